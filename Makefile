@@ -1,0 +1,42 @@
+# alliance-conf: `make run` to try it, `make test` to prove it.
+PYTHON ?= python3.11
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+FLASK  := $(BIN)/flask --app wsgi
+PORT   ?= 5000
+PYTEST_ARGS ?=
+
+.PHONY: install run test test-core lint format services clean
+
+$(STAMP): setup.cfg pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test,prod]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+## Migrate the local SQLite database, load the seed conference and serve on 127.0.0.1:$(PORT).
+run: install
+	$(FLASK) db upgrade heads
+	$(FLASK) demo load
+	$(FLASK) run --host 127.0.0.1 --port $(PORT)
+
+## Start what the tests need, then run every test on SQLite and PostgreSQL.
+test: install services
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+services:
+	@bash scripts/test-services.sh
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+clean:
+	rm -rf $(VENV) *.egg-info .pytest_cache .ruff_cache

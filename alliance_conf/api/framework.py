@@ -1,0 +1,252 @@
+"""Declare API endpoints once; validation, access checks, errors and OpenAPI follow from it.
+
+::
+
+    api = ApiBlueprint("conferences_api", __name__)
+
+    @api.endpoint("/conferences/<slug>", "GET", response=ConferenceOut, summary="A conference")
+    def get_conference(slug): ...
+
+An endpoint may name ``body`` and ``query`` pydantic models (the view receives ``body=`` and
+``query=``), a ``response`` model (ORM objects are validated from attributes), ``roles`` (signed
+in with a bearer token and holding one of them; empty means any signed-in user) or
+``public=True``. A ``paginated`` endpoint returns a SQLAlchemy select; the framework pages it.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any, Generic, TypeVar
+
+import sqlalchemy as sa
+from flask import Blueprint, Response, current_app, g, jsonify, request
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from alliance_conf.auth.access import Access
+from alliance_conf.core.errors import AllianceError, PermissionDenied, ValidationFailed
+from alliance_conf.extensions import db
+
+API_PREFIX = "/api/v1"
+T = TypeVar("T")
+
+
+class ApiModel(BaseModel):
+    model_config = ConfigDict(from_attributes=True, extra="forbid", str_strip_whitespace=True)
+
+
+class Page(BaseModel, Generic[T]):
+    items: list[T]
+    page: int
+    per_page: int
+    total: int
+    pages: int
+
+
+class PageQuery(ApiModel):
+    page: int = Field(1, ge=1, le=1_000_000)
+    per_page: int | None = Field(None, ge=1, le=1000)
+
+
+class ErrorDetail(BaseModel):
+    code: str
+    message: str
+    fields: dict[str, str] = {}
+
+
+class ErrorResponse(BaseModel):
+    error: ErrorDetail
+
+
+class Unauthorised(AllianceError):
+    status = 401
+    code = "unauthorised"
+
+
+@dataclass
+class EndpointSpec:
+    rule: str
+    method: str
+    summary: str
+    description: str
+    access: Access
+    body: type[BaseModel] | None = None
+    query: type[BaseModel] | None = None
+    response: Any = None
+    status: int = 200
+    paginated: bool = False
+    tags: list[str] = field(default_factory=list)
+    content_type: str = "application/json"
+
+
+def error_response(status: int, code: str, message: str, fields: dict | None = None) -> Response:
+    payload = {"error": {"code": code, "message": message, "fields": fields or {}}}
+    response = jsonify(payload)
+    response.status_code = status
+    return response
+
+
+def api_user():
+    """The user authenticated by the request's bearer token (None when anonymous)."""
+    return g.get("api_user")
+
+
+def _pydantic_fields(exc: ValidationError) -> dict[str, str]:
+    fields: dict[str, str] = {}
+    for err in exc.errors():
+        name = ".".join(str(part) for part in err["loc"]) or "__root__"
+        message = err["msg"]
+        if message.startswith("Value error, "):
+            message = message[len("Value error, ") :]
+        fields.setdefault(name, message)
+    return fields
+
+
+def parse_model(model: type[BaseModel], data: Any, what: str) -> BaseModel:
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise ValidationFailed(f"The {what} has invalid fields.", _pydantic_fields(exc)) from None
+
+
+def _read_json_body() -> Any:
+    if not request.data:
+        return {}
+    if not request.is_json:
+        raise AllianceError("The request body must be JSON (Content-Type: application/json).")
+    data = request.get_json(silent=True)
+    if data is None:
+        raise AllianceError("The request body is not valid JSON.")
+    return data
+
+
+def _read_query(model: type[BaseModel]) -> dict:
+    data: dict[str, Any] = {}
+    for name, info in model.model_fields.items():
+        key = info.alias or name
+        if key not in request.args:
+            continue
+        values = request.args.getlist(key)
+        data[key] = values if _is_list_field(info.annotation) else values[-1]
+    return data
+
+
+def _is_list_field(annotation) -> bool:
+    return getattr(annotation, "__origin__", None) is list or "list[" in str(annotation)
+
+
+def paginate(statement: sa.Select, item_model: type[BaseModel], page: int, per_page: int | None):
+    config = current_app.config
+    per_page = min(per_page or config["API_DEFAULT_PER_PAGE"], config["API_MAX_PER_PAGE"])
+    total = db.session.scalar(
+        sa.select(sa.func.count()).select_from(statement.order_by(None).subquery())
+    )
+    rows = db.session.scalars(statement.limit(per_page).offset((page - 1) * per_page)).all()
+    return {
+        "items": [item_model.model_validate(row).model_dump(mode="json") for row in rows],
+        "page": page,
+        "per_page": per_page,
+        "total": total,
+        "pages": max(1, math.ceil(total / per_page)),
+    }
+
+
+def _serialise(spec: EndpointSpec, result):
+    if isinstance(result, Response):
+        return result
+    status = spec.status
+    if isinstance(result, tuple):
+        result, status = result
+    if result is None:
+        return Response(status=204 if status in (200, 204) else status)
+    if isinstance(result, BaseModel):
+        payload = result.model_dump(mode="json")
+    elif (
+        spec.response is not None
+        and isinstance(spec.response, type)
+        and issubclass(spec.response, BaseModel)
+    ):
+        payload = spec.response.model_validate(result).model_dump(mode="json")
+    elif spec.response is not None and getattr(spec.response, "__origin__", None) is list:
+        (item_model,) = spec.response.__args__
+        payload = [item_model.model_validate(item).model_dump(mode="json") for item in result]
+    else:
+        payload = result
+    response = jsonify(payload)
+    response.status_code = status
+    return response
+
+
+class ApiBlueprint(Blueprint):
+    """A blueprint under /api/v1 whose endpoints carry their own documentation."""
+
+    def __init__(self, name: str, import_name: str, **kwargs):
+        kwargs.setdefault("url_prefix", API_PREFIX)
+        super().__init__(name, import_name, **kwargs)
+        self.specs: list[EndpointSpec] = []
+
+    def endpoint(
+        self,
+        rule: str,
+        method: str = "GET",
+        *,
+        summary: str,
+        roles=(),
+        public: bool = False,
+        body: type[BaseModel] | None = None,
+        query: type[BaseModel] | None = None,
+        response: Any = None,
+        status: int | None = None,
+        paginated: bool = False,
+        tags: list[str] | None = None,
+        content_type: str = "application/json",
+        endpoint: str | None = None,
+    ):
+        method = method.upper()
+        access = Access(public=public, roles=frozenset(str(r) for r in roles))
+        if paginated and query is None:
+            query = PageQuery
+
+        def decorator(view):
+            spec = EndpointSpec(
+                rule=(self.url_prefix or "") + rule,
+                method=method,
+                summary=summary,
+                description=(view.__doc__ or "").strip(),
+                access=access,
+                body=body,
+                query=query,
+                response=response,
+                status=status or (201 if method == "POST" else 200),
+                paginated=paginated,
+                tags=tags or [self.name.removesuffix("_api")],
+                content_type=content_type,
+            )
+
+            def wrapper(**kwargs):
+                user = api_user()
+                if not access.public:
+                    if user is None:
+                        raise Unauthorised("Send a valid bearer token (POST /api/v1/auth/tokens).")
+                    if not access.allows(user):
+                        raise PermissionDenied("Your role does not allow this.")
+                if query is not None:
+                    kwargs["query"] = parse_model(query, _read_query(query), "query string")
+                if body is not None:
+                    kwargs["body"] = parse_model(body, _read_json_body(), "request body")
+                result = view(**kwargs)
+                if paginated and isinstance(result, sa.Select):
+                    q = kwargs["query"]
+                    item_model = response.__args__[0] if response is not None else None
+                    return jsonify(paginate(result, item_model, q.page, q.per_page))
+                return _serialise(spec, result)
+
+            wrapper.__name__ = view.__name__
+            wrapper.__doc__ = view.__doc__
+            wrapper.access = access
+            wrapper.api_spec = spec
+            self.specs.append(spec)
+            self.add_url_rule(rule, endpoint or view.__name__, wrapper, methods=[method])
+            return view
+
+        return decorator

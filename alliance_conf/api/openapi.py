@@ -1,0 +1,147 @@
+"""Build the OpenAPI 3.1 document from the endpoint specs of every registered ApiBlueprint."""
+
+from __future__ import annotations
+
+import re
+
+from flask import Flask
+from pydantic import BaseModel
+from pydantic.json_schema import models_json_schema
+
+from alliance_conf import __version__
+from alliance_conf.api.framework import ApiBlueprint, EndpointSpec, ErrorResponse, Page
+
+RULE_ARG = re.compile(r"<(?:(?P<converter>\w+)(?:\([^)]*\))?:)?(?P<name>\w+)>")
+CONVERTER_TYPES = {"int": {"type": "integer"}, "float": {"type": "number"}}
+REF = "#/components/schemas/{model}"
+ERROR_TEXT = {
+    400: "Malformed request",
+    401: "No valid bearer token",
+    403: "Not allowed for this user",
+    404: "Not found",
+    409: "Conflicts with the current state",
+    422: "Invalid fields",
+    429: "Too many requests",
+}
+
+
+def _path_and_params(rule: str) -> tuple[str, list[dict]]:
+    params = []
+    for match in RULE_ARG.finditer(rule):
+        schema = CONVERTER_TYPES.get(match["converter"] or "", {"type": "string"})
+        params.append({"name": match["name"], "in": "path", "required": True, "schema": schema})
+    return RULE_ARG.sub(lambda m: "{" + m["name"] + "}", rule), params
+
+
+def _response_model(spec: EndpointSpec):
+    """The pydantic model documented as the response; list[...] responses document their item."""
+    if spec.response is None:
+        return None
+    if spec.paginated:
+        return Page[spec.response.__args__[0]]
+    if _is_list(spec):
+        return spec.response.__args__[0]
+    return spec.response
+
+
+def _is_list(spec: EndpointSpec) -> bool:
+    return not spec.paginated and getattr(spec.response, "__origin__", None) is list
+
+
+def _query_params(model: type[BaseModel]) -> list[dict]:
+    schema = model.model_json_schema(ref_template=REF)
+    required = set(schema.get("required", []))
+    params = []
+    for name, prop in schema.get("properties", {}).items():
+        param = {"name": name, "in": "query", "required": name in required, "schema": prop}
+        if prop.get("description"):
+            param["description"] = prop["description"]
+        if prop.get("type") == "array":
+            param["style"] = "form"
+            param["explode"] = True
+        params.append(param)
+    return params
+
+
+def build_openapi(app: Flask) -> dict:
+    specs: list[EndpointSpec] = []
+    for blueprint in app.blueprints.values():
+        if isinstance(blueprint, ApiBlueprint):
+            specs.extend(blueprint.specs)
+
+    schema_inputs: list[tuple[type, str]] = [(ErrorResponse, "serialization")]
+    for spec in specs:
+        if spec.body is not None:
+            schema_inputs.append((spec.body, "validation"))
+        model = _response_model(spec)
+        if model is not None:
+            schema_inputs.append((model, "serialization"))
+    refs, definitions = models_json_schema(schema_inputs, ref_template=REF)
+
+    paths: dict[str, dict] = {}
+    for spec in sorted(specs, key=lambda s: (s.rule, s.method)):
+        path, params = _path_and_params(spec.rule)
+        if spec.query is not None:
+            params = params + _query_params(spec.query)
+        operation: dict = {
+            "operationId": f"{spec.method.lower()}_{path.strip('/').replace('/', '_')}".replace(
+                "{", ""
+            ).replace("}", ""),
+            "summary": spec.summary,
+            "tags": spec.tags,
+            "responses": {},
+        }
+        if spec.description:
+            operation["description"] = spec.description
+        if params:
+            operation["parameters"] = params
+        if spec.body is not None:
+            operation["requestBody"] = {
+                "required": True,
+                "content": {"application/json": {"schema": refs[(spec.body, "validation")]}},
+            }
+        model = _response_model(spec)
+        success: dict = {"description": "Success"}
+        if spec.status == 204:
+            success = {"description": "Done; no content"}
+        elif model is not None:
+            schema = refs[(model, "serialization")]
+            if _is_list(spec):
+                schema = {"type": "array", "items": schema}
+            success["content"] = {"application/json": {"schema": schema}}
+        elif spec.content_type != "application/json":
+            success["content"] = {
+                spec.content_type: {"schema": {"type": "string", "format": "binary"}}
+            }
+        operation["responses"][str(spec.status)] = success
+        errors = [400, 404, 422]
+        if not spec.access.public:
+            errors += [401, 403]
+            operation["security"] = [{"bearerAuth": []}]
+        else:
+            operation["security"] = []
+        if spec.method in ("POST", "PATCH", "PUT", "DELETE"):
+            errors.append(409)
+        for code in sorted(set(errors)):
+            operation["responses"][str(code)] = {
+                "description": ERROR_TEXT[code],
+                "content": {"application/json": {"schema": refs[(ErrorResponse, "serialization")]}},
+            }
+        paths.setdefault(path, {})[spec.method.lower()] = operation
+
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "alliance-conf API",
+            "version": __version__,
+            "description": "Conferences, delegations, registration, declarations and their "
+            "follow-up. Authenticate with a bearer token from POST /api/v1/auth/tokens. "
+            'Errors share one shape: {"error": {"code", "message", "fields"}}.',
+        },
+        "servers": [{"url": "/"}],
+        "paths": paths,
+        "components": {
+            "schemas": definitions.get("$defs", {}),
+            "securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer"}},
+        },
+    }

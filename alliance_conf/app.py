@@ -1,0 +1,133 @@
+"""The application factory."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from flask import Flask, g, render_template, request
+from werkzeug.exceptions import HTTPException
+
+from alliance_conf import config as config_module
+from alliance_conf.extensions import csrf, db, login_manager, migrate
+from alliance_conf.plugins import flatten, init_plugins
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+MIGRATIONS_DIR = PROJECT_ROOT / "migrations"
+log = logging.getLogger(__name__)
+
+
+def create_app(config: dict | None = None, *, instance_path: str | None = None) -> Flask:
+    """Build the app: defaults, then ``instance/alliance.cfg``, then the environment, then
+    ``config`` (tests pass their overrides here)."""
+    app = Flask(
+        "alliance_conf",
+        instance_path=instance_path,
+        instance_relative_config=True,
+    )
+    app.config.from_object(config_module.DefaultConfig)
+    app.config.from_pyfile("alliance.cfg", silent=True)
+    config_module.apply_environment(app.config)
+    if config:
+        app.config.update(config)
+    config_module.finalise(app.config, app.instance_path)
+
+    from alliance_conf import core_plugin, models  # noqa: F401 - models register their tables
+
+    registry = init_plugins(app, [("core", core_plugin)])
+    registry.hook.alliance_configure(app=app)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(MIGRATIONS_DIR), render_as_batch=True)
+    csrf.init_app(app)
+    login_manager.init_app(app)
+
+    @migrate.configure
+    def _version_locations(alembic_config):
+        dirs = [str(MIGRATIONS_DIR / "versions")]
+        dirs += [str(d) for d in flatten(registry.hook.alliance_migration_dirs())]
+        alembic_config.set_main_option("version_locations", " ".join(dict.fromkeys(dirs)))
+        alembic_config.set_main_option("path_separator", "space")
+        return alembic_config
+
+    for blueprint in flatten(registry.hook.alliance_blueprints(app=app)):
+        app.register_blueprint(blueprint)
+        if blueprint.url_prefix and blueprint.url_prefix.startswith("/api/"):
+            csrf.exempt(blueprint)  # bearer tokens only: no cookie reaches the API
+    for command in flatten(registry.hook.alliance_cli_commands(app=app)):
+        app.cli.add_command(command)
+
+    _register_error_handlers(app)
+    _register_template_helpers(app)
+    return app
+
+
+def _wants_json() -> bool:
+    return request.path.startswith("/api/")
+
+
+def _register_error_handlers(app: Flask) -> None:
+    from alliance_conf.api.framework import error_response
+    from alliance_conf.core.errors import AllianceError
+
+    @app.errorhandler(AllianceError)
+    def _domain_error(exc: AllianceError):
+        db.session.rollback()
+        if _wants_json():
+            return error_response(exc.status, exc.code, exc.message, exc.fields)
+        return render_template("errors/error.html", status=exc.status, message=exc.message), (
+            exc.status
+        )
+
+    @app.errorhandler(HTTPException)
+    def _http_error(exc: HTTPException):
+        if _wants_json():
+            code = (exc.name or "error").lower().replace(" ", "_")
+            response = error_response(exc.code or 500, code, exc.description or exc.name)
+            if exc.code == 405 and exc.valid_methods:
+                response.headers["Allow"] = ", ".join(exc.valid_methods)
+            return response
+        return render_template(
+            "errors/error.html", status=exc.code, title=exc.name, message=exc.description
+        ), exc.code
+
+    @app.errorhandler(Exception)
+    def _unexpected(exc: Exception):
+        log.exception("unhandled error on %s %s", request.method, request.path)
+        db.session.rollback()
+        if _wants_json():
+            return error_response(500, "internal_error", "Something went wrong on our side.")
+        message = "Something went wrong on our side. The error has been logged."
+        return render_template("errors/error.html", status=500, message=message), 500
+
+
+def _register_template_helpers(app: Flask) -> None:
+    from markupsafe import Markup
+
+    from alliance_conf.plugins import get_registry
+
+    def nav_items():
+        from flask_login import current_user
+
+        items = flatten(get_registry(app).hook.alliance_nav_items(user=current_user))
+        visible = []
+        for item in items:
+            if current_user.is_authenticated:
+                if item.roles and not current_user.has_role(*item.roles):
+                    continue
+            elif not item.anonymous:
+                continue
+            visible.append(item)
+        return sorted(visible, key=lambda i: (i.order, i.label))
+
+    def render_slot(slot: str, **context):
+        contents = flatten(
+            get_registry(app).hook.alliance_template_slot(slot=slot, context=context)
+        )
+        parts = []
+        for content in sorted(contents, key=lambda c: c.order):
+            parts.append(render_template(content.template, **context, **content.context))
+        return Markup("\n".join(parts))  # noqa: S704 - each part is an autoescaped template
+
+    app.jinja_env.globals.update(nav_items=nav_items, render_slot=render_slot)
+    app.jinja_env.globals["request_id"] = lambda: g.get("request_id", "")

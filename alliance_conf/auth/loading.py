@@ -1,0 +1,55 @@
+"""How a request finds its user: the session cookie for pages, a bearer token for the API."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import sqlalchemy as sa
+from flask import g, request
+
+from alliance_conf.auth.models import ApiToken, User, hash_token
+from alliance_conf.core.db import utcnow
+from alliance_conf.extensions import db, login_manager
+
+TOKEN_TOUCH_INTERVAL = timedelta(minutes=5)
+
+login_manager.login_view = "auth.login"
+login_manager.login_message = "Please sign in to see this page."
+login_manager.login_message_category = "info"
+
+
+@login_manager.user_loader
+def load_user(user_id: str) -> User | None:
+    try:
+        raw_id, raw_version = user_id.split(":", 1)
+        user = db.session.get(User, int(raw_id))
+    except (ValueError, TypeError):
+        return None
+    if user is None or str(user.session_version) != raw_version:
+        return None
+    return user
+
+
+def load_api_user() -> None:
+    """Before each API request: resolve the bearer token, if any, into ``g.api_user``."""
+    from alliance_conf.api.framework import Unauthorised
+
+    g.api_user = None
+    if not request.path.startswith("/api/"):
+        return
+    header = request.headers.get("Authorization", "")
+    if not header:
+        return
+    scheme, _, secret = header.partition(" ")
+    if scheme.lower() != "bearer" or not secret.strip():
+        raise Unauthorised("Use 'Authorization: Bearer <token>'.")
+    token = db.session.scalar(
+        sa.select(ApiToken).where(ApiToken.token_hash == hash_token(secret.strip()))
+    )
+    if token is None or not token.is_valid or not token.user.is_active:
+        raise Unauthorised("The bearer token is unknown, expired or revoked.")
+    now = utcnow()
+    if token.last_used_at is None or now - token.last_used_at > TOKEN_TOUCH_INTERVAL:
+        token.last_used_at = now
+        db.session.commit()
+    g.api_user = token.user

@@ -1,0 +1,129 @@
+from __future__ import annotations
+
+import enum
+import hashlib
+import secrets
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+from argon2 import PasswordHasher, profiles
+from argon2.exceptions import InvalidHashError, VerificationError
+from flask import current_app, has_app_context
+from flask_login import UserMixin
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
+
+from alliance_conf.core.db import UTCDateTime, enum_column, utcnow
+from alliance_conf.extensions import db
+
+DEFAULT_HASHER = PasswordHasher()
+# Tests hash hundreds of passwords; the cheapest profile keeps them fast. Never in production.
+CHEAP_HASHER = PasswordHasher.from_parameters(profiles.CHEAPEST)
+
+
+def password_hasher() -> PasswordHasher:
+    if has_app_context() and current_app.config.get("PASSWORD_HASH_CHEAP"):
+        return CHEAP_HASHER
+    return DEFAULT_HASHER
+
+
+MIN_PASSWORD_LENGTH = 10
+
+
+class UserRole(enum.StrEnum):
+    admin = "admin"
+    organiser = "organiser"
+    staff = "staff"
+    delegate = "delegate"
+
+    @property
+    def title(self) -> str:
+        return self.value.capitalize()
+
+
+class User(UserMixin, db.Model):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(sa.String(320), unique=True)
+    full_name: Mapped[str] = mapped_column(sa.String(200))
+    password_hash: Mapped[str | None] = mapped_column(sa.String(255))
+    role: Mapped[UserRole] = mapped_column(
+        enum_column(UserRole, "role"), default=UserRole.delegate, index=True
+    )
+    is_active_account: Mapped[bool] = mapped_column("active", default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Bumped at sign-out and password change: sessions carrying an older value are refused.
+    session_version: Mapped[int] = mapped_column(default=1)
+
+    api_tokens: Mapped[list[ApiToken]] = relationship(
+        back_populates="user", cascade="all, delete-orphan"
+    )
+
+    @validates("email")
+    def _normalise_email(self, key, value: str) -> str:
+        return normalise_email(value)
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login refuses inactive users
+        return self.is_active_account
+
+    def get_id(self) -> str:
+        return f"{self.id}:{self.session_version}"
+
+    def set_password(self, password: str) -> None:
+        self.password_hash = password_hasher().hash(password)
+
+    def check_password(self, password: str) -> bool:
+        if not self.password_hash or not password:
+            return False
+        try:
+            return password_hasher().verify(self.password_hash, password)
+        except (VerificationError, InvalidHashError):
+            return False
+
+    def has_role(self, *roles: UserRole | str) -> bool:
+        return self.role == UserRole.admin or self.role in roles
+
+    def __repr__(self):
+        return f"<User {self.email} {self.role}>"
+
+
+def normalise_email(value: str) -> str:
+    return (value or "").strip().lower()
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+class ApiToken(db.Model):
+    """A bearer token for the JSON API; only its SHA-256 is stored."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    name: Mapped[str] = mapped_column(sa.String(100), default="api")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    user: Mapped[User] = relationship(back_populates="api_tokens")
+
+    @classmethod
+    def issue(cls, user: User, *, lifetime_days: int, name: str = "api") -> tuple[ApiToken, str]:
+        secret = "ac_" + secrets.token_urlsafe(32)
+        token = cls(
+            user=user,
+            token_hash=hash_token(secret),
+            name=name,
+            expires_at=utcnow() + timedelta(days=lifetime_days),
+        )
+        return token, secret
+
+    @property
+    def is_valid(self) -> bool:
+        return self.revoked_at is None and self.expires_at > utcnow()

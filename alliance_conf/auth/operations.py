@@ -1,0 +1,113 @@
+"""State changes for accounts and API tokens; each writes its audit event."""
+
+from __future__ import annotations
+
+import secrets
+from functools import lru_cache
+
+import sqlalchemy as sa
+from email_validator import EmailNotValidError, validate_email
+from flask import current_app
+
+from alliance_conf.audit.operations import log_event
+from alliance_conf.auth.models import (
+    MIN_PASSWORD_LENGTH,
+    ApiToken,
+    User,
+    UserRole,
+    normalise_email,
+)
+from alliance_conf.core.db import utcnow
+from alliance_conf.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from alliance_conf.extensions import db
+
+
+def check_email(email: str, field: str = "email") -> str:
+    try:
+        return normalise_email(validate_email(email, check_deliverability=False).normalized)
+    except EmailNotValidError as exc:
+        raise ValidationFailed(
+            f"{email!r} is not a valid e-mail address: {exc}", {field: str(exc)}
+        ) from None
+
+
+def check_password_strength(password: str, field: str = "password") -> None:
+    if len(password or "") < MIN_PASSWORD_LENGTH:
+        message = f"The password must have at least {MIN_PASSWORD_LENGTH} characters."
+        raise ValidationFailed(message, {field: message})
+
+
+def find_user_by_email(email: str) -> User | None:
+    return db.session.scalar(sa.select(User).where(User.email == normalise_email(email)))
+
+
+def create_user(
+    *, email: str, full_name: str, password: str | None, role: UserRole, actor=None
+) -> User:
+    email = check_email(email)
+    full_name = (full_name or "").strip()
+    if not full_name:
+        raise ValidationFailed("A full name is required.", {"full_name": "Required."})
+    if password is not None:
+        check_password_strength(password)
+    if find_user_by_email(email) is not None:
+        raise Conflict(
+            f"A user with the e-mail {email} already exists.", {"email": "Already used."}
+        )
+    user = User(email=email, full_name=full_name, role=UserRole(role))
+    if password is not None:
+        user.set_password(password)
+    db.session.add(user)
+    db.session.flush()
+    log_event("user.created", user, actor=actor or user, data={"role": str(user.role)})
+    return user
+
+
+@lru_cache(maxsize=1)
+def _dummy_user() -> User:
+    user = User()
+    user.set_password(secrets.token_urlsafe(16))
+    return user
+
+
+def authenticate(email: str, password: str) -> User | None:
+    user = find_user_by_email(email or "")
+    if user is None:
+        _dummy_user().check_password(
+            password or ""
+        )  # unknown e-mails cost as much as wrong passwords
+        return None
+    if not user.is_active or not user.check_password(password):
+        return None
+    return user
+
+
+def record_sign_in(user: User) -> None:
+    user.last_login_at = utcnow()
+    log_event("user.signed_in", user, actor=user)
+
+
+def record_sign_out(user: User) -> None:
+    user.session_version += 1
+    log_event("user.signed_out", user, actor=user)
+
+
+def issue_api_token(user: User, name: str = "api") -> tuple[ApiToken, str]:
+    lifetime = current_app.config["API_TOKEN_LIFETIME_DAYS"]
+    token, secret = ApiToken.issue(user, lifetime_days=lifetime, name=name or "api")
+    db.session.add(token)
+    db.session.flush()
+    log_event("api_token.created", token, actor=user, data={"name": token.name})
+    return token, secret
+
+
+def revoke_api_token(user: User, token_id: int) -> ApiToken:
+    token = db.session.get(ApiToken, token_id)
+    if token is None:
+        raise NotFound("No such token.")
+    if token.user_id != user.id and not user.has_role(UserRole.admin):
+        raise PermissionDenied("You can only revoke your own tokens.")
+    if token.revoked_at is None:
+        token.revoked_at = utcnow()
+        log_event("api_token.revoked", token, actor=user)
+    return token

@@ -1,0 +1,85 @@
+"""Conference state changes. Callers commit; every change writes its audit event."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import sqlalchemy as sa
+
+from alliance_conf.audit.operations import log_event
+from alliance_conf.conferences.models import DEFAULT_GROUPS, SLUG_PATTERN, Conference
+from alliance_conf.core.errors import Conflict, NotFound, ValidationFailed
+from alliance_conf.extensions import db
+
+
+def get_conference(slug: str) -> Conference:
+    conference = db.session.scalar(sa.select(Conference).where(Conference.slug == slug))
+    if conference is None:
+        raise NotFound(f"There is no conference {slug!r}.")
+    return conference
+
+
+def validate_conference_fields(
+    *, slug: str, title: str, city: str, start_date: date, end_date: date, timezone: str
+) -> None:
+    errors = {}
+    if not re.match(SLUG_PATTERN, slug or "") or not 3 <= len(slug) <= 80:
+        errors["slug"] = "Use 3 to 80 lower-case letters, digits and single hyphens."
+    if not (title or "").strip():
+        errors["title"] = "A title is required."
+    if not (city or "").strip():
+        errors["city"] = "A city is required."
+    if start_date and end_date and end_date < start_date:
+        errors["end_date"] = "The conference cannot end before it starts."
+    try:
+        ZoneInfo(timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        errors["timezone"] = f"{timezone!r} is not a known time zone (e.g. Europe/Brussels)."
+    if errors:
+        raise ValidationFailed("The conference has invalid fields.", errors)
+
+
+def create_conference(
+    *,
+    slug: str,
+    title: str,
+    city: str,
+    start_date: date,
+    end_date: date,
+    venue: str = "",
+    timezone: str = "UTC",
+    co_chairs: list[dict] | None = None,
+    groups: dict[str, str] | None = None,
+    actor=None,
+) -> Conference:
+    slug = (slug or "").strip().lower()
+    validate_conference_fields(
+        slug=slug,
+        title=title,
+        city=city,
+        start_date=start_date,
+        end_date=end_date,
+        timezone=timezone,
+    )
+    if db.session.scalar(sa.select(Conference.id).where(Conference.slug == slug)) is not None:
+        raise Conflict(f"The slug {slug!r} is already taken.", {"slug": "Already taken."})
+    conference = Conference(
+        slug=slug,
+        title=title.strip(),
+        city=city.strip(),
+        venue=(venue or "").strip(),
+        start_date=start_date,
+        end_date=end_date,
+        timezone=timezone,
+        co_chairs=[
+            {"name": c["name"].strip(), "title": (c.get("title") or "").strip()}
+            for c in co_chairs or []
+        ],
+        groups=dict(groups or DEFAULT_GROUPS),
+    )
+    db.session.add(conference)
+    db.session.flush()
+    log_event("conference.created", conference, actor=actor, conference_id=conference.id)
+    return conference

@@ -1,0 +1,39 @@
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from pydantic import Field
+
+from alliance_conf.api.framework import ApiModel
+
+
+class CoChair(ApiModel):
+    name: str = Field(min_length=1, max_length=200)
+    title: str = Field("", max_length=300)
+
+
+class ConferenceIn(ApiModel):
+    slug: str = Field(min_length=3, max_length=80, pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+    title: str = Field(min_length=1, max_length=300)
+    city: str = Field(min_length=1, max_length=120)
+    venue: str = Field("", max_length=200)
+    start_date: date
+    end_date: date
+    timezone: str = Field("UTC", max_length=64)
+    co_chairs: list[CoChair] = Field(default_factory=list, max_length=20)
+    groups: dict[str, str] | None = Field(None, description="Delegation groups: key to label")
+
+
+class ConferenceOut(ApiModel):
+    id: int
+    slug: str
+    title: str
+    city: str
+    venue: str
+    start_date: date
+    end_date: date
+    timezone: str
+    co_chairs: list[CoChair]
+    groups: dict[str, str]
+    status: str
+    created_at: datetime

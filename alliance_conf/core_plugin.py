@@ -1,0 +1,43 @@
+"""The core registers its own blueprints, commands and navigation through the plugin hooks."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from alliance_conf.hooks import NavItem, hookimpl
+
+
+@hookimpl
+def alliance_configure(app: Flask):
+    from alliance_conf.auth import loading
+
+    app.before_request(loading.load_api_user)
+
+
+@hookimpl
+def alliance_blueprints(app: Flask):
+    from alliance_conf.api.views import api as meta_api
+    from alliance_conf.auth.api import api as auth_api
+    from alliance_conf.auth.blueprint import bp as auth_bp
+    from alliance_conf.conferences.api import api as conferences_api
+    from alliance_conf.conferences.blueprint import bp as conferences_bp
+    from alliance_conf.delegations.api import api as delegations_api
+
+    return [auth_bp, conferences_bp, meta_api, auth_api, conferences_api, delegations_api]
+
+
+@hookimpl
+def alliance_cli_commands(app: Flask):
+    from alliance_conf.auth.cli import users_cli
+    from alliance_conf.cli import plugins_cli
+    from alliance_conf.demo.cli import demo_cli
+
+    return [users_cli, plugins_cli, demo_cli]
+
+
+@hookimpl
+def alliance_nav_items(user):
+    return [
+        NavItem("Conferences", "conferences.index", order=10, anonymous=True),
+        NavItem("New conference", "conferences.create", order=90, roles=frozenset({"organiser"})),
+    ]

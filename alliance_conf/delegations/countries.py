@@ -1,0 +1,44 @@
+"""ISO 3166-1 countries, with the English short names used in protocol order."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import pycountry
+
+# Where the ISO name reads awkwardly in a list of signatories, the name diplomats use.
+SHORT_NAME_OVERRIDES = {
+    "KR": "Republic of Korea",
+    "KP": "Democratic People's Republic of Korea",
+    "MD": "Republic of Moldova",
+    "GB": "United Kingdom",
+    "US": "United States",
+    "RU": "Russian Federation",
+    "VN": "Viet Nam",
+    "IR": "Iran (Islamic Republic of)",
+    "TZ": "United Republic of Tanzania",
+}
+
+
+class UnknownCountry(ValueError):
+    pass
+
+
+@lru_cache(maxsize=512)
+def country_name(code: str) -> str:
+    code = normalise_code(code)
+    if code in SHORT_NAME_OVERRIDES:
+        return SHORT_NAME_OVERRIDES[code]
+    country = pycountry.countries.get(alpha_2=code)
+    if country is None:
+        raise UnknownCountry(f"{code!r} is not an ISO 3166-1 alpha-2 country code")
+    return getattr(country, "common_name", None) or country.name
+
+
+def normalise_code(code: str) -> str:
+    return (code or "").strip().upper()
+
+
+def is_country_code(code: str) -> bool:
+    code = normalise_code(code)
+    return len(code) == 2 and pycountry.countries.get(alpha_2=code) is not None

@@ -1,0 +1,109 @@
+"""Load the seed conference (the 2012 Brussels launch of the Global Alliance) idempotently."""
+
+from __future__ import annotations
+
+import json
+import secrets
+from dataclasses import dataclass, field
+from datetime import date
+from importlib import resources
+
+import sqlalchemy as sa
+
+from alliance_conf.auth.models import User, UserRole
+from alliance_conf.auth.operations import create_user, find_user_by_email
+from alliance_conf.conferences.models import Conference, ConferenceStatus
+from alliance_conf.conferences.operations import create_conference
+from alliance_conf.delegations.models import Delegation
+from alliance_conf.delegations.operations import create_delegation
+from alliance_conf.extensions import db
+from alliance_conf.plugins import hook
+from alliance_conf.registrations.models import DelegateFunction, Registration, RegistrationStatus
+
+SEED_FILE = "global_alliance_2012.json"
+
+
+def load_seed_data() -> dict:
+    return json.loads(resources.files("alliance_conf.seed").joinpath(SEED_FILE).read_text("utf-8"))
+
+
+@dataclass
+class DemoResult:
+    conference: Conference
+    created_conference: bool
+    delegations_added: int
+    new_passwords: dict[str, tuple[User, str]] = field(default_factory=dict)
+    accounts: dict[str, User] = field(default_factory=dict)
+
+
+def load_demo() -> DemoResult:
+    """Create what is missing of the seed conference; never changes what exists. Caller commits."""
+    seed = load_seed_data()
+    info = seed["conference"]
+    conference = db.session.scalar(sa.select(Conference).where(Conference.slug == info["slug"]))
+    created = conference is None
+    if created:
+        conference = create_conference(
+            **{
+                **info,
+                "start_date": date.fromisoformat(info["start_date"]),
+                "end_date": date.fromisoformat(info["end_date"]),
+            }
+        )
+        conference.status = ConferenceStatus.registration_open
+    existing = set(
+        db.session.scalars(
+            sa.select(Delegation.country_code).where(Delegation.conference_id == conference.id)
+        )
+    )
+    added = 0
+    for group, codes in seed["delegations"].items():
+        for code in codes:
+            if code not in existing:
+                create_delegation(conference, group=group, country_code=code)
+                added += 1
+
+    result = DemoResult(conference=conference, created_conference=created, delegations_added=added)
+    for key, account in seed["accounts"].items():
+        user = find_user_by_email(account["email"])
+        if user is None:
+            password = secrets.token_urlsafe(12)
+            user = create_user(
+                email=account["email"],
+                full_name=account["full_name"],
+                password=password,
+                role=UserRole(account["role"]),
+            )
+            result.new_passwords[key] = (user, password)
+        result.accounts[key] = user
+        if "delegation" in account:
+            _ensure_head_registration(conference, user, account)
+    hook().alliance_demo_load(conference=conference, accounts=result.accounts)
+    return result
+
+
+def _ensure_head_registration(conference: Conference, user: User, account: dict) -> None:
+    delegation = db.session.scalar(
+        sa.select(Delegation).where(
+            Delegation.conference_id == conference.id,
+            Delegation.country_code == account["delegation"],
+        )
+    )
+    registered = db.session.scalar(
+        sa.select(Registration.id).where(
+            Registration.conference_id == conference.id, Registration.user_id == user.id
+        )
+    )
+    if registered is None:
+        db.session.add(
+            Registration(
+                conference_id=conference.id,
+                delegation_id=delegation.id,
+                user_id=user.id,
+                status=RegistrationStatus.approved,
+                function=DelegateFunction.head_of_delegation,
+                position=account.get("position", ""),
+                organisation=account.get("organisation", ""),
+            )
+        )
+        db.session.flush()

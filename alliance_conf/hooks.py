@@ -1,0 +1,86 @@
+"""Every hook specification of alliance-conf, in one place.
+
+Setup hooks are called once while the app is built; event hooks are fired by domain operations
+after their change is flushed; provider hooks are asked for things (navigation items, slot
+content). A plugin implements only the hooks it needs, each marked with ``@hookimpl``; a hook
+implementation whose name matches no specification stops the app at start-up.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pluggy
+
+PROJECT = "alliance_conf"
+hookspec = pluggy.HookspecMarker(PROJECT)
+hookimpl = pluggy.HookimplMarker(PROJECT)
+
+
+@dataclass(frozen=True)
+class NavItem:
+    """A link in the main navigation. ``roles`` empty means every signed-in user."""
+
+    label: str
+    endpoint: str
+    order: int = 100
+    roles: frozenset[str] = field(default_factory=frozenset)
+    anonymous: bool = False
+
+
+@dataclass(frozen=True)
+class SlotContent:
+    """A template rendered into a named slot of a core page, with its own context."""
+
+    template: str
+    context: dict = field(default_factory=dict)
+    order: int = 100
+
+
+class AllianceHookSpecs:
+    # --- setup hooks -----------------------------------------------------------------------
+    @hookspec
+    def alliance_configure(self, app):
+        """Set configuration defaults for the plugin (``app.config.setdefault``)."""
+
+    @hookspec
+    def alliance_blueprints(self, app):
+        """Return a list of blueprints to register on the app."""
+
+    @hookspec
+    def alliance_cli_commands(self, app):
+        """Return a list of click commands or groups to add to the ``flask`` CLI."""
+
+    @hookspec
+    def alliance_migration_dirs(self):
+        """Return a list of Alembic version directories owned by this plugin."""
+
+    # --- provider hooks --------------------------------------------------------------------
+    @hookspec
+    def alliance_nav_items(self, user):
+        """Return a list of :class:`NavItem` for the navigation shown to ``user``."""
+
+    @hookspec
+    def alliance_template_slot(self, slot, context):
+        """Return a :class:`SlotContent` (or a list of them) for the named template slot."""
+
+    # --- domain events ---------------------------------------------------------------------
+    @hookspec
+    def alliance_delegation_created(self, delegation, actor):
+        """A delegation was added to a conference."""
+
+    @hookspec
+    def alliance_registration_status_changed(self, registration, old_status, new_status, actor):
+        """A registration moved between accreditation states."""
+
+    @hookspec
+    def alliance_declaration_state_changed(self, declaration, old_state, new_state, actor):
+        """A declaration moved between drafting states."""
+
+    # --- demo ------------------------------------------------------------------------------
+    @hookspec
+    def alliance_demo_load(self, conference, accounts):
+        """Add this plugin's demo data to the seed conference; must be idempotent.
+
+        ``accounts`` maps demo roles ("organiser", "staff", "head") to their users.
+        """

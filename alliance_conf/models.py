@@ -1,0 +1,9 @@
+"""Import every core model so the metadata (and Alembic) sees the whole core schema."""
+
+from alliance_conf.audit.models import AuditEvent
+from alliance_conf.auth.models import ApiToken, User
+from alliance_conf.conferences.models import Conference
+from alliance_conf.delegations.models import Delegation
+from alliance_conf.registrations.models import Registration
+
+__all__ = ["ApiToken", "AuditEvent", "Conference", "Delegation", "Registration", "User"]

@@ -1,0 +1,300 @@
+"""pytest fixtures shared by the core's and every plugin's tests.
+
+Every test that uses ``app`` runs twice: on SQLite and on a fresh PostgreSQL database created
+for this run (``ALLIANCE_TEST_DATABASES=sqlite`` or ``=postgresql`` narrows it). The schema is
+built with the real migrations (``upgrade heads``); each test starts from empty tables.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import shutil
+import subprocess
+import tempfile
+from datetime import date
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from alliance_conf import create_app
+from alliance_conf.extensions import db
+
+PG_ADMIN_URL = os.environ.get(
+    "ALLIANCE_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+)
+IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+TEST_PASSWORD = "correct horse battery staple"
+
+
+def _databases() -> list[str]:
+    wanted = os.environ.get("ALLIANCE_TEST_DATABASES", "sqlite,postgresql")
+    return [name.strip() for name in wanted.split(",") if name.strip()]
+
+
+def _pg_reachable() -> bool:
+    engine = sa.create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect():
+            return True
+    except sa.exc.OperationalError:
+        return False
+    finally:
+        engine.dispose()
+
+
+def _start_postgresql() -> None:
+    pg_ctl = shutil.which("pg_ctlcluster")
+    versions = sorted(os.listdir("/etc/postgresql")) if os.path.isdir("/etc/postgresql") else []
+    if pg_ctl and versions:
+        subprocess.run(
+            [pg_ctl, "--skip-systemctl-redirect", versions[-1], "main", "start"],
+            check=False,
+            capture_output=True,
+        )
+
+
+def ensure_postgresql() -> None:
+    """Find PostgreSQL or start it; never skip silently in CI."""
+    if _pg_reachable():
+        return
+    _start_postgresql()
+    if _pg_reachable():
+        return
+    message = f"PostgreSQL is not reachable at {PG_ADMIN_URL} and could not be started"
+    if IN_CI:
+        pytest.fail(message, pytrace=False)
+    pytest.skip(message + " (set ALLIANCE_TEST_DATABASES=sqlite to run SQLite only)")
+
+
+@pytest.fixture(scope="session")
+def postgresql_url():
+    """A fresh PostgreSQL database for this test run, dropped at the end."""
+    ensure_postgresql()
+    name = f"alliance_test_{os.getpid()}_{secrets.token_hex(3)}"
+    admin = sa.create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    url = PG_ADMIN_URL.rsplit("/", 1)[0] + "/" + name
+    yield url
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+def base_test_config(database_url: str) -> dict:
+    return {
+        "TESTING": True,
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "WTF_CSRF_ENABLED": False,
+        "PASSWORD_HASH_CHEAP": True,
+        "SECRET_KEY": "test-secret-key-" + "x" * 32,
+        "SERVER_NAME": "localhost",
+        "MAIL_SERVER": None,
+    }
+
+
+def migrate_to_heads(app) -> None:
+    from flask_migrate import upgrade
+
+    with app.app_context():
+        upgrade(revision="heads")
+
+
+def empty_all_tables(app) -> None:
+    with app.app_context():
+        db.session.remove()
+        with db.engine.begin() as conn:
+            for table in reversed(db.metadata.sorted_tables):
+                if sa.inspect(conn).has_table(table.name):
+                    conn.execute(table.delete())
+
+
+@pytest.fixture(scope="session", params=_databases())
+def database_url(request, tmp_path_factory):
+    if request.param == "sqlite":
+        return "sqlite:///" + str(tmp_path_factory.mktemp("sqlite") / "test.db")
+    if request.param == "postgresql":
+        return request.getfixturevalue("postgresql_url")
+    raise ValueError(f"unknown test database {request.param!r}")
+
+
+@pytest.fixture(scope="session")
+def _session_app(database_url):
+    instance = tempfile.mkdtemp(prefix="alliance-instance-")
+    app = create_app(base_test_config(database_url), instance_path=instance)
+    migrate_to_heads(app)
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+    shutil.rmtree(instance, ignore_errors=True)
+
+
+@pytest.fixture
+def app(_session_app):
+    """The app inside an app context; every table is emptied after the test."""
+    with _session_app.app_context():
+        yield _session_app
+    empty_all_tables(_session_app)
+
+
+@pytest.fixture
+def make_app(app, database_url, tmp_path):
+    """Build another app on the same test database with some settings changed."""
+
+    def factory(**overrides):
+        config = {**base_test_config(database_url), **overrides}
+        return create_app(config, instance_path=str(tmp_path / "instance"))
+
+    return factory
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def is_postgresql(app) -> bool:
+    return db.engine.dialect.name == "postgresql"
+
+
+# --- factories --------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def make_user(app):
+    from alliance_conf.auth.operations import create_user
+
+    counter = iter(range(1, 1_000_000))
+
+    def factory(role="delegate", email=None, full_name=None, password=TEST_PASSWORD):
+        n = next(counter)
+        user = create_user(
+            email=email or f"{role}{n}@example.org",
+            full_name=full_name or f"{role.capitalize()} Number{n}",
+            password=password,
+            role=role,
+        )
+        db.session.commit()
+        return user
+
+    return factory
+
+
+@pytest.fixture
+def make_conference(app):
+    from alliance_conf.conferences.operations import create_conference
+
+    counter = iter(range(1, 1_000_000))
+
+    def factory(slug=None, **fields):
+        n = next(counter)
+        values = {
+            "slug": slug or f"conference-{n}",
+            "title": f"Ministerial conference {n}",
+            "city": "Brussels",
+            "start_date": date(2030, 3, 1),
+            "end_date": date(2030, 3, 2),
+            "timezone": "Europe/Brussels",
+        }
+        values.update(fields)
+        conference = create_conference(**values)
+        db.session.commit()
+        return conference
+
+    return factory
+
+
+@pytest.fixture
+def make_delegation(app):
+    from alliance_conf.delegations.operations import create_delegation
+
+    def factory(conference, country_code=None, group=None, organisation_name=None, **fields):
+        if group is None:
+            group = "observer" if organisation_name else "partner"
+        delegation = create_delegation(
+            conference,
+            group=group,
+            country_code=country_code,
+            organisation_name=organisation_name,
+            **fields,
+        )
+        db.session.commit()
+        return delegation
+
+    return factory
+
+
+@pytest.fixture
+def make_registration(app):
+    """An accreditation record, created directly (the registration workflow tests its own path)."""
+    from alliance_conf.registrations.models import (
+        DelegateFunction,
+        Registration,
+        RegistrationStatus,
+    )
+
+    def factory(delegation, user, status="approved", function="adviser", **fields):
+        registration = Registration(
+            conference_id=delegation.conference_id,
+            delegation_id=delegation.id,
+            user_id=user.id,
+            status=RegistrationStatus(status),
+            function=DelegateFunction(function),
+            **fields,
+        )
+        db.session.add(registration)
+        db.session.commit()
+        return registration
+
+    return factory
+
+
+@pytest.fixture
+def seed(app):
+    """The seed conference as ``flask demo load`` builds it; returns its DemoResult."""
+    from alliance_conf.demo.operations import load_demo
+
+    result = load_demo()
+    db.session.commit()
+    return result
+
+
+@pytest.fixture
+def login(client):
+    def do_login(user, password=TEST_PASSWORD):
+        response = client.post("/auth/login", data={"email": user.email, "password": password})
+        assert response.status_code == 302, response.get_data(as_text=True)[:500]
+        return response
+
+    return do_login
+
+
+@pytest.fixture
+def api_headers(app):
+    """Bearer headers for a user, through the real token path."""
+    from alliance_conf.auth.operations import issue_api_token
+
+    def factory(user) -> dict:
+        _, secret = issue_api_token(user)
+        db.session.commit()
+        return {"Authorization": f"Bearer {secret}"}
+
+    return factory
+
+
+@pytest.fixture
+def cli(app):
+    runner = app.test_cli_runner()
+
+    def invoke(*args, input=None):
+        return runner.invoke(args=list(args), input=input, catch_exceptions=False)
+
+    return invoke
+
+
+@pytest.fixture(scope="session")
+def project_root() -> Path:
+    return Path(__file__).resolve().parents[2]
