@@ -45,6 +45,13 @@ class Registration(db.Model):
         sa.UniqueConstraint("conference_id", "user_id"),
         sa.Index("ix_registrations_delegation_status", "delegation_id", "status"),
         sa.Index("ix_registrations_conference_status", "conference_id", "status"),
+        sa.CheckConstraint(
+            "status != 'rejected' OR rejection_reason IS NOT NULL", name="rejection_has_reason"
+        ),
+        sa.CheckConstraint(
+            "NOT is_signatory OR (signatory_designated_at IS NOT NULL AND status = 'approved')",
+            name="signatory_is_approved",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -59,12 +66,28 @@ class Registration(db.Model):
     )
     position: Mapped[str] = mapped_column(sa.String(200), default="")
     organisation: Mapped[str] = mapped_column(sa.String(200), default="")
+    # Organisers-only fields: never shown to other delegates or exported in public lists.
+    accessibility_needs: Mapped[str] = mapped_column(sa.Text, default="")
+    dietary_needs: Mapped[str] = mapped_column(sa.Text, default="")
+    consent_participant_list: Mapped[bool] = mapped_column(default=False)
+    privacy_accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    rejection_reason: Mapped[str | None] = mapped_column(sa.Text)
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    decided_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="SET NULL")
+    )
+    # "Full powers": authorised to sign on the delegation's behalf.
+    is_signatory: Mapped[bool] = mapped_column(default=False)
+    signatory_designated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    signatory_designated_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="SET NULL")
+    )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 
     conference = relationship("Conference")
     delegation = relationship("Delegation")
-    user = relationship("User")
+    user = relationship("User", foreign_keys=[user_id])
 
     def __repr__(self):
         return f"<Registration {self.user_id}@{self.delegation_id} {self.status}>"

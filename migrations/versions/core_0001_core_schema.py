@@ -2,7 +2,7 @@
 
 Revision ID: core_0001
 Revises: 
-Create Date: 2026-11-28 12:04:04.899961
+Create Date: 2026-11-28 12:08:09.408525
 
 """
 from alembic import op
@@ -121,10 +121,24 @@ def upgrade():
     sa.Column('function', sa.Enum('head_of_delegation', 'minister', 'senior_official', 'adviser', 'interpreter', 'press', 'security', 'other', name='function', native_enum=False, create_constraint=True), nullable=False),
     sa.Column('position', sa.String(length=200), nullable=False),
     sa.Column('organisation', sa.String(length=200), nullable=False),
+    sa.Column('accessibility_needs', sa.Text(), nullable=False),
+    sa.Column('dietary_needs', sa.Text(), nullable=False),
+    sa.Column('consent_participant_list', sa.Boolean(), nullable=False),
+    sa.Column('privacy_accepted_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('rejection_reason', sa.Text(), nullable=True),
+    sa.Column('decided_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('decided_by_id', sa.Integer(), nullable=True),
+    sa.Column('is_signatory', sa.Boolean(), nullable=False),
+    sa.Column('signatory_designated_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('signatory_designated_by_id', sa.Integer(), nullable=True),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
+    sa.CheckConstraint("NOT is_signatory OR (signatory_designated_at IS NOT NULL AND status = 'approved')", name=op.f('ck_registrations_signatory_is_approved')),
+    sa.CheckConstraint("status != 'rejected' OR rejection_reason IS NOT NULL", name=op.f('ck_registrations_rejection_has_reason')),
     sa.ForeignKeyConstraint(['conference_id'], ['conferences.id'], name=op.f('fk_registrations_conference_id_conferences'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['decided_by_id'], ['users.id'], name=op.f('fk_registrations_decided_by_id_users'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['delegation_id'], ['delegations.id'], name=op.f('fk_registrations_delegation_id_delegations'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['signatory_designated_by_id'], ['users.id'], name=op.f('fk_registrations_signatory_designated_by_id_users'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_registrations_user_id_users'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_registrations')),
     sa.UniqueConstraint('conference_id', 'user_id', name=op.f('uq_registrations_conference_id_user_id'))
