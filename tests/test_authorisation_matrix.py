@@ -26,6 +26,7 @@ from alliance_conf.testing.routes import (
     RouteCoverageError,
     is_sign_in_redirect,
     iter_route_calls,
+    sign_in_session,
 )
 
 ROLES = (
@@ -109,15 +110,6 @@ def build_world(make_conference, make_delegation, make_user, make_registration) 
 @pytest.fixture
 def world(make_conference, make_delegation, make_user, make_registration) -> World:
     return build_world(make_conference, make_delegation, make_user, make_registration)
-
-
-def sign_in_session(client, user: User) -> None:
-    """Sign ``user`` in through the session cookie, with their current session version."""
-    db.session.expire(user)
-    with client.session_transaction() as session:
-        session.clear()
-        session["_user_id"] = user.get_id()
-        session["_fresh"] = True
 
 
 def request_as(app, world: World, role: str, call):

@@ -87,6 +87,17 @@ def iter_route_calls(
     yield from calls
 
 
+def sign_in_session(client, user) -> None:
+    """Sign ``user`` in through the session cookie alone (no form post, no CSRF token needed)."""
+    from alliance_conf.extensions import db
+
+    db.session.expire(user)  # pick up a session version bumped by an earlier sign-out
+    with client.session_transaction() as session:
+        session.clear()
+        session["_user_id"] = user.get_id()
+        session["_fresh"] = True
+
+
 def is_sign_in_redirect(response) -> bool:
     """The redirect Flask-Login sends to sign in first (it carries ``next``); a page that sends a
     signed-out user to the sign-in page on purpose (sign-out) is not a refusal."""
