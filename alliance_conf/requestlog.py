@@ -36,9 +36,9 @@ def current_request_id() -> str:
 def _user_id() -> int | None:
     """The user already resolved by this request; never loads one (the database may be down)."""
     user = g.get("api_user") or g.get("_login_user")
-    if user is None or not getattr(user, "is_authenticated", False):
+    if user is None:
         return None
-    try:
+    try:  # the identity key, not an attribute: after a rollback those would reload
         identity = sa.inspect(user).identity
     except sa.exc.NoInspectionAvailable:
         return None
