@@ -38,10 +38,11 @@ def alliance_blueprints(app: Flask):
 @hookimpl
 def alliance_cli_commands(app: Flask):
     from alliance_conf.auth.cli import users_cli
+    from alliance_conf.backup.cli import backup_cli
     from alliance_conf.cli import plugins_cli
     from alliance_conf.demo.cli import demo_cli
 
-    return [users_cli, plugins_cli, demo_cli]
+    return [users_cli, plugins_cli, demo_cli, backup_cli]
 
 
 @hookimpl
