@@ -157,6 +157,7 @@ def limit(
                 )
             return view(*args, **kwargs)
 
+        wrapper.rate_limit = limit_value
         return wrapper
 
     return decorator

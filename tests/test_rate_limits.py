@@ -80,6 +80,13 @@ def test_api_token_creation_is_limited_with_the_json_error_shape(make_app, make_
     assert db.session.scalar(sa.select(sa.func.count(ApiToken.id))) == 0
 
 
+def test_openapi_documents_429_on_rate_limited_endpoints(client):
+    paths = client.get("/api/v1/openapi.json").get_json()["paths"]
+    assert "429" in paths["/api/v1/auth/tokens"]["post"]["responses"]
+    assert "429" not in paths["/api/v1/auth/tokens"]["get"]["responses"]
+    assert "503" in paths["/api/v1/conferences"]["get"]["responses"]
+
+
 def test_limit_decorator_is_reusable_by_any_view(make_app):
     """What the signing re-authentication will do: its own rate on its own view."""
     bp = Blueprint("limited_demo", __name__)
