@@ -18,7 +18,7 @@ from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from limits import parse_many
 from sqlalchemy.exc import DBAPIError, OperationalError
-from werkzeug.exceptions import TooManyRequests
+from werkzeug.exceptions import ServiceUnavailable, TooManyRequests
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 log = logging.getLogger(__name__)
@@ -118,11 +118,14 @@ def check_limit(
             identifiers = (prefix, scope, key)
             try:
                 allowed = limiter.limiter.hit(item, *identifiers)
-            except Exception:
+            except Exception as exc:
                 if app.config.get("RATELIMIT_SWALLOW_ERRORS"):
                     log.exception("rate-limit storage failed; letting the request through")
                     return
-                raise
+                log.exception("rate-limit storage failed; refusing the request")
+                raise ServiceUnavailable(
+                    "Sign-in is temporarily unavailable. Please try again in a minute."
+                ) from exc
             if not allowed:
                 reset = limiter.limiter.get_window_stats(item, *identifiers).reset_time
                 retry_after = max(1, math.ceil(reset - time.time()))

@@ -105,6 +105,22 @@ def test_limit_decorator_is_reusable_by_any_view(make_app):
     assert limited.view_functions["limited_demo.confirm"].access.public
 
 
+def test_an_unreachable_limit_store_fails_closed_unless_told_otherwise(make_app, make_user):
+    user = make_user()
+    down = {"RATELIMIT_ENABLED": True, "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:1/0"}
+    refused = attempt(make_app(**down).test_client(), user.email, password=TEST_PASSWORD)
+    assert refused.status_code == 503
+    assert b"temporarily unavailable" in refused.data
+    api = (
+        make_app(**down)
+        .test_client()
+        .post("/api/v1/auth/tokens", json={"email": user.email, "password": TEST_PASSWORD})
+    )
+    assert api.status_code == 503 and api.get_json()["error"]["code"] == "service_unavailable"
+    lenient = make_app(**down, RATELIMIT_SWALLOW_ERRORS=True).test_client()
+    assert attempt(lenient, user.email, password=TEST_PASSWORD).status_code == 302
+
+
 @pytest.fixture
 def redis_url():
     return ensure_redis()
