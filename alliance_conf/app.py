@@ -11,6 +11,7 @@ from werkzeug.exceptions import HTTPException
 from alliance_conf import config as config_module
 from alliance_conf.extensions import csrf, db, login_manager, migrate
 from alliance_conf.plugins import flatten, init_plugins
+from alliance_conf.security import init_security
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 MIGRATIONS_DIR = PROJECT_ROOT / "migrations"
@@ -41,6 +42,7 @@ def create_app(config: dict | None = None, *, instance_path: str | None = None) 
     migrate.init_app(app, db, directory=str(MIGRATIONS_DIR), render_as_batch=True)
     csrf.init_app(app)
     login_manager.init_app(app)
+    init_security(app)
 
     @migrate.configure
     def _version_locations(alembic_config):
@@ -67,8 +69,11 @@ def _wants_json() -> bool:
 
 
 def _register_error_handlers(app: Flask) -> None:
+    from sqlalchemy.exc import DBAPIError
+
     from alliance_conf.api.framework import error_response
     from alliance_conf.core.errors import AllianceError
+    from alliance_conf.security import database_unavailable_response, is_database_unavailable
 
     @app.errorhandler(AllianceError)
     def _domain_error(exc: AllianceError):
@@ -99,6 +104,13 @@ def _register_error_handlers(app: Flask) -> None:
             return error_response(500, "internal_error", "Something went wrong on our side.")
         message = "Something went wrong on our side. The error has been logged."
         return render_template("errors/error.html", status=500, message=message), 500
+
+    @app.errorhandler(DBAPIError)
+    def _database_error(exc: DBAPIError):
+        if is_database_unavailable(exc):
+            log.error("database unavailable on %s %s: %s", request.method, request.path, exc.orig)
+            return database_unavailable_response()
+        return _unexpected(exc)
 
 
 def _register_template_helpers(app: Flask) -> None:

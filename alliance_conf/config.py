@@ -29,6 +29,13 @@ class DefaultConfig:
     API_MAX_PER_PAGE = 200
     API_DEFAULT_PER_PAGE = 50
     RATELIMIT_STORAGE_URI = "memory://"
+    RATELIMIT_ENABLED = True
+    RATELIMIT_SWALLOW_ERRORS = (
+        False  # limit store unreachable: refuse (503) rather than let through
+    )
+    RATELIMIT_SIGN_IN = "10 per minute"  # per client address and per e-mail tried
+    RATELIMIT_API_TOKEN = "10 per minute"  # noqa: S105 - a rate, not a secret
+    TRUSTED_PROXIES = 0  # reverse proxies in front of gunicorn whose X-Forwarded-For is trusted
     PUBLIC_BASE_URL = None
 
 
@@ -39,11 +46,13 @@ ENV_STRINGS = (
     "MAIL_PASSWORD",
     "MAIL_DEFAULT_SENDER",
     "RATELIMIT_STORAGE_URI",
+    "RATELIMIT_SIGN_IN",
+    "RATELIMIT_API_TOKEN",
     "PUBLIC_BASE_URL",
     "ALLIANCE_ENV",
 )
-ENV_INTS = ("MAIL_PORT", "API_TOKEN_LIFETIME_DAYS")
-ENV_BOOLS = ("MAIL_USE_TLS", "MAIL_USE_SSL")
+ENV_INTS = ("MAIL_PORT", "API_TOKEN_LIFETIME_DAYS", "TRUSTED_PROXIES")
+ENV_BOOLS = ("MAIL_USE_TLS", "MAIL_USE_SSL", "RATELIMIT_ENABLED", "RATELIMIT_SWALLOW_ERRORS")
 TRUE_WORDS = {"1", "true", "yes", "on"}
 
 

@@ -22,17 +22,27 @@ def alliance_blueprints(app: Flask):
     from alliance_conf.conferences.api import api as conferences_api
     from alliance_conf.conferences.blueprint import bp as conferences_bp
     from alliance_conf.delegations.api import api as delegations_api
+    from alliance_conf.ops.blueprint import bp as ops_bp
 
-    return [auth_bp, conferences_bp, meta_api, auth_api, conferences_api, delegations_api]
+    return [
+        auth_bp,
+        conferences_bp,
+        meta_api,
+        auth_api,
+        conferences_api,
+        delegations_api,
+        ops_bp,
+    ]
 
 
 @hookimpl
 def alliance_cli_commands(app: Flask):
     from alliance_conf.auth.cli import users_cli
+    from alliance_conf.backup.cli import backup_cli
     from alliance_conf.cli import plugins_cli
     from alliance_conf.demo.cli import demo_cli
 
-    return [users_cli, plugins_cli, demo_cli]
+    return [users_cli, plugins_cli, demo_cli, backup_cli]
 
 
 @hookimpl

@@ -149,3 +149,21 @@ class AllianceHookSpecs:
 
         ``accounts`` maps demo roles ("organiser", "staff", "head") to their users.
         """
+
+    # --- backups ---------------------------------------------------------------------------
+    @hookspec
+    def alliance_backup_export(self, conference):
+        """Return ``(name, data)``: this plugin's part of a backup of ``conference``.
+
+        ``name`` is the plugin's entry-point name; ``data`` must be JSON-ready
+        (``alliance_conf.backup.serialise.dump_rows`` turns rows into it).
+        """
+
+    @hookspec
+    def alliance_backup_import(self, conference, data, id_map):
+        """Restore this plugin's part (``data``, as exported) into the new ``conference``.
+
+        Called only when the backup has a section for this plugin, after the core rows and
+        before the audit events. ``id_map`` maps old ids to new ones per table
+        (``alliance_conf.backup.serialise.load_rows`` uses and fills it). Flush, never commit.
+        """

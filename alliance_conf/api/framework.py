@@ -77,6 +77,7 @@ class EndpointSpec:
     paginated: bool = False
     tags: list[str] = field(default_factory=list)
     content_type: str = "application/json"
+    rate_limited: bool = False
 
 
 def error_response(status: int, code: str, message: str, fields: dict | None = None) -> Response:
@@ -221,6 +222,7 @@ class ApiBlueprint(Blueprint):
                 paginated=paginated,
                 tags=tags or [self.name.removesuffix("_api")],
                 content_type=content_type,
+                rate_limited=getattr(view, "rate_limit", None) is not None,
             )
 
             def wrapper(**kwargs):

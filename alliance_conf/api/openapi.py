@@ -22,6 +22,7 @@ ERROR_TEXT = {
     409: "Conflicts with the current state",
     422: "Invalid fields",
     429: "Too many requests",
+    503: "Temporarily unavailable (the database cannot be reached)",
 }
 
 
@@ -114,7 +115,9 @@ def build_openapi(app: Flask) -> dict:
                 spec.content_type: {"schema": {"type": "string", "format": "binary"}}
             }
         operation["responses"][str(spec.status)] = success
-        errors = [400, 404, 422]
+        errors = [400, 404, 422, 503]
+        if spec.rate_limited:
+            errors.append(429)
         if not spec.access.public:
             errors += [401, 403]
             operation["security"] = [{"bearerAuth": []}]

@@ -7,6 +7,7 @@ from alliance_conf.auth import operations
 from alliance_conf.auth.models import ApiToken
 from alliance_conf.auth.schemas import IssuedToken, TokenOut, TokenRequest, UserOut
 from alliance_conf.extensions import db
+from alliance_conf.security import by_email, by_ip, limit
 
 api = ApiBlueprint("auth_api", __name__)
 
@@ -19,6 +20,7 @@ api = ApiBlueprint("auth_api", __name__)
     response=IssuedToken,
     summary="Create a bearer token from an e-mail and password",
 )
+@limit("RATELIMIT_API_TOKEN", keys=(by_ip, by_email))
 def create_token(body: TokenRequest):
     user = operations.authenticate(body.email, body.password)
     if user is None:

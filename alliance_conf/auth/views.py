@@ -9,6 +9,7 @@ from alliance_conf.auth import operations
 from alliance_conf.auth.access import login_required, public
 from alliance_conf.auth.forms import SignInForm, SignOutForm
 from alliance_conf.extensions import db
+from alliance_conf.security import by_email, by_ip, limit
 
 
 def _safe_next(target: str | None) -> str:
@@ -20,6 +21,7 @@ def _safe_next(target: str | None) -> str:
 
 
 @public
+@limit("RATELIMIT_SIGN_IN", keys=(by_ip, by_email))
 def login():
     if current_user.is_authenticated:
         return redirect(_safe_next(request.args.get("next")))

@@ -92,6 +92,7 @@ def base_test_config(database_url: str) -> dict:
         "SECRET_KEY": "test-secret-key-" + "x" * 32,
         "SERVER_NAME": "localhost",
         "MAIL_SERVER": None,
+        "RATELIMIT_ENABLED": False,  # tests of the limits switch them on
     }
 
 

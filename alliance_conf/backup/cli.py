@@ -1,0 +1,66 @@
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import click
+import sqlalchemy as sa
+from flask.cli import with_appcontext
+
+from alliance_conf.backup.operations import export_conference, import_backup
+from alliance_conf.conferences.operations import get_conference
+from alliance_conf.core.cli import domain_errors
+from alliance_conf.extensions import db
+
+
+@click.group("backup", help="Export one conference to a JSON file, or restore one from it.")
+def backup_cli():
+    pass
+
+
+@backup_cli.command("export")
+@click.argument("file", type=click.Path(dir_okay=False, writable=True, path_type=Path))
+@click.option("--conference", "slug", required=True, help="The conference's slug.")
+@with_appcontext
+@domain_errors
+def export_command(file: Path, slug: str):
+    """Write the conference to FILE (readable only by you: it holds personal data and password
+    hashes)."""
+    data = export_conference(get_conference(slug))
+    text = json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True)
+    descriptor = os.open(file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+        handle.write(text + "\n")
+    core = data["core"]
+    click.echo(
+        f"Exported {slug!r}: {len(core['delegations'])} delegations, "
+        f"{len(core['registrations'])} registrations, {len(core['users'])} accounts, "
+        f"{len(core['audit_events'])} audit events, plugins: "
+        f"{', '.join(sorted(data['plugins'])) or 'none'} -> {file}"
+    )
+
+
+@backup_cli.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@with_appcontext
+@domain_errors
+def import_command(file: Path):
+    """Restore the conference in FILE, all or nothing."""
+    try:
+        data = json.loads(file.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise click.ClickException(f"{file} is not a JSON backup: {exc}") from None
+    try:
+        conference = import_backup(data)
+        db.session.commit()
+    except sa.exc.SQLAlchemyError as exc:
+        db.session.rollback()
+        raise click.ClickException(
+            f"The backup could not be restored; nothing was written. {type(exc).__name__}: "
+            f"{getattr(exc, 'orig', exc)}"
+        ) from None
+    except Exception:
+        db.session.rollback()
+        raise
+    click.echo(f"Restored conference {conference.slug!r} from {file}.")

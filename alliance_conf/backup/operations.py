@@ -1,0 +1,150 @@
+"""Export one conference to a versioned dict, and restore one into a database without it.
+
+The core section holds the conference, its delegations, its registrations, the accounts of the
+registered people (with their password hashes, so they can still sign in after a restore; API
+tokens are not exported) and the conference's audit events. Each enabled plugin adds its own
+section through ``alliance_backup_export`` / ``alliance_backup_import``.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from alliance_conf import __version__
+from alliance_conf.audit.models import AuditEvent
+from alliance_conf.audit.operations import log_event
+from alliance_conf.auth.models import User
+from alliance_conf.auth.operations import find_user_by_email
+from alliance_conf.backup.serialise import IdMap, dump_row, dump_rows, load_row, load_rows
+from alliance_conf.conferences.models import Conference
+from alliance_conf.core.db import utcnow
+from alliance_conf.core.errors import Conflict, ValidationFailed
+from alliance_conf.delegations.models import Delegation
+from alliance_conf.extensions import db
+from alliance_conf.plugins import get_registry, hook
+from alliance_conf.registrations.models import Registration
+
+FORMAT = "alliance-conf-backup"
+VERSION = 1
+CORE_SECTIONS = ("conference", "delegations", "users", "registrations", "audit_events")
+
+
+def _ordered(model, *conditions):
+    return db.session.scalars(sa.select(model).where(*conditions).order_by(model.id)).all()
+
+
+def export_conference(conference: Conference) -> dict:
+    registrations = _ordered(Registration, Registration.conference_id == conference.id)
+    user_ids = set()
+    for registration in registrations:
+        user_ids.update(
+            i
+            for i in (
+                registration.user_id,
+                registration.decided_by_id,
+                registration.signatory_designated_by_id,
+            )
+            if i is not None
+        )
+    plugins: dict[str, dict] = {}
+    for name, data in hook().alliance_backup_export(conference=conference):
+        if name in plugins:
+            raise Conflict(f"Two plugins export a backup section named {name!r}.")
+        plugins[name] = data
+    return {
+        "format": FORMAT,
+        "version": VERSION,
+        "exported_at": utcnow().isoformat(),
+        "app_version": __version__,
+        "conference_slug": conference.slug,
+        "core": {
+            "conference": dump_row(conference),
+            "delegations": dump_rows(
+                _ordered(Delegation, Delegation.conference_id == conference.id)
+            ),
+            "users": dump_rows(_ordered(User, User.id.in_(user_ids))),
+            "registrations": dump_rows(registrations),
+            "audit_events": dump_rows(
+                _ordered(AuditEvent, AuditEvent.conference_id == conference.id)
+            ),
+        },
+        "plugins": plugins,
+    }
+
+
+def _check_envelope(data) -> None:
+    if not isinstance(data, dict) or data.get("format") != FORMAT:
+        raise ValidationFailed(f"This is not an alliance-conf backup (no format {FORMAT!r}).")
+    if data.get("version") != VERSION:
+        raise ValidationFailed(
+            f"This backup has format version {data.get('version')!r}; this alliance-conf "
+            f"reads version {VERSION}."
+        )
+    core = data.get("core")
+    missing = [s for s in CORE_SECTIONS if not isinstance(core, dict) or s not in core]
+    if missing:
+        raise ValidationFailed(f"The backup lacks its core section(s): {', '.join(missing)}.")
+    if not isinstance(data.get("plugins", {}), dict):
+        raise ValidationFailed("The backup's plugins section must be an object.")
+
+
+def _model_tables() -> dict[str, str]:
+    """Audit events name objects by class; ids are remapped through the class's table."""
+    return {mapper.class_.__name__: mapper.local_table.name for mapper in db.Model.registry.mappers}
+
+
+def _restore_audit_event(row: dict, id_map: IdMap, tables: dict[str, str]) -> AuditEvent:
+    object_id = row.get("object_id")
+    table = tables.get(row.get("object_type"))
+    if table and object_id is not None and str(object_id).isdigit():
+        object_id = str(id_map.get(table, int(object_id), object_id))
+    return load_row(AuditEvent, row, id_map, object_id=object_id)
+
+
+def import_backup(data: dict, *, actor=None) -> Conference:
+    """Restore a backup; the caller commits (or rolls back: nothing is half-written)."""
+    _check_envelope(data)
+    core = data["core"]
+    slug = core["conference"].get("slug")
+    if db.session.scalar(sa.select(Conference.id).where(Conference.slug == slug)) is not None:
+        raise Conflict(
+            f"A conference with the slug {slug!r} already exists: a backup is restored only into "
+            "a database without it.",
+            {"slug": "Already exists."},
+        )
+    sections = data.get("plugins", {})
+    importers = {
+        impl.plugin_name: impl.function
+        for impl in get_registry().hook.alliance_backup_import.get_hookimpls()
+    }
+    unknown = sorted(set(sections) - set(importers))
+    if unknown:
+        raise ValidationFailed(
+            f"The backup has data for plugin(s) {', '.join(unknown)}, which are not enabled here: "
+            "install and enable them first."
+        )
+
+    id_map = IdMap()
+    conference = load_row(Conference, core["conference"], id_map)
+    load_rows(Delegation, core["delegations"], id_map)
+    for row in core["users"]:
+        existing = find_user_by_email(row["email"])
+        if existing is not None:  # an account that already exists here is kept as it is
+            id_map.record("users", row["id"], existing.id)
+        else:
+            load_row(User, row, id_map)
+    load_rows(Registration, core["registrations"], id_map)
+    for name, section in sections.items():
+        importers[name](conference=conference, data=section, id_map=id_map)
+    tables = _model_tables()
+    for row in core["audit_events"]:
+        _restore_audit_event(row, id_map, tables)
+    log_event(
+        "conference.restored",
+        conference,
+        actor=actor,
+        conference_id=conference.id,
+        data={"exported_at": data.get("exported_at"), "plugins": sorted(sections)},
+    )
+    db.session.flush()
+    return conference

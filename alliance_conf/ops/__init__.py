@@ -1,0 +1,1 @@
+"""Operations endpoints: the health check load balancers and monitors poll."""

@@ -1,0 +1,241 @@
+"""Every route (web and API, plugins included) x every kind of user, against declared rules.
+
+The expected answer comes from one place: each view's ``access`` attribute (role level), refined
+by OBJECT_RULES below for routes whose object belongs to a delegation (object level: the URL is
+filled with delegation B's object, and the table says who may reach it).
+
+A new route needs nothing here unless it has a URL parameter this module does not know yet
+(the test then fails and says so): add the parameter to PARAMS, the object to ``build_world``
+(one for delegation A and one for delegation B) and, if the object belongs to a delegation,
+the endpoint to OBJECT_RULES.
+
+For each route, the roles expected to be refused go first (the object surely exists then);
+once an allowed role has changed the object through a POST/PUT/PATCH/DELETE, later allowed
+roles may find it gone (404) without failing the test.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+import pytest
+import sqlalchemy as sa
+
+from alliance_conf.auth.access import public
+from alliance_conf.auth.models import User
+from alliance_conf.core.db import utcnow
+from alliance_conf.extensions import db
+from alliance_conf.testing.routes import (
+    STATE_CHANGING,
+    RouteCoverageError,
+    is_sign_in_redirect,
+    iter_route_calls,
+    sign_in_session,
+)
+
+ROLES = (
+    "anonymous",
+    "admin",
+    "organiser",
+    "staff",
+    "delegate_a",
+    "signatory_a",
+    "delegate_b",
+)
+STAFF_SIDE = frozenset({"admin", "organiser", "staff"})
+
+
+@dataclass
+class World:
+    """Sample objects: one conference, delegations A and B, one user per role, their tokens."""
+
+    conference: object
+    delegation_a: object
+    delegation_b: object
+    users: dict[str, User] = field(default_factory=dict)
+    registrations: dict[str, object] = field(default_factory=dict)
+    bearer: dict[str, str] = field(default_factory=dict)
+    victim_token: object = None  # an API token belonging to delegation B's delegate
+
+
+# URL parameter name -> the value to put in it, always delegation B's object when it has one.
+PARAMS = {
+    "slug": lambda w: w.conference.slug,
+    "delegation_id": lambda w: w.delegation_b.id,
+    "registration_id": lambda w: w.registrations["delegate_b"].id,
+    "user_id": lambda w: w.users["delegate_b"].id,
+    "token_id": lambda w: w.victim_token.id,
+}
+
+# Object-level rules: endpoint -> roles that may reach delegation B's object through it.
+# Roles not listed must be refused (401/403, or 404 that hides the object) even when their
+# role passes the view's access rule.
+OBJECT_RULES: dict[str, frozenset[str]] = {
+    "auth_api.revoke_token": frozenset({"admin", "delegate_b"}),
+}
+
+
+def build_world(make_conference, make_delegation, make_user, make_registration) -> World:
+    from alliance_conf.auth.operations import issue_api_token
+
+    conference = make_conference(
+        slug="matrix-conference", start_date=date(2031, 5, 1), end_date=date(2031, 5, 2)
+    )
+    world = World(
+        conference=conference,
+        delegation_a=make_delegation(conference, country_code="BE", group="eu_member"),
+        delegation_b=make_delegation(conference, country_code="FR", group="eu_member"),
+    )
+    for role in ("admin", "organiser", "staff"):
+        world.users[role] = make_user(role=role)
+    for key in ("delegate_a", "signatory_a", "delegate_b"):
+        world.users[key] = make_user(role="delegate")
+    world.registrations["delegate_a"] = make_registration(
+        world.delegation_a, world.users["delegate_a"]
+    )
+    world.registrations["signatory_a"] = make_registration(
+        world.delegation_a,
+        world.users["signatory_a"],
+        function="minister",
+        is_signatory=True,
+        signatory_designated_at=utcnow(),
+    )
+    world.registrations["delegate_b"] = make_registration(
+        world.delegation_b, world.users["delegate_b"], function="head_of_delegation"
+    )
+    for role, user in world.users.items():
+        _, secret = issue_api_token(user, name=f"matrix-{role}")
+        world.bearer[role] = secret
+    world.victim_token, _ = issue_api_token(world.users["delegate_b"], name="victim")
+    db.session.commit()
+    return world
+
+
+@pytest.fixture
+def world(make_conference, make_delegation, make_user, make_registration) -> World:
+    return build_world(make_conference, make_delegation, make_user, make_registration)
+
+
+def request_as(app, world: World, role: str, call):
+    """One request in its own app context, so nothing (``g``, the session) leaks between them."""
+    client = app.test_client()
+    kwargs = {}
+    if call.is_api:
+        if role != "anonymous":
+            kwargs["headers"] = {"Authorization": f"Bearer {world.bearer[role]}"}
+        if call.method in ("POST", "PUT", "PATCH"):
+            kwargs["json"] = {}
+    elif role != "anonymous":
+        sign_in_session(client, world.users[role])
+    with app.app_context():
+        return client.open(call.path, method=call.method, **kwargs)
+
+
+def expected_allowed(call, role: str, world: World) -> bool:
+    user = world.users.get(role)
+    allowed = call.access.allows(user)
+    if allowed and user is not None and call.endpoint in OBJECT_RULES:
+        allowed = role in OBJECT_RULES[call.endpoint]
+    return allowed
+
+
+def check(call, role: str, response, expected: bool, *, gone_ok: bool = False) -> str | None:
+    """``gone_ok``: an earlier allowed role already changed the object (deleted, moved on), so
+    an allowed role may now find it gone or in another state."""
+    status = response.status_code
+    where = f"{call} as {role}: "
+    if status >= 500:
+        return where + f"answered {status}"
+    object_level = call.endpoint in OBJECT_RULES
+    denied = status in (401, 403) or is_sign_in_redirect(response)
+    if object_level and status == 404:
+        denied = not (expected and gone_ok)
+    if expected and denied:
+        return where + f"expected to be allowed, got {status}"
+    if not expected and not denied:
+        return where + f"expected to be refused, got {status}"
+    if not expected and role == "anonymous":
+        if call.is_api and status != 401:
+            return where + f"anonymous API call must get 401, got {status}"
+        if not call.is_api and not is_sign_in_redirect(response):
+            return where + f"anonymous page must redirect to sign-in, got {status}"
+    if not expected and role != "anonymous" and is_sign_in_redirect(response):
+        return where + "a signed-in user must get 403, not the sign-in page"
+    return None
+
+
+def test_object_rules_name_real_endpoints_and_allowed_roles(app):
+    for endpoint, roles in OBJECT_RULES.items():
+        assert endpoint in app.view_functions, f"OBJECT_RULES names unknown endpoint {endpoint}"
+        assert roles <= set(ROLES) - {"anonymous"}, f"unknown role in OBJECT_RULES[{endpoint}]"
+
+
+def test_every_route_answers_every_role_as_declared(app, world, capsys):
+    params = {name: (lambda f=f: f(world)) for name, f in PARAMS.items()}
+    calls = list(iter_route_calls(app, params))
+    assert calls, "the URL map has no routes"
+    failures = []
+    checked = 0
+    for call in calls:
+        # Refused roles first, while the object surely exists: a 404 after an allowed role
+        # deleted it must not pass for a refusal.
+        expectations = sorted(
+            ((expected_allowed(call, role, world), role) for role in ROLES), key=lambda e: e[0]
+        )
+        changed = False
+        for expected, role in expectations:
+            response = request_as(app, world, role, call)
+            failure = check(call, role, response, expected, gone_ok=changed)
+            if failure:
+                failures.append(failure)
+            if expected and call.method in STATE_CHANGING and response.status_code < 400:
+                changed = True
+            checked += 1
+    with capsys.disabled():
+        print(
+            f"\nauthorisation matrix: {len(calls)} routes x {len(ROLES)} roles = {checked} checks"
+        )
+    assert not failures, "\n".join(failures)
+    assert checked == len(calls) * len(ROLES)
+
+
+def test_delegation_b_token_cannot_be_revoked_by_delegation_a(client, world):
+    token = world.victim_token
+    for role in ("delegate_a", "signatory_a", "organiser", "staff"):
+        headers = {"Authorization": f"Bearer {world.bearer[role]}"}
+        response = client.delete(f"/api/v1/auth/tokens/{token.id}", headers=headers)
+        assert response.status_code == 403, role
+    db.session.refresh(token)
+    assert token.revoked_at is None
+
+
+def test_a_route_without_access_rule_fails_the_walk(make_app):
+    bare = make_app()
+    bare.add_url_rule("/naked", "naked", lambda: "no rule here")
+    with pytest.raises(RouteCoverageError, match=r"/naked \(naked\) declares no access rule"):
+        list(iter_route_calls(bare, {"slug": lambda: "x", "token_id": lambda: 1}))
+
+
+def test_an_unknown_url_parameter_fails_the_walk_and_says_what_to_add(make_app):
+    other = make_app()
+    other.add_url_rule("/widgets/<int:widget_id>", "widget", public(lambda widget_id: "w"))
+    with pytest.raises(RouteCoverageError) as info:
+        list(iter_route_calls(other, {"slug": lambda: "x", "token_id": lambda: 1}))
+    message = str(info.value)
+    assert "widget_id" in message
+    assert "add them to PARAMS" in message
+    assert "tests/test_authorisation_matrix.py" in message
+
+
+def test_signed_in_users_are_the_world_roles(world):
+    roles = {key: str(user.role) for key, user in world.users.items()}
+    assert roles["signatory_a"] == "delegate"
+    assert world.registrations["signatory_a"].is_signatory
+    delegations = {
+        key: reg.delegation_id for key, reg in world.registrations.items() if reg is not None
+    }
+    assert delegations["delegate_a"] == delegations["signatory_a"] == world.delegation_a.id
+    assert delegations["delegate_b"] == world.delegation_b.id
+    assert db.session.scalar(sa.select(sa.func.count(User.id))) == len(ROLES) - 1
+    assert set(world.users) >= STAFF_SIDE
