@@ -17,6 +17,8 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from flask import g, has_app_context
+from flask.testing import FlaskClient
 
 from alliance_conf import create_app
 from alliance_conf.extensions import db
@@ -83,6 +85,21 @@ def postgresql_url():
     admin.dispose()
 
 
+class FreshRequestClient(FlaskClient):
+    """A test client whose every request starts with an empty ``g``, as a real request does.
+
+    Tests keep one app context open (for the database session), and Flask reuses it for requests
+    made inside it; without this, ``g`` (Flask-Login's cached user, the API user) would leak from
+    one request into the next.
+    """
+
+    def open(self, *args, **kwargs):
+        if has_app_context():
+            for name in list(vars(g)):
+                delattr(g, name)
+        return super().open(*args, **kwargs)
+
+
 def base_test_config(database_url: str) -> dict:
     return {
         "TESTING": True,
@@ -125,6 +142,7 @@ def database_url(request, tmp_path_factory):
 def _session_app(database_url):
     instance = tempfile.mkdtemp(prefix="alliance-instance-")
     app = create_app(base_test_config(database_url), instance_path=instance)
+    app.test_client_class = FreshRequestClient
     migrate_to_heads(app)
     yield app
     with app.app_context():
@@ -146,7 +164,9 @@ def make_app(app, database_url, tmp_path):
 
     def factory(**overrides):
         config = {**base_test_config(database_url), **overrides}
-        return create_app(config, instance_path=str(tmp_path / "instance"))
+        built = create_app(config, instance_path=str(tmp_path / "instance"))
+        built.test_client_class = FreshRequestClient
+        return built
 
     return factory
 
