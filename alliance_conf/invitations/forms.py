@@ -12,6 +12,13 @@ from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
 
 from alliance_conf.registrations.models import DelegateFunction
 
+try:  # WTForms 3.3 deprecates (value, label) tuples
+    from wtforms.fields.choices import SelectChoice as choice
+except ImportError:  # pragma: no cover - older WTForms
+
+    def choice(value, label):
+        return (value, label)
+
 
 class InviteForm(FlaskForm):
     delegation_id = SelectField("Delegation", coerce=int, validators=[DataRequired()])
@@ -37,7 +44,7 @@ class ActionForm(FlaskForm):
 
 
 def function_choices():
-    return [(f.value, f.title) for f in DelegateFunction]
+    return [choice(f.value, f.title) for f in DelegateFunction]
 
 
 class RegistrationForm(FlaskForm):

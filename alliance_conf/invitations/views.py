@@ -10,13 +10,26 @@ from alliance_conf.conferences.operations import get_conference
 from alliance_conf.core.errors import AllianceError, Conflict, NotFound
 from alliance_conf.delegations.models import Delegation
 from alliance_conf.extensions import db
-from alliance_conf.forms import apply_errors
+from alliance_conf.forms import apply_errors as _apply_errors
 from alliance_conf.invitations import operations
-from alliance_conf.invitations.forms import ActionForm, ImportForm, InviteForm, RegistrationForm
+from alliance_conf.invitations.forms import (
+    ActionForm,
+    ImportForm,
+    InviteForm,
+    RegistrationForm,
+    choice,
+)
 from alliance_conf.invitations.models import Invitation, InvitationStatus
 from alliance_conf.registrations.operations import register_with_invitation
 
 PAGE_SIZE = 200
+
+
+def apply_errors(form, exc: AllianceError) -> None:
+    """Errors on their fields, and the whole message on top so the reason is always read."""
+    _apply_errors(form, exc)
+    if exc.message not in form.form_errors:
+        form.form_errors.append(exc.message)
 
 
 def delegation_choices(conference) -> list[tuple[int, str]]:
@@ -25,7 +38,7 @@ def delegation_choices(conference) -> list[tuple[int, str]]:
         .where(Delegation.conference_id == conference.id, Delegation.active.is_(True))
         .order_by(Delegation.name)
     ).all()
-    return [(row.id, row.name) for row in rows]
+    return [choice(row.id, row.name) for row in rows]
 
 
 @roles_required(UserRole.organiser)

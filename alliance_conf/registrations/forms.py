@@ -2,7 +2,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length, Optional
 
-from alliance_conf.invitations.forms import function_choices
+from alliance_conf.invitations.forms import choice, function_choices
 
 
 class OnBehalfForm(FlaskForm):
@@ -25,7 +25,7 @@ class OnBehalfForm(FlaskForm):
     )
 
 
-DECISIONS = [("approved", "Approve"), ("rejected", "Reject")]
+DECISIONS = [choice("approved", "Approve"), choice("rejected", "Reject")]
 
 
 class BulkDecisionForm(FlaskForm):
@@ -40,10 +40,10 @@ class StatusForm(FlaskForm):
     status = SelectField(
         "New status",
         choices=[
-            ("approved", "Approve"),
-            ("rejected", "Reject"),
-            ("cancelled", "Cancel"),
-            ("withdrawn", "Withdraw"),
+            choice("approved", "Approve"),
+            choice("rejected", "Reject"),
+            choice("cancelled", "Cancel"),
+            choice("withdrawn", "Withdraw"),
         ],
     )
     reason = TextAreaField("Reason", validators=[Optional(), Length(max=2000)])

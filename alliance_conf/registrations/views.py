@@ -12,8 +12,7 @@ from alliance_conf.conferences.operations import get_conference
 from alliance_conf.core.errors import AllianceError, NotFound, PermissionDenied
 from alliance_conf.delegations.models import Delegation
 from alliance_conf.extensions import db
-from alliance_conf.forms import apply_errors
-from alliance_conf.invitations.views import delegation_choices
+from alliance_conf.invitations.views import apply_errors, delegation_choices
 from alliance_conf.registrations import operations
 from alliance_conf.registrations.forms import (
     ActionForm,
@@ -97,8 +96,6 @@ def pending(slug: str):
         except AllianceError as exc:
             db.session.rollback()
             apply_errors(form, exc)
-            if exc.message not in form.form_errors:
-                form.form_errors.append(exc.message)
         else:
             flash(f"{len(decided)} registration(s) {form.decision.data}.", "success")
             return redirect(url_for("registrations.pending", slug=slug))
