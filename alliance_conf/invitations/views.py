@@ -189,6 +189,8 @@ def register(token: str):
     signed_in = current_user if current_user.is_authenticated else None
     form = RegistrationForm()
     if signed_in is not None:
+        del form.password
+        del form.password_again
         form.full_name.data = signed_in.full_name
         form.email.data = signed_in.email
     elif request.method == "GET":
@@ -211,7 +213,7 @@ def register(token: str):
                 user=signed_in,
                 email=form.email.data,
                 full_name=form.full_name.data,
-                password=form.password.data or None,
+                password=form.password.data if signed_in is None else None,
                 **fields,
             )
             db.session.commit()
