@@ -26,6 +26,7 @@ class DefaultConfig:
     MAIL_USE_SSL = False
     MAIL_DEFAULT_SENDER = "alliance-conf <no-reply@alliance-conf.invalid>"
     API_TOKEN_LIFETIME_DAYS = 30
+    INVITATION_LIFETIME_DAYS = 30
     API_MAX_PER_PAGE = 200
     API_DEFAULT_PER_PAGE = 50
     RATELIMIT_STORAGE_URI = "memory://"
@@ -42,7 +43,7 @@ ENV_STRINGS = (
     "PUBLIC_BASE_URL",
     "ALLIANCE_ENV",
 )
-ENV_INTS = ("MAIL_PORT", "API_TOKEN_LIFETIME_DAYS")
+ENV_INTS = ("MAIL_PORT", "API_TOKEN_LIFETIME_DAYS", "INVITATION_LIFETIME_DAYS")
 ENV_BOOLS = ("MAIL_USE_TLS", "MAIL_USE_SSL")
 TRUE_WORDS = {"1", "true", "yes", "on"}
 

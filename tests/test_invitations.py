@@ -1,5 +1,6 @@
 """Invitations: organisers invite, links are signed, expiring and revocable, CSV import."""
 
+import io
 from datetime import timedelta
 
 import pytest
@@ -233,15 +234,15 @@ def test_resend_or_revoke_of_an_accepted_invitation_is_refused(client, login, wo
 def test_csv_import_is_all_or_nothing_with_line_numbers(client, login, world):
     login(world.organiser)
     bad = (
-        "delegation,email,name\n"
-        "BE,one@example.be,One\n"
-        "BE,not-an-email,Two\n"
-        "XX,three@example.org,Three\n"
-        "France,one@example.be,Dup\n"
-    ).encode()
+        b"delegation,email,name\n"
+        b"BE,one@example.be,One\n"
+        b"BE,not-an-email,Two\n"
+        b"XX,three@example.org,Three\n"
+        b"France,one@example.be,Dup\n"
+    )
     response = client.post(
         f"/conferences/{SLUG}/invitations/import",
-        data={"file": (__import__("io").BytesIO(bad), "invites.csv")},
+        data={"file": (io.BytesIO(bad), "invites.csv")},
         content_type="multipart/form-data",
     )
     assert response.status_code == 422
@@ -275,7 +276,7 @@ def test_csv_import_then_reimport_skips(client, login, world, cli, tmp_path):
 @pytest.mark.parametrize(
     ("content", "message"),
     [
-        ("name,email\nx,a@b.org\n".encode(), "lacks the column(s) delegation"),
+        (b"name,email\nx,a@b.org\n", "lacks the column(s) delegation"),
         ("delegation,email\nBE,caf\xe9@example.org\n".encode("latin-1"), "not UTF-8"),
         (b"", "empty"),
     ],

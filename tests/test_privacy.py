@@ -189,3 +189,21 @@ def test_rejection_reason_is_not_shown_to_the_head(
     login(world.head_a)
     page = client.get(f"/registrations/{rejected.id}").get_data(as_text=True)
     assert "Rejected" in page and "Security vetting failed" not in page
+
+
+def test_fellow_delegates_see_accredited_members_only(
+    client, login, world, make_user, make_registration
+):
+    make_registration(
+        world.a, make_user(full_name="Rita Refused"), status="rejected", rejection_reason="No"
+    )
+    make_registration(world.a, make_user(full_name="Paula Pending"), status="pending")
+    url = f"/conferences/{SLUG}/delegations/{world.a.id}/members"
+    login(world.delegate_a)
+    text = client.get(url).get_data(as_text=True)
+    assert "Hélène Head" in text
+    assert "Rita Refused" not in text and "Paula Pending" not in text
+    client.post("/auth/logout")
+    login(world.head_a)
+    text = client.get(url).get_data(as_text=True)
+    assert "Rita Refused" in text and "Paula Pending" in text

@@ -613,3 +613,42 @@ def test_whole_path_on_the_seed_conference(client, login, seed, make_user):
     client.post(f"/registrations/{registration.id}/signatory")
     db.session.expire_all()
     assert registration.status == RegistrationStatus.approved and registration.is_signatory
+
+
+def test_api_register_with_token_attaches_to_the_bearer(
+    client, login, world, api_headers, make_user
+):
+    person = make_user(email="existing@example.be", full_name="Existing Person")
+    token = invite(client, login, world, email="existing@example.be")
+    base = f"/api/v1/conferences/{SLUG}/registrations"
+    body = {"token": token, "email": "existing@example.be", "privacy_accepted": True}
+    error = assert_error(client.post(base, json=body), 409, "conflict")
+    assert "Sign in with it first" in error["message"]
+    response = client.post(base, json=body, headers=api_headers(person))
+    assert response.status_code == 201
+    assert response.get_json()["user_id"] == person.id
+
+
+def test_api_register_with_invalid_email_stores_nothing(client, login, world):
+    token = invite(client, login, world)
+    base = f"/api/v1/conferences/{SLUG}/registrations"
+    body = {
+        "token": token,
+        "email": "nope",
+        "full_name": "N",
+        "password": "x" * 12,
+        "privacy_accepted": True,
+    }
+    error = assert_error(client.post(base, json=body), 422, "validation_failed")
+    assert "email" in error["fields"]
+    no_privacy = {**body, "email": "ok@example.be", "privacy_accepted": False}
+    assert_error(client.post(base, json=no_privacy), 422, "validation_failed")
+    assert count(Registration) == 3 and find_user_by_email("ok@example.be") is None
+    assert db.session.scalar(sa.select(Invitation.status)) == InvitationStatus.pending
+
+
+def test_token_pages_do_not_leak_the_link(client, login, world):
+    token = invite(client, login, world)
+    response = client.get(f"/register/{token}")
+    assert response.headers["Referrer-Policy"] == "no-referrer"
+    assert response.headers["Cache-Control"] == "no-store"

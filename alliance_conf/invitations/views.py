@@ -1,7 +1,9 @@
 from __future__ import annotations
 
+from functools import wraps
+
 import sqlalchemy as sa
-from flask import flash, redirect, render_template, request, url_for
+from flask import flash, make_response, redirect, render_template, request, url_for
 from flask_login import current_user, login_user
 
 from alliance_conf.auth.access import public, roles_required
@@ -172,6 +174,19 @@ def _unusable(exc: AllianceError):
     ), exc.status
 
 
+def _private_link(view):
+    """Pages under a token URL never leak it to other sites through the Referer header."""
+
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        response = make_response(view(*args, **kwargs))
+        response.headers["Referrer-Policy"] = "no-referrer"
+        response.headers["Cache-Control"] = "no-store"
+        return response
+
+    return wrapper
+
+
 def _open(token: str) -> Invitation:
     """The invitation behind a link; a computed expiry is committed before the check."""
     invitation = operations.open_invitation(token)
@@ -180,6 +195,7 @@ def _open(token: str) -> Invitation:
 
 
 @public
+@_private_link
 def register(token: str):
     try:
         invitation = _open(token)
@@ -244,6 +260,7 @@ def register(token: str):
 
 
 @public
+@_private_link
 def decline(token: str):
     try:
         invitation = _open(token)

@@ -166,13 +166,22 @@ def members(slug: str, delegation_id: int):
     delegation = _delegation(conference, delegation_id)
     if not operations.can_view_delegation(current_user, delegation):
         raise PermissionDenied("You can only see the members of your own delegation.")
+    members = operations.delegation_members(delegation)
+    can_designate = operations.can_designate(current_user, delegation.id)
+    if not can_designate and not current_user.has_role(UserRole.staff):
+        # fellow delegates see who is accredited, not who applied or was refused
+        members = [
+            m
+            for m in members
+            if m.status == RegistrationStatus.approved or m.user_id == current_user.id
+        ]
     return render_template(
         "registrations/members.html",
         conference=conference,
         delegation=delegation,
-        members=operations.delegation_members(delegation),
+        members=members,
         is_organiser=operations.is_organiser(current_user),
-        can_designate=operations.can_designate(current_user, delegation.id),
+        can_designate=can_designate,
         approved=operations.approved_count(delegation.id),
         action_form=ActionForm(),
         functions=DelegateFunction,
