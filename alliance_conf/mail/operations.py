@@ -109,7 +109,12 @@ class _Transport:
     def send(self, email: EmailMessage) -> None:
         config = self.config
         if not config.get("MAIL_SERVER"):
-            sys.stdout.write(f"--- mail (MAIL_SERVER unset: printed, not sent) ---\n{email}\n")
+            text = email.get_body(("plain",)).get_content()
+            sys.stdout.write(
+                "--- mail (MAIL_SERVER unset: printed, not sent) ---\n"
+                f"From: {email['From']}\nTo: {email['To']}\nSubject: {email['Subject']}\n\n"
+                f"{text}--- end of mail ---\n"
+            )
             sys.stdout.flush()
             return
         if self.smtp is None:
