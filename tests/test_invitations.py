@@ -12,7 +12,7 @@ from alliance_conf.extensions import db
 from alliance_conf.invitations.models import Invitation, InvitationStatus
 from alliance_conf.mail.models import MailMessage
 from alliance_conf.registrations.models import Registration
-from tests.accreditation_support import ROLES, build_world, count, token_from_outbox
+from tests.accreditation_support import build_world, count, token_from_outbox
 from tests.test_api import assert_error
 
 SLUG = "ministerial-2030"
@@ -61,18 +61,6 @@ def test_invitation_pages_by_role(client, login, world, role, expected):
         login(world.user(role))
     for path in ("invitations", "invitations/new", "invitations/import"):
         assert client.get(f"/conferences/{SLUG}/{path}").status_code == expected, path
-
-
-def test_roles_list_is_complete():
-    assert ROLES == [
-        "anonymous",
-        "delegate_a",
-        "delegate_b",
-        "head_a",
-        "staff",
-        "organiser",
-        "admin",
-    ]
 
 
 def test_organiser_invites_and_lists_with_state_filter(client, login, world):

@@ -652,3 +652,25 @@ def test_token_pages_do_not_leak_the_link(client, login, world):
     response = client.get(f"/register/{token}")
     assert response.headers["Referrer-Policy"] == "no-referrer"
     assert response.headers["Cache-Control"] == "no-store"
+
+
+def test_delegate_withdraws_in_the_browser(client, login, world, recorder):
+    login(world.delegate_a)
+    page = client.get(f"/registrations/{world.reg_delegate_a.id}").get_data(as_text=True)
+    assert "Withdraw my registration" in page and "Record the decision" not in page
+    response = client.post(
+        f"/registrations/{world.reg_delegate_a.id}/status", data={"status": "withdrawn"}
+    )
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert world.reg_delegate_a.status == RegistrationStatus.withdrawn
+    assert recorder.calls[-1][1:] == (
+        RegistrationStatus.approved,
+        RegistrationStatus.withdrawn,
+        world.delegate_a.id,
+    )
+    refused = client.post(
+        f"/registrations/{world.reg_delegate_a.id}/status", data={"status": "approved"}
+    )
+    assert refused.status_code == 403
+    assert "Only organisers" in refused.get_data(as_text=True)
