@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from alliance_conf.hooks import NavItem, hookimpl
+from alliance_conf.hooks import NavItem, SlotContent, hookimpl
 
 
 @hookimpl
@@ -22,7 +22,12 @@ def alliance_blueprints(app: Flask):
     from alliance_conf.conferences.api import api as conferences_api
     from alliance_conf.conferences.blueprint import bp as conferences_bp
     from alliance_conf.delegations.api import api as delegations_api
+    from alliance_conf.invitations.api import api as invitations_api
+    from alliance_conf.invitations.blueprint import bp as invitations_bp
+    from alliance_conf.mail.blueprint import bp as mail_bp
     from alliance_conf.ops.blueprint import bp as ops_bp
+    from alliance_conf.registrations.api import api as registrations_api
+    from alliance_conf.registrations.blueprint import bp as registrations_bp
 
     return [
         auth_bp,
@@ -32,6 +37,11 @@ def alliance_blueprints(app: Flask):
         conferences_api,
         delegations_api,
         ops_bp,
+        invitations_bp,
+        invitations_api,
+        mail_bp,
+        registrations_bp,
+        registrations_api,
     ]
 
 
@@ -41,8 +51,10 @@ def alliance_cli_commands(app: Flask):
     from alliance_conf.backup.cli import backup_cli
     from alliance_conf.cli import plugins_cli
     from alliance_conf.demo.cli import demo_cli
+    from alliance_conf.invitations.cli import invitations_cli
+    from alliance_conf.mail.cli import mail_cli
 
-    return [users_cli, plugins_cli, demo_cli, backup_cli]
+    return [users_cli, plugins_cli, demo_cli, backup_cli, invitations_cli, mail_cli]
 
 
 @hookimpl
@@ -50,4 +62,13 @@ def alliance_nav_items(user):
     return [
         NavItem("Conferences", "conferences.index", order=10, anonymous=True),
         NavItem("New conference", "conferences.create", order=90, roles=frozenset({"organiser"})),
+        NavItem("My registrations", "registrations.mine", order=50),
+        NavItem("Outbox", "mail.outbox", order=95, roles=frozenset({"organiser"})),
     ]
+
+
+@hookimpl
+def alliance_template_slot(slot, context):
+    if slot == "conference-overview":
+        return SlotContent("registrations/_conference_links.html", order=20)
+    return None

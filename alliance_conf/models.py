@@ -4,6 +4,17 @@ from alliance_conf.audit.models import AuditEvent
 from alliance_conf.auth.models import ApiToken, User
 from alliance_conf.conferences.models import Conference
 from alliance_conf.delegations.models import Delegation
+from alliance_conf.invitations.models import Invitation
+from alliance_conf.mail.models import MailMessage
 from alliance_conf.registrations.models import Registration
 
-__all__ = ["ApiToken", "AuditEvent", "Conference", "Delegation", "Registration", "User"]
+__all__ = [
+    "ApiToken",
+    "AuditEvent",
+    "Conference",
+    "Delegation",
+    "Invitation",
+    "MailMessage",
+    "Registration",
+    "User",
+]

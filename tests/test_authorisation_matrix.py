@@ -57,6 +57,8 @@ class World:
     registrations: dict[str, object] = field(default_factory=dict)
     bearer: dict[str, str] = field(default_factory=dict)
     victim_token: object = None  # an API token belonging to delegation B's delegate
+    invitation_b: object = None
+    invitation_token_b: str = ""
 
 
 # URL parameter name -> the value to put in it, always delegation B's object when it has one.
@@ -66,6 +68,8 @@ PARAMS = {
     "registration_id": lambda w: w.registrations["delegate_b"].id,
     "user_id": lambda w: w.users["delegate_b"].id,
     "token_id": lambda w: w.victim_token.id,
+    "invitation_id": lambda w: w.invitation_b.id,
+    "token": lambda w: w.invitation_token_b,
 }
 
 # Object-level rules: endpoint -> roles that may reach delegation B's object through it.
@@ -73,11 +77,24 @@ PARAMS = {
 # role passes the view's access rule.
 OBJECT_RULES: dict[str, frozenset[str]] = {
     "auth_api.revoke_token": frozenset({"admin", "delegate_b"}),
+    # Delegation B's member list: the staff side and B's own head of delegation.
+    "registrations.members": frozenset({"admin", "organiser", "staff", "delegate_b"}),
+    # Delegation B's head's own registration: organisers and the person; nobody from A, not staff.
+    "registrations.show": frozenset({"admin", "organiser", "delegate_b"}),
+    "registrations_api.get_registration": frozenset({"admin", "organiser", "delegate_b"}),
+    "registrations.change_status": frozenset({"admin", "organiser", "delegate_b"}),
+    "registrations_api.change_status": frozenset({"admin", "organiser", "delegate_b"}),
+    # Full powers in B: organisers and B's head of delegation.
+    "registrations.designate_signatory": frozenset({"admin", "organiser", "delegate_b"}),
+    "registrations.revoke_signatory": frozenset({"admin", "organiser", "delegate_b"}),
+    "registrations_api.designate_signatory": frozenset({"admin", "organiser", "delegate_b"}),
+    "registrations_api.revoke_signatory": frozenset({"admin", "organiser", "delegate_b"}),
 }
 
 
 def build_world(make_conference, make_delegation, make_user, make_registration) -> World:
     from alliance_conf.auth.operations import issue_api_token
+    from alliance_conf.invitations.operations import create_invitation
 
     conference = make_conference(
         slug="matrix-conference", start_date=date(2031, 5, 1), end_date=date(2031, 5, 2)
@@ -108,6 +125,9 @@ def build_world(make_conference, make_delegation, make_user, make_registration) 
         _, secret = issue_api_token(user, name=f"matrix-{role}")
         world.bearer[role] = secret
     world.victim_token, _ = issue_api_token(world.users["delegate_b"], name="victim")
+    world.invitation_b, world.invitation_token_b = create_invitation(
+        world.delegation_b, "invitee.b@example.org", actor=world.users["organiser"]
+    )
     db.session.commit()
     return world
 

@@ -10,7 +10,9 @@
 An endpoint may name ``body`` and ``query`` pydantic models (the view receives ``body=`` and
 ``query=``), a ``response`` model (ORM objects are validated from attributes), ``roles`` (signed
 in with a bearer token and holding one of them; empty means any signed-in user) or
-``public=True``. A ``paginated`` endpoint returns a SQLAlchemy select; the framework pages it.
+``public=True``. ``authorise`` (called with the URL arguments, before the query string and
+body are read) checks object-level access, so a stranger learns nothing from validation errors.
+A ``paginated`` endpoint returns a SQLAlchemy select; the framework pages it.
 """
 
 from __future__ import annotations
@@ -202,6 +204,7 @@ class ApiBlueprint(Blueprint):
         tags: list[str] | None = None,
         content_type: str = "application/json",
         endpoint: str | None = None,
+        authorise=None,
     ):
         method = method.upper()
         access = Access(public=public, roles=frozenset(str(r) for r in roles))
@@ -232,6 +235,8 @@ class ApiBlueprint(Blueprint):
                         raise Unauthorised("Send a valid bearer token (POST /api/v1/auth/tokens).")
                     if not access.allows(user):
                         raise PermissionDenied("Your role does not allow this.")
+                if authorise is not None:
+                    authorise(**kwargs)  # object-level access, before the input is even read
                 if query is not None:
                     kwargs["query"] = parse_model(query, _read_query(query), "query string")
                 if body is not None:

@@ -14,6 +14,7 @@ from alliance_conf.auth.models import User, UserRole
 from alliance_conf.auth.operations import create_user, find_user_by_email
 from alliance_conf.conferences.models import Conference, ConferenceStatus
 from alliance_conf.conferences.operations import create_conference
+from alliance_conf.core.db import utcnow
 from alliance_conf.delegations.models import Delegation
 from alliance_conf.delegations.operations import create_delegation
 from alliance_conf.extensions import db
@@ -104,6 +105,9 @@ def _ensure_head_registration(conference: Conference, user: User, account: dict)
                 function=DelegateFunction.head_of_delegation,
                 position=account.get("position", ""),
                 organisation=account.get("organisation", ""),
+                # The seed head also holds full powers, so the signing path works out of the box.
+                is_signatory=True,
+                signatory_designated_at=utcnow(),
             )
         )
         db.session.flush()

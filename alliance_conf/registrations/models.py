@@ -37,6 +37,9 @@ class DelegateFunction(enum.StrEnum):
         return self.value.replace("_", " ").capitalize()
 
 
+HEAD_OF_DELEGATION_ACTIVE = "function = 'head_of_delegation' AND status IN ('pending', 'approved')"
+
+
 class Registration(db.Model):
     """A person's registration in one delegation of one conference."""
 
@@ -51,6 +54,14 @@ class Registration(db.Model):
         sa.CheckConstraint(
             "NOT is_signatory OR (signatory_designated_at IS NOT NULL AND status = 'approved')",
             name="signatory_is_approved",
+        ),
+        # At most one active head per delegation (the operations check first, with a message).
+        sa.Index(
+            "uq_registrations_one_head_per_delegation",
+            "delegation_id",
+            unique=True,
+            sqlite_where=sa.text(HEAD_OF_DELEGATION_ACTIVE),
+            postgresql_where=sa.text(HEAD_OF_DELEGATION_ACTIVE),
         ),
     )
 

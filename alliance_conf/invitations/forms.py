@@ -1,0 +1,89 @@
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from wtforms import (
+    BooleanField,
+    EmailField,
+    PasswordField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
+
+from alliance_conf.registrations.models import DelegateFunction
+
+try:  # WTForms 3.3 deprecates (value, label) tuples
+    from wtforms.fields.choices import SelectChoice as choice
+except ImportError:  # pragma: no cover - older WTForms
+
+    def choice(value, label):
+        return (value, label)
+
+
+class InviteForm(FlaskForm):
+    delegation_id = SelectField("Delegation", coerce=int, validators=[DataRequired()])
+    email = EmailField(
+        "E-mail of the person invited",
+        description="The delegation's contact, or anyone the delegation should include.",
+        validators=[DataRequired(), Email(), Length(max=320)],
+    )
+    full_name = StringField("Name (optional)", validators=[Optional(), Length(max=200)])
+
+
+class ImportForm(FlaskForm):
+    file = FileField(
+        "CSV file (UTF-8)",
+        description="Header line: delegation,email,name. Delegation is a country code "
+        "(BE) or an organisation name; name is optional.",
+        validators=[FileRequired()],
+    )
+
+
+class ActionForm(FlaskForm):
+    """Only the CSRF token: resend, revoke and decline are POSTs."""
+
+
+def function_choices():
+    return [choice(f.value, f.title) for f in DelegateFunction]
+
+
+class RegistrationForm(FlaskForm):
+    full_name = StringField("Full name", validators=[DataRequired(), Length(max=200)])
+    email = EmailField("E-mail", validators=[DataRequired(), Email(), Length(max=320)])
+    position = StringField(
+        "Position or title",
+        description="For example: Minister of Justice.",
+        validators=[DataRequired(), Length(max=200)],
+    )
+    organisation = StringField(
+        "Ministry or organisation", validators=[DataRequired(), Length(max=200)]
+    )
+    function = SelectField(
+        "Function in the delegation", choices=function_choices, validators=[DataRequired()]
+    )
+    accessibility_needs = TextAreaField(
+        "Accessibility needs (optional)",
+        description="Seen only by the organisers.",
+        validators=[Optional(), Length(max=2000)],
+    )
+    dietary_needs = TextAreaField(
+        "Dietary needs (optional)",
+        description="Seen only by the organisers.",
+        validators=[Optional(), Length(max=2000)],
+    )
+    consent_participant_list = BooleanField(
+        "I agree to appear (name, title, organisation) on the published list of participants"
+    )
+    privacy_accepted = BooleanField(
+        "I have read the privacy notice and agree to my data being processed for this conference",
+        validators=[DataRequired(message="You must accept the privacy notice to register.")],
+    )
+    password = PasswordField(
+        "Password for your new account",
+        description="At least 10 characters.",
+        validators=[Optional(), Length(max=1000)],
+    )
+    password_again = PasswordField(
+        "Password again",
+        validators=[Optional(), EqualTo("password", message="The two passwords differ.")],
+    )

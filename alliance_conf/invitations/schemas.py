@@ -1,0 +1,42 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import Field, model_validator
+
+from alliance_conf.api.framework import ApiModel, PageQuery
+
+
+class InvitationCreate(ApiModel):
+    delegation_id: int | None = Field(None, description="The delegation's id")
+    delegation: str | None = Field(
+        None, max_length=200, description="Or its country code (BE) or organisation name"
+    )
+    email: str = Field(min_length=3, max_length=320)
+    full_name: str = Field("", max_length=200)
+
+    @model_validator(mode="after")
+    def _one_delegation(self):
+        if (self.delegation_id is None) == (not self.delegation):
+            raise ValueError("Give delegation_id or delegation (code or name), not both.")
+        return self
+
+
+class InvitationOut(ApiModel):
+    id: int
+    conference_id: int
+    delegation_id: int
+    email: str
+    full_name: str
+    status: str
+    expires_at: datetime
+    sent_count: int
+    last_sent_at: datetime
+    responded_at: datetime | None
+    registration_id: int | None
+    created_at: datetime
+
+
+class InvitationQuery(PageQuery):
+    status: str | None = Field(None, pattern="^(pending|accepted|declined|expired|revoked)$")
+    delegation_id: int | None = None

@@ -1,0 +1,7 @@
+from flask import Blueprint
+
+from alliance_conf.mail import views
+
+bp = Blueprint("mail", __name__)
+bp.add_url_rule("/outbox", "outbox", views.outbox)
+bp.add_url_rule("/outbox/retry", "retry", views.retry, methods=["POST"])

@@ -1,0 +1,178 @@
+"""The outbox: mail is written in the same transaction as its action and sent after commit.
+
+A failed send never undoes the action; the message stays ``failed`` with its error until
+``flask mail retry`` (or the outbox page) sends it again.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import smtplib
+import sys
+from dataclasses import dataclass
+from email.message import EmailMessage
+from email.utils import make_msgid
+
+import sqlalchemy as sa
+from flask import current_app, has_app_context, render_template
+from jinja2 import TemplateNotFound
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
+from alliance_conf.core.db import utcnow
+from alliance_conf.extensions import db
+from alliance_conf.mail.models import MailMessage, MailStatus
+
+OUTBOX_KEY = "alliance_outbox"
+log = logging.getLogger(__name__)
+
+
+def queue_mail(
+    to: str,
+    subject: str,
+    text: str,
+    *,
+    html: str | None = None,
+    conference_id: int | None = None,
+) -> MailMessage:
+    """Add a message to the outbox of the current transaction; it is sent once that commits."""
+    message = MailMessage(
+        to_address=to,
+        subject=subject[:300],
+        body_text=text,
+        body_html=html,
+        conference_id=conference_id,
+        status=MailStatus.queued,
+    )
+    db.session.add(message)
+    db.session.flush()
+    db.session.info.setdefault(OUTBOX_KEY, []).append(message.id)
+    return message
+
+
+def queue_template(
+    to: str, subject: str, template: str, *, conference_id: int | None = None, **context
+) -> MailMessage:
+    """Queue ``mail/<template>.txt`` (and ``.html`` when it exists) rendered with ``context``."""
+    text = render_template(f"mail/{template}.txt", **context)
+    try:
+        html = render_template(f"mail/{template}.html", **context)
+    except TemplateNotFound:
+        html = None
+    return queue_mail(to, subject, text, html=html, conference_id=conference_id)
+
+
+@event.listens_for(Session, "after_commit")
+def _send_after_commit(session: Session) -> None:
+    ids = session.info.pop(OUTBOX_KEY, None)
+    if not ids or not has_app_context():
+        return
+    if not current_app.config.get("MAIL_SEND_ON_COMMIT", True):
+        return
+    try:
+        deliver(ids)
+    except Exception:  # the action is committed; mail stays queued for `flask mail retry`
+        log.exception("delivering mail %s failed", ids)
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget_after_rollback(session: Session) -> None:
+    session.info.pop(OUTBOX_KEY, None)
+
+
+@dataclass
+class DeliveryReport:
+    sent: int = 0
+    failed: int = 0
+
+
+def build_email(message: MailMessage, sender: str) -> EmailMessage:
+    email = EmailMessage()
+    email["From"] = sender
+    email["To"] = message.to_address
+    email["Subject"] = message.subject
+    email["Message-ID"] = make_msgid(domain="alliance-conf.invalid")
+    email.set_content(message.body_text)
+    if message.body_html:
+        email.add_alternative(message.body_html, subtype="html")
+    return email
+
+
+class _Transport:
+    """One SMTP connection for a batch, opened at the first message; or the console."""
+
+    def __init__(self, config):
+        self.config = config
+        self.smtp: smtplib.SMTP | None = None
+
+    def send(self, email: EmailMessage) -> None:
+        config = self.config
+        if not config.get("MAIL_SERVER"):
+            text = email.get_body(("plain",)).get_content()
+            sys.stdout.write(
+                "--- mail (MAIL_SERVER unset: printed, not sent) ---\n"
+                f"From: {email['From']}\nTo: {email['To']}\nSubject: {email['Subject']}\n\n"
+                f"{text}--- end of mail ---\n"
+            )
+            sys.stdout.flush()
+            return
+        if self.smtp is None:
+            self.smtp = self._connect()
+        self.smtp.send_message(email)
+
+    def _connect(self) -> smtplib.SMTP:
+        config = self.config
+        timeout = config.get("MAIL_TIMEOUT", 10)
+        host, port = config["MAIL_SERVER"], int(config.get("MAIL_PORT") or 25)
+        if config.get("MAIL_USE_SSL"):
+            smtp = smtplib.SMTP_SSL(host, port, timeout=timeout)
+        else:
+            smtp = smtplib.SMTP(host, port, timeout=timeout)
+            if config.get("MAIL_USE_TLS"):
+                smtp.starttls()
+        if config.get("MAIL_USERNAME"):
+            smtp.login(config["MAIL_USERNAME"], config.get("MAIL_PASSWORD") or "")
+        return smtp
+
+    def close(self) -> None:
+        if self.smtp is not None:
+            with contextlib.suppress(smtplib.SMTPException, OSError):
+                self.smtp.quit()
+            self.smtp = None
+
+
+def deliver(ids: list[int] | None = None, *, retry_failed: bool = False) -> DeliveryReport:
+    """Send queued messages (``ids`` only, when given; failed ones too with ``retry_failed``).
+
+    Runs in its own session so the caller's transaction is never touched; each message's
+    outcome is committed on its own.
+    """
+    config = current_app.config
+    statuses = [MailStatus.queued, MailStatus.failed] if retry_failed else [MailStatus.queued]
+    report = DeliveryReport()
+    transport = _Transport(config)
+    with Session(db.engine) as session:
+        statement = sa.select(MailMessage).where(MailMessage.status.in_(statuses))
+        if ids is not None:
+            statement = statement.where(MailMessage.id.in_(ids))
+        messages = session.scalars(statement.order_by(MailMessage.id)).all()
+        try:
+            for message in messages:
+                message.attempts += 1
+                try:
+                    transport.send(build_email(message, config["MAIL_DEFAULT_SENDER"]))
+                except (smtplib.SMTPException, OSError, ValueError) as exc:
+                    message.status = MailStatus.failed
+                    message.last_error = f"{type(exc).__name__}: {exc}"[:2000]
+                    report.failed += 1
+                    transport.close()
+                else:
+                    message.status = MailStatus.sent
+                    message.sent_at = utcnow()
+                    message.last_error = None
+                    report.sent += 1
+                session.commit()
+        finally:
+            transport.close()
+    return report

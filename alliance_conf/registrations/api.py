@@ -1,0 +1,169 @@
+from __future__ import annotations
+
+from alliance_conf.api.framework import ApiBlueprint, Unauthorised, api_user
+from alliance_conf.conferences.operations import get_conference
+from alliance_conf.core.errors import NotFound, PermissionDenied, ValidationFailed
+from alliance_conf.delegations.models import Delegation
+from alliance_conf.extensions import db
+from alliance_conf.invitations.operations import open_invitation
+from alliance_conf.registrations import operations
+from alliance_conf.registrations.models import Registration
+from alliance_conf.registrations.schemas import (
+    RegistrationCreate,
+    RegistrationDetail,
+    RegistrationStatusChange,
+)
+
+api = ApiBlueprint("registrations_api", __name__)
+
+
+def detail(registration: Registration, viewer) -> RegistrationDetail:
+    private = operations.can_see_needs(viewer, registration)
+    return RegistrationDetail(
+        id=registration.id,
+        conference_id=registration.conference_id,
+        delegation_id=registration.delegation_id,
+        delegation_name=registration.delegation.name,
+        user_id=registration.user_id,
+        full_name=registration.user.full_name,
+        email=registration.user.email,
+        status=registration.status,
+        function=registration.function,
+        position=registration.position,
+        organisation=registration.organisation,
+        consent_participant_list=registration.consent_participant_list,
+        privacy_accepted_at=registration.privacy_accepted_at,
+        rejection_reason=registration.rejection_reason if private else None,
+        accessibility_needs=registration.accessibility_needs if private else None,
+        dietary_needs=registration.dietary_needs if private else None,
+        decided_at=registration.decided_at,
+        is_signatory=registration.is_signatory,
+        signatory_designated_at=registration.signatory_designated_at,
+        signatory_designated_by_id=registration.signatory_designated_by_id,
+        created_at=registration.created_at,
+    )
+
+
+REGISTRATION_FIELDS = (
+    "function",
+    "position",
+    "organisation",
+    "accessibility_needs",
+    "dietary_needs",
+    "consent_participant_list",
+)
+
+
+@api.endpoint(
+    "/conferences/<slug>/registrations",
+    "POST",
+    public=True,
+    body=RegistrationCreate,
+    response=RegistrationDetail,
+    summary="Register: with an invitation token, or by organisers on a delegation's behalf",
+)
+def create_registration(slug: str, body: RegistrationCreate):
+    """With ``token``: a new account (``email``, ``full_name``, ``password``) or, when a bearer
+    token is sent, the caller's own account. With ``delegation_id``: organisers only."""
+    conference = get_conference(slug)
+    user = api_user()
+    fields = body.model_dump(include=set(REGISTRATION_FIELDS))
+    if body.token:
+        invitation = open_invitation(body.token)
+        db.session.commit()  # keep a computed expiry even when the registration is refused
+        if invitation.conference_id != conference.id:
+            raise NotFound("This invitation belongs to another conference.")
+        registration = operations.register_with_invitation(
+            invitation,
+            user=user,
+            email=body.email or "",
+            full_name=body.full_name or "",
+            password=body.password,
+            privacy_accepted=body.privacy_accepted,
+            **fields,
+        )
+    elif body.delegation_id is not None:
+        if user is None:
+            raise Unauthorised("Registering on a delegation's behalf needs an organiser's token.")
+        if not operations.is_organiser(user):
+            raise PermissionDenied("Only organisers register people on a delegation's behalf.")
+        delegation = db.session.get(Delegation, body.delegation_id)
+        if delegation is None or delegation.conference_id != conference.id:
+            raise NotFound("There is no such delegation in this conference.")
+        if not body.email or not body.full_name:
+            raise ValidationFailed(
+                "Give the person's e-mail and full name.",
+                {"email": "Required.", "full_name": "Required."},
+            )
+        registration = operations.register_on_behalf(
+            delegation, email=body.email, full_name=body.full_name, actor=user, **fields
+        )
+    else:
+        raise ValidationFailed(
+            "Send an invitation token, or (organisers) a delegation_id.",
+            {"token": "Required without delegation_id."},
+        )
+    db.session.commit()
+    return detail(registration, user or registration.user)
+
+
+@api.endpoint(
+    "/registrations/<int:registration_id>",
+    "GET",
+    response=RegistrationDetail,
+    summary="One registration: your own, your delegation's (as its head), or any (organisers)",
+)
+def get_registration(registration_id: int):
+    user = api_user()
+    return detail(operations.view_registration(user, registration_id), user)
+
+
+@api.endpoint(
+    "/registrations/<int:registration_id>",
+    "PATCH",
+    body=RegistrationStatusChange,
+    authorise=lambda registration_id: operations.view_registration(api_user(), registration_id),
+    response=RegistrationDetail,
+    summary="Change the status: organisers approve, reject (with a reason) or cancel; "
+    "the delegate withdraws",
+)
+def change_status(registration_id: int, body: RegistrationStatusChange):
+    user = api_user()
+    registration = operations.view_registration(user, registration_id)
+    operations.change_status(registration, body.status, actor=user, reason=body.reason)
+    db.session.commit()
+    return detail(registration, user)
+
+
+@api.endpoint(
+    "/registrations/<int:registration_id>/signatory",
+    "POST",
+    response=RegistrationDetail,
+    status=200,
+    summary="Authorise an approved delegate to sign for the delegation (full powers)",
+)
+def designate_signatory(registration_id: int):
+    user = api_user()
+    registration = operations.view_registration(user, registration_id)
+    operations.designate_signatory(registration, actor=user)
+    db.session.commit()
+    return detail(registration, user)
+
+
+@api.endpoint(
+    "/registrations/<int:registration_id>/signatory",
+    "DELETE",
+    response=RegistrationDetail,
+    summary="Withdraw a delegate's authority to sign",
+)
+def revoke_signatory(registration_id: int):
+    user = api_user()
+    registration = operations.view_registration(user, registration_id)
+    operations.revoke_signatory(registration, actor=user)
+    db.session.commit()
+    return detail(registration, user)
+
+
+@api.endpoint("/me/data", "GET", summary="Everything held on you (right of access)")
+def my_data():
+    return operations.personal_data(api_user())

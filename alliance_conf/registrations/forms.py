@@ -1,0 +1,61 @@
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, EmailField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Email, Length, Optional
+
+from alliance_conf.invitations.forms import choice, function_choices
+
+
+class OnBehalfForm(FlaskForm):
+    delegation_id = SelectField("Delegation", coerce=int, validators=[DataRequired()])
+    full_name = StringField("Full name", validators=[DataRequired(), Length(max=200)])
+    email = EmailField("E-mail", validators=[DataRequired(), Email(), Length(max=320)])
+    position = StringField("Position or title", validators=[Optional(), Length(max=200)])
+    organisation = StringField("Ministry or organisation", validators=[Optional(), Length(max=200)])
+    function = SelectField(
+        "Function in the delegation", choices=function_choices, validators=[DataRequired()]
+    )
+    accessibility_needs = TextAreaField(
+        "Accessibility needs (optional)", validators=[Optional(), Length(max=2000)]
+    )
+    dietary_needs = TextAreaField(
+        "Dietary needs (optional)", validators=[Optional(), Length(max=2000)]
+    )
+    consent_participant_list = BooleanField(
+        "The person agreed to appear on the published list of participants"
+    )
+
+
+DECISIONS = [choice("approved", "Approve"), choice("rejected", "Reject")]
+
+
+class BulkDecisionForm(FlaskForm):
+    decision = SelectField("Decision for the selected registrations", choices=DECISIONS)
+    reason = TextAreaField(
+        "Reason (required to reject; sent to the delegates)",
+        validators=[Optional(), Length(max=2000)],
+    )
+
+
+class StatusForm(FlaskForm):
+    status = SelectField(
+        "New status",
+        choices=[
+            choice("approved", "Approve"),
+            choice("rejected", "Reject"),
+            choice("cancelled", "Cancel"),
+            choice("withdrawn", "Withdraw"),
+        ],
+    )
+    reason = TextAreaField("Reason", validators=[Optional(), Length(max=2000)])
+
+
+class ActionForm(FlaskForm):
+    """Only the CSRF token."""
+
+
+class EraseForm(FlaskForm):
+    confirm = BooleanField(
+        "I understand that my name, e-mail and answers will be erased and my account closed; "
+        "this cannot be undone",
+        validators=[DataRequired(message="Tick the box to confirm the erasure.")],
+    )
