@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from alliance_conf.hooks import NavItem, hookimpl
+from alliance_conf.hooks import NavItem, SlotContent, hookimpl
 
 
 @hookimpl
@@ -21,18 +21,30 @@ def alliance_blueprints(app: Flask):
     from alliance_conf.auth.blueprint import bp as auth_bp
     from alliance_conf.conferences.api import api as conferences_api
     from alliance_conf.conferences.blueprint import bp as conferences_bp
+    from alliance_conf.declarations.api import api as declarations_api
+    from alliance_conf.declarations.blueprint import bp as declarations_bp
     from alliance_conf.delegations.api import api as delegations_api
 
-    return [auth_bp, conferences_bp, meta_api, auth_api, conferences_api, delegations_api]
+    return [
+        auth_bp,
+        conferences_bp,
+        meta_api,
+        auth_api,
+        conferences_api,
+        delegations_api,
+        declarations_bp,
+        declarations_api,
+    ]
 
 
 @hookimpl
 def alliance_cli_commands(app: Flask):
     from alliance_conf.auth.cli import users_cli
     from alliance_conf.cli import plugins_cli
+    from alliance_conf.declarations.cli import declarations_cli
     from alliance_conf.demo.cli import demo_cli
 
-    return [users_cli, plugins_cli, demo_cli]
+    return [users_cli, plugins_cli, demo_cli, declarations_cli]
 
 
 @hookimpl
@@ -41,3 +53,9 @@ def alliance_nav_items(user):
         NavItem("Conferences", "conferences.index", order=10, anonymous=True),
         NavItem("New conference", "conferences.create", order=90, roles=frozenset({"organiser"})),
     ]
+
+
+@hookimpl
+def alliance_template_slot(slot, context):
+    if slot == "conference-overview":
+        return SlotContent("declarations/_conference_slot.html", order=20)

@@ -3,7 +3,26 @@
 from alliance_conf.audit.models import AuditEvent
 from alliance_conf.auth.models import ApiToken, User
 from alliance_conf.conferences.models import Conference
+from alliance_conf.declarations.models import (
+    Amendment,
+    AmendmentComment,
+    AmendmentSupport,
+    Declaration,
+    DeclarationRevision,
+)
 from alliance_conf.delegations.models import Delegation
 from alliance_conf.registrations.models import Registration
 
-__all__ = ["ApiToken", "AuditEvent", "Conference", "Delegation", "Registration", "User"]
+__all__ = [
+    "Amendment",
+    "AmendmentComment",
+    "AmendmentSupport",
+    "ApiToken",
+    "AuditEvent",
+    "Conference",
+    "Declaration",
+    "DeclarationRevision",
+    "Delegation",
+    "Registration",
+    "User",
+]
