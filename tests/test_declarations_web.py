@@ -519,3 +519,31 @@ def test_draft_declarations_are_hidden_from_delegates(browser, declaration_cast)
 def test_conference_page_links_to_its_declarations(client, seed):
     text = page(client.get("/conferences/global-alliance-2012"))
     assert "/conferences/global-alliance-2012/declarations" in text
+
+
+POST_ACTIONS = ["submit", "withdraw", "support", "accept", "reject", "comment"]
+
+
+@pytest.mark.parametrize("role", ["anonymous", "staff"])
+def test_amendment_actions_refused_to_anonymous_and_staff(browser, consultation, role):
+    cast = consultation
+    client = browser(cast.staff if role == "staff" else None)
+    for action in POST_ACTIONS:
+        for amendment in (cast.submitted, cast.draft):
+            response = client.post(
+                f"/amendments/{amendment.id}/{action}", data={"reason": "x", "body": "x"}
+            )
+            if role == "anonymous":
+                assert response.status_code == 302
+                assert "/auth/login" in response.headers["Location"]
+            else:
+                assert response.status_code in (403, 404), (action, response.status_code)
+    response = client.post(
+        f"/declarations/{cast.declaration.id}/amendments/new",
+        data={"target_key": "victims", "kind": "delete", "justification": "x"},
+    )
+    assert response.status_code == (302 if role == "anonymous" else 403)
+    db.session.expire_all()
+    assert cast.submitted.state == AmendmentState.submitted and not cast.submitted.comments
+    assert cast.draft.state == AmendmentState.draft
+    assert db.session.scalar(sa.select(sa.func.count(Amendment.id))) == 2
