@@ -129,6 +129,23 @@ def test_revisions_cannot_be_updated(declaration_cast):
     assert declaration_cast.declaration.current_revision.message != "rewritten history"
 
 
+def test_the_database_refuses_to_change_a_saved_revision(declaration_cast):
+    revision_id = declaration_cast.declaration.current_revision.id
+    with pytest.raises(sa.exc.DatabaseError, match="immutable"):
+        db.session.execute(
+            sa.text("UPDATE declaration_revisions SET message = 'forged' WHERE id = :id"),
+            {"id": revision_id},
+        )
+    db.session.rollback()
+    with pytest.raises(sa.exc.DatabaseError, match="immutable"):
+        db.session.execute(
+            sa.text("UPDATE declaration_revisions SET content = '{}' WHERE id = :id"),
+            {"id": revision_id},
+        )
+    db.session.rollback()
+    assert db.session.get(DeclarationRevision, revision_id).message != "forged"
+
+
 def test_one_revision_number_per_declaration_is_a_named_constraint(declaration_cast):
     inspector = sa.inspect(db.engine)
     names = {c["name"] for c in inspector.get_unique_constraints("declaration_revisions")}
