@@ -21,6 +21,8 @@ def alliance_blueprints(app: Flask):
     from alliance_conf.auth.blueprint import bp as auth_bp
     from alliance_conf.conferences.api import api as conferences_api
     from alliance_conf.conferences.blueprint import bp as conferences_bp
+    from alliance_conf.declarations.api import api as declarations_api
+    from alliance_conf.declarations.blueprint import bp as declarations_bp
     from alliance_conf.delegations.api import api as delegations_api
     from alliance_conf.invitations.api import api as invitations_api
     from alliance_conf.invitations.blueprint import bp as invitations_bp
@@ -42,6 +44,8 @@ def alliance_blueprints(app: Flask):
         mail_bp,
         registrations_bp,
         registrations_api,
+        declarations_bp,
+        declarations_api,
     ]
 
 
@@ -50,11 +54,20 @@ def alliance_cli_commands(app: Flask):
     from alliance_conf.auth.cli import users_cli
     from alliance_conf.backup.cli import backup_cli
     from alliance_conf.cli import plugins_cli
+    from alliance_conf.declarations.cli import declarations_cli
     from alliance_conf.demo.cli import demo_cli
     from alliance_conf.invitations.cli import invitations_cli
     from alliance_conf.mail.cli import mail_cli
 
-    return [users_cli, plugins_cli, demo_cli, backup_cli, invitations_cli, mail_cli]
+    return [
+        users_cli,
+        plugins_cli,
+        demo_cli,
+        backup_cli,
+        invitations_cli,
+        mail_cli,
+        declarations_cli,
+    ]
 
 
 @hookimpl
@@ -70,5 +83,8 @@ def alliance_nav_items(user):
 @hookimpl
 def alliance_template_slot(slot, context):
     if slot == "conference-overview":
-        return SlotContent("registrations/_conference_links.html", order=20)
+        return [
+            SlotContent("registrations/_conference_links.html", order=20),
+            SlotContent("declarations/_conference_slot.html", order=30),
+        ]
     return None

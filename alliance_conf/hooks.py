@@ -142,6 +142,11 @@ class AllianceHookSpecs:
     def alliance_document_exporters(self):
         """Return :class:`DocumentExporter` objects for the documents this plugin can produce."""
 
+    @hookspec
+    def alliance_declaration_can_reopen(self, declaration):
+        """Return a reason (a string) why an open declaration must not go back to consultation
+        (e.g. someone has signed it), or None. Any reason refuses the move and is shown."""
+
     # --- demo ------------------------------------------------------------------------------
     @hookspec
     def alliance_demo_load(self, conference, accounts):

@@ -3,15 +3,27 @@
 from alliance_conf.audit.models import AuditEvent
 from alliance_conf.auth.models import ApiToken, User
 from alliance_conf.conferences.models import Conference
+from alliance_conf.declarations.models import (
+    Amendment,
+    AmendmentComment,
+    AmendmentSupport,
+    Declaration,
+    DeclarationRevision,
+)
 from alliance_conf.delegations.models import Delegation
 from alliance_conf.invitations.models import Invitation
 from alliance_conf.mail.models import MailMessage
 from alliance_conf.registrations.models import Registration
 
 __all__ = [
+    "Amendment",
+    "AmendmentComment",
+    "AmendmentSupport",
     "ApiToken",
     "AuditEvent",
     "Conference",
+    "Declaration",
+    "DeclarationRevision",
     "Delegation",
     "Invitation",
     "MailMessage",

@@ -59,6 +59,8 @@ class World:
     victim_token: object = None  # an API token belonging to delegation B's delegate
     invitation_b: object = None
     invitation_token_b: str = ""
+    declaration: object = None  # in consultation: delegates of the conference may read it
+    amendment_b: object = None  # delegation B's draft amendment: private to B and organisers
 
 
 # URL parameter name -> the value to put in it, always delegation B's object when it has one.
@@ -70,6 +72,9 @@ PARAMS = {
     "token_id": lambda w: w.victim_token.id,
     "invitation_id": lambda w: w.invitation_b.id,
     "token": lambda w: w.invitation_token_b,
+    "declaration_id": lambda w: w.declaration.id,
+    "number": lambda w: 1,
+    "amendment_id": lambda w: w.amendment_b.id,
 }
 
 # Object-level rules: endpoint -> roles that may reach delegation B's object through it.
@@ -89,11 +94,50 @@ OBJECT_RULES: dict[str, frozenset[str]] = {
     "registrations.revoke_signatory": frozenset({"admin", "organiser", "delegate_b"}),
     "registrations_api.designate_signatory": frozenset({"admin", "organiser", "delegate_b"}),
     "registrations_api.revoke_signatory": frozenset({"admin", "organiser", "delegate_b"}),
+    # The declaration in consultation: the team and delegates of the conference, nobody else.
+    **dict.fromkeys(
+        (
+            "declarations.show",
+            "declarations.history",
+            "declarations.revision",
+            "declarations.canonical_json",
+            "declarations.compare",
+            "declarations.amendments",
+            "declarations_api.get_declaration",
+            "declarations_api.list_revisions",
+            "declarations_api.get_revision",
+            "declarations_api.compare_revisions",
+            "declarations_api.list_amendments",
+        ),
+        STAFF_SIDE | {"delegate_a", "signatory_a", "delegate_b"},
+    ),
+    # Nobody may support B's draft: B cannot support its own, others cannot see it yet.
+    "declarations.amendment_support": frozenset(),
+    "declarations_api.create_support": frozenset(),
+    # Proposing needs an authorised member (head, minister, senior official or signatory):
+    # delegate_a is an adviser.
+    "declarations.amendment_new": frozenset({"signatory_a", "delegate_b"}),
+    "declarations_api.create_amendment": frozenset({"signatory_a", "delegate_b"}),
+    # Delegation B's draft amendment: B and the organisers; not staff, not delegation A.
+    "declarations.amendment": frozenset({"admin", "organiser", "delegate_b"}),
+    "declarations_api.get_amendment": frozenset({"admin", "organiser", "delegate_b"}),
+    "declarations_api.patch_amendment": frozenset({"admin", "organiser", "delegate_b"}),
+    "declarations.amendment_comment": frozenset({"admin", "organiser", "delegate_b"}),
+    "declarations_api.list_comments": frozenset({"admin", "organiser", "delegate_b"}),
+    "declarations_api.create_comment": frozenset({"admin", "organiser", "delegate_b"}),
+    "declarations.amendment_edit": frozenset({"delegate_b"}),
+    "declarations.amendment_submit": frozenset({"delegate_b"}),
+    "declarations.amendment_withdraw": frozenset({"delegate_b"}),
 }
 
 
 def build_world(make_conference, make_delegation, make_user, make_registration) -> World:
     from alliance_conf.auth.operations import issue_api_token
+    from alliance_conf.declarations.operations import (
+        create_declaration,
+        propose_amendment,
+        transition,
+    )
     from alliance_conf.invitations.operations import create_invitation
 
     conference = make_conference(
@@ -128,6 +172,27 @@ def build_world(make_conference, make_delegation, make_user, make_registration) 
     world.invitation_b, world.invitation_token_b = create_invitation(
         world.delegation_b, "invitee.b@example.org", actor=world.users["organiser"]
     )
+    organiser = world.users["organiser"]
+    world.declaration = create_declaration(
+        conference,
+        title="Matrix declaration",
+        content={
+            "preamble": [{"text": "Recalling the matrix."}],
+            "commitments": [{"title": "First", "text": "We commit to testing."}],
+            "closing": [],
+        },
+        actor=organiser,
+    )
+    transition(world.declaration, "consultation", actor=organiser)
+    first = world.declaration.current_revision.content["commitments"][0]["key"]
+    world.amendment_b = propose_amendment(
+        world.declaration,
+        kind="replace",
+        target_key=first,
+        proposed_text="We commit to testing everything.",
+        justification="Broader.",
+        actor=world.users["delegate_b"],
+    )
     db.session.commit()
     return world
 
@@ -155,9 +220,55 @@ def request_as(app, world: World, role: str, call):
 def expected_allowed(call, role: str, world: World) -> bool:
     user = world.users.get(role)
     allowed = call.access.allows(user)
-    if allowed and user is not None and call.endpoint in OBJECT_RULES:
+    if allowed and call.endpoint in OBJECT_RULES:
         allowed = role in OBJECT_RULES[call.endpoint]
     return allowed
+
+
+def restore_world(world: World) -> None:
+    """Put back what an allowed state change moved (the declaration's state, B's draft
+    amendment), so every route is judged against the same world."""
+    from alliance_conf.declarations.models import (
+        Amendment,
+        AmendmentComment,
+        AmendmentState,
+        AmendmentSupport,
+        Declaration,
+        DeclarationState,
+    )
+
+    db.session.rollback()
+    db.session.execute(
+        sa.update(Declaration)
+        .where(Declaration.id == world.declaration.id)
+        .values(
+            state=DeclarationState.consultation,
+            frozen_revision_id=None,
+            text_hash=None,
+            frozen_at=None,
+        )
+    )
+    amendment_id = world.amendment_b.id
+    db.session.execute(
+        sa.delete(AmendmentComment).where(AmendmentComment.amendment_id == amendment_id)
+    )
+    db.session.execute(
+        sa.delete(AmendmentSupport).where(AmendmentSupport.amendment_id == amendment_id)
+    )
+    db.session.execute(
+        sa.update(Amendment)
+        .where(Amendment.id == amendment_id)
+        .values(
+            state=AmendmentState.draft,
+            submitted_at=None,
+            decided_at=None,
+            decided_by_id=None,
+            rejection_reason=None,
+            accepted_revision_number=None,
+        )
+    )
+    db.session.commit()
+    db.session.expire_all()
 
 
 def check(call, role: str, response, expected: bool, *, gone_ok: bool = False) -> str | None:
@@ -212,6 +323,8 @@ def test_every_route_answers_every_role_as_declared(app, world, capsys):
             if expected and call.method in STATE_CHANGING and response.status_code < 400:
                 changed = True
             checked += 1
+        if changed:
+            restore_world(world)
     with capsys.disabled():
         print(
             f"\nauthorisation matrix: {len(calls)} routes x {len(ROLES)} roles = {checked} checks"

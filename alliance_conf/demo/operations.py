@@ -15,6 +15,7 @@ from alliance_conf.auth.operations import create_user, find_user_by_email
 from alliance_conf.conferences.models import Conference, ConferenceStatus
 from alliance_conf.conferences.operations import create_conference
 from alliance_conf.core.db import utcnow
+from alliance_conf.declarations.demo import load_demo_declaration
 from alliance_conf.delegations.models import Delegation
 from alliance_conf.delegations.operations import create_delegation
 from alliance_conf.extensions import db
@@ -79,6 +80,7 @@ def load_demo() -> DemoResult:
         result.accounts[key] = user
         if "delegation" in account:
             _ensure_head_registration(conference, user, account)
+    load_demo_declaration(conference, seed, author=result.accounts.get("organiser"))
     hook().alliance_demo_load(conference=conference, accounts=result.accounts)
     return result
 

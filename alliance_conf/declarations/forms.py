@@ -1,0 +1,72 @@
+"""Forms of the declaration pages. The structured text editor's paragraphs are read from the
+request by ``views.content_from_form`` (their number varies); its form carries the CSRF token."""
+
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, HiddenField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, Length, Optional
+
+from alliance_conf.declarations.models import AmendmentKind
+
+TEXT_HINT = "Plain text: no formatting; line breaks become spaces. At most 5,000 characters."
+
+
+class DeclarationCreateForm(FlaskForm):
+    title = StringField("Title", validators=[DataRequired(), Length(max=300)])
+
+
+class EditForm(FlaskForm):
+    message = StringField(
+        "What changed (revision message)",
+        description="Shown in the history, e.g. “Tightened commitment 2”.",
+        validators=[Optional(), Length(max=500)],
+    )
+    base_revision = HiddenField()
+
+
+class TransitionForm(FlaskForm):
+    to = HiddenField()
+    confirm = BooleanField("I understand that the text will be frozen and can never change again")
+
+
+class ActionForm(FlaskForm):
+    """Only the CSRF token: submit, withdraw, accept and support are single buttons."""
+
+
+class AmendmentForm(FlaskForm):
+    target_key = SelectField("Paragraph or commitment to amend", validators=[DataRequired()])
+    kind = SelectField(
+        "Change proposed",
+        choices=[SelectChoice(k.value, k.title) for k in AmendmentKind],
+        validators=[DataRequired()],
+    )
+    proposed_title = StringField(
+        "Proposed commitment title",
+        description="For a commitment: required when inserting, optional when replacing.",
+        validators=[Optional()],
+    )
+    proposed_text = TextAreaField(
+        "Proposed text", description=TEXT_HINT + " Not needed to delete.", validators=[Optional()]
+    )
+    justification = TextAreaField("Justification", validators=[DataRequired()])
+    submit_now = BooleanField(
+        "Submit it now (otherwise it stays a draft that only your delegation and the organisers see)"
+    )
+
+
+class AmendmentUpdateForm(FlaskForm):
+    proposed_title = StringField(
+        "Proposed commitment title", description="Commitments only.", validators=[Optional()]
+    )
+    proposed_text = TextAreaField(
+        "Proposed text", description=TEXT_HINT + " Not needed to delete.", validators=[Optional()]
+    )
+    justification = TextAreaField("Justification", validators=[DataRequired()])
+
+
+class RejectForm(FlaskForm):
+    reason = TextAreaField("Reason for rejecting", validators=[DataRequired()])
+
+
+class CommentForm(FlaskForm):
+    body = TextAreaField("Your comment", validators=[DataRequired()])

@@ -1,0 +1,213 @@
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+from alliance_conf.api.framework import ApiModel
+
+# Generous transport caps; the operations enforce the real limits with clear messages.
+MAX_TEXT = 50_000
+MAX_LIST = 1_000
+
+
+class ParagraphIn(ApiModel):
+    key: str | None = Field(None, max_length=40, description="Keep it to keep the identity")
+    text: str = Field(max_length=MAX_TEXT)
+
+
+class CommitmentIn(ParagraphIn):
+    title: str = Field(max_length=MAX_TEXT)
+
+
+class ContentIn(ApiModel):
+    title: str = Field(max_length=MAX_TEXT)
+    preamble: list[ParagraphIn] = Field(default_factory=list, max_length=MAX_LIST)
+    commitments: list[CommitmentIn] = Field(default_factory=list, max_length=MAX_LIST)
+    closing: list[ParagraphIn] = Field(default_factory=list, max_length=MAX_LIST)
+
+
+class DeclarationCreateIn(ContentIn):
+    message: str = Field("", max_length=MAX_TEXT)
+
+
+class DeclarationPatchIn(ApiModel):
+    content: ContentIn
+    message: str = Field("", max_length=MAX_TEXT)
+    base_revision: int | None = Field(
+        None, ge=1, description="The revision you edited; refused if another was saved since"
+    )
+
+
+class ParagraphOut(BaseModel):
+    key: str
+    number: int
+    text: str
+
+
+class CommitmentOut(ParagraphOut):
+    title: str
+
+
+class ContentOut(BaseModel):
+    title: str
+    preamble: list[ParagraphOut]
+    commitments: list[CommitmentOut]
+    closing: list[ParagraphOut]
+
+
+class DeclarationSummary(ApiModel):
+    id: int
+    title: str
+    state: str
+    current_revision_number: int
+    text_hash: str | None
+    updated_at: datetime
+
+
+class DeclarationOut(BaseModel):
+    id: int
+    conference_slug: str
+    title: str
+    state: str
+    state_title: str
+    current_revision: int
+    frozen_revision: int | None = Field(description="The revision opened for signature")
+    text_hash: str | None = Field(description="SHA-256 of the frozen revision's canonical form")
+    frozen_at: datetime | None
+    allowed_transitions: list[str]
+    content: ContentOut
+    created_at: datetime
+    updated_at: datetime
+
+
+class RevisionSummary(BaseModel):
+    number: int
+    author: str | None
+    created_at: datetime
+    message: str
+    amendment_id: int | None
+
+
+class RevisionOut(RevisionSummary):
+    declaration_id: int
+    frozen: bool
+    text_hash: str = Field(description="SHA-256 of this revision's canonical form")
+    content: ContentOut
+
+
+class CompareQuery(ApiModel):
+    from_: int = Field(alias="from", ge=1, description="The older revision number")
+    to: int = Field(ge=1, description="The newer revision number")
+
+
+class Segment(BaseModel):
+    op: Literal["equal", "insert", "delete"]
+    text: str
+
+
+class ItemDiff(BaseModel):
+    key: str
+    status: Literal["unchanged", "changed", "inserted", "deleted"]
+    moved: bool
+    old_number: int | None
+    new_number: int | None
+    title_ops: list[Segment] | None
+    text_ops: list[Segment]
+
+
+class SectionDiff(BaseModel):
+    section: Literal["preamble", "commitments", "closing"]
+    items: list[ItemDiff]
+
+
+class TitleDiff(BaseModel):
+    changed: bool
+    ops: list[Segment]
+
+
+class DiffSummary(BaseModel):
+    inserted: int
+    deleted: int
+    changed: int
+    moved: int
+
+
+class CompareOut(BaseModel):
+    declaration_id: int
+    from_revision: int
+    to_revision: int
+    title: TitleDiff
+    sections: list[SectionDiff]
+    summary: DiffSummary
+
+
+class TransitionIn(ApiModel):
+    to: Literal["draft", "consultation", "open", "closed"]
+
+
+class AmendmentIn(ApiModel):
+    kind: Literal["replace", "insert_after", "delete"]
+    target_key: str = Field(max_length=40, description="Key of the paragraph or commitment")
+    proposed_title: str | None = Field(None, max_length=MAX_TEXT)
+    proposed_text: str | None = Field(None, max_length=MAX_TEXT)
+    justification: str = Field(max_length=MAX_TEXT)
+    submit: bool = Field(False, description="Submit at once instead of keeping a draft")
+
+
+class AmendmentPatchIn(ApiModel):
+    """Change the text (own delegation), then move the state if ``state`` is given."""
+
+    state: Literal["submitted", "withdrawn", "accepted", "rejected"] | None = None
+    reason: str | None = Field(None, max_length=MAX_TEXT, description="Required to reject")
+    proposed_title: str | None = Field(None, max_length=MAX_TEXT)
+    proposed_text: str | None = Field(None, max_length=MAX_TEXT)
+    justification: str | None = Field(None, max_length=MAX_TEXT)
+
+
+class SupportOut(BaseModel):
+    delegation_id: int
+    delegation: str
+    created_at: datetime
+
+
+class CommentIn(ApiModel):
+    body: str = Field(max_length=MAX_TEXT)
+
+
+class CommentOut(BaseModel):
+    id: int
+    delegation_id: int | None
+    by: str = Field(description="The delegation's name, or 'Organisers'")
+    body: str
+    created_at: datetime
+
+
+class AmendmentOut(BaseModel):
+    id: int
+    declaration_id: int
+    delegation_id: int
+    delegation: str
+    state: str
+    kind: str
+    target_key: str
+    target: str = Field(description="Where the target is in the current text, e.g. commitment 2")
+    base_revision: int
+    proposed_title: str | None
+    proposed_text: str | None
+    justification: str
+    rejection_reason: str | None
+    accepted_revision: int | None
+    stale: bool
+    stale_reason: str | None
+    supports: list[SupportOut]
+    comment_count: int
+    actions: list[str] = Field(description="What the requesting user may do with it now")
+    created_at: datetime
+    submitted_at: datetime | None
+    decided_at: datetime | None
+
+
+class AmendmentQuery(ApiModel):
+    state: Literal["draft", "submitted", "accepted", "rejected", "withdrawn"] | None = None

@@ -1,0 +1,531 @@
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from wtforms.fields.choices import SelectChoice
+
+from alliance_conf.auth.access import login_required, public, roles_required
+from alliance_conf.auth.models import UserRole
+from alliance_conf.conferences.operations import get_conference
+from alliance_conf.core.errors import AllianceError, InvalidState
+from alliance_conf.declarations import canonical, diff, operations
+from alliance_conf.declarations.forms import (
+    ActionForm,
+    AmendmentForm,
+    AmendmentUpdateForm,
+    CommentForm,
+    DeclarationCreateForm,
+    EditForm,
+    RejectForm,
+    TransitionForm,
+)
+from alliance_conf.declarations.models import (
+    SECTION_LABELS,
+    SECTIONS,
+    Amendment,
+    AmendmentKind,
+    Declaration,
+    DeclarationRevision,
+    DeclarationState,
+)
+from alliance_conf.extensions import db, login_manager
+from alliance_conf.forms import apply_errors
+
+MAX_EDITOR_ITEMS = 1000
+
+
+def _declaration(declaration_id: int) -> Declaration:
+    declaration = operations.get_declaration(declaration_id)
+    if not operations.can_view(declaration, current_user):
+        if not current_user.is_authenticated:
+            abort(login_manager.unauthorized())
+        operations.check_can_view(declaration, current_user)
+    return declaration
+
+
+def _amendment(amendment_id: int) -> Amendment:
+    return operations.get_amendment(amendment_id, current_user)
+
+
+def _context(declaration: Declaration, **extra) -> dict:
+    return {
+        "declaration": declaration,
+        "conference": declaration.conference,
+        "is_organiser": operations.is_organiser(current_user),
+        "section_labels": SECTION_LABELS,
+        **extra,
+    }
+
+
+# --- declarations ----------------------------------------------------------------------------
+
+
+@public
+def index(slug: str):
+    conference = get_conference(slug)
+    declarations = db.session.scalars(
+        operations.visible_declarations(conference, current_user).order_by(Declaration.id)
+    ).all()
+    return render_template(
+        "declarations/index.html",
+        conference=conference,
+        declarations=declarations,
+        is_organiser=operations.is_organiser(current_user),
+    )
+
+
+@roles_required(UserRole.organiser)
+def create(slug: str):
+    conference = get_conference(slug)
+    form = DeclarationCreateForm()
+    if form.validate_on_submit():
+        try:
+            declaration = operations.create_declaration(
+                conference, title=form.title.data, actor=current_user
+            )
+            db.session.commit()
+        except AllianceError as exc:
+            db.session.rollback()
+            apply_errors(form, exc)
+        else:
+            flash("Declaration created. Add its paragraphs and commitments.", "success")
+            return redirect(url_for("declarations.edit", declaration_id=declaration.id))
+    status = 422 if form.errors else 200
+    return render_template("declarations/new.html", form=form, conference=conference), status
+
+
+def _can_amend(declaration: Declaration) -> bool:
+    return declaration.state == DeclarationState.consultation and operations.is_authorised(
+        operations.membership(current_user, declaration.conference_id)
+    )
+
+
+@public
+def show(declaration_id: int):
+    declaration = _declaration(declaration_id)
+    revision = declaration.current_revision
+    return render_template(
+        "declarations/show.html",
+        **_context(
+            declaration,
+            revision=revision,
+            content=operations.numbered(revision.content),
+            can_amend=_can_amend(declaration),
+            transitions=operations.allowed_transitions(declaration),
+        ),
+    )
+
+
+def content_from_form(form) -> dict:
+    """Read the editor's fields: ``title``, ``<section>-count`` and ``<section>-<i>-key|title|text``."""
+    content: dict = {"title": form.get("title", "")}
+    for section in SECTIONS:
+        try:
+            count = max(0, min(int(form.get(f"{section}-count", 0)), MAX_EDITOR_ITEMS))
+        except ValueError:
+            count = 0
+        items = []
+        for i in range(count):
+            prefix = f"{section}-{i}-"
+            if prefix + "text" not in form:
+                continue
+            item = {"key": form.get(prefix + "key", "")}
+            if section == "commitments":
+                item["title"] = form.get(prefix + "title", "")
+            item["text"] = form.get(prefix + "text", "")
+            items.append(item)
+        content[section] = items
+    return content
+
+
+def apply_editor_action(content: dict, action: str) -> dict:
+    """Add, remove or move an item in the editor without saving (works without JavaScript)."""
+    verb, _, rest = action.partition(":")
+    section, _, index = rest.partition(":")
+    if section not in SECTIONS:
+        return content
+    items = content[section]
+    if verb == "add":
+        item = {"key": operations.new_key(section), "text": ""}
+        if section == "commitments":
+            item = {"key": item["key"], "title": "", "text": ""}
+        items.append(item)
+        return content
+    try:
+        i = int(index)
+    except ValueError:
+        return content
+    if not 0 <= i < len(items):
+        return content
+    if verb == "remove":
+        del items[i]
+    elif verb == "up" and i > 0:
+        items[i - 1], items[i] = items[i], items[i - 1]
+    elif verb == "down" and i < len(items) - 1:
+        items[i + 1], items[i] = items[i], items[i + 1]
+    return content
+
+
+@roles_required(UserRole.organiser)
+def edit(declaration_id: int):
+    declaration = _declaration(declaration_id)
+    operations.require_editable(declaration)
+    form = EditForm()
+    errors: dict[str, str] = {}
+    status = 200
+    if request.method == "POST":
+        content = content_from_form(request.form)
+        action = request.form.get("action", "save")
+        if not form.validate_on_submit():
+            status = 422
+        elif action != "save":
+            content = apply_editor_action(content, action)
+        else:
+            try:
+                base = int(form.base_revision.data) if form.base_revision.data else None
+            except ValueError:
+                base = None
+            try:
+                revision = operations.save_revision(
+                    declaration,
+                    content=content,
+                    message=form.message.data,
+                    base_revision=base,
+                    actor=current_user,
+                )
+                db.session.commit()
+            except AllianceError as exc:
+                db.session.rollback()
+                errors = exc.fields
+                form.form_errors.append(exc.message)
+                status = exc.status
+            else:
+                flash(f"Saved as revision {revision.number}.", "success")
+                return redirect(url_for("declarations.show", declaration_id=declaration.id))
+    else:
+        content = declaration.current_revision.content
+        form.base_revision.data = str(declaration.current_revision_number)
+    return render_template(
+        "declarations/edit.html",
+        **_context(declaration, form=form, content=content, errors=errors),
+    ), status
+
+
+@public
+def history(declaration_id: int):
+    declaration = _declaration(declaration_id)
+    revisions = db.session.scalars(
+        sa.select(DeclarationRevision)
+        .where(DeclarationRevision.declaration_id == declaration.id)
+        .order_by(DeclarationRevision.number.desc())
+    ).all()
+    return render_template(
+        "declarations/history.html", **_context(declaration, revisions=revisions)
+    )
+
+
+@public
+def revision(declaration_id: int, number: int):
+    declaration = _declaration(declaration_id)
+    revision = operations.get_revision(declaration, number)
+    return render_template(
+        "declarations/revision.html",
+        **_context(
+            declaration,
+            revision=revision,
+            content=operations.numbered(revision.content),
+            revision_hash=canonical.text_hash(revision.content),
+        ),
+    )
+
+
+@public
+def canonical_json(declaration_id: int, number: int):
+    """The exact bytes the text hash is computed from: ``sha256sum`` of this file is the hash."""
+    declaration = _declaration(declaration_id)
+    revision = operations.get_revision(declaration, number)
+    response = Response(canonical.canonical_bytes(revision.content), mimetype="application/json")
+    response.headers["Content-Disposition"] = (
+        f'attachment; filename="declaration-{declaration.id}-revision-{number}.json"'
+    )
+    return response
+
+
+@public
+def compare(declaration_id: int):
+    declaration = _declaration(declaration_id)
+    last = declaration.current_revision_number
+    try:
+        old_number = int(request.args.get("from", 1))
+        new_number = int(request.args.get("to", last))
+    except ValueError:
+        old_number, new_number = 1, last
+    old = operations.get_revision(declaration, old_number)
+    new = operations.get_revision(declaration, new_number)
+    return render_template(
+        "declarations/compare.html",
+        **_context(
+            declaration,
+            old=old,
+            new=new,
+            numbers=list(range(1, last + 1)),
+            result=diff.compare(old.content, new.content),
+        ),
+    )
+
+
+@roles_required(UserRole.organiser)
+def transition(declaration_id: int):
+    declaration = _declaration(declaration_id)
+    form = TransitionForm()
+    to = request.values.get("to", "")
+    target = operations.parse_state(to)
+    operations.check_transition(declaration, target)
+    freezing = target == DeclarationState.open
+    status = 200
+    if form.validate_on_submit():
+        if freezing and not form.confirm.data:
+            form.confirm.errors = ["Tick the box to confirm that the text will be frozen."]
+            status = 422
+        else:
+            try:
+                operations.transition(declaration, target, actor=current_user)
+                db.session.commit()
+            except AllianceError as exc:
+                db.session.rollback()
+                apply_errors(form, exc)
+                status = exc.status
+            else:
+                flash(f"The declaration is now {target.title.lower()}.", "success")
+                return redirect(url_for("declarations.show", declaration_id=declaration.id))
+    elif request.method == "POST":
+        status = 422
+    form.to.data = target.value
+    return render_template(
+        "declarations/transition.html",
+        **_context(declaration, form=form, target=target, freezing=freezing),
+    ), status
+
+
+# --- amendments ------------------------------------------------------------------------------
+
+
+@login_required
+def amendments(declaration_id: int):
+    declaration = _declaration(declaration_id)
+    rows = db.session.scalars(
+        operations.visible_amendments(declaration, current_user).order_by(Amendment.id)
+    ).all()
+    current = declaration.current_revision.content
+    stale = {a.id: operations.stale_reason(a, current) for a in rows if a.is_open}
+    return render_template(
+        "declarations/amendments.html",
+        **_context(
+            declaration,
+            amendments=rows,
+            stale=stale,
+            labels={a.id: operations.item_label(current, a.target_key) for a in rows},
+            can_amend=_can_amend(declaration),
+        ),
+    )
+
+
+def _target_choices(content: dict) -> list[SelectChoice]:
+    choices = []
+    for section in SECTIONS:
+        for n, item in enumerate(content.get(section, []), 1):
+            label = item.get("title") or item["text"]
+            if len(label) > 70:
+                label = label[:70] + "…"
+            choices.append(SelectChoice(item["key"], f"{SECTION_LABELS[section]} {n}: {label}"))
+    return choices
+
+
+@login_required
+def amendment_new(declaration_id: int):
+    declaration = _declaration(declaration_id)
+    registration = operations.require_authorised_member(current_user, declaration.conference_id)
+    if declaration.state != DeclarationState.consultation:
+        raise InvalidState(
+            "Amendments can be proposed only while the declaration is in consultation; it is "
+            f"{declaration.state.title.lower()}."
+        )
+    content = declaration.current_revision.content
+    form = AmendmentForm()
+    form.target_key.choices = _target_choices(content)
+    if request.method == "GET" and request.args.get("target"):
+        form.target_key.data = request.args["target"]
+    status = 200
+    if form.validate_on_submit():
+        try:
+            amendment = operations.propose_amendment(
+                declaration,
+                kind=form.kind.data,
+                target_key=form.target_key.data,
+                proposed_title=form.proposed_title.data,
+                proposed_text=form.proposed_text.data,
+                justification=form.justification.data,
+                submit=form.submit_now.data,
+                actor=current_user,
+            )
+            db.session.commit()
+        except AllianceError as exc:
+            db.session.rollback()
+            apply_errors(form, exc)
+            status = exc.status
+        else:
+            verb = "submitted" if form.submit_now.data else "saved as a draft"
+            flash(f"Amendment #{amendment.id} {verb}.", "success")
+            return redirect(url_for("declarations.amendment", amendment_id=amendment.id))
+    elif request.method == "POST":
+        status = 422
+    return render_template(
+        "declarations/amendment_form.html",
+        **_context(
+            declaration,
+            form=form,
+            delegation=registration.delegation,
+            amendment=None,
+            content=operations.numbered(content),
+        ),
+    ), status
+
+
+@login_required
+def amendment(amendment_id: int):
+    amendment = _amendment(amendment_id)
+    declaration = amendment.declaration
+    current = declaration.current_revision.content
+    base = declaration.revision(amendment.base_revision_number)
+    found = operations.find_item(base.content, amendment.target_key)
+    return render_template(
+        "declarations/amendment.html",
+        **_context(
+            declaration,
+            amendment=amendment,
+            target_label=operations.item_label(current, amendment.target_key),
+            original=found[2] if found else None,
+            stale=operations.stale_reason(amendment, current) if amendment.is_open else None,
+            actions=operations.amendment_actions(amendment, current_user),
+            action_form=ActionForm(),
+            reject_form=RejectForm(),
+            comment_form=CommentForm(),
+            kinds=AmendmentKind,
+        ),
+    )
+
+
+@login_required
+def amendment_edit(amendment_id: int):
+    amendment = _amendment(amendment_id)
+    declaration = amendment.declaration
+    operations.require_own_delegation(amendment, current_user)
+    form = AmendmentUpdateForm(obj=amendment)
+    status = 200
+    if form.validate_on_submit():
+        try:
+            operations.update_amendment(
+                amendment,
+                proposed_title=form.proposed_title.data,
+                proposed_text=form.proposed_text.data,
+                justification=form.justification.data,
+                actor=current_user,
+            )
+            db.session.commit()
+        except AllianceError as exc:
+            db.session.rollback()
+            apply_errors(form, exc)
+            status = exc.status
+        else:
+            flash(f"Amendment #{amendment.id} updated against the current text.", "success")
+            return redirect(url_for("declarations.amendment", amendment_id=amendment.id))
+    elif request.method == "POST":
+        status = 422
+    current = declaration.current_revision.content
+    found = operations.find_item(current, amendment.target_key)
+    return render_template(
+        "declarations/amendment_form.html",
+        **_context(
+            declaration,
+            form=form,
+            delegation=amendment.delegation,
+            amendment=amendment,
+            current_target=found[2] if found else None,
+            target_label=operations.item_label(current, amendment.target_key),
+        ),
+    ), status
+
+
+def _amendment_action(amendment_id: int, perform, done: str):
+    amendment = _amendment(amendment_id)
+    form = ActionForm()
+    if not form.validate_on_submit():
+        flash("The form expired or was sent from elsewhere. Please try again.", "error")
+    else:
+        perform(amendment)
+        db.session.commit()
+        flash(done.format(id=amendment.id), "success")
+    return redirect(url_for("declarations.amendment", amendment_id=amendment.id))
+
+
+@login_required
+def amendment_submit(amendment_id: int):
+    return _amendment_action(
+        amendment_id,
+        lambda a: operations.submit_amendment(a, actor=current_user),
+        "Amendment #{id} submitted.",
+    )
+
+
+@login_required
+def amendment_withdraw(amendment_id: int):
+    return _amendment_action(
+        amendment_id,
+        lambda a: operations.withdraw_amendment(a, actor=current_user),
+        "Amendment #{id} withdrawn.",
+    )
+
+
+@login_required
+def amendment_support(amendment_id: int):
+    return _amendment_action(
+        amendment_id,
+        lambda a: operations.support_amendment(a, actor=current_user),
+        "Your delegation's support for amendment #{id} is recorded.",
+    )
+
+
+@roles_required(UserRole.organiser)
+def amendment_accept(amendment_id: int):
+    return _amendment_action(
+        amendment_id,
+        lambda a: operations.accept_amendment(a, actor=current_user),
+        "Amendment #{id} accepted: the text has a new revision.",
+    )
+
+
+@roles_required(UserRole.organiser)
+def amendment_reject(amendment_id: int):
+    amendment = _amendment(amendment_id)
+    form = RejectForm()
+    if form.validate_on_submit():
+        operations.reject_amendment(amendment, reason=form.reason.data, actor=current_user)
+        db.session.commit()
+        flash(f"Amendment #{amendment.id} rejected.", "success")
+        return redirect(url_for("declarations.amendment", amendment_id=amendment.id))
+    flash("Give the reason for rejecting the amendment.", "error")
+    return redirect(url_for("declarations.amendment", amendment_id=amendment.id))
+
+
+@login_required
+def amendment_comment(amendment_id: int):
+    amendment = _amendment(amendment_id)
+    form = CommentForm()
+    if form.validate_on_submit():
+        operations.add_comment(amendment, body=form.body.data, actor=current_user)
+        db.session.commit()
+        flash("Comment added.", "success")
+    else:
+        flash("Write a comment first.", "error")
+    return redirect(url_for("declarations.amendment", amendment_id=amendment.id) + "#comments")
