@@ -145,6 +145,7 @@ def check_skip_link_and_focus(page) -> None:
     page.keyboard.press("Enter")
     active = page.evaluate("() => document.activeElement && document.activeElement.id")
     assert active == "main", f"the skip link of {page.url} moved focus to {active!r}"
+    page.evaluate("() => history.replaceState(null, '', location.pathname + location.search)")
 
 
 def assert_focus_visible(page) -> None:

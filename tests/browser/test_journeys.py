@@ -18,7 +18,9 @@ def test_visitor_sees_conferences_and_the_seed_conference(any_page):
     page = any_page
     page.goto("/")
     assert page.get_by_role("heading", level=1).inner_text() == "Conferences"
-    link = page.get_by_role("link", name="Launch of the Global Alliance against Child Sexual Abuse Online")
+    link = page.get_by_role(
+        "link", name="Launch of the Global Alliance against Child Sexual Abuse Online"
+    )
     assert link.is_visible()
     assert page.get_by_text("Registration open").first.is_visible()
     audit_page(page, "conferences")
@@ -32,3 +34,108 @@ def test_visitor_sees_conferences_and_the_seed_conference(any_page):
     assert "CET (Europe/Brussels)" in header.inner_text()
     assert "5 December 2012" in header.inner_text()
     audit_page(page, "conference")
+
+
+def _tab_to(page, element_id: str, limit: int = 40) -> None:
+    """Press Tab until the element with ``element_id`` has the focus, as a keyboard user would."""
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        if page.evaluate("() => document.activeElement && document.activeElement.id") == element_id:
+            assert_focus_visible(page)
+            return
+    raise AssertionError(f"#{element_id} cannot be reached with Tab on {page.url}")
+
+
+def _field_error(page, field_id: str) -> str:
+    """The error text tied to a field through aria-describedby; checks aria-invalid too."""
+    field = page.locator(f"#{field_id}")
+    assert field.get_attribute("aria-invalid") == "true", f"#{field_id} is not marked invalid"
+    ids = (field.get_attribute("aria-describedby") or "").split()
+    assert f"{field_id}-error" in ids, f"#{field_id} is not described by its error"
+    return page.locator(f"#{field_id}-error").inner_text()
+
+
+def test_organiser_signs_in_with_the_keyboard_creates_a_conference_and_signs_out(
+    any_page, accounts
+):
+    page = any_page
+    device = device_name(page)
+    organiser = accounts["organiser"]
+
+    page.goto("/auth/login")
+    audit_page(page, "sign-in")
+    page.evaluate("() => window.scrollTo(0, 0)")
+    page.locator("body").focus()
+    _tab_to(page, "email")
+    page.keyboard.type(organiser.email)
+    page.keyboard.press("Tab")
+    assert page.evaluate("() => document.activeElement.id") == "password"
+    page.keyboard.type(organiser.password)
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"/$"))
+    status = page.get_by_role("status")
+    assert f"Welcome, {organiser.full_name}." in status.inner_text()
+    assert page.get_by_text("Organiser", exact=True).first.is_visible()
+    nav = page.get_by_role("navigation", name="Main")
+    assert nav.get_by_role("link", name="New conference").is_visible()
+    audit_page(page, "conferences-organiser")
+
+    nav.get_by_role("link", name="New conference").click()
+    page.wait_for_url(re.compile(r"/conferences/new$"))
+    audit_page(page, "conference-form")
+
+    slug = f"online-safety-{device}"
+    page.get_by_label("Title").fill("Ministerial on online safety")
+    page.get_by_label("Short name in addresses").fill(slug)
+    page.get_by_label("First day").fill("2031-05-04")
+    page.get_by_label("Last day").fill("2031-05-01")
+    page.get_by_label("Time zone").fill("Nowhere/Land")
+    page.get_by_role("button", name="Create conference").click()
+    page.wait_for_load_state()
+
+    summary = page.get_by_role("alert")
+    assert "There is a problem" in summary.inner_text()
+    assert page.evaluate("() => document.activeElement.classList.contains('error-summary')")
+    assert page.title().startswith("Error: ")
+    assert "required" in _field_error(page, "city").lower()
+    assert page.locator("#title").get_attribute("aria-invalid") is None
+    summary.get_by_role("link", name=re.compile("^City")).click()
+    assert page.evaluate("() => document.activeElement.id") == "city"
+    audit_page(page, "conference-form-errors")
+
+    page.get_by_label("City").fill("Tallinn")
+    page.get_by_role("button", name="Create conference").click()
+    page.wait_for_load_state()
+    assert "cannot end before it starts" in _field_error(page, "end_date")
+    assert "not a known time zone" in _field_error(page, "timezone")
+    assert page.locator("#city").get_attribute("aria-invalid") is None
+
+    page.get_by_label("Last day").fill("2031-05-05")
+    page.get_by_label("Time zone").fill("Europe/Tallinn")
+    page.get_by_label("Co-chairs or hosts").fill(
+        "Kaja Kallas, Prime Minister of Estonia\nAnother Chair, Minister of Justice"
+    )
+    page.get_by_role("button", name="Create conference").click()
+    page.wait_for_url(re.compile(f"/conferences/{slug}$"))
+    assert (
+        "Conference “Ministerial on online safety” created."
+        in page.get_by_role("status").inner_text()
+    )
+    main = page.locator("main").inner_text()
+    assert "Kaja Kallas" in main and "4\u20135 May 2031" in main
+    assert "EEST (Europe/Tallinn)" in main
+    audit_page(page, "conference-created")
+
+    page.get_by_role("button", name="Sign out").click()
+    page.wait_for_url(re.compile(r"/auth/login$"))
+    assert "You are signed out." in page.get_by_role("status").inner_text()
+    assert page.get_by_role("link", name="Sign in").is_visible()
+
+
+def test_unknown_address_shows_a_helpful_404(any_page):
+    page = any_page
+    response = page.goto("/conferences/no-such-conference")
+    assert response.status == 404
+    assert page.get_by_role("heading", level=1).inner_text() == "Page not found"
+    assert page.get_by_role("link", name="Go to the list of conferences").is_visible()
+    audit_page(page, "not-found")
