@@ -22,8 +22,17 @@ def alliance_blueprints(app: Flask):
     from alliance_conf.conferences.api import api as conferences_api
     from alliance_conf.conferences.blueprint import bp as conferences_bp
     from alliance_conf.delegations.api import api as delegations_api
+    from alliance_conf.design.blueprint import bp as design_bp
 
-    return [auth_bp, conferences_bp, meta_api, auth_api, conferences_api, delegations_api]
+    return [
+        auth_bp,
+        conferences_bp,
+        meta_api,
+        auth_api,
+        conferences_api,
+        delegations_api,
+        design_bp,
+    ]
 
 
 @hookimpl

@@ -148,3 +148,41 @@ def test_pages_link_only_assets_served_by_the_app(client, seed):
     assert assets and all(url.startswith("/static/") for url in assets), assets
     for url in assets:
         assert client.get(url).status_code == 200
+
+
+def test_design_reference_is_for_organisers_and_staff(client, make_user, login):
+    assert client.get("/design/").status_code == 302
+    login(make_user(role="delegate"))
+    assert client.get("/design/").status_code == 403
+    client.post("/auth/logout")
+    login(make_user(role="staff"))
+    page = client.get("/design/?sort=status&dir=desc&page=2")
+    assert page.status_code == 200
+    assert b'aria-sort="descending"' in page.data and b'aria-current="page"' in page.data
+
+
+def test_sample_irreversible_action_needs_the_confirmation(client, make_user, login):
+    login(make_user(role="organiser"))
+    assert client.post("/design/confirm").status_code == 400
+    response = client.post("/design/confirm", data={"confirm": "yes"}, follow_redirects=True)
+    assert "Confirmed." in response.get_data(as_text=True)
+
+
+def test_sample_export_marks_its_download(client, make_user, login, monkeypatch):
+    from alliance_conf.design import views
+
+    monkeypatch.setattr(views, "EXPORT_DELAY_SECONDS", 0)
+    login(make_user(role="staff"))
+    response = client.get("/design/export.csv?progress_token=42")
+    assert response.mimetype == "text/csv"
+    assert "alliance_download=42" in response.headers["Set-Cookie"]
+    assert response.get_data(as_text=True).startswith("code,name,status\n")
+
+
+def test_sample_form_errors_are_tied_to_their_fields(client, make_user, login):
+    login(make_user(role="organiser"))
+    response = client.post("/design/", data={"email": "nope"})
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert 'role="alert"' in html and "Choose a function." in html
+    assert 'aria-describedby="email-hint email-error"' in html

@@ -171,9 +171,19 @@ def check_no_horizontal_scroll(page) -> None:
     scroll = page.evaluate("() => document.documentElement.scrollWidth")
     if scroll > width:
         culprits = page.evaluate(
-            """(w) => Array.from(document.querySelectorAll('body *'))
-                .filter(e => e.getBoundingClientRect().right > w + 1)
-                .slice(0, 5).map(e => e.tagName.toLowerCase() + (e.className ? '.' + e.className : ''))""",
+            """(w) => {
+                const clipped = (e) => {
+                    for (let p = e.parentElement; p && p !== document.body; p = p.parentElement) {
+                        if (['auto', 'scroll', 'hidden'].includes(getComputedStyle(p).overflowX)) return true;
+                    }
+                    return false;
+                };
+                return Array.from(document.querySelectorAll('body *'))
+                    .filter(e => e.getBoundingClientRect().right > w + 1 && !clipped(e))
+                    .slice(0, 8)
+                    .map(e => e.tagName.toLowerCase() + (e.className ? '.' + e.className : '')
+                              + ' ' + Math.round(e.getBoundingClientRect().right) + 'px');
+            }""",
             width,
         )
         pytest.fail(f"{page.url} scrolls sideways at {width}px ({scroll}px wide): {culprits}")

@@ -139,3 +139,53 @@ def test_unknown_address_shows_a_helpful_404(any_page):
     assert page.get_by_role("heading", level=1).inner_text() == "Page not found"
     assert page.get_by_role("link", name="Go to the list of conferences").is_visible()
     audit_page(page, "not-found")
+
+
+def test_design_reference_components_work_without_surprises(any_page, sign_in):
+    """Every component feature pages will use, checked before they use it."""
+    page = any_page
+    sign_in(page, "staff")
+    page.goto("/design/")
+    audit_page(page, "design-reference")
+
+    table = page.get_by_role("table")
+    table.get_by_role("link", name=re.compile("^Delegation")).click()
+    page.wait_for_url(re.compile(r"sort=name&dir=desc"))
+    header = page.get_by_role("columnheader", name=re.compile("^Delegation"))
+    assert header.get_attribute("aria-sort") == "descending"
+    assert page.get_by_role("row").nth(1).get_by_role("rowheader").inner_text() == "Viet Nam"
+
+    pages = page.get_by_role("navigation", name="Pages of sample delegations")
+    pages.get_by_role("link", name="Next page").click()
+    page.wait_for_url(re.compile(r"page=2"))
+    assert "sort=name" in page.url and "dir=desc" in page.url, "paging keeps the sort"
+    current = pages.locator("[aria-current=page]")
+    assert current.inner_text().strip().endswith("2")
+
+    confirm_button = page.get_by_role("button", name="Yes, freeze the sample text")
+    assert not confirm_button.is_visible(), "the action is hidden until asked for"
+    page.get_by_text("Freeze the sample text…").click()
+    confirm_button.click()
+    page.wait_for_load_state()
+    assert "Confirmed." in page.get_by_role("status").first.inner_text()
+
+    with page.expect_download() as download_info:
+        page.get_by_role("button", name="Export sample CSV").click()
+        message = page.locator(".export-form .progress-message")
+        message.wait_for(state="visible")
+        assert "Preparing the CSV file" in message.inner_text()
+    assert download_info.value.suggested_filename == "sample-delegations.csv"
+    page.wait_for_function(
+        "() => document.querySelector('.export-form .progress-message').textContent"
+        ".includes('download has started')"
+    )
+
+    page.get_by_role("button", name="Check the sample form").click()
+    page.wait_for_load_state()
+    alert = page.get_by_role("alert")
+    assert "Choose a function." in alert.inner_text()
+    group = page.get_by_role("group", name="Function in the delegation")
+    assert "stance" not in (group.get_attribute("aria-describedby") or "")
+    assert "function-error" in group.get_attribute("aria-describedby")
+    assert "required" in _field_error(page, "full_name").lower()
+    audit_page(page, "design-form-errors")
