@@ -4,17 +4,23 @@ import time
 from datetime import UTC, date, datetime
 from types import SimpleNamespace
 
+import sqlalchemy as sa
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 
 from alliance_conf.auth.access import roles_required
 from alliance_conf.auth.models import UserRole
+from alliance_conf.conferences.models import Conference
 from alliance_conf.delegations.countries import country_name
 from alliance_conf.design.forms import SampleForm
+from alliance_conf.extensions import db
 from alliance_conf.ui import Page, mark_download, page_number, sort_from_request
 
 SAMPLE_CONFERENCE = SimpleNamespace(
     slug="sample",
     title="Sample ministerial conference",
+    city="Brussels",
+    venue="",
+    co_chairs=[],
     timezone="Europe/Brussels",
     start_date=date(2031, 5, 4),
     end_date=date(2031, 5, 5),
@@ -113,8 +119,11 @@ def reference():
         total=len(rows),
     )
     status = 422 if form.errors else 200
+    # The newest real conference, if any, so that the header shows its conference bar.
+    conference = db.session.scalar(sa.select(Conference).order_by(Conference.start_date.desc()))
     return render_template(
         "design/reference.html",
+        conference=conference,
         form=form,
         sort=sort,
         page=page,

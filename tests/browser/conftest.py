@@ -57,6 +57,17 @@ ACCOUNTS = {
     ),
 }
 SERVER_START_TIMEOUT = 30
+BROWSER_DIR = Path(__file__).resolve().parent
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "browser: runs in Chromium (deselect with -m 'not browser')")
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if BROWSER_DIR in Path(str(item.fspath)).resolve().parents:
+            item.add_marker(pytest.mark.browser)
 
 
 def _free_port() -> int:

@@ -146,6 +146,8 @@ def test_design_reference_components_work_without_surprises(any_page, sign_in):
     page = any_page
     sign_in(page, "staff")
     page.goto("/design/")
+    bar = page.locator(".conference-bar")
+    assert "Times in" in bar.inner_text() and bar.locator(".chair").count() >= 2
     audit_page(page, "design-reference")
 
     table = page.get_by_role("table")
