@@ -140,6 +140,12 @@ def test_unknown_address_shows_a_helpful_404(any_page):
     assert page.get_by_role("link", name="Go to the list of conferences").is_visible()
     audit_page(page, "not-found")
 
+    response = page.goto("/no/such/page")
+    assert response.status == 404
+    assert page.get_by_role("heading", level=1).inner_text() == "Page not found"
+    page.get_by_role("link", name="Go to the list of conferences").click()
+    page.wait_for_url(re.compile(r"/$"))
+
 
 def test_design_reference_components_work_without_surprises(any_page, sign_in):
     """Every component feature pages will use, checked before they use it."""
