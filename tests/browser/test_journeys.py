@@ -172,8 +172,15 @@ def test_design_reference_components_work_without_surprises(any_page, sign_in):
 
     confirm_button = page.get_by_role("button", name="Yes, freeze the sample text")
     assert not confirm_button.is_visible(), "the action is hidden until asked for"
-    page.get_by_text("Freeze the sample text…").click()
-    confirm_button.click()
+    page.locator("summary", has_text="Freeze the sample text").focus()
+    assert_focus_visible(page)
+    page.keyboard.press("Enter")
+    page.keyboard.press("Tab")
+    assert page.evaluate("() => document.activeElement.textContent.trim()") == (
+        "Yes, freeze the sample text"
+    ), "the keyboard reaches the confirmation right after opening it"
+    assert_focus_visible(page)
+    page.keyboard.press("Enter")
     page.wait_for_load_state()
     assert "Confirmed." in page.get_by_role("status").first.inner_text()
 
