@@ -42,7 +42,6 @@ STATUS_TONES = {
         "invited",
         "draft",
         "under_review",
-        "preparation",
         "frozen",
         "open_for_signature",
         "reservation",
@@ -58,7 +57,7 @@ STATUS_TONES = {
         "failed",
         "declined",
     },
-    "info": {"concluded", "closed", "archived"},
+    "info": {"preparation", "concluded", "closed", "archived"},
 }
 
 
