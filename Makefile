@@ -7,7 +7,7 @@ FLASK  := $(BIN)/flask --app wsgi
 PORT   ?= 5000
 PYTEST_ARGS ?=
 
-.PHONY: install run test test-core lint format services clean
+.PHONY: install run test test-core test-browser lint format services clean
 
 $(STAMP): setup.cfg pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -27,6 +27,10 @@ run: install
 test: install services
 	$(BIN)/pytest $(PYTEST_ARGS)
 
+## Only the real-browser journeys and accessibility checks (screenshots: test-artifacts/screenshots/).
+test-browser: install services
+	$(BIN)/pytest tests/browser $(PYTEST_ARGS)
+
 services:
 	@bash scripts/test-services.sh
 
@@ -39,4 +43,4 @@ format: install
 	$(BIN)/ruff format .
 
 clean:
-	rm -rf $(VENV) *.egg-info .pytest_cache .ruff_cache
+	rm -rf $(VENV) *.egg-info .pytest_cache .ruff_cache test-artifacts

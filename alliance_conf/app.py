@@ -143,3 +143,9 @@ def _register_template_helpers(app: Flask) -> None:
 
     app.jinja_env.globals.update(nav_items=nav_items, render_slot=render_slot)
     app.jinja_env.globals["request_id"] = lambda: g.get("request_id", "")
+
+    from alliance_conf.formatting import register_filters
+    from alliance_conf.ui import register_ui_helpers
+
+    register_filters(app)
+    register_ui_helpers(app)

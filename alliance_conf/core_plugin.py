@@ -24,6 +24,7 @@ def alliance_blueprints(app: Flask):
     from alliance_conf.declarations.api import api as declarations_api
     from alliance_conf.declarations.blueprint import bp as declarations_bp
     from alliance_conf.delegations.api import api as delegations_api
+    from alliance_conf.design.blueprint import bp as design_bp
     from alliance_conf.invitations.api import api as invitations_api
     from alliance_conf.invitations.blueprint import bp as invitations_bp
     from alliance_conf.mail.blueprint import bp as mail_bp
@@ -46,6 +47,7 @@ def alliance_blueprints(app: Flask):
         registrations_api,
         declarations_bp,
         declarations_api,
+        design_bp,
     ]
 
 

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Make sure the services the tests need are running: PostgreSQL on 127.0.0.1:5432 and Redis on
-# 127.0.0.1:6379 (shared rate limits).
+# Make sure the services the tests need are running: PostgreSQL on 127.0.0.1:5432, Redis on
+# 127.0.0.1:6379 (shared rate limits), and that the browser tests' tooling is installed:
+# Debian's Chromium and axe-core (npm).
 # Installs nothing it does not need; safe to run again.
 set -euo pipefail
 
@@ -43,4 +44,28 @@ if redis_ready; then
   echo "Redis is ready on 127.0.0.1:6379."
 else
   echo "Redis is not reachable on 127.0.0.1:6379; the shared rate-limit test will fail in CI." >&2
+fi
+
+# Browser tests: Debian's Chromium (never a browser downloaded by Playwright) and axe-core from npm.
+if [ ! -x /usr/bin/chromium ]; then
+  if [ "$(id -u)" = 0 ]; then
+    echo "Installing Chromium (Debian package) for the browser tests..."
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-liberation >/dev/null
+  else
+    echo "/usr/bin/chromium is missing: browser tests will be skipped (they fail in CI)." >&2
+  fi
+fi
+
+root="$(cd "$(dirname "$0")/.." && pwd)"
+if [ ! -f "$root/node_modules/axe-core/axe.min.js" ]; then
+  if command -v npm >/dev/null 2>&1; then
+    echo "Installing axe-core (npm) for the accessibility checks..."
+    if [ -f "$root/package-lock.json" ]; then
+      (cd "$root" && npm ci --no-audit --no-fund --loglevel=error)
+    else
+      (cd "$root" && npm install --no-audit --no-fund --loglevel=error)
+    fi
+  else
+    echo "npm is missing: accessibility checks will be skipped (they fail in CI)." >&2
+  fi
 fi
