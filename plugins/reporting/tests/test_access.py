@@ -1,0 +1,169 @@
+"""Who may use which route: one row per route and role, on the pages and the API."""
+
+import pytest
+from flask import g
+
+from alliance_conf.extensions import db
+from plugins.reporting import operations
+from plugins.reporting.tests.conftest import report_of
+
+ROLES = ("anonymous", "outsider", "be_adviser", "be_head", "us_head", "staff", "organiser")
+
+
+@pytest.fixture
+def routes(world, round_):
+    action = operations.create_action(
+        world.declaration,
+        world.be,
+        operations.ActionData(commitment_key="victims", title="Belgian action"),
+        actor=world.be_head,
+    )
+    db.session.commit()
+    report = report_of(round_, world.be)
+    d = world.declaration.id
+    return {
+        "index": ("GET", "/reporting"),
+        "overview": ("GET", f"/declarations/{d}/reporting"),
+        "chart": ("GET", f"/declarations/{d}/reporting/progress.svg"),
+        "figures": ("GET", f"/declarations/{d}/reporting/figures.csv"),
+        "round_new": ("GET", f"/declarations/{d}/reporting/rounds/new"),
+        "round": ("GET", f"/reporting/rounds/{round_.id}"),
+        "round_csv": ("GET", f"/reporting/rounds/{round_.id}/report.csv"),
+        "remind": ("POST", f"/reporting/rounds/{round_.id}/remind"),
+        "report": ("GET", f"/reporting/reports/{report.id}"),
+        "report_edit": ("GET", f"/reporting/reports/{report.id}/edit"),
+        "review": ("POST", f"/reporting/reports/{report.id}/review"),
+        "return": ("POST", f"/reporting/reports/{report.id}/return"),
+        "actions": ("GET", f"/declarations/{d}/reporting/actions"),
+        "action_new": ("GET", f"/declarations/{d}/reporting/actions/new"),
+        "action_edit": ("GET", f"/reporting/actions/{action.id}/edit"),
+    }
+
+
+# expected status per route for: anonymous, outsider, BE adviser, BE head, US head, staff, organiser
+# (review/return on a draft answer 409: the role passed, the state did not)
+EXPECTED = {
+    "index": (302, 200, 200, 200, 200, 200, 200),
+    "overview": (302, 403, 200, 200, 200, 200, 200),
+    "chart": (302, 403, 403, 403, 403, 200, 200),
+    "figures": (302, 403, 403, 403, 403, 200, 200),
+    "round_new": (302, 403, 403, 403, 403, 403, 200),
+    "round": (302, 403, 403, 403, 403, 200, 200),
+    "round_csv": (302, 403, 403, 403, 403, 200, 200),
+    "remind": (302, 403, 403, 403, 403, 403, 302),
+    "report": (302, 403, 200, 200, 403, 200, 200),
+    "report_edit": (302, 403, 403, 200, 403, 403, 403),
+    "review": (302, 403, 403, 403, 403, 403, 409),
+    "return": (302, 403, 403, 403, 403, 403, 409),
+    "actions": (302, 403, 200, 200, 200, 200, 200),
+    "action_new": (302, 403, 403, 200, 200, 403, 403),
+    "action_edit": (302, 403, 403, 200, 403, 403, 403),
+}
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_web_routes_by_role(client, world, routes, login, role):
+    if role != "anonymous":
+        login(getattr(world, role))
+    else:
+        g.pop("_login_user", None)
+    column = ROLES.index(role)
+    seen = {}
+    for name, (method, url) in routes.items():
+        response = client.open(url, method=method)
+        seen[name] = response.status_code
+    expected = {name: codes[column] for name, codes in EXPECTED.items()}
+    assert seen == expected
+
+
+API_EXPECTED = {
+    # anonymous, outsider, BE adviser, BE head, US head, staff, organiser
+    "rounds": (401, 403, 200, 200, 200, 200, 200),
+    "round_create": (401, 403, 403, 403, 403, 403, 422),
+    "round": (401, 403, 200, 200, 200, 200, 200),
+    "matrix": (401, 403, 403, 403, 403, 200, 200),
+    "reminders": (401, 403, 403, 403, 403, 403, 200),
+    "reports": (401, 403, 200, 200, 200, 200, 200),
+    "report": (401, 403, 200, 200, 403, 200, 200),
+    "report_put": (401, 403, 403, 200, 403, 403, 403),
+    "review": (401, 403, 403, 403, 403, 403, 409),
+    "actions": (401, 403, 200, 200, 200, 200, 200),
+    "action_create": (401, 403, 403, 201, 201, 403, 403),
+    "action_patch": (401, 403, 403, 200, 403, 403, 403),
+}
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_api_routes_by_role(client, world, round_, routes, api_headers, role):
+    headers = {} if role == "anonymous" else api_headers(getattr(world, role))
+    report = report_of(round_, world.be)
+    action_id = routes["action_edit"][1].split("/")[3]
+    d = world.declaration.id
+    calls = {
+        "rounds": ("GET", f"/api/v1/declarations/{d}/reporting/rounds", None),
+        "round_create": ("POST", f"/api/v1/declarations/{d}/reporting/rounds", {"title": ""}),
+        "round": ("GET", f"/api/v1/reporting/rounds/{round_.id}", None),
+        "matrix": ("GET", f"/api/v1/reporting/rounds/{round_.id}/matrix", None),
+        "reminders": ("POST", f"/api/v1/reporting/rounds/{round_.id}/reminders", None),
+        "reports": ("GET", f"/api/v1/reporting/rounds/{round_.id}/reports", None),
+        "report": ("GET", f"/api/v1/reporting/reports/{report.id}", None),
+        "report_put": (
+            "PUT",
+            f"/api/v1/reporting/reports/{report.id}",
+            {"entries": {"victims": {"status": "in_progress"}}},
+        ),
+        "review": ("POST", f"/api/v1/reporting/reports/{report.id}/review", {}),
+        "actions": ("GET", f"/api/v1/declarations/{d}/reporting/actions", None),
+        "action_create": (
+            "POST",
+            f"/api/v1/declarations/{d}/reporting/actions",
+            {"commitment_key": "victims", "title": "New action"},
+        ),
+        "action_patch": (
+            "PATCH",
+            f"/api/v1/reporting/actions/{action_id}",
+            {"status": "completed"},
+        ),
+    }
+    column = ROLES.index(role)
+    seen = {}
+    for name, (method, url, body) in calls.items():
+        kwargs = {"json": body} if body is not None else {}
+        seen[name] = client.open(url, method=method, headers=headers, **kwargs).status_code
+    assert seen == {name: codes[column] for name, codes in API_EXPECTED.items()}
+
+
+def test_delegates_see_only_their_own_reports_in_lists(client, world, round_, api_headers):
+    listed = client.get(
+        f"/api/v1/reporting/rounds/{round_.id}/reports", headers=api_headers(world.us_head)
+    ).get_json()
+    assert [r["delegation_name"] for r in listed] == ["United States"]
+    everyone = client.get(
+        f"/api/v1/reporting/rounds/{round_.id}/reports", headers=api_headers(world.staff)
+    ).get_json()
+    assert sorted(r["delegation_name"] for r in everyone) == ["Belgium", "United States"]
+
+
+def test_delegates_cannot_list_another_delegations_actions(client, world, round_, api_headers):
+    response = client.get(
+        f"/api/v1/declarations/{world.declaration.id}/reporting/actions?delegation_id={world.be.id}",
+        headers=api_headers(world.us_head),
+    )
+    assert response.status_code == 403
+
+
+def test_forms_need_a_csrf_token(make_app, world, round_):
+    app = make_app(WTF_CSRF_ENABLED=True)
+    client = app.test_client()
+    with client.session_transaction() as session:
+        session["_user_id"] = world.be_head.get_id()
+        session["_fresh"] = True
+    report = report_of(round_, world.be)
+    page = client.get(f"/reporting/reports/{report.id}")
+    assert page.status_code == 200 and 'name="csrf_token"' in page.get_data(as_text=True)
+    assert client.post(f"/reporting/reports/{report.id}/submit").status_code == 400
+    edit = client.post(f"/reporting/reports/{report.id}/edit", data={"c0_status": "achieved"})
+    assert edit.status_code == 400
+    db.session.expire_all()
+    assert report_of(round_, world.be).state.value == "draft"
+    assert report_of(round_, world.be).entries == []
