@@ -172,6 +172,7 @@ class Report(db.Model):
         back_populates="report",
         order_by="ReportEntry.id",
         cascade="all, delete-orphan",
+        lazy="selectin",
     )
 
     @property
@@ -223,6 +224,7 @@ class ReportEntry(db.Model):
         back_populates="entry",
         order_by="ReportFigure.id",
         cascade="all, delete-orphan",
+        lazy="selectin",
     )
 
     def figure(self, indicator: str) -> int | None:
