@@ -15,9 +15,9 @@ SEGMENTS = (
     ("not_started", "Not started", "#6b7682"),
     ("not_reported", "Not reported", "#ffffff"),
 )
-WIDTH = 720
-LABEL_W = 210
-BAR_W = 380
+WIDTH = 900
+LABEL_W = 200
+BAR_W = 300
 BAR_H = 18
 GAP = 6
 
@@ -72,8 +72,8 @@ def progress_svg(series: dict, chart_id: str = "progress-chart") -> Markup:
             c = point["counts"]
             body.append(
                 f'<text x="{LABEL_W + BAR_W + 8}" y="{y + BAR_H - 5}" font-size="12">'
-                f"{c['achieved']}● {c['in_progress']}◐ {c['not_started']}○ "
-                f"{c['not_reported']}? / {total}</text>"
+                f"{c['achieved']} achieved, {c['in_progress']} in progress, "
+                f"{c['not_started']} not started, {c['not_reported']} not reported</text>"
             )
             y += BAR_H + GAP
         y += 18

@@ -77,7 +77,10 @@ def report_form_class(items: list[dict], indicators: dict[str, str], actions: li
             setattr(
                 ReportForm,
                 field,
-                StringField(label, description="A whole number from 0 up; leave empty if unknown."),
+                StringField(
+                    f"{label} (commitment {n})",
+                    description="A whole number from 0 up; leave empty if unknown.",
+                ),
             )
             names[f"{key}.figures.{indicator}"] = field
         setattr(

@@ -188,3 +188,40 @@ def test_done_when_through_the_api(client, seed, api_headers):
     assert entry["actions"][0]["progress"] == "First team running."
     chart = client.get(f"/declarations/{declaration.id}/reporting/progress.svg")
     assert chart.status_code == 302  # pages need the session, not a token
+
+
+def test_organiser_opens_a_round_and_sends_a_report_back_in_the_browser(
+    client, world, round_, as_user
+):
+    from plugins.reporting import operations
+    from plugins.reporting.tests.conftest import report_of
+
+    as_user(world.organiser)
+    response = client.post(
+        f"/declarations/{world.declaration.id}/reporting/rounds/new",
+        data={
+            "title": "Second round",
+            "period_start": "2031-03-02",
+            "period_end": "2032-03-01",
+            "deadline": "2032-04-30",
+        },
+    )
+    assert response.status_code == 302
+    second = db.session.scalar(
+        sa.select(ReportingRound).where(ReportingRound.title == "Second round")
+    )
+    assert {r.delegation_id for r in second.reports} == {world.be.id, world.us.id}
+
+    report = report_of(round_, world.be)
+    operations.submit_report(report, actor=world.be_head)
+    db.session.commit()
+    response = client.post(f"/reporting/reports/{report.id}/return", data={"comment": ""})
+    assert response.status_code == 422
+    assert "Comment is required." in response.get_data(as_text=True)
+    response = client.post(
+        f"/reporting/reports/{report.id}/return", data={"comment": "Add your figures, please."}
+    )
+    assert response.status_code == 302
+    as_user(world.be_head)
+    page = client.get(f"/reporting/reports/{report.id}").get_data(as_text=True)
+    assert "Add your figures, please." in page and "Fill in the report" in page
