@@ -46,12 +46,12 @@ def alliance_nav_items(user):
     return [NavItem("Reporting", "reporting.index", order=40)]
 
 
-def _can_see_reporting(conference_id: int) -> bool:
+def _can_see_reporting(declaration) -> bool:
     from flask_login import current_user
 
-    from alliance_conf.declarations.operations import is_team, membership
+    from plugins.reporting.operations import can_see_reporting
 
-    return is_team(current_user) or membership(current_user, conference_id) is not None
+    return can_see_reporting(declaration, current_user)
 
 
 @hookimpl
@@ -63,13 +63,19 @@ def alliance_template_slot(slot, context):
         from alliance_conf.extensions import db
 
         conference = context.get("conference")
-        if conference is None or not _can_see_reporting(conference.id):
+        if conference is None:
             return None
-        declarations = db.session.scalars(
-            sa.select(Declaration)
-            .where(Declaration.conference_id == conference.id)
-            .order_by(Declaration.id)
-        ).all()
+        declarations = [
+            declaration
+            for declaration in db.session.scalars(
+                sa.select(Declaration)
+                .where(Declaration.conference_id == conference.id)
+                .order_by(Declaration.id)
+            )
+            if _can_see_reporting(declaration)
+        ]
+        if not declarations:
+            return None
         return SlotContent(
             "reporting/_conference_slot.html",
             {"reporting_declarations": declarations},
@@ -81,7 +87,7 @@ def alliance_template_slot(slot, context):
             return None
         return SlotContent(
             "reporting/_declaration_slot.html",
-            {"reporting_visible": _can_see_reporting(declaration.conference_id)},
+            {"reporting_visible": _can_see_reporting(declaration)},
             order=40,
         )
     return None

@@ -38,11 +38,7 @@ TEAM = [UserRole.organiser, UserRole.staff]
 
 def _declaration(declaration_id: int) -> Declaration:
     declaration = get_declaration(declaration_id)
-    user = api_user()
-    if not is_team(user) and membership(user, declaration.conference_id) is None:
-        raise PermissionDenied(
-            "Only the organisers and the delegations of this conference can see its reporting."
-        )
+    operations.require_see_reporting(declaration, api_user())
     return declaration
 
 

@@ -36,6 +36,7 @@ from alliance_conf.core.errors import (
 )
 from alliance_conf.declarations.models import Declaration
 from alliance_conf.declarations.operations import (
+    can_view,
     is_authorised,
     is_organiser,
     is_team,
@@ -140,6 +141,35 @@ def can_read_delegation(user, delegation: Delegation) -> bool:
 def require_read_delegation(user, delegation: Delegation) -> None:
     if not can_read_delegation(user, delegation):
         raise PermissionDenied("Only that delegation and the organisers can see this.")
+
+
+def can_see_reporting(declaration: Declaration, user) -> bool:
+    """Organisers and staff; members of the conference's delegations once the declaration is
+    visible to them, or once a round asks their delegation for a report on it."""
+    if is_team(user):
+        return True
+    registration = membership(user, declaration.conference_id)
+    if registration is None:
+        return False
+    if can_view(declaration, user):
+        return True
+    asked = db.session.scalar(
+        sa.select(Report.id)
+        .join(ReportingRound, ReportingRound.id == Report.round_id)
+        .where(
+            ReportingRound.declaration_id == declaration.id,
+            Report.delegation_id == registration.delegation_id,
+        )
+        .limit(1)
+    )
+    return asked is not None
+
+
+def require_see_reporting(declaration: Declaration, user) -> None:
+    if not can_see_reporting(declaration, user):
+        raise PermissionDenied(
+            "Only the organisers and the delegations of this conference can see its reporting."
+        )
 
 
 def can_act_for(user, delegation: Delegation) -> bool:

@@ -28,12 +28,9 @@ TEAM = (UserRole.organiser, UserRole.staff)
 
 
 def _declaration_for(declaration_id: int) -> Declaration:
-    """Reporting pages of a declaration: organisers, staff and approved members of its conference."""
+    """Reporting pages of a declaration; see ``operations.can_see_reporting``."""
     declaration = get_declaration(declaration_id)
-    if not is_team(current_user) and membership(current_user, declaration.conference_id) is None:
-        raise PermissionDenied(
-            "Only the organisers and the delegations of this conference can see its reporting."
-        )
+    operations.require_see_reporting(declaration, current_user)
     return declaration
 
 

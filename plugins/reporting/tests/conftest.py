@@ -45,7 +45,7 @@ class World:
 
 @pytest.fixture
 def world(app, make_conference, make_delegation, make_user, make_registration):
-    from alliance_conf.declarations.operations import create_declaration
+    from alliance_conf.declarations.operations import create_declaration, transition
 
     conference = make_conference(slug="reporting-test")
     be = make_delegation(conference, "BE", group="eu_member")
@@ -54,6 +54,8 @@ def world(app, make_conference, make_delegation, make_user, make_registration):
     declaration = create_declaration(
         conference, title="Declaration of the test", content=CONTENT, actor=None
     )
+    transition(declaration, "consultation", actor=None)
+    transition(declaration, "open", actor=None)  # signed texts are open (or closed)
     db.session.commit()
     be_head = make_user(full_name="Belgian Head")
     be_adviser = make_user(full_name="Belgian Adviser")

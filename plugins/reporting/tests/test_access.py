@@ -1,11 +1,13 @@
 """Who may use which route: one row per route and role, on the pages and the API."""
 
+from datetime import date
+
 import pytest
 from flask import g
 
 from alliance_conf.extensions import db
 from plugins.reporting import operations
-from plugins.reporting.tests.conftest import report_of
+from plugins.reporting.tests.conftest import CONTENT, report_of, signature_row
 
 ROLES = ("anonymous", "outsider", "be_adviser", "be_head", "us_head", "staff", "organiser")
 
@@ -167,3 +169,54 @@ def test_forms_need_a_csrf_token(make_app, world, round_):
     db.session.expire_all()
     assert report_of(round_, world.be).state.value == "draft"
     assert report_of(round_, world.be).entries == []
+
+
+def test_a_draft_declaration_is_hidden_from_delegates_until_a_round_asks_them(
+    client, world, as_user, api_headers
+):
+    from alliance_conf.declarations.operations import create_declaration
+
+    draft = create_declaration(
+        world.conference, title="A second, draft declaration", content=CONTENT, actor=None
+    )
+    db.session.commit()
+    as_user(world.be_head)
+    assert client.get(f"/declarations/{draft.id}/reporting").status_code == 403
+    assert client.get(f"/declarations/{draft.id}/reporting/actions").status_code == 403
+    page = client.get(f"/conferences/{world.conference.slug}").get_data(as_text=True)
+    assert f"/declarations/{draft.id}/reporting" not in page
+    assert f"/declarations/{world.declaration.id}/reporting" in page  # the open one
+    operations.open_round(
+        draft,
+        title="Round",
+        period_start=date(2030, 1, 1),
+        period_end=date(2030, 12, 31),
+        deadline=date(2031, 1, 31),
+        actor=None,
+    )
+    db.session.commit()
+    assert client.get(f"/declarations/{draft.id}/reporting").status_code == 200
+    page = client.get(f"/conferences/{world.conference.slug}").get_data(as_text=True)
+    assert f"/declarations/{draft.id}/reporting" in page
+    rounds = client.get(
+        f"/api/v1/declarations/{draft.id}/reporting/rounds", headers=api_headers(world.us_head)
+    )
+    assert rounds.status_code == 200
+
+
+def test_a_late_signatory_gets_its_report_through_the_api(
+    client, world, round_, signatures, make_user, make_registration, api_headers
+):
+    fr_head = make_user(full_name="French Head")
+    make_registration(world.fr, fr_head, function="head_of_delegation")
+    headers = api_headers(fr_head)
+    url = f"/api/v1/reporting/rounds/{round_.id}/reports"
+    refused = client.post(url, json={}, headers=headers)
+    assert refused.status_code == 409  # France has not signed
+    signatures.rows.append(signature_row(world.fr, ["awareness"]))
+    response = client.post(url, json={}, headers=headers)
+    assert response.status_code == 201
+    assert response.get_json()["commitment_keys"] == ["awareness"]
+    assert client.post(url, json={}, headers=headers).status_code == 409
+    other = client.post(url, json={"delegation_id": world.be.id}, headers=headers)
+    assert other.status_code == 403
