@@ -440,6 +440,7 @@ def open_round(
     title = _text(
         title, field="title", label="Title", limit=MAX_ROUND_TITLE, errors=errors, required=True
     )
+    title = " ".join(title.split())
     for name, value, label in (
         ("period_start", period_start, "Start of the period"),
         ("period_end", period_end, "End of the period"),
@@ -895,4 +896,4 @@ def reminder_message(report: Report, kind: str) -> tuple[str, str]:
         f"{round_.period_end.isoformat()}.\nFill it in and submit it here: {link}\n\n"
         "You receive this message as an authorised member of the delegation."
     )
-    return subject, body
+    return " ".join(subject.split()), body
