@@ -94,6 +94,22 @@ def alliance_template_slot(slot, context):
 
 
 @hookimpl
+def alliance_signature_recorded(signature, actor):
+    """A delegation signing after a round was opened gets its report in the open rounds."""
+    from alliance_conf.declarations.models import Declaration
+    from alliance_conf.extensions import db
+    from plugins.reporting.operations import add_signatory_reports
+
+    declaration_id = getattr(signature, "declaration_id", None)
+    delegation_id = getattr(signature, "delegation_id", None)
+    if declaration_id is None or delegation_id is None:
+        return
+    declaration = db.session.get(Declaration, declaration_id)
+    if declaration is not None:
+        add_signatory_reports(declaration, delegation_id)
+
+
+@hookimpl
 def alliance_demo_load(conference, accounts):
     from plugins.reporting.demo import load_demo_reporting
 

@@ -514,6 +514,38 @@ def create_report(round_: ReportingRound, delegation: Delegation, *, actor) -> R
     return report
 
 
+def add_signatory_reports(declaration: Declaration, delegation_id: int) -> list[Report]:
+    """A delegation signed: give it a report in every round of the declaration still open
+    (deadline not passed) that lacks one. Never raises for a delegation with nothing endorsed."""
+    keys = endorsed_keys(declaration, delegation_id)
+    if not keys:
+        return []
+    today = utcnow().date()
+    added = []
+    for round_ in rounds_of(declaration):
+        if round_.deadline < today:
+            continue
+        existing = db.session.scalar(
+            sa.select(Report.id).where(
+                Report.round_id == round_.id, Report.delegation_id == delegation_id
+            )
+        )
+        if existing is not None:
+            continue
+        report = Report(round_id=round_.id, delegation_id=delegation_id, commitment_keys=keys)
+        db.session.add(report)
+        db.session.flush()
+        log_event(
+            "reporting.report_created",
+            report,
+            actor=None,
+            conference_id=round_.conference_id,
+            data={"reason": "signed after the round was opened"},
+        )
+        added.append(report)
+    return added
+
+
 # --- reports ---------------------------------------------------------------------------------
 
 

@@ -220,3 +220,18 @@ def test_a_late_signatory_gets_its_report_through_the_api(
     assert client.post(url, json={}, headers=headers).status_code == 409
     other = client.post(url, json={"delegation_id": world.be.id}, headers=headers)
     assert other.status_code == 403
+
+
+def test_signing_after_a_round_opened_adds_the_report(world, round_, signatures):
+    from types import SimpleNamespace
+
+    from alliance_conf.plugins import hook
+
+    signatures.rows.append(signature_row(world.fr, ["victims"]))
+    signature = SimpleNamespace(declaration_id=world.declaration.id, delegation_id=world.fr.id)
+    hook().alliance_signature_recorded(signature=signature, actor=None)
+    hook().alliance_signature_recorded(signature=signature, actor=None)  # idempotent
+    db.session.commit()
+    db.session.refresh(round_)
+    assert report_of(round_, world.fr).commitment_keys == ["victims"]
+    assert len(round_.reports) == 3
