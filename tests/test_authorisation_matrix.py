@@ -61,6 +61,9 @@ class World:
     invitation_token_b: str = ""
     declaration: object = None  # in consultation: delegates of the conference may read it
     amendment_b: object = None  # delegation B's draft amendment: private to B and organisers
+    round: object = None  # a reporting round on the declaration (reporting plugin)
+    report_b: object = None  # delegation B's draft report in that round
+    action_b: object = None  # a national action of delegation B
 
 
 # URL parameter name -> the value to put in it, always delegation B's object when it has one.
@@ -75,6 +78,10 @@ PARAMS = {
     "declaration_id": lambda w: w.declaration.id,
     "number": lambda w: 1,
     "amendment_id": lambda w: w.amendment_b.id,
+    "round_id": lambda w: w.round.id,
+    "report_id": lambda w: w.report_b.id,
+    "action_id": lambda w: w.action_b.id,
+    "fmt": lambda w: "csv",
 }
 
 # Object-level rules: endpoint -> roles that may reach delegation B's object through it.
@@ -114,6 +121,29 @@ OBJECT_RULES: dict[str, frozenset[str]] = {
     # Nobody may support B's draft: B cannot support its own, others cannot see it yet.
     "declarations.amendment_support": frozenset(),
     "declarations_api.create_support": frozenset(),
+    # Reporting: B's report and actions are read by the team and B, changed only by B's
+    # authorised members; new reports and actions by authorised members of a delegation.
+    "reporting.report_show": STAFF_SIDE | {"delegate_b"},
+    "reporting_api.get_report": STAFF_SIDE | {"delegate_b"},
+    **dict.fromkeys(
+        (
+            "reporting.report_edit",
+            "reporting.report_submit",
+            "reporting_api.update_report",
+            "reporting_api.submit_report",
+            "reporting.action_edit",
+            "reporting_api.update_action",
+        ),
+        frozenset({"delegate_b"}),
+    ),
+    **dict.fromkeys(
+        (
+            "reporting.action_new",
+            "reporting_api.create_action",
+            "reporting_api.create_report",
+        ),
+        frozenset({"signatory_a", "delegate_b"}),
+    ),
     # Proposing needs an authorised member (head, minister, senior official or signatory):
     # delegate_a is an adviser.
     "declarations.amendment_new": frozenset({"signatory_a", "delegate_b"}),
@@ -193,8 +223,36 @@ def build_world(make_conference, make_delegation, make_user, make_registration) 
         justification="Broader.",
         actor=world.users["delegate_b"],
     )
+    build_reporting(world)
     db.session.commit()
     return world
+
+
+def build_reporting(world: World) -> None:
+    """A round on the declaration, with delegation B's report and one national action of B."""
+    from plugins.reporting import operations as reporting
+    from plugins.reporting.models import Report
+
+    world.round = reporting.open_round(
+        world.declaration,
+        title="Matrix round",
+        period_start=date(2031, 5, 2),
+        period_end=date(2032, 5, 1),
+        deadline=date(2032, 6, 1),
+        actor=world.users["organiser"],
+    )
+    world.report_b = db.session.scalar(
+        sa.select(Report).where(
+            Report.round_id == world.round.id, Report.delegation_id == world.delegation_b.id
+        )
+    )
+    first = world.declaration.current_revision.content["commitments"][0]["key"]
+    world.action_b = reporting.create_action(
+        world.declaration,
+        world.delegation_b,
+        reporting.ActionData(commitment_key=first, title="National hotline"),
+        actor=world.users["delegate_b"],
+    )
 
 
 @pytest.fixture
@@ -266,6 +324,13 @@ def restore_world(world: World) -> None:
             rejection_reason=None,
             accepted_revision_number=None,
         )
+    )
+    from plugins.reporting.models import Report, ReportState
+
+    db.session.execute(
+        sa.update(Report)
+        .where(Report.id == world.report_b.id)
+        .values(state=ReportState.draft, submitted_at=None, reviewed_at=None, returned_at=None)
     )
     db.session.commit()
     db.session.expire_all()

@@ -1,0 +1,132 @@
+"""Follow-up reporting: national actions per endorsed commitment, reporting rounds, reports,
+the overview matrix and chart, exports, reminders. A plugin (entry point ``reporting``)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask
+
+from alliance_conf.hooks import DocumentExporter, NavItem, SlotContent, hookimpl
+from plugins.reporting import models  # noqa: F401 - registers the tables
+
+MIGRATIONS = Path(__file__).resolve().parent / "migrations" / "versions"
+
+
+@hookimpl
+def alliance_configure(app: Flask):
+    from plugins.reporting.operations import DEFAULT_INDICATORS
+
+    app.config.setdefault("REPORTING_INDICATORS", dict(DEFAULT_INDICATORS))
+    app.config.setdefault("REPORTING_REMINDER_DAYS_BEFORE", 14)
+
+
+@hookimpl
+def alliance_blueprints(app: Flask):
+    from plugins.reporting.api import api
+    from plugins.reporting.blueprint import bp
+
+    return [bp, api]
+
+
+@hookimpl
+def alliance_cli_commands(app: Flask):
+    from plugins.reporting.cli import reporting_cli
+
+    return [reporting_cli]
+
+
+@hookimpl
+def alliance_migration_dirs():
+    return [str(MIGRATIONS)]
+
+
+@hookimpl
+def alliance_nav_items(user):
+    return [NavItem("Reporting", "reporting.index", order=40)]
+
+
+def _can_see_reporting(declaration) -> bool:
+    from flask_login import current_user
+
+    from plugins.reporting.operations import can_see_reporting
+
+    return can_see_reporting(declaration, current_user)
+
+
+@hookimpl
+def alliance_template_slot(slot, context):
+    if slot == "conference-overview":
+        import sqlalchemy as sa
+
+        from alliance_conf.declarations.models import Declaration
+        from alliance_conf.extensions import db
+
+        conference = context.get("conference")
+        if conference is None:
+            return None
+        declarations = [
+            declaration
+            for declaration in db.session.scalars(
+                sa.select(Declaration)
+                .where(Declaration.conference_id == conference.id)
+                .order_by(Declaration.id)
+            )
+            if _can_see_reporting(declaration)
+        ]
+        if not declarations:
+            return None
+        return SlotContent(
+            "reporting/_conference_slot.html",
+            {"reporting_declarations": declarations},
+            order=40,
+        )
+    if slot == "declaration-page":
+        declaration = context.get("declaration")
+        if declaration is None:
+            return None
+        return SlotContent(
+            "reporting/_declaration_slot.html",
+            {"reporting_visible": _can_see_reporting(declaration)},
+            order=40,
+        )
+    return None
+
+
+@hookimpl
+def alliance_signature_recorded(signature, actor):
+    """A delegation signing after a round was opened gets its report in the open rounds."""
+    from alliance_conf.declarations.models import Declaration
+    from alliance_conf.extensions import db
+    from plugins.reporting.operations import add_signatory_reports
+
+    declaration_id = getattr(signature, "declaration_id", None)
+    delegation_id = getattr(signature, "delegation_id", None)
+    if declaration_id is None or delegation_id is None:
+        return
+    declaration = db.session.get(Declaration, declaration_id)
+    if declaration is not None:
+        add_signatory_reports(declaration, delegation_id)
+
+
+@hookimpl
+def alliance_demo_load(conference, accounts):
+    from plugins.reporting.demo import load_demo_reporting
+
+    load_demo_reporting(conference, accounts)
+
+
+@hookimpl
+def alliance_document_exporters():
+    from plugins.reporting.exports import DOCX_TYPE, round_docx
+
+    return [
+        DocumentExporter(
+            name="reporting-round",
+            label="Consolidated progress report",
+            kind="reporting_round",
+            extension="docx",
+            content_type=DOCX_TYPE,
+            generate=round_docx,
+        )
+    ]

@@ -1,0 +1,101 @@
+"""Forms of the reporting pages. The report form is built per report: its fields depend on the
+commitments the delegation endorsed, the configured indicators and the delegation's actions."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import DateField, SelectField, StringField, TextAreaField
+from wtforms.validators import InputRequired, Length, Optional
+
+from plugins.reporting.models import ActionStatus, CommitmentStatus
+
+
+class RoundForm(FlaskForm):
+    title = StringField(
+        "Title",
+        description="For example “First annual progress report”.",
+        validators=[InputRequired(), Length(max=200)],
+    )
+    period_start = DateField("Period covered: from", validators=[InputRequired()])
+    period_end = DateField("Period covered: to", validators=[InputRequired()])
+    deadline = DateField(
+        "Deadline",
+        description="On or after the end of the period covered.",
+        validators=[InputRequired()],
+    )
+
+
+class NationalActionForm(FlaskForm):
+    commitment_key = SelectField("Commitment", validators=[InputRequired()])
+    title = StringField("Title", validators=[InputRequired(), Length(max=300)])
+    description = TextAreaField("Description", validators=[Optional(), Length(max=10_000)])
+    lead_agency = StringField("Lead agency", validators=[Optional(), Length(max=200)])
+    target_date = DateField("Target date", validators=[Optional()])
+    status = SelectField(
+        "Status", choices=[(s.value, s.title) for s in ActionStatus], validators=[InputRequired()]
+    )
+
+
+class ButtonForm(FlaskForm):
+    """Only the CSRF token: submit, review and remind are single buttons."""
+
+
+class ReviewForm(FlaskForm):
+    comment = TextAreaField(
+        "Comment (optional when marking reviewed, required when sending back)",
+        validators=[Optional(), Length(max=10_000)],
+    )
+
+
+def report_form_class(items: list[dict], indicators: dict[str, str], actions: list):
+    """A form with, per commitment, ``c<i>_status``, ``c<i>_narrative``,
+    ``c<i>_figure_<indicator>``, ``c<i>_evidence`` and ``c<i>_action_<id>``.
+
+    Returns the class and a map from the operation's error keys to the form's field names.
+    """
+
+    class ReportForm(FlaskForm):
+        pass
+
+    names: dict[str, str] = {}
+    for i, item in enumerate(items):
+        key = item["key"]
+        n = item["number"]
+        setattr(
+            ReportForm,
+            f"c{i}_status",
+            SelectField(
+                f"Status of commitment {n}",
+                choices=[(s.value, s.title) for s in CommitmentStatus],
+            ),
+        )
+        names[f"{key}.status"] = f"c{i}_status"
+        setattr(ReportForm, f"c{i}_narrative", TextAreaField(f"What was done (commitment {n})"))
+        names[f"{key}.narrative"] = f"c{i}_narrative"
+        for indicator, label in indicators.items():
+            field = f"c{i}_figure_{indicator}"
+            setattr(
+                ReportForm,
+                field,
+                StringField(
+                    f"{label} (commitment {n})",
+                    description="A whole number from 0 up; leave empty if unknown.",
+                ),
+            )
+            names[f"{key}.figures.{indicator}"] = field
+        setattr(
+            ReportForm,
+            f"c{i}_evidence",
+            TextAreaField(
+                f"Evidence links (commitment {n})",
+                description="One web address per line, starting with http:// or https://.",
+            ),
+        )
+        names[f"{key}.evidence_links"] = f"c{i}_evidence"
+        for action in actions:
+            if action.commitment_key != key:
+                continue
+            field = f"c{i}_action_{action.id}"
+            setattr(ReportForm, field, TextAreaField(f"Progress of “{action.title}”"))
+            names[f"{key}.action_progress.{action.id}"] = field
+    return ReportForm, names

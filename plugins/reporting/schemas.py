@@ -1,0 +1,168 @@
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from pydantic import Field
+
+from alliance_conf.api.framework import ApiModel
+
+
+class RoundIn(ApiModel):
+    title: str = Field(max_length=200)
+    period_start: date
+    period_end: date
+    deadline: date
+
+
+class RoundOut(ApiModel):
+    id: int
+    declaration_id: int
+    title: str
+    period_start: date
+    period_end: date
+    deadline: date
+    coverage: str
+    reports: int
+    submitted: int
+    reviewed: int
+    late: int
+    created_at: datetime
+
+
+class ActionIn(ApiModel):
+    commitment_key: str = Field(max_length=40)
+    title: str = Field(max_length=300)
+    description: str = Field("", max_length=10_000)
+    lead_agency: str = Field("", max_length=200)
+    target_date: date | None = None
+    status: str = "planned"
+
+
+class ActionPatchIn(ApiModel):
+    commitment_key: str | None = Field(None, max_length=40)
+    title: str | None = Field(None, max_length=300)
+    description: str | None = Field(None, max_length=10_000)
+    lead_agency: str | None = Field(None, max_length=200)
+    target_date: date | None = None
+    status: str | None = None
+
+
+class ActionOut(ApiModel):
+    id: int
+    declaration_id: int
+    delegation_id: int
+    commitment_key: str
+    title: str
+    description: str
+    lead_agency: str
+    target_date: date | None
+    status: str
+    created_at: datetime
+    updated_at: datetime
+
+
+class ActionQuery(ApiModel):
+    delegation_id: int | None = Field(None, description="Organisers and staff: whose actions")
+
+
+class EntryIn(ApiModel):
+    status: str = "not_started"
+    narrative: str = Field("", max_length=10_000)
+    figures: dict[str, int | float | str | None] = Field(
+        default_factory=dict, description="Indicator key to a whole number from 0 up"
+    )
+    evidence_links: list[str] = Field(default_factory=list, description="http(s) URLs only")
+    action_progress: dict[str, str] = Field(
+        default_factory=dict, description="National action id to its progress in the period"
+    )
+
+
+class ReportIn(ApiModel):
+    entries: dict[str, EntryIn] = Field(description="Commitment key to what the report says")
+
+
+class ReportCreateIn(ApiModel):
+    delegation_id: int | None = Field(None, description="Organisers only; else your delegation")
+
+
+class ReviewIn(ApiModel):
+    comment: str = Field("", max_length=10_000)
+
+
+class ReturnIn(ApiModel):
+    comment: str = Field(max_length=10_000)
+
+
+class ActionSnapshot(ApiModel):
+    model_config = {"extra": "ignore"}
+    id: int
+    title: str
+    lead_agency: str = ""
+    status: str
+    target_date: str | None = None
+    progress: str = ""
+
+
+class EntryOut(ApiModel):
+    commitment_key: str
+    commitment_number: int | None
+    commitment_title: str
+    status: str
+    narrative: str
+    figures: dict[str, int]
+    evidence_links: list[str]
+    action_progress: dict[str, str]
+    actions: list[ActionSnapshot]
+
+
+class ReportOut(ApiModel):
+    id: int
+    round_id: int
+    delegation_id: int
+    delegation_name: str
+    state: str
+    late: bool
+    commitment_keys: list[str]
+    submitted_at: datetime | None
+    reviewed_at: datetime | None
+    review_comment: str
+    entries: list[EntryOut]
+
+
+class MatrixCell(ApiModel):
+    commitment_key: str
+    status: str
+    label: str
+
+
+class MatrixRow(ApiModel):
+    delegation_id: int
+    delegation_name: str
+    group: str
+    report_id: int
+    report_state: str
+    late: bool
+    cells: list[MatrixCell]
+
+
+class MatrixCommitment(ApiModel):
+    key: str
+    number: int
+    title: str
+
+
+class MatrixOut(ApiModel):
+    round_id: int
+    group: str | None
+    commitments: list[MatrixCommitment]
+    rows: list[MatrixRow]
+
+
+class MatrixQuery(ApiModel):
+    group: str | None = Field(None, max_length=40)
+
+
+class ReminderOut(ApiModel):
+    sent: int
+    skipped_recent: int
+    skipped_no_address: int
