@@ -21,10 +21,14 @@ def test_models_and_migrations_agree(app):
 
 
 def test_database_is_at_every_head(app):
-    heads = set(_script_directory(app).get_heads())
+    script = _script_directory(app)
+    heads = set(script.get_heads())
     with db.engine.connect() as conn:
         current = set(MigrationContext.configure(conn).get_current_heads())
-    assert current == heads
+    # A plugin root that ``depends_on`` a core revision absorbs it in alembic_version.
+    applied = {rev.revision for rev in script.revision_map.iterate_revisions(current, "base")}
+    assert heads <= applied, f"not upgraded to {heads - applied}"
+    assert current <= heads
 
 
 def test_each_branch_is_labelled(app):
