@@ -28,8 +28,10 @@ class SignatureKind(enum.StrEnum):
 
 
 class AuthMethod(enum.StrEnum):
-    password = "password"
-    password_email_code = "password+email_code"
+    """How the signatory re-authenticated (names of methods, not secrets)."""
+
+    password = "password"  # noqa: S105
+    password_email_code = "password+email_code"  # noqa: S105
 
     @property
     def title(self) -> str:
