@@ -9,6 +9,7 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
+from wtforms.fields import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -25,7 +26,10 @@ class SignForm(FlaskForm):
     )
     statement_kind = SelectField(
         "Kind",
-        choices=[("statement", "Statement"), ("reservation", "Reservation")],
+        choices=[
+            SelectChoice(value="statement", label="Statement"),
+            SelectChoice(value="reservation", label="Reservation"),
+        ],
         validators=[Optional()],
     )
     statement_text = TextAreaField(

@@ -7,6 +7,7 @@ import json
 import sqlalchemy as sa
 from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
+from wtforms.fields import SelectChoice
 
 from alliance_conf.auth.access import login_required, public, roles_required
 from alliance_conf.auth.models import UserRole
@@ -85,10 +86,10 @@ def declaration_slot_context(declaration) -> dict:
 # --- signing ---------------------------------------------------------------------------------
 
 
-def _statement_choices(commitments) -> list[tuple[str, str]]:
-    choices = [(WHOLE_TEXT, "The whole text")]
+def _statement_choices(commitments) -> list[SelectChoice]:
+    choices = [SelectChoice(value=WHOLE_TEXT, label="The whole text")]
     for n, item in enumerate(commitments, start=1):
-        choices.append((item["key"], f"Commitment {n}: {item['title']}"))
+        choices.append(SelectChoice(value=item["key"], label=f"Commitment {n}: {item['title']}"))
     return choices
 
 
@@ -100,7 +101,7 @@ def sign(declaration_id: int):
     frozen = declaration.frozen_revision
     commitments = frozen.content.get("commitments", [])
     form = SignForm()
-    form.endorsed.choices = [(c["key"], c["title"]) for c in commitments]
+    form.endorsed.choices = [SelectChoice(value=c["key"], label=c["title"]) for c in commitments]
     form.statement_target.choices = _statement_choices(commitments)
     if request.method == "GET":
         form.endorsed.data = [c["key"] for c in commitments]
