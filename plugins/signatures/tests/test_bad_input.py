@@ -139,9 +139,7 @@ def test_lock_after_repeated_failures(app, client, declaration, head, api_header
     # The count lives in the database: another host (another app on the same DB) agrees.
     # After the lock period the right password works again.
     with db.engine.begin() as conn:
-        conn.execute(
-            sa.update(ReauthFailure).values(created_at=utcnow() - timedelta(minutes=31))
-        )
+        conn.execute(sa.update(ReauthFailure).values(created_at=utcnow() - timedelta(minutes=31)))
     assert _post(client, declaration, headers, sign_payload(head)).status_code == 201
 
 
@@ -170,11 +168,9 @@ def test_email_code_is_required_when_configured(
     without = _post(client, declaration, headers, sign_payload(head))
     assert without.status_code == 403
     assert without.get_json()["error"]["fields"]["code"]
-    response = client.post(
-        f"/api/v1/declarations/{declaration.id}/signing-code", headers=headers
-    )
+    response = client.post(f"/api/v1/declarations/{declaration.id}/signing-code", headers=headers)
     assert response.status_code == 202
-    (to, body), = sent
+    ((to, body),) = sent
     assert to == head.email
     code = body.split(" is ")[1][:6]
     wrong = "000000" if code != "000000" else "111111"
@@ -315,9 +311,7 @@ def test_withdrawal_rules(app, client, declaration, head, make_signatory, api_he
     assert [(s["delegation"], s["active"]) for s in listing] == [("Belgium", False)]
 
 
-def test_ip_address_is_not_stored_when_switched_off(
-    app, make_app, declaration, head, api_headers
-):
+def test_ip_address_is_not_stored_when_switched_off(app, make_app, declaration, head, api_headers):
     private = make_app(SIGNATURES_STORE_IP=False)
     response = _post(private.test_client(), declaration, api_headers(head), sign_payload(head))
     assert response.status_code == 201
