@@ -167,6 +167,8 @@ class SignatureEvent(db.Model):
     event_hash: Mapped[str] = mapped_column(sa.String(64))
     server_signature: Mapped[str] = mapped_column(sa.String(100))
 
+    signature = relationship("Signature")
+
     def __repr__(self):
         return f"<SignatureEvent {self.declaration_id}#{self.sequence} {self.kind}>"
 

@@ -414,22 +414,32 @@ def last_event(declaration_id: int) -> SignatureEvent | None:
     )
 
 
-def append_event(
-    declaration: Declaration, kind: EventKind, data: dict, signature: Signature | None = None
+def _next_event(
+    declaration: Declaration,
+    kind: EventKind,
+    data: dict,
+    previous: SignatureEvent | None,
+    signature: Signature | None = None,
 ) -> SignatureEvent:
-    """Add the next link; the caller holds the declaration's row lock (PostgreSQL)."""
-    previous = last_event(declaration.id)
     event = SignatureEvent(
         declaration_id=declaration.id,
         sequence=(previous.sequence + 1) if previous is not None else 1,
         kind=kind,
-        signature_id=signature.id if signature is not None else None,
+        signature=signature,
         created_at=utcnow(),
         data=data,
         previous_hash=previous.event_hash if previous is not None else crypto.GENESIS_HASH,
     )
     event.event_hash = compute_event_hash(event)
     event.server_signature = crypto.sign(event.event_hash.encode("ascii"))
+    return event
+
+
+def append_event(
+    declaration: Declaration, kind: EventKind, data: dict, signature: Signature | None = None
+) -> SignatureEvent:
+    """Add the next link; the caller holds the declaration's row lock (PostgreSQL)."""
+    event = _next_event(declaration, kind, data, last_event(declaration.id), signature)
     db.session.add(event)
     db.session.flush()
     return event
@@ -444,10 +454,12 @@ def declaration_event_data(declaration: Declaration) -> dict:
     }
 
 
-def _ensure_opened_event(declaration: Declaration) -> None:
-    """A declaration opened while the plugin was off gets its opening link on first signature."""
-    if last_event(declaration.id) is None:
-        append_event(declaration, EventKind.opened, declaration_event_data(declaration))
+def _chain_head(declaration: Declaration) -> SignatureEvent:
+    """The last link; a declaration opened while the plugin was off gets its opening link."""
+    previous = last_event(declaration.id)
+    if previous is None:
+        previous = append_event(declaration, EventKind.opened, declaration_event_data(declaration))
+    return previous
 
 
 def record_state_change(declaration: Declaration, old_state, new_state) -> None:
@@ -473,7 +485,6 @@ def record_state_change(declaration: Declaration, old_state, new_state) -> None:
 def signature_data(signature: Signature, delegation_name: str) -> dict:
     """What the ``signed`` link records about a signature (and its receipt carries)."""
     return {
-        "signature_id": signature.id,
         "kind": signature.kind.value,
         "delegation_id": signature.delegation_id,
         "delegation_name": delegation_name,
@@ -495,7 +506,6 @@ def signature_data(signature: Signature, delegation_name: str) -> dict:
 
 def withdrawal_data(signature: Signature) -> dict:
     return {
-        "signature_id": signature.id,
         "verification_code": signature.verification_code,
         "withdrawn_at": iso(signature.withdrawn_at),
         "withdrawn_by_id": signature.withdrawn_by_id,
@@ -620,7 +630,7 @@ def sign_declaration(
     existing = active_signature(declaration, delegation.id)
     if existing is not None:
         raise Conflict(_already_message(delegation, existing))
-    _ensure_opened_event(declaration)
+    previous = _chain_head(declaration)
     frozen = declaration.frozen_revision
     ip, agent = _request_meta()
     signature = Signature(
@@ -642,9 +652,17 @@ def sign_declaration(
         user_agent=agent,
         auth_method=method,
         verification_code=new_verification_code(),
-        receipt_signature="",
     )
-    db.session.add(signature)
+    # The link and the receipt are computed before the insert: one round trip under the lock.
+    event = _next_event(
+        declaration,
+        EventKind.signed,
+        signature_data(signature, delegation.name),
+        previous,
+        signature,
+    )
+    signature.receipt_signature = crypto.sign(crypto.canonical_json(receipt_for_event(event)))
+    db.session.add_all([signature, event])
     try:
         db.session.flush()
     except IntegrityError:
@@ -653,11 +671,6 @@ def sign_declaration(
             f"{delegation.name} has already signed this declaration (another submission "
             "arrived at the same moment)."
         ) from None
-    event = append_event(
-        declaration, EventKind.signed, signature_data(signature, delegation.name), signature
-    )
-    signature.receipt_signature = crypto.sign(crypto.canonical_json(receipt_for_event(event)))
-    db.session.flush()
     log_event(
         f"signature.{'supported' if signature.kind == SignatureKind.support else 'signed'}",
         signature,
