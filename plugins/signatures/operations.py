@@ -694,19 +694,27 @@ def _already_message(delegation: Delegation, existing: Signature) -> str:
     )
 
 
-def withdraw_signature(signature: Signature, *, actor, reason: str) -> Signature:
-    declaration = signature.declaration
+def can_withdraw(signature: Signature, actor) -> bool:
     if _signed_in(actor) is None:
-        raise PermissionDenied("Sign in as your delegation's signatory to withdraw.")
+        return False
     registration = membership(actor, signature.conference_id)
-    if (
-        registration is None
-        or registration.delegation_id != signature.delegation_id
-        or not registration.is_signatory
-    ):
+    return (
+        registration is not None
+        and registration.delegation_id == signature.delegation_id
+        and registration.is_signatory
+    )
+
+
+def require_can_withdraw(signature: Signature, actor) -> None:
+    if not can_withdraw(signature, actor):
         raise PermissionDenied(
             f"Only a signatory of {signature.delegation.name} can withdraw its signature."
         )
+
+
+def withdraw_signature(signature: Signature, *, actor, reason: str) -> Signature:
+    declaration = signature.declaration
+    require_can_withdraw(signature, actor)
     reason = canonical.normalise_string(reason or "")
     if not reason:
         raise ValidationFailed("Give the reason for withdrawing.", {"reason": "Required."})

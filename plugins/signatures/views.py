@@ -185,13 +185,10 @@ def send_code(declaration_id: int):
 def receipt(signature_id: int):
     signature = _signature(signature_id)
     document = operations.signed_receipt(signature)
-    registration = declarations.membership(current_user, signature.conference_id)
     may_withdraw = (
         signature.withdrawn_at is None
         and signature.declaration.state == DeclarationState.open
-        and registration is not None
-        and registration.delegation_id == signature.delegation_id
-        and registration.is_signatory
+        and operations.can_withdraw(signature, current_user)
     )
     return render_template(
         "signatures/receipt.html",
@@ -222,6 +219,7 @@ def receipt_json(signature_id: int):
 @login_required
 def withdraw(signature_id: int):
     signature = _signature(signature_id)
+    operations.require_can_withdraw(signature, current_user)
     form = WithdrawForm()
     status = 200
     if form.validate_on_submit():

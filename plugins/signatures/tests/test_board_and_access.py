@@ -200,9 +200,9 @@ def test_web_routes_per_role(app, client, as_role, declaration, signed):
             "outsider": 404,
             "delegate_be": 200,
             "delegate_fr": 404,
-            "staff": 200,
-            "organiser": 200,
-            "admin": 200,
+            "staff": 403,
+            "organiser": 403,
+            "admin": 403,
         },
         f"/verify/{code}": dict.fromkeys(ROLES, 200),
         "/verify": dict.fromkeys(ROLES, 200),
@@ -357,3 +357,48 @@ def test_core_runs_with_the_plugin_disabled(app, make_app, declaration, signed):
     assert declaration.text_hash in html and "delegations have signed" not in html
     assert client.get("/conferences/global-alliance-2012").status_code == 200
     assert "/verify" not in client.get("/conferences").get_data(as_text=True)
+
+
+def test_observer_organisations_support_instead_of_signing(
+    app, client, seed, declaration, make_delegation, make_signatory, api_headers, login
+):
+    from alliance_conf.plugins import flatten, hook
+
+    interpol = make_delegation(seed.conference, organisation_name="INTERPOL", group="observer")
+    officer = make_signatory(delegation=interpol)
+    response = client.post(
+        f"/api/v1/declarations/{declaration.id}/signatures",
+        json={"password": TEST_PASSWORD, "typed_name": officer.full_name},
+        headers=api_headers(officer),
+    )
+    assert response.status_code == 201
+    assert response.get_json()["kind"] == "support"
+    assert flatten(hook().alliance_signature_rows(declaration=declaration)) == []
+    login(officer)
+    board = client.get(f"/declarations/{declaration.id}/signatures").get_data(as_text=True)
+    assert "0 of 49 delegations have signed; 1 organisation(s) support the text" in board
+    assert "Supported" in board
+
+
+def test_signing_groups_are_configurable(app, make_app, declaration, make_signatory, api_headers):
+    norway = make_signatory("NO")  # a partner country
+    only_eu = make_app(SIGNATURES_SIGNING_GROUPS=["eu_member"]).test_client()
+    response = only_eu.post(
+        f"/api/v1/declarations/{declaration.id}/signatures",
+        json={"password": TEST_PASSWORD, "typed_name": norway.full_name},
+        headers=api_headers(norway),
+    )
+    assert response.status_code == 403
+    assert "neither sign nor support" in response.get_json()["error"]["message"]
+    assert db.session.scalar(sa.select(sa.func.count(Signature.id))) == 0
+
+
+def test_cli_status_and_public_key(app, cli, signed, declaration):
+    status = cli("signatures", "status", "global-alliance-2012")
+    assert status.exit_code == 0
+    assert "1 of 49 signed" in status.output
+    assert "Belgium: Signed" in status.output and "France: Withdrawn" in status.output
+    key = cli("signatures", "public-key")
+    assert key.output.startswith("-----BEGIN PUBLIC KEY-----")
+    missing = app.test_cli_runner().invoke(args=["signatures", "verify", "no-such-conference"])
+    assert missing.exit_code == 1
