@@ -939,16 +939,6 @@ def status_board(declaration: Declaration) -> dict:
     }
 
 
-def active_count(declaration: Declaration) -> int:
-    return db.session.scalar(
-        sa.select(sa.func.count(Signature.id)).where(
-            Signature.declaration_id == declaration.id,
-            Signature.withdrawn_at.is_(None),
-            Signature.kind == SignatureKind.signature,
-        )
-    )
-
-
 @dataclass
 class ReminderResult:
     reminded: list[str] = field(default_factory=list)
@@ -1080,7 +1070,8 @@ def find_by_code(code: str) -> Signature:
 def public_verification(signature: Signature) -> dict:
     """Only what the public may know about a signature."""
     report = verify_chain(signature.declaration)
-    problems = [p for p in report.problems if f"signature {signature.id}" in p]
+    mention = re.compile(rf"\bsignature {signature.id}\b")
+    problems = [p for p in report.problems if mention.search(p)]
     event = signed_event(signature)
     if event is not None:
         problems += [p for p in report.problems if p.startswith(f"event #{event.sequence} ")]
