@@ -23,12 +23,14 @@ import hmac
 import re
 import secrets
 import unicodedata
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
 from flask import current_app, has_request_context, request
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from alliance_conf.audit.operations import client_ip, log_event
 from alliance_conf.core.db import utcnow
@@ -780,19 +782,38 @@ def _event_label(event: SignatureEvent) -> str:
     return f"event #{event.sequence} ({event.kind.value}{', ' + who if who else ''})"
 
 
+@contextmanager
+def _snapshot():
+    """A session of its own on one consistent view of the database (REPEATABLE READ on
+    PostgreSQL), so signatures committed while the chain is being read cause no false alarm."""
+    options = (
+        {"isolation_level": "REPEATABLE READ"} if db.engine.dialect.name == "postgresql" else {}
+    )
+    with db.engine.connect() as conn:
+        conn = conn.execution_options(**options)
+        with Session(bind=conn) as session:
+            yield session
+
+
 def verify_chain(declaration: Declaration) -> ChainReport:
     """Check every link, its server signature, and every signature row against the chain and
     the frozen text. Problems are listed in chain order: the first one names the first break."""
     report = ChainReport(declaration)
-    events = db.session.scalars(
+    with _snapshot() as session:
+        _verify(session, declaration.id, report)
+    return report
+
+
+def _verify(session: Session, declaration_id: int, report: ChainReport) -> None:
+    events = session.scalars(
         sa.select(SignatureEvent)
-        .where(SignatureEvent.declaration_id == declaration.id)
+        .where(SignatureEvent.declaration_id == declaration_id)
         .order_by(SignatureEvent.sequence)
     ).all()
     signatures = {
         s.id: s
-        for s in db.session.scalars(
-            sa.select(Signature).where(Signature.declaration_id == declaration.id)
+        for s in session.scalars(
+            sa.select(Signature).where(Signature.declaration_id == declaration_id)
         )
     }
     report.events, report.signatures = len(events), len(signatures)
@@ -800,6 +821,7 @@ def verify_chain(declaration: Declaration) -> ChainReport:
     previous_hash = crypto.GENESIS_HASH
     signed_seen: set[int] = set()
     withdrawn_seen: set[int] = set()
+    text_hashes: dict[int, tuple[int, int, str]] = {}
     for position, event in enumerate(events, start=1):
         label = _event_label(event)
         if event.sequence != position:
@@ -812,7 +834,9 @@ def verify_chain(declaration: Declaration) -> ChainReport:
             problems.append(f"{label}: the server's signature of its hash is not valid.")
         previous_hash = event.event_hash
         if event.kind == EventKind.signed:
-            problems.extend(_check_signed(event, signatures, label, declaration))
+            problems.extend(
+                _check_signed(session, event, signatures, label, declaration_id, text_hashes)
+            )
             signed_seen.add(event.signature_id)
         elif event.kind == EventKind.withdrawn:
             problems.extend(_check_withdrawn(event, signatures, label))
@@ -825,10 +849,21 @@ def verify_chain(declaration: Declaration) -> ChainReport:
             problems.append(f"{who}: marked withdrawn but the chain has no withdrawal.")
         if signature.withdrawn_at is None and signature.id in withdrawn_seen:
             problems.append(f"{who}: the chain says withdrawn but the row is active again.")
-    return report
 
 
-def _check_signed(event, signatures, label, declaration) -> list[str]:
+def _revision_hash(session, revision_id, cache) -> tuple[int, int, str] | None:
+    """(declaration id, number, recomputed text hash) of a revision, computed once per run."""
+    if revision_id not in cache:
+        revision = session.get(DeclarationRevision, revision_id or -1)
+        cache[revision_id] = (
+            (revision.declaration_id, revision.number, canonical.text_hash(revision.content))
+            if revision is not None
+            else None
+        )
+    return cache[revision_id]
+
+
+def _check_signed(session, event, signatures, label, declaration_id, cache) -> list[str]:
     signature = signatures.get(event.signature_id)
     if signature is None:
         return [f"{label}: its signature row is missing (deleted)."]
@@ -840,12 +875,12 @@ def _check_signed(event, signatures, label, declaration) -> list[str]:
         problems.append(
             f"{label}: signature {signature.id} was changed after signing ({', '.join(changed)})."
         )
-    revision = db.session.get(DeclarationRevision, signature.frozen_revision_id or -1)
-    if revision is None or revision.declaration_id != declaration.id:
+    revision = _revision_hash(session, signature.frozen_revision_id, cache)
+    if revision is None or revision[0] != declaration_id:
         problems.append(f"{label}: the signed revision is missing.")
-    elif canonical.text_hash(revision.content) != signature.text_hash:
+    elif revision[2] != signature.text_hash:
         problems.append(f"{label}: the signed text no longer hashes to {signature.text_hash}.")
-    elif revision.number != signature.revision_number:
+    elif revision[1] != signature.revision_number:
         problems.append(f"{label}: the signed revision number does not match.")
     if not crypto.verify(
         crypto.canonical_json(receipt_for_event(event)), signature.receipt_signature
