@@ -59,3 +59,25 @@ def test_concurrent_double_submission(
     ).all()
     assert len(per_delegation) == 3 and all(n == 1 for _, n in per_delegation)
     assert verify_chain(declaration).ok
+
+
+def test_unique_index_backstop_gives_a_409_not_a_500(
+    app, client, declaration, head, api_headers, monkeypatch
+):
+    """Even if the check under the lock missed the first signature, the database refuses the
+    second one and the API answers 409 with nothing half-written."""
+    from plugins.signatures import operations
+    from plugins.signatures.models import SignatureEvent
+
+    url = f"/api/v1/declarations/{declaration.id}/signatures"
+    headers, payload = api_headers(head), sign_payload(head)
+    assert client.post(url, json=payload, headers=headers).status_code == 201
+    events_before = db.session.scalar(sa.select(sa.func.count(SignatureEvent.id)))
+    monkeypatch.setattr(operations, "active_signature", lambda declaration, delegation_id: None)
+    again = client.post(url, json=payload, headers=headers)
+    assert again.status_code == 409
+    assert "arrived at the same moment" in again.get_json()["error"]["message"]
+    db.session.expire_all()
+    assert db.session.scalar(sa.select(sa.func.count(Signature.id))) == 1
+    assert db.session.scalar(sa.select(sa.func.count(SignatureEvent.id))) == events_before
+    assert verify_chain(declaration).ok
