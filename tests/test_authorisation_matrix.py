@@ -64,6 +64,7 @@ class World:
     round: object = None  # a reporting round on the declaration (reporting plugin)
     report_b: object = None  # delegation B's draft report in that round
     action_b: object = None  # a national action of delegation B
+    signature_b: object = None  # delegation B's signature of a second, open declaration
 
 
 # URL parameter name -> the value to put in it, always delegation B's object when it has one.
@@ -82,6 +83,8 @@ PARAMS = {
     "report_id": lambda w: w.report_b.id,
     "action_id": lambda w: w.action_b.id,
     "fmt": lambda w: "csv",
+    "signature_id": lambda w: w.signature_b.id,
+    "code": lambda w: w.signature_b.verification_code,
 }
 
 # Object-level rules: endpoint -> roles that may reach delegation B's object through it.
@@ -144,6 +147,9 @@ OBJECT_RULES: dict[str, frozenset[str]] = {
         ),
         frozenset({"signatory_a", "delegate_b"}),
     ),
+    # Withdrawing B's signature: B's signatories only (not even organisers).
+    "signatures.withdraw": frozenset({"delegate_b"}),
+    "signatures_api.withdraw_signature": frozenset({"delegate_b"}),
     # Proposing needs an authorised member (head, minister, senior official or signatory):
     # delegate_a is an adviser.
     "declarations.amendment_new": frozenset({"signatory_a", "delegate_b"}),
@@ -193,7 +199,11 @@ def build_world(make_conference, make_delegation, make_user, make_registration) 
         signatory_designated_at=utcnow(),
     )
     world.registrations["delegate_b"] = make_registration(
-        world.delegation_b, world.users["delegate_b"], function="head_of_delegation"
+        world.delegation_b,
+        world.users["delegate_b"],
+        function="head_of_delegation",
+        is_signatory=True,
+        signatory_designated_at=utcnow(),
     )
     for role, user in world.users.items():
         _, secret = issue_api_token(user, name=f"matrix-{role}")
@@ -224,6 +234,7 @@ def build_world(make_conference, make_delegation, make_user, make_registration) 
         actor=world.users["delegate_b"],
     )
     build_reporting(world)
+    build_signature(world)
     db.session.commit()
     return world
 
@@ -252,6 +263,27 @@ def build_reporting(world: World) -> None:
         world.delegation_b,
         reporting.ActionData(commitment_key=first, title="National hotline"),
         actor=world.users["delegate_b"],
+    )
+
+
+def build_signature(world: World) -> None:
+    """A second declaration, open for signature and signed by delegation B's head."""
+    from alliance_conf.declarations.operations import create_declaration, transition
+    from alliance_conf.testing.fixtures import TEST_PASSWORD
+    from plugins.signatures.operations import sign_declaration
+
+    organiser = world.users["organiser"]
+    signed = create_declaration(
+        world.conference,
+        title="Signed declaration",
+        content={"preamble": [], "commitments": [{"title": "One", "text": "We sign."}]},
+        actor=organiser,
+    )
+    transition(signed, "consultation", actor=organiser)
+    transition(signed, "open", actor=organiser)
+    signer = world.users["delegate_b"]
+    world.signature_b = sign_declaration(
+        signed, actor=signer, password=TEST_PASSWORD, typed_name=signer.full_name
     )
 
 
@@ -325,7 +357,25 @@ def restore_world(world: World) -> None:
             accepted_revision_number=None,
         )
     )
+    from alliance_conf.registrations.models import Registration, RegistrationStatus
     from plugins.reporting.models import Report, ReportState
+    from plugins.signatures.models import Signature
+
+    for key, registration in world.registrations.items():
+        db.session.execute(
+            sa.update(Registration)
+            .where(Registration.id == registration.id)
+            .values(
+                status=RegistrationStatus.approved,
+                is_signatory=key in ("signatory_a", "delegate_b"),
+                signatory_designated_at=utcnow() if key in ("signatory_a", "delegate_b") else None,
+            )
+        )
+    db.session.execute(
+        sa.update(Signature)
+        .where(Signature.id == world.signature_b.id)
+        .values(withdrawn_at=None, withdrawal_reason=None)
+    )
 
     db.session.execute(
         sa.update(Report)

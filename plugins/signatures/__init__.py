@@ -1,0 +1,125 @@
+"""Signatures plugin: delegations sign the frozen declaration online, with tamper evidence.
+
+Entry point ``signatures = plugins.signatures`` (group ``alliance_conf.plugins``).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask
+
+from alliance_conf.hooks import NavItem, SlotContent, hookimpl
+from plugins.signatures import models  # noqa: F401 - registers the tables
+
+__version__ = "1.0.0"
+HERE = Path(__file__).resolve().parent
+
+DEFAULTS = {
+    # None: state delegations sign; or a list of group keys (e.g. ["eu_member", "partner"]).
+    "SIGNATURES_SIGNING_GROUPS": None,
+    # None: organisation delegations may support (not sign); or a list of group keys.
+    "SIGNATURES_SUPPORT_GROUPS": None,
+    "SIGNATURES_REQUIRE_EMAIL_CODE": False,
+    "SIGNATURES_STORE_IP": True,
+    "SIGNATURES_SIGNING_KEY": None,  # PEM Ed25519 private key; required in production
+    "SIGNATURES_MAX_FAILURES": 5,
+    "SIGNATURES_FAILURE_WINDOW_MINUTES": 15,
+    "SIGNATURES_LOCK_MINUTES": 15,
+    "SIGNATURES_CODE_MINUTES": 10,
+    "SIGNATURES_REMINDER_HOURS": 24,
+}
+ENV_BOOLS = ("SIGNATURES_REQUIRE_EMAIL_CODE", "SIGNATURES_STORE_IP")
+ENV_LISTS = ("SIGNATURES_SIGNING_GROUPS", "SIGNATURES_SUPPORT_GROUPS")
+
+
+@hookimpl
+def alliance_configure(app: Flask):
+    import os
+
+    from alliance_conf.config import TRUE_WORDS, split_list
+    from plugins.signatures import crypto
+
+    for key, value in DEFAULTS.items():
+        app.config.setdefault(key, value)
+    if os.environ.get("SIGNATURES_SIGNING_KEY"):
+        app.config["SIGNATURES_SIGNING_KEY"] = os.environ["SIGNATURES_SIGNING_KEY"]
+    for key in ENV_BOOLS:
+        if key in os.environ:
+            app.config[key] = os.environ[key].strip().lower() in TRUE_WORDS
+    for key in ENV_LISTS:
+        if os.environ.get(key):
+            app.config[key] = split_list(os.environ[key])
+    crypto.install_key(app)
+
+
+@hookimpl
+def alliance_blueprints(app: Flask):
+    from plugins.signatures.api import api
+    from plugins.signatures.blueprint import bp
+
+    return [bp, api]
+
+
+@hookimpl
+def alliance_cli_commands(app: Flask):
+    from plugins.signatures.cli import signatures_cli
+
+    return [signatures_cli]
+
+
+@hookimpl
+def alliance_migration_dirs():
+    return [str(HERE / "migrations" / "versions")]
+
+
+@hookimpl
+def alliance_nav_items(user):
+    return [NavItem("Verify a signature", "signatures.verify_form", order=80, anonymous=True)]
+
+
+@hookimpl
+def alliance_template_slot(slot, context):
+    from plugins.signatures import views
+
+    if slot == "conference-overview" and context.get("conference") is not None:
+        return SlotContent(
+            "signatures/_conference_slot.html",
+            views.conference_slot_context(context["conference"]),
+            order=30,
+        )
+    if slot == "declaration-overview" and context.get("declaration") is not None:
+        return SlotContent(
+            "signatures/_declaration_slot.html",
+            views.declaration_slot_context(context["declaration"]),
+            order=10,
+        )
+    return None
+
+
+@hookimpl
+def alliance_declaration_can_reopen(declaration):
+    from plugins.signatures.operations import reopen_veto
+
+    return reopen_veto(declaration)
+
+
+@hookimpl
+def alliance_declaration_state_changed(declaration, old_state, new_state, actor):
+    from plugins.signatures.operations import record_state_change
+
+    record_state_change(declaration, old_state, new_state)
+
+
+@hookimpl
+def alliance_signature_rows(declaration):
+    from plugins.signatures.operations import signature_rows
+
+    return signature_rows(declaration)
+
+
+@hookimpl
+def alliance_demo_load(conference, accounts):
+    from plugins.signatures.demo import designate_demo_signatory
+
+    designate_demo_signatory(conference, accounts)

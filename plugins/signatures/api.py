@@ -1,0 +1,231 @@
+"""The signatures API: the same operations as the pages, as JSON."""
+
+from __future__ import annotations
+
+from alliance_conf.api.framework import ApiBlueprint, Unauthorised, api_user
+from alliance_conf.auth.models import UserRole
+from alliance_conf.declarations import operations as declarations
+from alliance_conf.declarations.models import Declaration
+from alliance_conf.extensions import db
+from plugins.signatures import crypto, operations
+from plugins.signatures.models import Signature
+from plugins.signatures.schemas import (
+    MessageOut,
+    PublicKeyOut,
+    ReceiptCheckIn,
+    ReceiptCheckOut,
+    ReminderOut,
+    SignatureCreatedOut,
+    SignatureOut,
+    SignIn,
+    VerificationOut,
+    WithdrawIn,
+)
+
+api = ApiBlueprint("signatures_api", __name__)
+
+
+def _declaration(declaration_id: int) -> Declaration:
+    declaration = declarations.get_declaration(declaration_id)
+    if not declarations.can_view(declaration, api_user()):
+        if api_user() is None:
+            raise Unauthorised("This declaration is not public; send a bearer token.")
+        declarations.check_can_view(declaration, api_user())
+    return declaration
+
+
+def signature_out(signature: Signature) -> dict:
+    return {
+        "id": signature.id,
+        "declaration_id": signature.declaration_id,
+        "kind": signature.kind.value,
+        "delegation_id": signature.delegation_id,
+        "delegation": signature.delegation.name,
+        "signatory_name": signature.signatory_name,
+        "signatory_title": signature.signatory_title,
+        "revision_number": signature.revision_number,
+        "text_hash": signature.text_hash,
+        "endorsed_keys": list(signature.endorsed_keys),
+        "endorses_all": signature.endorses_all,
+        "statements": [
+            {"kind": s["kind"], "text": s["text"], "commitment_key": s.get("commitment_key")}
+            for s in signature.statements
+        ],
+        "signed_at": signature.signed_at,
+        "auth_method": signature.auth_method.value,
+        "verification_code": operations.format_code(signature.verification_code),
+        "verification_url": operations.verification_url(signature.verification_code),
+        "active": signature.withdrawn_at is None,
+        "withdrawn_at": signature.withdrawn_at,
+        "withdrawal_reason": signature.withdrawal_reason,
+    }
+
+
+@api.endpoint(
+    "/declarations/<int:declaration_id>/signatures",
+    "GET",
+    summary="Every signature of a declaration, withdrawn ones included",
+    response=list[SignatureOut],
+    tags=["signatures"],
+)
+def list_signatures(declaration_id: int):
+    """Signed-in users who can see the declaration; withdrawn rows stay listed, like the UN
+    status tables."""
+    declaration = _declaration(declaration_id)
+    return [signature_out(s) for s in operations.all_signatures(declaration)]
+
+
+@api.endpoint(
+    "/declarations/<int:declaration_id>/signatures",
+    "POST",
+    summary="Sign the declaration for your delegation",
+    body=SignIn,
+    response=SignatureCreatedOut,
+    roles=[UserRole.delegate],
+    tags=["signatures"],
+)
+def create_signature(declaration_id: int, body: SignIn):
+    """Your delegation's designated signatory re-authenticates (password, plus the e-mailed code
+    when required) and types their full name. 409 when the delegation has already signed; 429
+    while signing is locked after repeated failed re-authentications."""
+    declaration = _declaration(declaration_id)
+    signature = operations.sign_declaration(
+        declaration,
+        actor=api_user(),
+        password=body.password,
+        code=body.code,
+        typed_name=body.typed_name,
+        endorsed_keys=body.endorsed_keys,
+        statements=[s.model_dump() for s in body.statements],
+        delegation_id=body.delegation_id,
+    )
+    db.session.commit()
+    return {**signature_out(signature), "receipt": operations.signed_receipt(signature)}
+
+
+@api.endpoint(
+    "/declarations/<int:declaration_id>/signing-code",
+    "POST",
+    summary="E-mail yourself a one-time code to sign with",
+    response=MessageOut,
+    roles=[UserRole.delegate],
+    status=202,
+    tags=["signatures"],
+)
+def request_code(declaration_id: int):
+    declaration = _declaration(declaration_id)
+    operations.request_signing_code(declaration, actor=api_user())
+    db.session.commit()
+    return {"message": f"A one-time code was sent to {api_user().email}."}
+
+
+@api.endpoint(
+    "/declarations/<int:declaration_id>/signatures/reminders",
+    "POST",
+    summary="Remind the delegations that have not signed (once a day at most each)",
+    response=ReminderOut,
+    roles=[UserRole.organiser],
+    status=200,
+    tags=["signatures"],
+)
+def send_reminders(declaration_id: int):
+    declaration = _declaration(declaration_id)
+    result = operations.send_reminders(declaration, actor=api_user())
+    db.session.commit()
+    return {
+        "reminded": result.reminded,
+        "recently_reminded": result.recently_reminded,
+        "no_signatory": result.no_signatory,
+        "mails": result.mails,
+    }
+
+
+@api.endpoint(
+    "/signatures/<int:signature_id>",
+    "GET",
+    summary="One signature (organisers, staff, and members of its delegation)",
+    response=SignatureOut,
+    tags=["signatures"],
+)
+def get_signature(signature_id: int):
+    return signature_out(operations.get_signature(signature_id, api_user()))
+
+
+@api.endpoint(
+    "/signatures/<int:signature_id>",
+    "DELETE",
+    summary="Withdraw a signature, with a reason (it stays listed as withdrawn)",
+    authorise=lambda signature_id: operations.require_can_withdraw(
+        operations.get_signature(signature_id, api_user()), api_user()
+    ),
+    body=WithdrawIn,
+    response=SignatureOut,
+    roles=[UserRole.delegate],
+    tags=["signatures"],
+)
+def withdraw_signature(signature_id: int, body: WithdrawIn):
+    signature = operations.get_signature(signature_id, api_user())
+    operations.withdraw_signature(signature, actor=api_user(), reason=body.reason)
+    db.session.commit()
+    return signature_out(signature)
+
+
+@api.endpoint(
+    "/signatures/<int:signature_id>/receipt",
+    "GET",
+    summary="The server-signed receipt of a signature",
+    tags=["signatures"],
+)
+def get_receipt(signature_id: int):
+    return operations.signed_receipt(operations.get_signature(signature_id, api_user()))
+
+
+@api.endpoint(
+    "/signatures/receipts/check",
+    "POST",
+    summary="Check a receipt: signed by this server and matching its record?",
+    body=ReceiptCheckIn,
+    response=ReceiptCheckOut,
+    public=True,
+    status=200,
+    tags=["signatures"],
+)
+def check_receipt(body: ReceiptCheckIn):
+    """``valid`` is false for an altered or forged receipt (the reason is in ``message``)."""
+    result = operations.check_receipt(body.model_dump())
+    return {
+        "valid": result.valid,
+        "active": result.active,
+        "message": result.message,
+        "verification_code": operations.format_code(result.signature.verification_code)
+        if result.signature is not None
+        else None,
+    }
+
+
+@api.endpoint(
+    "/verify/<code>",
+    "GET",
+    summary="Public verification of a signature by its code",
+    response=VerificationOut,
+    public=True,
+    tags=["signatures"],
+)
+def verify(code: str):
+    return operations.public_verification(operations.find_by_code(code))
+
+
+@api.endpoint(
+    "/signatures/public-key",
+    "GET",
+    summary="The server's Ed25519 public key that signs receipts and chain links",
+    response=PublicKeyOut,
+    public=True,
+    tags=["signatures"],
+)
+def public_key():
+    return {
+        "algorithm": "Ed25519",
+        "key_id": crypto.public_key_id(),
+        "pem": crypto.public_key_pem(),
+    }

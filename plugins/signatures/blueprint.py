@@ -1,0 +1,31 @@
+from flask import Blueprint
+
+from plugins.signatures import views
+
+bp = Blueprint("signatures", __name__, template_folder="templates")
+
+bp.add_url_rule(
+    "/declarations/<int:declaration_id>/sign", "sign", views.sign, methods=["GET", "POST"]
+)
+bp.add_url_rule(
+    "/declarations/<int:declaration_id>/sign/code", "send_code", views.send_code, methods=["POST"]
+)
+bp.add_url_rule("/declarations/<int:declaration_id>/signatures", "board", views.board)
+bp.add_url_rule("/declarations/<int:declaration_id>/signatures.csv", "board_csv", views.board_csv)
+bp.add_url_rule(
+    "/declarations/<int:declaration_id>/signatures/reminders",
+    "reminders",
+    views.reminders,
+    methods=["POST"],
+)
+bp.add_url_rule("/signatures/<int:signature_id>", "receipt", views.receipt)
+bp.add_url_rule("/signatures/<int:signature_id>/receipt.json", "receipt_json", views.receipt_json)
+bp.add_url_rule(
+    "/signatures/<int:signature_id>/withdraw", "withdraw", views.withdraw, methods=["GET", "POST"]
+)
+bp.add_url_rule("/signatures/public-key.pem", "public_key", views.public_key_pem)
+bp.add_url_rule(
+    "/signatures/check-receipt", "check_receipt", views.check_receipt, methods=["GET", "POST"]
+)
+bp.add_url_rule("/verify", "verify_form", views.verify_form)
+bp.add_url_rule("/verify/<code>", "verify", views.verify)

@@ -1,0 +1,85 @@
+from __future__ import annotations
+
+import sys
+
+import click
+import sqlalchemy as sa
+
+from alliance_conf.conferences.operations import get_conference
+from alliance_conf.core.cli import domain_errors
+from alliance_conf.core.errors import NotFound
+from alliance_conf.declarations.models import Declaration
+from alliance_conf.extensions import db
+from plugins.signatures import crypto, operations
+
+
+@click.group("signatures", help="Signatures of declarations: verify the chain, keys, status.")
+def signatures_cli():
+    pass
+
+
+def _declarations(slug: str, declaration_id: int | None) -> list[Declaration]:
+    conference = get_conference(slug)
+    statement = sa.select(Declaration).where(Declaration.conference_id == conference.id)
+    if declaration_id is not None:
+        statement = statement.where(Declaration.id == declaration_id)
+    found = db.session.scalars(statement.order_by(Declaration.id)).all()
+    if not found:
+        which = f" with id {declaration_id}" if declaration_id is not None else ""
+        raise NotFound(f"Conference {slug!r} has no declaration{which}.")
+    return found
+
+
+@signatures_cli.command("verify")
+@click.argument("slug")
+@click.option("--declaration", "declaration_id", type=int, help="Only this declaration.")
+@domain_errors
+def verify_command(slug: str, declaration_id: int | None):
+    """Check the hash chain and every signature of the conference's declarations.
+
+    Exits 1 naming the first broken event when anything was altered."""
+    broken = False
+    for declaration in _declarations(slug, declaration_id):
+        report = operations.verify_chain(declaration)
+        if report.ok:
+            click.echo(
+                f"Declaration {declaration.id} “{declaration.title}”: chain intact — "
+                f"{report.events} event(s), {report.signatures} signature record(s) verified."
+            )
+            continue
+        broken = True
+        click.echo(
+            f"Declaration {declaration.id} “{declaration.title}”: BROKEN at {report.problems[0]}",
+            err=True,
+        )
+        for problem in report.problems[1:]:
+            click.echo(f"  also: {problem}", err=True)
+    if broken:
+        sys.exit(1)
+
+
+@signatures_cli.command("status")
+@click.argument("slug")
+@domain_errors
+def status_command(slug: str):
+    """Signed, withdrawn and not yet signed, per declaration."""
+    for declaration in _declarations(slug, None):
+        board = operations.status_board(declaration)
+        click.echo(
+            f"Declaration {declaration.id} ({declaration.state.title}): {board['signed']} of "
+            f"{board['eligible']} signed, {board['supported']} supporting"
+        )
+        for row in board["rows"]:
+            click.echo(f"  {row.delegation.name}: {row.status}")
+
+
+@signatures_cli.command("public-key")
+def public_key_command():
+    """Print the public key receipts are signed with (PEM)."""
+    click.echo(crypto.public_key_pem(), nl=False)
+
+
+@signatures_cli.command("generate-key")
+def generate_key_command():
+    """Print a new Ed25519 private key to put in SIGNATURES_SIGNING_KEY (keep it secret)."""
+    click.echo(crypto.generate_pem(), nl=False)

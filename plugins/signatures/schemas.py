@@ -1,0 +1,112 @@
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+
+from alliance_conf.api.framework import ApiModel
+
+
+class StatementIn(ApiModel):
+    kind: Literal["statement", "reservation"] = "statement"
+    text: str = Field(max_length=10_000)
+    commitment_key: str | None = Field(
+        None, max_length=40, description="A commitment's key; omit for the whole text"
+    )
+
+
+class SignIn(ApiModel):
+    password: str = Field(max_length=1000, description="Your password, again")
+    code: str | None = Field(
+        None, max_length=20, description="The e-mailed one-time code, when it is required"
+    )
+    typed_name: str = Field(max_length=500, description="Your full name, typed to confirm")
+    endorsed_keys: list[str] | None = Field(
+        None, max_length=1000, description="Commitments endorsed; omit to endorse all"
+    )
+    statements: list[StatementIn] = Field(default_factory=list, max_length=100)
+    delegation_id: int | None = Field(
+        None, description="Optional; must be your own delegation when given"
+    )
+
+
+class WithdrawIn(ApiModel):
+    reason: str = Field(max_length=10_000)
+
+
+class StatementOut(BaseModel):
+    kind: str
+    text: str
+    commitment_key: str | None
+
+
+class SignatureOut(BaseModel):
+    id: int
+    declaration_id: int
+    kind: str
+    delegation_id: int
+    delegation: str
+    signatory_name: str
+    signatory_title: str
+    revision_number: int
+    text_hash: str
+    endorsed_keys: list[str]
+    endorses_all: bool
+    statements: list[StatementOut]
+    signed_at: datetime
+    auth_method: str
+    verification_code: str
+    verification_url: str
+    active: bool
+    withdrawn_at: datetime | None
+    withdrawal_reason: str | None
+
+
+class SignatureCreatedOut(SignatureOut):
+    receipt: dict[str, Any]
+
+
+class VerificationOut(BaseModel):
+    verification_code: str
+    kind: str
+    delegation: str
+    signatory_name: str
+    signatory_title: str
+    signed_at: datetime
+    declaration_title: str
+    text_hash: str
+    valid: bool
+    active: bool
+    withdrawn_at: datetime | None
+
+
+class PublicKeyOut(BaseModel):
+    algorithm: str
+    key_id: str
+    pem: str
+
+
+class ReceiptCheckIn(BaseModel):
+    receipt: dict[str, Any]
+    signature: str = Field(max_length=200)
+    algorithm: str | None = None
+    canonicalisation: str | None = None
+
+
+class ReceiptCheckOut(BaseModel):
+    valid: bool
+    active: bool
+    message: str
+    verification_code: str | None
+
+
+class ReminderOut(BaseModel):
+    reminded: list[str]
+    recently_reminded: list[str]
+    no_signatory: list[str]
+    mails: int
+
+
+class MessageOut(BaseModel):
+    message: str

@@ -1,0 +1,409 @@
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import sqlalchemy as sa
+from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from wtforms.fields import SelectChoice
+
+from alliance_conf.auth.access import login_required, public, roles_required
+from alliance_conf.auth.models import UserRole
+from alliance_conf.core.errors import AllianceError
+from alliance_conf.declarations import operations as declarations
+from alliance_conf.declarations.models import Declaration, DeclarationState
+from alliance_conf.extensions import db, login_manager
+from alliance_conf.forms import apply_errors
+from plugins.signatures import crypto, operations
+from plugins.signatures.forms import (
+    ActionForm,
+    ReceiptCheckForm,
+    SignForm,
+    VerifyForm,
+    WithdrawForm,
+)
+from plugins.signatures.models import Signature, SignatureKind
+
+WHOLE_TEXT = "__whole__"
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _declaration(declaration_id: int) -> Declaration:
+    declaration = declarations.get_declaration(declaration_id)
+    if not declarations.can_view(declaration, current_user):
+        if not current_user.is_authenticated:
+            abort(login_manager.unauthorized())
+        declarations.check_can_view(declaration, current_user)
+    return declaration
+
+
+def _signature(signature_id: int) -> Signature:
+    return operations.get_signature(signature_id, current_user)
+
+
+# --- slots -----------------------------------------------------------------------------------
+
+
+def conference_slot_context(conference) -> dict:
+    found = db.session.scalars(
+        sa.select(Declaration)
+        .where(
+            Declaration.conference_id == conference.id,
+            Declaration.state.in_([DeclarationState.open, DeclarationState.closed]),
+        )
+        .order_by(Declaration.id)
+    ).all()
+    items = []
+    for declaration in found:
+        board = operations.status_board(declaration)
+        items.append(
+            {"declaration": declaration, "signed": board["signed"], "eligible": board["eligible"]}
+        )
+    return {"signature_counts": items}
+
+
+def declaration_slot_context(declaration) -> dict:
+    if declaration.state not in (DeclarationState.open, DeclarationState.closed):
+        return {"signatures_shown": False}
+    board = operations.status_board(declaration)
+    user = current_user if current_user and current_user.is_authenticated else None
+    own = None
+    registration = declarations.membership(user, declaration.conference_id) if user else None
+    if registration is not None:
+        own = operations.active_signature(declaration, registration.delegation_id)
+    return {
+        "signatures_shown": True,
+        "signed_count": board["signed"],
+        "eligible_count": board["eligible"],
+        "supported_count": board["supported"],
+        "may_sign": user is not None and operations.can_sign(user, declaration) and own is None,
+        "own_signature": own,
+    }
+
+
+# --- signing ---------------------------------------------------------------------------------
+
+
+def _statement_choices(commitments) -> list[SelectChoice]:
+    choices = [SelectChoice(value=WHOLE_TEXT, label="The whole text")]
+    for n, item in enumerate(commitments, start=1):
+        choices.append(SelectChoice(value=item["key"], label=f"Commitment {n}: {item['title']}"))
+    return choices
+
+
+@login_required
+def sign(declaration_id: int):
+    declaration = _declaration(declaration_id)
+    operations.require_open(declaration)
+    registration = operations.signatory_registration(current_user, declaration)
+    frozen = declaration.frozen_revision
+    commitments = frozen.content.get("commitments", [])
+    form = SignForm()
+    form.endorsed.choices = [SelectChoice(value=c["key"], label=c["title"]) for c in commitments]
+    form.statement_target.choices = _statement_choices(commitments)
+    if request.method == "GET":
+        form.endorsed.data = [c["key"] for c in commitments]
+    existing = operations.active_signature(declaration, registration.delegation_id)
+    require_code = current_app.config["SIGNATURES_REQUIRE_EMAIL_CODE"]
+    status = 200
+    if form.validate_on_submit():
+        if not form.confirm.data:
+            form.confirm.errors = ["Tick the box to confirm that you sign."]
+            status = 422
+        else:
+            statements = []
+            if form.statement_text.data and form.statement_text.data.strip():
+                target = form.statement_target.data
+                statements.append(
+                    {
+                        "kind": form.statement_kind.data or "statement",
+                        "text": form.statement_text.data,
+                        "commitment_key": None if target in (None, "", WHOLE_TEXT) else target,
+                    }
+                )
+            try:
+                signature = operations.sign_declaration(
+                    declaration,
+                    actor=current_user,
+                    password=form.password.data,
+                    code=form.code.data,
+                    typed_name=form.typed_name.data,
+                    endorsed_keys=form.endorsed.data or [],
+                    statements=statements,
+                )
+                db.session.commit()
+            except AllianceError as exc:
+                db.session.rollback()
+                apply_errors(form, exc)
+                status = exc.status
+            else:
+                flash(
+                    f"Signed on behalf of {registration.delegation.name}. Verification code: "
+                    f"{operations.format_code(signature.verification_code)}.",
+                    "success",
+                )
+                return redirect(url_for("signatures.receipt", signature_id=signature.id))
+    elif request.method == "POST":
+        status = 422
+    form.password.data = ""
+    return render_template(
+        "signatures/sign.html",
+        declaration=declaration,
+        conference=declaration.conference,
+        frozen=frozen,
+        content=declarations.numbered(frozen.content),
+        registration=registration,
+        kind=operations.signing_kind(registration.delegation),
+        existing=existing,
+        form=form,
+        code_form=ActionForm(),
+        require_code=require_code,
+        locked_until=operations.locked_until(current_user),
+    ), status
+
+
+@login_required
+def send_code(declaration_id: int):
+    declaration = _declaration(declaration_id)
+    form = ActionForm()
+    if not form.validate_on_submit():
+        abort(400, "The form expired or was sent from elsewhere. Please try again.")
+    try:
+        operations.request_signing_code(declaration, actor=current_user)
+        db.session.commit()
+    except AllianceError as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+    else:
+        flash(f"A one-time code was sent to {current_user.email}.", "success")
+    return redirect(url_for("signatures.sign", declaration_id=declaration.id))
+
+
+@login_required
+def receipt(signature_id: int):
+    signature = _signature(signature_id)
+    document = operations.signed_receipt(signature)
+    may_withdraw = (
+        signature.withdrawn_at is None
+        and signature.declaration.state == DeclarationState.open
+        and operations.can_withdraw(signature, current_user)
+    )
+    return render_template(
+        "signatures/receipt.html",
+        signature=signature,
+        declaration=signature.declaration,
+        conference=signature.declaration.conference,
+        document=document,
+        receipt_json=json.dumps(document, indent=2, ensure_ascii=False),
+        code=operations.format_code(signature.verification_code),
+        may_withdraw=may_withdraw,
+        show_ip=declarations.is_team(current_user),
+    )
+
+
+@login_required
+def receipt_json(signature_id: int):
+    signature = _signature(signature_id)
+    document = operations.signed_receipt(signature)
+    response = Response(
+        json.dumps(document, indent=2, ensure_ascii=False), mimetype="application/json"
+    )
+    response.headers["Content-Disposition"] = (
+        f'attachment; filename="receipt-{signature.verification_code}.json"'
+    )
+    return response
+
+
+@login_required
+def withdraw(signature_id: int):
+    signature = _signature(signature_id)
+    operations.require_can_withdraw(signature, current_user)
+    form = WithdrawForm()
+    status = 200
+    if form.validate_on_submit():
+        try:
+            operations.withdraw_signature(signature, actor=current_user, reason=form.reason.data)
+            db.session.commit()
+        except AllianceError as exc:
+            db.session.rollback()
+            apply_errors(form, exc)
+            status = exc.status
+        else:
+            flash("The signature is withdrawn. It stays listed as withdrawn.", "success")
+            return redirect(url_for("signatures.board", declaration_id=signature.declaration_id))
+    elif request.method == "POST":
+        status = 422
+    return render_template(
+        "signatures/withdraw.html",
+        signature=signature,
+        declaration=signature.declaration,
+        conference=signature.declaration.conference,
+        form=form,
+    ), status
+
+
+# --- status board ----------------------------------------------------------------------------
+
+
+@login_required
+def board(declaration_id: int):
+    declaration = _declaration(declaration_id)
+    return render_template(
+        "signatures/board.html",
+        declaration=declaration,
+        conference=declaration.conference,
+        board=operations.status_board(declaration),
+        is_team=declarations.is_team(current_user),
+        is_organiser=declarations.is_organiser(current_user),
+        reminder_form=ActionForm(),
+        format_code=operations.format_code,
+        SignatureKind=SignatureKind,
+    )
+
+
+def safe_cell(value) -> str:
+    """Spreadsheets run cells starting with = + - @ as formulas: quote them."""
+    text = "" if value is None else str(value)
+    if text.startswith(FORMULA_STARTS):
+        return "'" + text
+    return text
+
+
+@roles_required(UserRole.organiser, UserRole.staff)
+def board_csv(declaration_id: int):
+    declaration = _declaration(declaration_id)
+    board_data = operations.status_board(declaration)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(
+        [
+            "delegation",
+            "group",
+            "status",
+            "kind",
+            "signed_at_utc",
+            "signatory",
+            "signatory_title",
+            "endorsed_commitments",
+            "statements",
+            "withdrawn_at_utc",
+            "withdrawal_reason",
+            "verification_code",
+        ]
+    )
+    for row in board_data["rows"]:
+        records = ([row.active] if row.active else []) + row.withdrawn
+        if not records:
+            writer.writerow(
+                [safe_cell(row.delegation.name), row.delegation.group, "Not yet signed"] + [""] * 9
+            )
+        for s in records:
+            writer.writerow(
+                [
+                    safe_cell(row.delegation.name),
+                    safe_cell(row.delegation.group),
+                    s.status_title,
+                    s.kind.value,
+                    operations.iso(s.signed_at),
+                    safe_cell(s.signatory_name),
+                    safe_cell(s.signatory_title),
+                    " ".join(s.endorsed_keys),
+                    safe_cell(
+                        " | ".join(
+                            f"{st['kind']}"
+                            f"{' on ' + st['commitment_key'] if st.get('commitment_key') else ''}"
+                            f": {st['text']}"
+                            for st in s.statements
+                        )
+                    ),
+                    operations.iso(s.withdrawn_at) if s.withdrawn_at else "",
+                    safe_cell(s.withdrawal_reason or ""),
+                    operations.format_code(s.verification_code),
+                ]
+            )
+    response = Response(buffer.getvalue(), mimetype="text/csv")
+    response.headers["Content-Disposition"] = (
+        f'attachment; filename="signatures-declaration-{declaration.id}.csv"'
+    )
+    return response
+
+
+@roles_required(UserRole.organiser)
+def reminders(declaration_id: int):
+    declaration = _declaration(declaration_id)
+    form = ActionForm()
+    if not form.validate_on_submit():
+        abort(400, "The form expired or was sent from elsewhere. Please try again.")
+    try:
+        result = operations.send_reminders(declaration, actor=current_user)
+        db.session.commit()
+    except AllianceError as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+    else:
+        parts = [
+            f"Reminders sent to {len(result.reminded)} delegation(s) ({result.mails} e-mails)."
+        ]
+        if result.recently_reminded:
+            parts.append(
+                f"{len(result.recently_reminded)} delegation(s) were reminded less than "
+                f"{current_app.config['SIGNATURES_REMINDER_HOURS']} hours ago and were skipped."
+            )
+        if result.no_signatory:
+            parts.append(
+                f"{len(result.no_signatory)} delegation(s) have no designated signatory: "
+                + ", ".join(result.no_signatory[:10])
+                + ("…" if len(result.no_signatory) > 10 else "")
+            )
+        flash(" ".join(parts), "success")
+    return redirect(url_for("signatures.board", declaration_id=declaration.id))
+
+
+# --- public verification ---------------------------------------------------------------------
+
+
+@public
+def verify_form():
+    form = VerifyForm(request.args)
+    if request.args and form.validate():
+        return redirect(url_for("signatures.verify", code=form.code.data.strip()))
+    return render_template("signatures/verify_form.html", form=form)
+
+
+@public
+def verify(code: str):
+    try:
+        signature = operations.find_by_code(code)
+    except AllianceError as exc:
+        return render_template(
+            "signatures/verify.html", result=None, code=code, message=exc.message
+        ), exc.status
+    return render_template(
+        "signatures/verify.html", result=operations.public_verification(signature), code=code
+    )
+
+
+@public
+def check_receipt():
+    form = ReceiptCheckForm()
+    result = None
+    status = 200
+    if form.validate_on_submit():
+        try:
+            document = json.loads(form.receipt.data)
+        except ValueError:
+            form.receipt.errors = ["This is not JSON: paste the receipt file's whole content."]
+            status = 422
+        else:
+            result = operations.check_receipt(document)
+            status = 200 if result.valid else 422
+    elif request.method == "POST":
+        status = 422
+    return render_template("signatures/check_receipt.html", form=form, result=result), status
+
+
+@public
+def public_key_pem():
+    return Response(crypto.public_key_pem(), mimetype="application/x-pem-file")
