@@ -1,0 +1,400 @@
+"""The conference's story in a real browser, from invitation to a verified signature.
+
+One test follows the people of issue 8 through a fresh conference, in order, each in their own
+browser context: the organiser invites, accredits and opens the declaration; the delegate
+registers through the e-mailed link, proposes an amendment and signs with the keyboard alone;
+anyone checks the signature on the public page. Every page visited is audited (axe-core, structure,
+focus, no sideways scrolling) at desktop width and again at phone width, and screenshotted.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+import sqlalchemy as sa
+
+from .support import DESKTOP, PHONE, assert_focus_visible, audit_page, screenshot
+
+SLUG = "online-safety-2031"
+DELEGATE_EMAIL = "kadri.tamm@mfa.example.ee"
+DELEGATE_NAME = "Kadri Tamm"
+DELEGATE_PASSWORD = "Tallinn signatory 2031!"
+RESERVATION = "Estonia applies commitment 2 within its constitutional order."
+
+
+def audit_both(page, name: str) -> None:
+    """Audit the page as it is at desktop width, then again at 375 px, then back."""
+    page.set_viewport_size(DESKTOP)
+    audit_page(page, name)
+    page.set_viewport_size(PHONE)
+    audit_page(page, name)
+    page.set_viewport_size(DESKTOP)
+
+
+def flash(page) -> str:
+    return page.locator(".flash").first.inner_text()
+
+
+@pytest.fixture(scope="module")
+def server_app(live_database_url, tmp_path_factory):
+    """An app bound to the live server's database, to prepare data and read the outbox."""
+    from alliance_conf import create_app
+    from alliance_conf.testing.fixtures import base_test_config
+
+    app = create_app(
+        base_test_config(live_database_url),
+        instance_path=str(tmp_path_factory.mktemp("journeys-instance")),
+    )
+    yield app
+    with app.app_context():
+        from alliance_conf.extensions import db
+
+        db.engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def conference(server_app, accounts):
+    """A fresh conference with a draft declaration of four commitments.
+
+    Its own conference, so the seed conference the other journeys read stays as seeded."""
+    from datetime import date
+
+    from alliance_conf.auth.operations import find_user_by_email
+    from alliance_conf.conferences.models import ConferenceStatus
+    from alliance_conf.conferences.operations import create_conference
+    from alliance_conf.declarations.demo import seed_content
+    from alliance_conf.declarations.operations import create_declaration
+    from alliance_conf.delegations.operations import create_delegation
+    from alliance_conf.demo.operations import load_seed_data
+    from alliance_conf.extensions import db
+
+    with server_app.app_context():
+        organiser = find_user_by_email(accounts["organiser"].email)
+        conf = create_conference(
+            slug=SLUG,
+            title="Tallinn Ministerial on Online Safety",
+            city="Tallinn",
+            start_date=date(2031, 5, 4),
+            end_date=date(2031, 5, 5),
+            timezone="Europe/Tallinn",
+            co_chairs=[{"name": "Kristen Michal", "title": "Prime Minister of Estonia"}],
+        )
+        conf.status = ConferenceStatus.registration_open
+        for code in ("EE", "FI", "LV", "LT"):
+            create_delegation(conf, group="eu_member", country_code=code)
+        content = seed_content(load_seed_data())
+        declaration = create_declaration(
+            conf,
+            title="Tallinn Declaration on Online Safety",
+            content=content,
+            actor=organiser,
+        )
+        db.session.commit()
+        keys = [c["key"] for c in content["commitments"]]
+        titles = [c["title"] for c in content["commitments"]]
+        yield {"slug": conf.slug, "declaration_id": declaration.id, "keys": keys, "titles": titles}
+
+
+def _invitation_link(server_app, email: str) -> str:
+    """The personal link from the invitation e-mail, as the outbox holds it."""
+    from alliance_conf.extensions import db
+    from alliance_conf.mail.models import MailMessage
+
+    with server_app.app_context():
+        body = db.session.scalar(
+            sa.select(MailMessage.body_text)
+            .where(MailMessage.to_address == email)
+            .order_by(MailMessage.id.desc())
+        )
+        db.session.remove()
+    assert body, f"no e-mail to {email} in the outbox"
+    match = re.search(r"https?://\S+(/register/[A-Za-z0-9_.\-]+)", body)
+    assert match, body
+    return match.group(1)
+
+
+def _new_desktop(browser, live_server):
+    context = browser.new_context(
+        base_url=live_server,
+        bypass_csp=True,
+        locale="en-GB",
+        reduced_motion="reduce",
+        viewport=DESKTOP,
+    )
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.js_errors = errors
+    return context, page
+
+
+def _focused(page) -> dict:
+    return page.evaluate(
+        """() => {
+            const el = document.activeElement;
+            const label = el.labels && el.labels.length ? el.labels[0].textContent.trim() : '';
+            return {id: el.id, tag: el.tagName.toLowerCase(), type: el.type || '', label,
+                    text: (el.textContent || '').trim().slice(0, 60), checked: !!el.checked};
+        }"""
+    )
+
+
+def _tab_until(page, predicate, what: str, limit: int = 80) -> dict:
+    """Press Tab (only Tab) until ``predicate(focused)`` holds; the focus ring must show."""
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        focused = _focused(page)
+        if predicate(focused):
+            assert_focus_visible(page)
+            return focused
+    raise AssertionError(f"Tab never reached {what} on {page.url}")
+
+
+def test_from_invitation_to_a_verified_signature(
+    browser, live_server, server_app, conference, sign_in
+):
+    declaration_url = f"/declarations/{conference['declaration_id']}"
+    contexts = []
+
+    def person(user=None):
+        context, page = _new_desktop(browser, live_server)
+        contexts.append((context, page))
+        if user:
+            sign_in(page, user)
+        return page
+
+    try:
+        # --- organiser: sees the conference, invites Estonia's minister ---------------------
+        organiser = person("organiser")
+        organiser.goto(f"/conferences/{SLUG}")
+        assert organiser.get_by_role("heading", level=1).inner_text() == (
+            "Tallinn Ministerial on Online Safety"
+        )
+        assert "EEST (Europe/Tallinn)" in organiser.locator("main").inner_text()
+        audit_both(organiser, "journey-conference-organiser")
+
+        organiser.get_by_role("link", name="Invitations", exact=True).click()
+        organiser.wait_for_url(re.compile(f"/conferences/{SLUG}/invitations$"))
+        audit_both(organiser, "journey-invitations-empty")
+        organiser.get_by_role("link", name="Invite someone").click()
+        organiser.wait_for_url(re.compile("/invitations/new$"))
+        audit_both(organiser, "journey-invite-form")
+        organiser.get_by_label("Delegation").select_option(label="Estonia")
+        organiser.get_by_label("E-mail of the person invited").fill(DELEGATE_EMAIL)
+        organiser.get_by_label("Name (optional)").fill(DELEGATE_NAME)
+        organiser.get_by_role("button", name="Send the invitation").click()
+        organiser.wait_for_url(re.compile(f"/conferences/{SLUG}/invitations$"))
+        assert f"Invitation sent to {DELEGATE_EMAIL} for Estonia." in flash(organiser)
+        assert DELEGATE_EMAIL in organiser.get_by_role("table").inner_text()
+        audit_both(organiser, "journey-invitations")
+
+        # --- delegate: registers through the link in the e-mail -----------------------------
+        link = _invitation_link(server_app, DELEGATE_EMAIL)
+        delegate = person()
+        delegate.goto(link)
+        assert "Delegation of Estonia" in delegate.locator("main").inner_text()
+        audit_both(delegate, "journey-register")
+        delegate.get_by_label("Full name").fill(DELEGATE_NAME)
+        assert delegate.get_by_label("E-mail").input_value() == DELEGATE_EMAIL
+        delegate.get_by_label("Position or title").fill("Minister of Foreign Affairs")
+        delegate.get_by_label("Ministry or organisation").fill("Ministry of Foreign Affairs")
+        delegate.get_by_label("Function in the delegation").select_option("minister")
+        delegate.get_by_label("Dietary needs (optional)").fill("Vegetarian")
+        delegate.get_by_label(re.compile("I agree to appear")).check()
+        delegate.get_by_label(re.compile("I have read the privacy notice")).check()
+        delegate.get_by_label("Password for your new account").fill(DELEGATE_PASSWORD)
+        delegate.get_by_label("Password again").fill(DELEGATE_PASSWORD)
+        delegate.get_by_role("button", name="Register").click()
+        delegate.wait_for_url(re.compile(r"/registrations/\d+$"))
+        assert "your registration is received" in flash(delegate)
+        assert "Pending" in delegate.locator("dl.details").inner_text()
+        audit_both(delegate, "journey-registration-received")
+
+        # --- organiser: approves, authorises to sign, opens consultation --------------------
+        organiser.goto(f"/conferences/{SLUG}/registrations/pending")
+        assert DELEGATE_NAME in organiser.get_by_role("table").inner_text()
+        audit_both(organiser, "journey-pending")
+        organiser.get_by_label(f"Select {DELEGATE_NAME}").check()
+        organiser.get_by_label("Decision for the selected registrations").select_option("approved")
+        with organiser.expect_navigation():
+            organiser.get_by_role("button", name="Apply to the selected registrations").click()
+        assert "1 registration(s) approved." in flash(organiser)
+        assert (
+            "No registration is waiting for a decision." in organiser.locator("main").inner_text()
+        )
+
+        organiser.goto(f"/conferences/{SLUG}/signatories")
+        audit_both(organiser, "journey-signatories")
+        organiser.get_by_role("link", name="Estonia").click()
+        organiser.wait_for_url(re.compile(r"/delegations/\d+/members$"))
+        audit_both(organiser, "journey-members")
+        with organiser.expect_navigation():
+            organiser.get_by_role("button", name=f"Authorise to sign {DELEGATE_NAME}").click()
+        assert DELEGATE_NAME in flash(organiser)
+        assert organiser.get_by_role("button", name=f"Withdraw full powers of {DELEGATE_NAME}")
+        row = organiser.get_by_role("row").filter(has_text=DELEGATE_NAME)
+        assert "Yes (since" in row.inner_text()
+
+        organiser.goto(declaration_url)
+        audit_both(organiser, "journey-declaration-draft")
+        organiser.get_by_role("link", name="Move to “In consultation”…").click()
+        organiser.wait_for_url(re.compile(r"/transition\?to=consultation"))
+        audit_both(organiser, "journey-to-consultation")
+        organiser.get_by_role("button", name="Move to “In consultation”").click()
+        organiser.wait_for_url(re.compile(declaration_url + "$"))
+        assert "The declaration is now" in flash(organiser)
+
+        # --- delegate: proposes an amendment to commitment 2 --------------------------------
+        delegate.goto(declaration_url)
+        audit_both(delegate, "journey-declaration-consultation")
+        delegate.get_by_role("link", name="Propose an amendment").click()
+        delegate.wait_for_url(re.compile("/amendments/new"))
+        audit_both(delegate, "journey-amendment-form")
+        delegate.get_by_label("Paragraph or commitment to amend").select_option(
+            conference["keys"][1]
+        )
+        delegate.get_by_label("Change proposed").select_option("replace")
+        delegate.get_by_label("Proposed text").fill(
+            "Enhance efforts to investigate cases of child sexual abuse online and to identify "
+            "and prosecute offenders, including through cooperation between police forces."
+        )
+        delegate.get_by_label("Justification").fill("Cross-border cases need police cooperation.")
+        delegate.get_by_label(re.compile("Submit it now")).check()
+        delegate.get_by_role("button", name="Save the amendment").click()
+        delegate.wait_for_url(re.compile(r"/amendments/\d+$"))
+        assert re.search(r"Amendment #\d+ ", flash(delegate))
+        amendment_url = delegate.url
+        audit_both(delegate, "journey-amendment")
+
+        # --- organiser: accepts it, then freezes the text and opens it for signature --------
+        organiser.goto(amendment_url)
+        with organiser.expect_navigation():
+            organiser.get_by_role("button", name="Accept: apply it as a new revision").click()
+        assert "accepted" in flash(organiser)
+
+        organiser.goto(declaration_url)
+        organiser.get_by_role("link", name="Move to “Open for signature”…").click()
+        organiser.wait_for_url(re.compile(r"/transition\?to=open"))
+        assert "This cannot be undone for the text" in organiser.locator("main").inner_text()
+        audit_both(organiser, "journey-freeze-confirmation")
+        with organiser.expect_navigation():
+            organiser.get_by_role("button", name="Move to “Open for signature”").click()
+        assert "There is a problem" in organiser.get_by_role("alert").inner_text(), (
+            "freezing without ticking the confirmation must be refused"
+        )
+        audit_both(organiser, "journey-freeze-unconfirmed")
+        organiser.get_by_label(re.compile("I understand that the text will be frozen")).check()
+        organiser.get_by_role("button", name="Move to “Open for signature”").click()
+        organiser.wait_for_url(re.compile(declaration_url + "$"))
+        assert "The declaration is now open for signature" in flash(organiser)
+        text_hash = organiser.locator("code.hash").first.inner_text().strip()
+        assert re.fullmatch(r"[0-9a-f]{64}", text_hash)
+
+        # --- delegate, as signatory: signs with the keyboard alone ---------------------------
+        delegate.goto(declaration_url)
+        delegate.get_by_role("link", name="Sign this declaration").click()
+        delegate.wait_for_url(re.compile(r"/sign$"))
+        assert text_hash in delegate.locator("main").inner_text()
+        audit_both(delegate, "journey-sign")
+        delegate.set_viewport_size(PHONE)
+        screenshot(delegate, "journey-sign-phone-top", full_page=False)
+        delegate.set_viewport_size(DESKTOP)
+        receipt_code = _sign_with_the_keyboard(delegate, conference)
+
+        delegate.wait_for_url(re.compile(r"/signatures/\d+$"))
+        message = flash(delegate)
+        assert f"Signed on behalf of Estonia. Verification code: {receipt_code}." in message
+        details = delegate.locator("dl.details").inner_text()
+        endorsed = [k for k in conference["keys"] if k != conference["keys"][3]]
+        assert ", ".join(endorsed) in details
+        assert conference["keys"][3] not in details
+        assert text_hash in details
+        statements = delegate.get_by_role("list").filter(has_text=RESERVATION).inner_text()
+        assert f"Reservation on {conference['keys'][1]}: {RESERVATION}" in statements
+        audit_both(delegate, "journey-receipt")
+
+        delegate.get_by_role("link", name="Withdraw this signature…").click()
+        delegate.wait_for_url(re.compile(r"/withdraw$"))
+        audit_both(delegate, "journey-withdraw-confirmation")
+        with delegate.expect_navigation():
+            delegate.get_by_role("button", name="Withdraw the signature").click()
+        assert delegate.get_by_role("alert").is_visible(), "a withdrawal needs its reason"
+        delegate.get_by_role("link", name="Cancel").click()
+        delegate.wait_for_url(re.compile(r"/signatures/\d+$"))
+
+        # --- organiser: the status board counts Estonia -------------------------------------
+        organiser.goto(f"{declaration_url}/signatures")
+        board = organiser.locator("main").inner_text()
+        assert "Estonia" in board and DELEGATE_NAME in board
+        audit_both(organiser, "journey-status-board")
+
+        # --- anyone: checks the signature on the public page --------------------------------
+        visitor = person()
+        visitor.goto(f"/verify/{receipt_code}")
+        verdict = visitor.locator("main").inner_text()
+        for expected in ("Valid", "Active", "Estonia", DELEGATE_NAME, text_hash):
+            assert expected in verdict, f"{expected!r} missing from {verdict}"
+        assert "Minister of Foreign Affairs" in verdict
+        assert DELEGATE_EMAIL not in verdict
+        audit_both(visitor, "journey-verify")
+    finally:
+        for context, page in contexts:
+            context.close()
+            assert not page.js_errors, f"JavaScript errors: {page.js_errors}"
+
+
+def _sign_with_the_keyboard(page, conference) -> str:
+    """Tab, Space, Enter and typing only: untick commitment 4, add a reservation, sign."""
+    keys = conference["keys"]
+    page.evaluate("() => { document.activeElement && document.activeElement.blur(); }")
+    page.evaluate("() => window.scrollTo(0, 0)")
+
+    fourth = _tab_until(
+        page,
+        lambda f: f["type"] == "checkbox" and f["label"] == conference["titles"][3],
+        "the fourth commitment",
+    )
+    assert fourth["checked"], "every commitment starts ticked"
+    page.keyboard.press("Space")
+    assert not _focused(page)["checked"]
+
+    _tab_until(page, lambda f: f["id"] == "statement_kind", "the kind of statement")
+    page.keyboard.type("Reservation")
+    assert page.locator("#statement_kind").input_value() == "reservation"
+    page.keyboard.press("Tab")
+    assert _focused(page)["id"] == "statement_target"
+    page.keyboard.type("Commitment 2")
+    assert page.locator("#statement_target").input_value() == keys[1]
+    page.keyboard.press("Tab")
+    assert _focused(page)["id"] == "statement_text"
+    page.keyboard.type(RESERVATION)
+
+    _tab_until(page, lambda f: f["id"] == "password", "the password")
+    page.keyboard.type(DELEGATE_PASSWORD)
+    _tab_until(page, lambda f: f["id"] == "typed_name", "the typed name")
+    page.keyboard.type(DELEGATE_NAME)
+    with page.expect_navigation():  # forgot the confirmation box: refused, nothing signed
+        page.keyboard.press("Enter")
+    assert page.get_by_role("alert").is_visible()
+    assert "Tick the box to confirm that you sign." in page.locator("main").inner_text()
+    boxes = page.locator("input[name=endorsed]")
+    assert [boxes.nth(i).is_checked() for i in range(4)] == [True, True, True, False]
+
+    page.evaluate("() => window.scrollTo(0, 0)")
+    page.locator("body").focus()
+    _tab_until(page, lambda f: f["id"] == "password", "the password again")
+    page.keyboard.type(DELEGATE_PASSWORD)
+    _tab_until(page, lambda f: f["id"] == "confirm", "the confirmation box")
+    page.keyboard.press("Space")
+    assert _focused(page)["checked"]
+    button = _tab_until(
+        page, lambda f: f["tag"] == "button" and f["text"].startswith("Sign for"), "Sign"
+    )
+    assert button["text"] == "Sign for Estonia"
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"/signatures/\d+$"))
+    code = re.search(r"Verification code: ([0-9A-Z]{5}-[0-9A-Z]{5})", flash(page))
+    assert code, flash(page)
+    return code.group(1)
