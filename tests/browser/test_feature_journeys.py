@@ -1,9 +1,10 @@
 """The conference's story in a real browser, from invitation to a verified signature.
 
 One test follows the people of issue 8 through a fresh conference, in order, each in their own
-browser context: the organiser invites, accredits and opens the declaration; the delegate
-registers through the e-mailed link, proposes an amendment and signs with the keyboard alone;
-anyone checks the signature on the public page. Every page visited is audited (axe-core, structure,
+browser context: the organiser imports the delegations, invites, accredits and opens the
+declaration; the delegate registers through the e-mailed link, proposes an amendment and signs
+with the keyboard alone; staff download the final declaration and the participant list; anyone
+checks the signature on the public page. Every page visited is audited (axe-core, structure,
 focus, no sideways scrolling) at desktop width and again at phone width, and screenshotted.
 """
 
@@ -14,12 +15,19 @@ import re
 import pytest
 import sqlalchemy as sa
 
-from .support import DESKTOP, PHONE, assert_focus_visible, audit_page, screenshot
+from .support import DESKTOP, PHONE, SCREENSHOT_DIR, assert_focus_visible, audit_page
 
 SLUG = "online-safety-2031"
 DELEGATE_EMAIL = "kadri.tamm@mfa.example.ee"
 DELEGATE_NAME = "Kadri Tamm"
 DELEGATE_PASSWORD = "Tallinn signatory 2031!"
+DELEGATIONS_CSV = (
+    b"country_code,organisation_name,group,contact_email,delegate_quota\n"
+    b"EE,,eu_member,protocol@mfa.example.ee,3\n"
+    b"FI,,eu_member,,\n"
+    b"LV,,eu_member,,\n"
+    b"LT,,eu_member,,2\n"
+)
 RESERVATION = "Estonia applies commitment 2 within its constitutional order."
 
 
@@ -30,6 +38,11 @@ def audit_both(page, name: str) -> None:
     page.set_viewport_size(PHONE)
     audit_page(page, name)
     page.set_viewport_size(DESKTOP)
+
+
+def screenshot_element(locator, name: str) -> None:
+    SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
+    locator.screenshot(path=str(SCREENSHOT_DIR / f"{name}.png"))
 
 
 def flash(page) -> str:
@@ -81,9 +94,17 @@ def conference(server_app, accounts):
             co_chairs=[{"name": "Kristen Michal", "title": "Prime Minister of Estonia"}],
         )
         conf.status = ConferenceStatus.registration_open
-        for code in ("EE", "FI", "LV", "LT"):
-            create_delegation(conf, group="eu_member", country_code=code)
+        if not has_page(server_app, "delegations.import_csv"):
+            for code in ("EE", "FI", "LV", "LT"):
+                create_delegation(conf, group="eu_member", country_code=code)
         content = seed_content(load_seed_data())
+        content["preamble"] = [
+            {
+                "key": "participants",
+                "text": "We, the ministers meeting in Tallinn on 4 and 5 May 2031,",
+            },
+            content["preamble"][1],
+        ]
         declaration = create_declaration(
             conf,
             title="Tallinn Declaration on Online Safety",
@@ -94,6 +115,48 @@ def conference(server_app, accounts):
         keys = [c["key"] for c in content["commitments"]]
         titles = [c["title"] for c in content["commitments"]]
         yield {"slug": conf.slug, "declaration_id": declaration.id, "keys": keys, "titles": titles}
+
+
+def has_page(app, endpoint: str) -> bool:
+    """Whether this build has the page (areas merged at different times add theirs)."""
+    return endpoint in app.view_functions
+
+
+def _import_delegations(organiser) -> None:
+    organiser.goto(f"/conferences/{SLUG}/delegations/import")
+    audit_both(organiser, "journey-delegations-import")
+    organiser.get_by_label("CSV file").set_input_files(
+        files=[{"name": "delegations.csv", "mimeType": "text/csv", "buffer": DELEGATIONS_CSV}]
+    )
+    with organiser.expect_navigation():
+        organiser.get_by_role("button", name="Import").click()
+    summary = "4 delegations in the file: 4 created, 0 updated, 0 unchanged."
+    assert summary in flash(organiser), organiser.locator("main").inner_text()
+    audit_both(organiser, "journey-delegations-imported")
+
+
+def _staff_downloads(staff, declaration_url: str, server_app) -> None:
+    """Staff fetch the final declaration (Word) and the published participant list."""
+    if has_page(server_app, "documents.declaration_download"):
+        staff.goto(declaration_url)
+        with staff.expect_download() as info:
+            staff.get_by_role("link", name="Download the final declaration (.docx)").click()
+        download = info.value
+        assert download.suggested_filename.endswith(".docx"), download.suggested_filename
+        with open(download.path(), "rb") as handle:
+            assert handle.read(2) == b"PK", "a .docx is a zip file"
+    if has_page(server_app, "participants.export"):
+        staff.goto(f"/conferences/{SLUG}/participants")
+        audit_both(staff, "journey-participants-staff")
+        assert staff.get_by_role("link", name="Full list (CSV)").count() == 0
+        with staff.expect_download() as info:
+            staff.get_by_role("link", name="Published list (CSV)").click()
+        download = info.value
+        assert download.suggested_filename == f"{SLUG}-participants-published.csv"
+        with open(download.path(), encoding="utf-8-sig") as handle:
+            listing = handle.read()
+        assert DELEGATE_NAME in listing and "Estonia" in listing
+        assert "Vegetarian" not in listing, "needs are for organisers only"
 
 
 def _invitation_link(server_app, email: str) -> str:
@@ -168,6 +231,8 @@ def test_from_invitation_to_a_verified_signature(
     try:
         # --- organiser: sees the conference, invites Estonia's minister ---------------------
         organiser = person("organiser")
+        if has_page(server_app, "delegations.import_csv"):
+            _import_delegations(organiser)
         organiser.goto(f"/conferences/{SLUG}")
         assert organiser.get_by_role("heading", level=1).inner_text() == (
             "Tallinn Ministerial on Online Safety"
@@ -298,10 +363,9 @@ def test_from_invitation_to_a_verified_signature(
         delegate.wait_for_url(re.compile(r"/sign$"))
         assert text_hash in delegate.locator("main").inner_text()
         audit_both(delegate, "journey-sign")
-        delegate.set_viewport_size(PHONE)
-        screenshot(delegate, "journey-sign-phone-top", full_page=False)
-        delegate.set_viewport_size(DESKTOP)
+        delegate.set_viewport_size(PHONE)  # a minister's phone with a keyboard attached
         receipt_code = _sign_with_the_keyboard(delegate, conference)
+        delegate.set_viewport_size(DESKTOP)
 
         delegate.wait_for_url(re.compile(r"/signatures/\d+$"))
         message = flash(delegate)
@@ -329,6 +393,9 @@ def test_from_invitation_to_a_verified_signature(
         board = organiser.locator("main").inner_text()
         assert "Estonia" in board and DELEGATE_NAME in board
         audit_both(organiser, "journey-status-board")
+
+        # --- staff: download the final declaration and the participant list ----------------
+        _staff_downloads(person("staff"), declaration_url, server_app)
 
         # --- anyone: checks the signature on the public page --------------------------------
         visitor = person()
@@ -375,6 +442,7 @@ def _sign_with_the_keyboard(page, conference) -> str:
     page.keyboard.type(DELEGATE_PASSWORD)
     _tab_until(page, lambda f: f["id"] == "typed_name", "the typed name")
     page.keyboard.type(DELEGATE_NAME)
+    screenshot_element(page.locator("main form").last, "journey-sign-form-phone")
     with page.expect_navigation():  # forgot the confirmation box: refused, nothing signed
         page.keyboard.press("Enter")
     assert page.get_by_role("alert").is_visible()
