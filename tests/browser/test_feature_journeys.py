@@ -40,9 +40,18 @@ def audit_both(page, name: str) -> None:
     page.set_viewport_size(DESKTOP)
 
 
-def screenshot_element(locator, name: str) -> None:
+def screenshot_band(page, locator, name: str) -> None:
+    """The page's full width around ``locator`` (the signing form, for the README)."""
     SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
-    locator.screenshot(path=str(SCREENSHOT_DIR / f"{name}.png"))
+    locator.scroll_into_view_if_needed()
+    box = page.evaluate(
+        "(el) => { const r = el.getBoundingClientRect();"
+        " return {y: r.top + scrollY, h: r.height}; }",
+        locator.element_handle(),
+    )
+    clip = {"x": 0, "y": max(box["y"] - 12, 0), "width": page.viewport_size["width"]}
+    clip["height"] = box["h"] + 24
+    page.screenshot(path=str(SCREENSHOT_DIR / f"{name}.png"), full_page=True, clip=clip)
 
 
 def flash(page) -> str:
@@ -442,7 +451,7 @@ def _sign_with_the_keyboard(page, conference) -> str:
     page.keyboard.type(DELEGATE_PASSWORD)
     _tab_until(page, lambda f: f["id"] == "typed_name", "the typed name")
     page.keyboard.type(DELEGATE_NAME)
-    screenshot_element(page.locator("main form").last, "journey-sign-form-phone")
+    screenshot_band(page, page.locator("main form").last, "journey-sign-form-phone")
     with page.expect_navigation():  # forgot the confirmation box: refused, nothing signed
         page.keyboard.press("Enter")
     assert page.get_by_role("alert").is_visible()
