@@ -100,7 +100,10 @@ def conference(server_app, accounts):
             start_date=date(2031, 5, 4),
             end_date=date(2031, 5, 5),
             timezone="Europe/Tallinn",
-            co_chairs=[{"name": "Kristen Michal", "title": "Prime Minister of Estonia"}],
+            co_chairs=[
+                {"name": "Kristen Michal", "title": "Prime Minister of Estonia"},
+                {"name": "Margus Tsahkna", "title": "Minister of Foreign Affairs of Estonia"},
+            ],
         )
         conf.status = ConferenceStatus.registration_open
         if not has_page(server_app, "delegations.import_csv"):
@@ -415,6 +418,19 @@ def test_from_invitation_to_a_verified_signature(
         assert "Minister of Foreign Affairs" in verdict
         assert DELEGATE_EMAIL not in verdict
         audit_both(visitor, "journey-verify")
+
+        # --- delegate: withdraws, with a reason; the public page says so --------------------
+        delegate.get_by_role("link", name="Withdraw this signature…").click()
+        delegate.get_by_label("Reason for withdrawing").fill(
+            "Signed before the cabinet's approval."
+        )
+        with delegate.expect_navigation():
+            delegate.get_by_role("button", name="Withdraw the signature").click()
+        assert "The signature is withdrawn. It stays listed as withdrawn." in flash(delegate)
+        estonia = delegate.get_by_role("row").filter(has_text="Estonia").first.inner_text()
+        assert "Withdrawn on" in estonia, estonia
+        visitor.reload()
+        assert "Withdrawn on" in visitor.locator("main").inner_text()
     finally:
         for context, page in contexts:
             context.close()
