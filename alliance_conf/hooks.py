@@ -37,6 +37,55 @@ class SlotContent:
     order: int = 100
 
 
+@dataclass(frozen=True)
+class SignatureStatement:
+    """A statement or reservation attached to a signature, on the whole text or one commitment."""
+
+    kind: str  # "statement" or "reservation"
+    text: str
+    commitment_key: str | None = None
+
+
+@dataclass(frozen=True)
+class SignatureRow:
+    """One active signature of a declaration, as documents and reports show it.
+
+    ``endorsed_commitment_keys`` lists the commitments the delegation endorsed (all of them when
+    it endorsed the whole text); ``signed_at`` is timezone-aware UTC.
+    """
+
+    delegation_id: int
+    delegation_name: str
+    country_code: str | None
+    group: str
+    signatory_name: str
+    signatory_title: str
+    signed_at: object
+    endorsed_commitment_keys: tuple[str, ...]
+    endorses_all: bool
+    statements: tuple[SignatureStatement, ...] = ()
+    verification_code: str = ""
+    verification_url: str = ""
+
+
+@dataclass(frozen=True)
+class DocumentExporter:
+    """A downloadable document a plugin offers.
+
+    ``kind`` says what it is generated from ("declaration", "revision", "comparison",
+    "participants", "reporting_round"...); ``generate(**kwargs)`` returns the file as bytes, built
+    in memory.
+    """
+
+    name: str
+    label: str
+    kind: str
+    extension: str
+    content_type: str
+    generate: object
+    roles: frozenset[str] = frozenset({"organiser", "staff"})
+
+
 class AllianceHookSpecs:
     # --- setup hooks -----------------------------------------------------------------------
     @hookspec
@@ -81,6 +130,22 @@ class AllianceHookSpecs:
     def alliance_declaration_can_reopen(self, declaration):
         """Return a reason (a string) why an open declaration must not go back to consultation
         (e.g. someone has signed it), or None. Any reason refuses the move and is shown."""
+
+    @hookspec
+    def alliance_signature_recorded(self, signature, actor):
+        """A delegation signed a declaration (signatures plugin)."""
+
+    @hookspec
+    def alliance_signature_withdrawn(self, signature, actor):
+        """A delegation withdrew its signature (signatures plugin)."""
+
+    @hookspec
+    def alliance_signature_rows(self, declaration):
+        """Return the active signatures of ``declaration`` as a list of :class:`SignatureRow`."""
+
+    @hookspec
+    def alliance_document_exporters(self):
+        """Return :class:`DocumentExporter` objects for the documents this plugin can produce."""
 
     # --- demo ------------------------------------------------------------------------------
     @hookspec
