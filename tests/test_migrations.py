@@ -21,10 +21,14 @@ def test_models_and_migrations_agree(app):
 
 
 def test_database_is_at_every_head(app):
-    heads = set(_script_directory(app).get_heads())
+    script = _script_directory(app)
+    heads = set(script.get_heads())
     with db.engine.connect() as conn:
         current = set(MigrationContext.configure(conn).get_current_heads())
-    assert current == heads
+    assert current <= heads
+    # A plugin branch that depends on the core's head makes that head implicit in the table.
+    reached = {rev.revision for rev in script.iterate_revisions(tuple(current), "base")}
+    assert heads <= reached
 
 
 def test_each_branch_is_labelled(app):

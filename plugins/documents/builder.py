@@ -609,10 +609,10 @@ def build_final(template: bytes, source: FinalSource) -> bytes:
     for row in with_statements:
         writer.heading(row.delegation_name, 2)
         for statement in row.statements:
-            label, text = _statement_text(statement, numbers, titles)
+            label, statement_text = _statement_text(statement, numbers, titles)
             paragraph = writer.paragraph("")
             paragraph.add_run(label + ": ").bold = True
-            paragraph.add_run(text)
+            paragraph.add_run(statement_text)
 
     writer.heading(f"Annex II {DASH} Signature record", 1, page_break=True)
     writer.paragraph(

@@ -32,6 +32,8 @@ def _refuse(message: str) -> None:
 
 
 def _megabytes(size: int) -> str:
+    if size < 1_000_000:
+        return f"{round(size / 1000)} KB"
     return f"{size / 1_000_000:.1f} MB"
 
 
