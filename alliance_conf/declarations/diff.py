@@ -22,7 +22,7 @@ plain data (also the JSON of ``/compare`` in the API)::
 holds whole words joined by single spaces; renderers put one space between consecutive segments.
 The ``equal`` and ``delete`` segments, in order, give the old text; ``equal`` and ``insert`` give
 the new one. Items come in the new order; a deleted item follows the item that preceded it in
-the old text. ``moved`` marks items present in both whose order relative to the others changed
+the old text, ignoring moved items. ``moved`` marks items present in both whose order relative to the others changed
 (the ones outside a longest common subsequence of keys), not items merely shifted by an insertion.
 """
 
@@ -108,7 +108,9 @@ def compare_section(old_items: list[dict], new_items: list[dict], *, titled: boo
             if previous is not None:
                 index = next(i for i, e in enumerate(result) if e["key"] == previous) + 1
             result.insert(index, entry)
-        previous = key
+            previous = key
+        elif key not in moved:
+            previous = key
     return result
 
 

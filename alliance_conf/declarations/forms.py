@@ -3,6 +3,7 @@ request by ``views.content_from_form`` (their number varies); its form carries t
 
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
 from alliance_conf.declarations.models import AmendmentKind
@@ -36,7 +37,7 @@ class AmendmentForm(FlaskForm):
     target_key = SelectField("Paragraph or commitment to amend", validators=[DataRequired()])
     kind = SelectField(
         "Change proposed",
-        choices=[(k.value, k.title) for k in AmendmentKind],
+        choices=[SelectChoice(k.value, k.title) for k in AmendmentKind],
         validators=[DataRequired()],
     )
     proposed_title = StringField(

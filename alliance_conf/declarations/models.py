@@ -149,7 +149,11 @@ class Declaration(db.Model):
 
 
 class DeclarationRevision(db.Model):
-    """One saved state of the whole text. Never updated: every edit adds a new revision."""
+    """One saved state of the whole text. Never updated: every edit adds a new revision.
+
+    The ORM listener below refuses updates; migration core_0004 adds a trigger that refuses
+    them in the database too.
+    """
 
     __tablename__ = "declaration_revisions"
     __table_args__ = (

@@ -3,6 +3,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
+from wtforms.fields.choices import SelectChoice
 
 from alliance_conf.auth.access import login_required, public, roles_required
 from alliance_conf.auth.models import UserRole
@@ -330,14 +331,14 @@ def amendments(declaration_id: int):
     )
 
 
-def _target_choices(content: dict) -> list[tuple[str, str]]:
+def _target_choices(content: dict) -> list[SelectChoice]:
     choices = []
     for section in SECTIONS:
         for n, item in enumerate(content.get(section, []), 1):
             label = item.get("title") or item["text"]
             if len(label) > 70:
                 label = label[:70] + "…"
-            choices.append((item["key"], f"{SECTION_LABELS[section]} {n}: {label}"))
+            choices.append(SelectChoice(item["key"], f"{SECTION_LABELS[section]} {n}: {label}"))
     return choices
 
 

@@ -298,3 +298,50 @@ def cli(app):
 @pytest.fixture(scope="session")
 def project_root() -> Path:
     return Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def declaration_cast(seed, make_user, make_registration):
+    """The seed conference's draft declaration and the people who act on it.
+
+    ``head_be`` (head of the Belgian delegation, from the seed) and ``minister_fr`` may act for
+    their delegations; ``adviser_de`` is accredited but without rights; ``outsider`` is a
+    delegate with no registration. Every account has the password ``TEST_PASSWORD``.
+    """
+    from types import SimpleNamespace
+
+    from alliance_conf.declarations.models import Declaration
+    from alliance_conf.delegations.models import Delegation
+
+    conference = seed.conference
+
+    def delegation(code):
+        return db.session.scalar(
+            sa.select(Delegation).where(
+                Delegation.conference_id == conference.id, Delegation.country_code == code
+            )
+        )
+
+    head_be = seed.accounts["head"]
+    head_be.set_password(TEST_PASSWORD)
+    db.session.commit()
+    minister_fr = make_user(full_name="Françoise Ministre")
+    make_registration(delegation("FR"), minister_fr, function="minister")
+    adviser_de = make_user(full_name="Dieter Berater")
+    make_registration(delegation("DE"), adviser_de, function="adviser")
+    declaration = db.session.scalar(
+        sa.select(Declaration).where(Declaration.conference_id == conference.id)
+    )
+    return SimpleNamespace(
+        conference=conference,
+        declaration=declaration,
+        belgium=delegation("BE"),
+        france=delegation("FR"),
+        head_be=head_be,
+        minister_fr=minister_fr,
+        adviser_de=adviser_de,
+        outsider=make_user(full_name="Otto Outsider"),
+        staff=make_user(role="staff"),
+        organiser=make_user(role="organiser"),
+        admin=make_user(role="admin"),
+    )
