@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from alliance_conf.api.framework import ApiModel
 
@@ -10,7 +10,7 @@ class CompareDocumentQuery(ApiModel):
     to: int = Field(ge=1, description="The newer revision number")
 
 
-class ExporterOut(BaseModel):
+class ExporterOut(ApiModel):
     name: str
     label: str
     kind: str
