@@ -69,9 +69,10 @@ def test_download_names_and_bad_requests(client, login, make_user, frozen, confe
     login(make_user("staff"))
     d = frozen.id
     response = client.get(f"/declarations/{d}/documents/compare.docx?from=1&to=2")
-    assert f'filename="safer-2030-declaration-{d}-compare-r1-r2.docx"' in response.headers[
-        "Content-Disposition"
-    ]
+    assert (
+        f'filename="safer-2030-declaration-{d}-compare-r1-r2.docx"'
+        in response.headers["Content-Disposition"]
+    )
     assert body_text(response.data, "reject")[0] == CONTENT["title"]
     assert client.get(f"/declarations/{d}/documents/revision.docx").status_code == 422
     assert client.get(f"/declarations/{d}/documents/revision.docx?revision=x").status_code == 422
@@ -139,8 +140,16 @@ def test_api_errors(client, make_user, api_headers, make_declaration, conference
     assert response.status_code == 422
     assert "to" in response.get_json()["error"]["fields"]
     assert client.get(f"{base}/revisions/4.docx", headers=headers).status_code == 404
-    assert client.get("/api/v1/declarations/999/documents/final.docx", headers=headers).status_code == 404
-    assert client.get("/api/v1/conferences/nope/documents/participants.docx", headers=headers).status_code == 404
+    assert (
+        client.get("/api/v1/declarations/999/documents/final.docx", headers=headers).status_code
+        == 404
+    )
+    assert (
+        client.get(
+            "/api/v1/conferences/nope/documents/participants.docx", headers=headers
+        ).status_code
+        == 404
+    )
     exporters = client.get("/api/v1/documents/exporters", headers=headers).get_json()
     assert {e["name"] for e in exporters} >= {"final", "revision", "compare", "participants"}
 
