@@ -14,14 +14,16 @@ from datetime import UTC, date, datetime
 from functools import lru_cache
 from importlib import resources
 from io import BytesIO
+from xml.sax.saxutils import escape
 from zoneinfo import ZoneInfo
 
 from docx import Document
-from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
-from docx.oxml import OxmlElement
-from docx.oxml.ns import qn
+from docx.oxml import OxmlElement, parse_xml
+from docx.oxml.ns import nsdecls, qn
 from docx.shared import Pt, RGBColor
+from docx.table import Table
+from docx.text.paragraph import Paragraph
 
 from plugins.documents import fields, numbering, redline
 
@@ -86,6 +88,66 @@ def join_numbers(numbers: list[int]) -> str:
     return ", ".join(words[:-1]) + " and " + words[-1]
 
 
+# --- raw XML for the parts written in bulk ----------------------------------------------------
+
+TWIPS_PER_CM = 567
+_NOT_XML = dict.fromkeys(c for c in range(32) if c not in (9, 10, 13))
+
+
+def xml_text(value: str) -> str:
+    """Escape text for an XML element, dropping the control characters XML 1.0 forbids."""
+    return escape(str(value).translate(_NOT_XML))
+
+
+def _cell_xml(value, width: int, size: float, *, shade: bool = False) -> str:
+    if isinstance(value, str):
+        value = [(value, "")]
+    half_points = round(size * 2)
+    shading = '<w:shd w:val="clear" w:color="auto" w:fill="E6E9EF"/>' if shade else ""
+    paragraphs = []
+    for text, emphasis in value:
+        run_props = {
+            "bold": "<w:b/><w:bCs/>",
+            "italic": "<w:i/><w:iCs/>",
+        }.get(emphasis, "")
+        sz = half_points - 2 if emphasis == "italic" else half_points
+        paragraphs.append(
+            '<w:p><w:pPr><w:spacing w:before="40" w:after="40" w:line="240" w:lineRule="auto"/>'
+            '<w:jc w:val="left"/></w:pPr>'
+            f'<w:r><w:rPr>{run_props}<w:sz w:val="{sz}"/><w:szCs w:val="{sz}"/></w:rPr>'
+            f'<w:t xml:space="preserve">{xml_text(text)}</w:t></w:r></w:p>'
+        )
+    return (
+        f'<w:tc><w:tcPr><w:tcW w:w="{width}" w:type="dxa"/>{shading}</w:tcPr>'
+        + "".join(paragraphs)
+        + "</w:tc>"
+    )
+
+
+def _break_run():
+    run = OxmlElement("w:r")
+    run.append(OxmlElement("w:br"))
+    return run
+
+
+def add_text(paragraph, text: str, *, bold: bool = False, italic: bool = False):
+    """Append a run of plain text (python-docx's ``add_run`` inspects every character)."""
+    run = OxmlElement("w:r")
+    if bold or italic:
+        r_pr = OxmlElement("w:rPr")
+        if bold:
+            r_pr.append(OxmlElement("w:b"))
+        if italic:
+            r_pr.append(OxmlElement("w:i"))
+        run.append(r_pr)
+    t = OxmlElement("w:t")
+    t.set(qn("xml:space"), "preserve")
+    t.text = str(text).translate(_NOT_XML)
+    run.append(t)
+    paragraph._p.append(run)
+    return run
+
+
 # --- the document on its template -----------------------------------------------------------
 
 
@@ -106,6 +168,8 @@ class DocumentWriter:
         self.marking = marking
         self._styles = {s.name: s for s in self.doc.styles}
         self._ensure_own_styles()
+        self._style_ids = {name: style.style_id for name, style in self._styles.items()}
+        self._sect_pr = self.doc.element.body.find(qn("w:sectPr"))
         self._clear_body()
         self._no_stretch_before_line_breaks()
         self._fill_placeholders()
@@ -241,7 +305,18 @@ class DocumentWriter:
 
     # writing
     def paragraph(self, text: str = "", style: str = "Normal", *, fallback: str = "Normal"):
-        return self.doc.add_paragraph(text, style=self.style(style, fallback))
+        p = OxmlElement("w:p")
+        if self._sect_pr is not None:
+            self._sect_pr.addprevious(p)
+        else:
+            self.doc.element.body.append(p)
+        paragraph = Paragraph(p, self.doc._body)
+        if text:
+            add_text(paragraph, text)
+        style_id = self._style_ids.get(style) or self._style_ids.get(fallback)
+        if style_id and style_id != self._style_ids.get("Normal"):
+            paragraph._p.style = style_id  # by id: python-docx's lookup by name is slow
+        return paragraph
 
     def heading(self, text: str, level: int = 1, *, page_break: bool = False):
         paragraph = self.paragraph(text, f"Heading {level}")
@@ -255,56 +330,46 @@ class DocumentWriter:
     def page_break(self) -> None:
         self.doc.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
 
-    def table(self, headings: list[str], rows: list[list], *, widths_cm=None, size=10):
-        """A table with a repeated header row; a cell is text or a list of (text, italic)."""
-        table = self.doc.add_table(rows=1, cols=len(headings))
-        table.autofit = False
-        if "Table Grid" in self._styles:
-            table.style = self._styles["Table Grid"]
-        table.alignment = WD_TABLE_ALIGNMENT.CENTER
-        header = table.rows[0]
-        tr_pr = header._tr.get_or_add_trPr()
-        repeat = OxmlElement("w:tblHeader")
-        repeat.set(qn("w:val"), "true")
-        tr_pr.append(repeat)
-        for cell, heading in zip(header.cells, headings, strict=True):
-            self._fill_cell(cell, [(heading, "bold")], size)
-            shading = OxmlElement("w:shd")
-            shading.set(qn("w:val"), "clear")
-            shading.set(qn("w:color"), "auto")
-            shading.set(qn("w:fill"), "E6E9EF")
-            cell._tc.get_or_add_tcPr().append(shading)
+    def table(self, headings: list[str], rows: list[list], *, widths_cm, size=10):
+        """A table with a repeated, shaded header row; a cell is text or a list of
+        (text, "" | "italic" | "bold"), one paragraph each.
+
+        Written as one XML fragment: python-docx's row and cell API is quadratic in the number
+        of rows, which a list of 200 signatories makes visible.
+        """
+        twips = [round(width * TWIPS_PER_CM) for width in widths_cm]
+        style = self._styles.get("Table Grid")
+        style_xml = f'<w:tblStyle w:val="{style.style_id}"/>' if style is not None else ""
+        parts = [
+            f"<w:tbl {nsdecls('w')}><w:tblPr>{style_xml}"
+            f'<w:tblW w:w="{sum(twips)}" w:type="dxa"/><w:jc w:val="center"/>'
+            f'<w:tblLayout w:type="fixed"/><w:tblLook w:val="04A0" w:firstRow="1" '
+            f'w:lastRow="0" w:firstColumn="0" w:lastColumn="0" w:noHBand="0" w:noVBand="1"/>'
+            "</w:tblPr><w:tblGrid>",
+            *(f'<w:gridCol w:w="{w}"/>' for w in twips),
+            "</w:tblGrid>",
+            '<w:tr><w:trPr><w:tblHeader w:val="true"/></w:trPr>',
+            *(
+                _cell_xml([(heading, "bold")], width, size, shade=True)
+                for heading, width in zip(headings, twips, strict=True)
+            ),
+            "</w:tr>",
+        ]
         for values in rows:
-            cells = table.add_row().cells
-            for cell, value in zip(cells, values, strict=True):
-                self._fill_cell(cell, value, size)
-        if widths_cm:
-            from docx.shared import Cm
-
-            for column, width in zip(table.columns, widths_cm, strict=True):
-                column.width = Cm(width)
-                for cell in column.cells:
-                    cell.width = Cm(width)
-        return table
-
-    @staticmethod
-    def _fill_cell(cell, value, size) -> None:
-        """``value``: text, or a list of (text, "" | "italic" | "bold"), one paragraph each."""
-        if isinstance(value, str):
-            value = [(value, "")]
-        for n, (text, emphasis) in enumerate(value):
-            paragraph = cell.paragraphs[0] if n == 0 else cell.add_paragraph()
-            fmt = paragraph.paragraph_format
-            fmt.space_after = Pt(2)
-            fmt.space_before = Pt(2)
-            fmt.line_spacing = 1.0
-            fmt.alignment = WD_ALIGN_PARAGRAPH.LEFT
-            run = paragraph.add_run(text)
-            run.font.size = Pt(size - 1 if emphasis == "italic" else size)
-            if emphasis == "italic":
-                run.italic = True
-            elif emphasis == "bold":
-                run.bold = True
+            parts.append("<w:tr><w:trPr><w:cantSplit/></w:trPr>")
+            parts.extend(
+                _cell_xml(value, width, size) for value, width in zip(values, twips, strict=True)
+            )
+            parts.append("</w:tr>")
+        parts.append("</w:tbl>")
+        tbl = parse_xml("".join(parts))
+        body = self.doc.element.body
+        sect_pr = body.find(qn("w:sectPr"))
+        if sect_pr is not None:
+            sect_pr.addprevious(tbl)
+        else:
+            body.append(tbl)
+        return Table(tbl, self.doc._body)
 
     def save(self) -> bytes:
         buffer = BytesIO()
@@ -344,9 +409,9 @@ def write_text(writer: DocumentWriter, content: dict, *, references: bool) -> No
         for item in content.get(section, []):
             if section == "commitments":
                 paragraph = writer.paragraph("", "Commitment")
-                paragraph.add_run(item.get("title", "")).bold = True
-                paragraph.add_run().add_break()
-                paragraph.add_run(item.get("text", ""))
+                add_text(paragraph, item.get("title", ""), bold=True)
+                paragraph._p.append(_break_run())
+                add_text(paragraph, item.get("text", ""))
             else:
                 paragraph = writer.paragraph(item.get("text", ""))
                 paragraph.alignment = WD_ALIGN_PARAGRAPH.JUSTIFY
@@ -611,8 +676,8 @@ def build_final(template: bytes, source: FinalSource) -> bytes:
         for statement in row.statements:
             label, statement_text = _statement_text(statement, numbers, titles)
             paragraph = writer.paragraph("")
-            paragraph.add_run(label + ": ").bold = True
-            paragraph.add_run(statement_text)
+            add_text(paragraph, label + ": ", bold=True)
+            add_text(paragraph, statement_text)
 
     writer.heading(f"Annex II {DASH} Signature record", 1, page_break=True)
     writer.paragraph(
@@ -714,10 +779,10 @@ def build_participants(template: bytes, conference, groups: list[ParticipantGrou
         for name, function, position in group.people:
             paragraph = writer.paragraph("")
             paragraph.paragraph_format.space_after = Pt(2)
-            paragraph.add_run(name).bold = True
+            add_text(paragraph, name, bold=True)
             details = ", ".join(part for part in (position, function) if part)
             if details:
-                paragraph.add_run(f" {DASH} {details}")
+                add_text(paragraph, f" {DASH} {details}")
     now = datetime.now(UTC)
     set_properties(
         writer,
