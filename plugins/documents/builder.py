@@ -218,8 +218,14 @@ class DocumentWriter:
             return
         element = OxmlElement("w:doNotExpandShiftReturn")
         earlier = (
+            "w:useSingleBorderforContiguousCells",
+            "w:wpJustification",
+            "w:noTabHangInd",
+            "w:noLeading",
             "w:spaceForUL",
+            "w:noColumnBalance",
             "w:balanceSingleByteDoubleByteWidth",
+            "w:noExtraLineSpacing",
             "w:doNotLeaveBackslashAlone",
             "w:ulTrailSpace",
         )
@@ -564,9 +570,9 @@ def _title_block(writer: DocumentWriter, source: DeclarationSource, *, draft_not
         writer.note(draft_note)
 
 
-def _revision_label(source: DeclarationSource) -> str:
+def _revision_label(source: DeclarationSource, word: str = "Revision") -> str:
     tz = source.conference.timezone
-    return f"Revision {source.revision_number} of {long_date(local_date(source.revision_date, tz))}"
+    return f"{word} {source.revision_number} of {long_date(local_date(source.revision_date, tz))}"
 
 
 def build_draft(template: bytes, source: DeclarationSource) -> bytes:
@@ -586,7 +592,7 @@ def build_draft(template: bytes, source: DeclarationSource) -> bytes:
     set_properties(
         writer,
         title=(f"DRAFT {DASH} " if draft else "") + title,
-        subject=f"{'Draft' if draft else 'Frozen text'}, {label.lower()}",
+        subject=f"{'Draft' if draft else 'Frozen text'}, {_revision_label(source, 'revision')}",
         author=source.author,
         created=source.revision_date,
         revision=source.revision_number,
@@ -613,7 +619,7 @@ def build_comparison(
     writer.paragraph(conference_line(new.conference), "Subtitle", fallback=NOTE_STYLE)
     summary = comparison["summary"]
     writer.note(
-        f"{label}: {_revision_label(old).lower()} → {_revision_label(new).lower()}. "
+        f"{label}: {_revision_label(old, 'revision')} → {_revision_label(new, 'revision')}. "
         f"{summary['inserted']} inserted, {summary['deleted']} deleted, {summary['changed']} "
         f"changed, {summary['moved']} moved. Changes are Word tracked changes: review them with "
         "Accept and Reject."
