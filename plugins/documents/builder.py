@@ -346,9 +346,19 @@ class DocumentWriter:
         twips = [round(width * TWIPS_PER_CM) for width in widths_cm]
         style = self._styles.get("Table Grid")
         style_xml = f'<w:tblStyle w:val="{style.style_id}"/>' if style is not None else ""
+        borders = (
+            ""
+            if style is not None
+            else "<w:tblBorders>"
+            + "".join(
+                f'<w:{side} w:val="single" w:sz="4" w:space="0" w:color="auto"/>'
+                for side in ("top", "left", "bottom", "right", "insideH", "insideV")
+            )
+            + "</w:tblBorders>"
+        )
         parts = [
             f"<w:tbl {nsdecls('w')}><w:tblPr>{style_xml}"
-            f'<w:tblW w:w="{sum(twips)}" w:type="dxa"/><w:jc w:val="center"/>'
+            f'<w:tblW w:w="{sum(twips)}" w:type="dxa"/><w:jc w:val="center"/>{borders}'
             f'<w:tblLayout w:type="fixed"/><w:tblLook w:val="04A0" w:firstRow="1" '
             f'w:lastRow="0" w:firstColumn="0" w:lastColumn="0" w:noHBand="0" w:noVBand="1"/>'
             "</w:tblPr><w:tblGrid>",

@@ -197,3 +197,18 @@ def test_required_style_check_matches_the_shipped_template():
     assert document.styles["Commitment"].type == WD_STYLE_TYPE.PARAGRAPH
     section = document.sections[0]
     assert round(section.page_width.mm) == 210 and round(section.left_margin.mm) == 25
+
+
+def test_a_template_with_only_the_required_styles_works(app, conference, make_declaration):
+    from docx.oxml.ns import qn
+
+    sparse = custom_template(drop=("Table Grid", "Subtitle", "Header", "Footer"))
+    upload(conference, "sparse.docx", sparse)
+    db.session.commit()
+    declaration = make_declaration(freeze=True)
+    document = open_docx(operations.final_declaration(declaration))
+    table = document.tables[0]._tbl
+    assert table.tblPr.find(qn("w:tblBorders")) is not None
+    assert "Ministerial conference on safer children" in "\n".join(
+        p.text for p in document.sections[0].header.paragraphs
+    )
