@@ -6,6 +6,8 @@ import pytest
 import sqlalchemy as sa
 
 from alliance_conf.extensions import db
+from alliance_conf.hooks import DocumentExporter, hookimpl
+from alliance_conf.plugins import get_registry
 from plugins.documents.builder import DOCX_CONTENT_TYPE
 from plugins.documents.models import DocumentTemplate
 from plugins.documents.tests.conftest import CONTENT
@@ -216,3 +218,48 @@ def test_template_forms_need_csrf(make_app, make_user, conference):
     assert response.status_code in (400, 422)
     with app.app_context():
         assert db.session.scalar(sa.select(sa.func.count(DocumentTemplate.id))) == 0
+
+
+class AttendanceSheet:
+    """Another plugin offering a conference document through the same hook."""
+
+    @hookimpl
+    def alliance_document_exporters(self):
+        return [
+            DocumentExporter(
+                name="attendance",
+                label="Attendance sheet",
+                kind="attendance",
+                extension="txt",
+                content_type="text/plain",
+                generate=lambda conference: f"Attendance at {conference.title}".encode(),
+                roles=frozenset({"organiser"}),
+            )
+        ]
+
+
+def test_other_plugins_add_documents_through_the_exporter_hook(
+    app, client, login, make_user, api_headers, conference
+):
+    manager = get_registry(app).manager
+    manager.register(AttendanceSheet(), name="test-attendance")
+    try:
+        login(make_user("organiser"))
+        page = client.get(f"/conferences/{conference.slug}/documents").get_data(as_text=True)
+        assert "Attendance sheet (.txt)" in page
+        response = client.get(f"/conferences/{conference.slug}/documents/attendance.txt")
+        assert response.status_code == 200 and response.mimetype == "text/plain"
+        assert response.data == b"Attendance at Ministerial conference on safer children"
+        url = f"/api/v1/conferences/{conference.slug}/documents/attendance.txt"
+        assert client.get(url, headers=api_headers(make_user("organiser"))).status_code == 200
+        # The exporter's own roles apply: staff may not download this one.
+        staff = api_headers(make_user("staff"))
+        assert client.get(url, headers=staff).status_code == 403
+        names = {e["name"] for e in client.get("/api/v1/documents/exporters", headers=staff).json}
+        assert "attendance" not in names and "final" in names
+        assert (
+            client.get(f"/conferences/{conference.slug}/documents/attendance.docx").status_code
+            == 404
+        )
+    finally:
+        manager.unregister(name="test-attendance")
