@@ -1,7 +1,10 @@
 from __future__ import annotations
 
+from urllib.parse import quote
+
 from flask import Response, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
+from werkzeug.utils import secure_filename
 
 from alliance_conf.auth.access import roles_required
 from alliance_conf.auth.models import UserRole
@@ -19,7 +22,11 @@ TEAM = (UserRole.organiser, UserRole.staff)
 
 def file_response(data: bytes, filename: str, content_type: str) -> Response:
     response = Response(data, mimetype=content_type)
-    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    ascii_name = secure_filename(filename) or "document"
+    disposition = f'attachment; filename="{ascii_name}"'
+    if ascii_name != filename:
+        disposition += f"; filename*=UTF-8''{quote(filename, safe='')}"
+    response.headers["Content-Disposition"] = disposition
     response.headers["Cache-Control"] = "no-store"
     response.headers["X-Content-Type-Options"] = "nosniff"
     return response

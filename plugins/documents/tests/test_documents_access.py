@@ -184,14 +184,18 @@ def test_template_upload_page(client, login, make_user, conference, make_app):
     template = custom_template()
     response = client.post(
         url,
-        data={"file": (io.BytesIO(template), "ministry.docx")},
+        data={"file": (io.BytesIO(template), "../templates/Modèle ministère.docx")},
         content_type="multipart/form-data",
     )
     assert response.status_code == 302
     page = client.get(f"/conferences/{conference.slug}/documents").get_data(as_text=True)
-    assert "ministry.docx" in page
+    assert "<strong>Modèle ministère.docx</strong>" in page
     downloaded = client.get(f"/conferences/{conference.slug}/documents/template.docx")
     assert downloaded.data == template
+    assert downloaded.headers["Content-Disposition"] == (
+        'attachment; filename="Modele_ministere.docx"; '
+        "filename*=UTF-8''Mod%C3%A8le%20minist%C3%A8re.docx"
+    )
     assert client.post(f"{url}/remove").status_code == 302
     assert db.session.scalar(sa.select(sa.func.count(DocumentTemplate.id))) == 0
 
