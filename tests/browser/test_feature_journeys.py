@@ -151,6 +151,7 @@ def _staff_downloads(staff, declaration_url: str, server_app) -> None:
     """Staff fetch the final declaration (Word) and the published participant list."""
     if has_page(server_app, "documents.declaration_download"):
         staff.goto(declaration_url)
+        audit_both(staff, "journey-declaration-open-staff")
         with staff.expect_download() as info:
             staff.get_by_role("link", name="Download the final declaration (.docx)").click()
         download = info.value
