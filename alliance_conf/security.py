@@ -20,6 +20,7 @@ from limits import parse_many
 from sqlalchemy.exc import DBAPIError, OperationalError
 from werkzeug.exceptions import ServiceUnavailable, TooManyRequests
 from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.routing import IntegerConverter
 
 log = logging.getLogger(__name__)
 
@@ -215,8 +216,22 @@ def database_unavailable_response():
 # --- wiring --------------------------------------------------------------------------------------
 
 
+MAX_ID = 2**31 - 1
+
+
+class DatabaseIdConverter(IntegerConverter):
+    """``<int:...>`` in every URL: a number no database id can reach (beyond PostgreSQL's
+    ``integer``) does not match the route, so it is a plain 404 rather than an overflow
+    deep in the database driver."""
+
+    def __init__(self, map, fixed_digits=0, min=None, max=MAX_ID, signed=False):  # noqa: A002
+        super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
+
+
 def init_security(app: Flask) -> None:
     from alliance_conf import requestlog
+
+    app.url_map.converters["int"] = DatabaseIdConverter
 
     proxies = int(app.config.get("TRUSTED_PROXIES") or 0)
     if proxies:
