@@ -9,11 +9,11 @@ get real ids half the time, so operations are exercised past their 404.
 
 import re
 
-import pytest
 import schemathesis
 import sqlalchemy as sa
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
@@ -61,6 +61,27 @@ def _seed_values(seed) -> dict:
     return {k: v for k, v in values.items() if v is not None}
 
 
+def _fuzz(strategies: list, headers: dict, ran: dict):
+    """One operation's hypothesis test (built per operation so each binds its own values)."""
+
+    @settings(
+        max_examples=EXAMPLES_PER_OPERATION,
+        derandomize=True,
+        deadline=None,
+        database=None,
+        suppress_health_check=list(HealthCheck),
+    )
+    @given(st.one_of(strategies))
+    def check(case):
+        ran["cases"] += 1
+        try:
+            case.call_and_validate(headers=headers, checks=CHECKS)
+        finally:
+            db.session.rollback()
+
+    return check
+
+
 def test_every_api_operation_answers_within_its_schema(app, seed, api_headers):
     organiser = seed.accounts["organiser"]
     schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app)
@@ -72,30 +93,15 @@ def test_every_api_operation_answers_within_its_schema(app, seed, api_headers):
         operation = result.ok()
         names = set(re.findall(r"{(\w+)}", operation.path))
         fixed = {name: known[name] for name in names if name in known}
-        strategies = [operation.as_strategy()]
+        strategies = [operation.as_strategy(), operation.as_strategy(GenerationMode.NEGATIVE)]
         if fixed:
             strategies.append(operation.as_strategy(path_parameters=fixed))
         headers = api_headers(organiser)
         ran["operations"] += 1
 
-        @settings(
-            max_examples=EXAMPLES_PER_OPERATION,
-            derandomize=True,
-            deadline=None,
-            database=None,
-            suppress_health_check=list(HealthCheck),
-        )
-        @given(st.one_of(strategies))
-        def check(case):
-            ran["cases"] += 1
-            try:
-                case.call_and_validate(headers=headers, checks=CHECKS)
-            finally:
-                db.session.rollback()
-
         try:
-            check()
-        except (Exception, BaseExceptionGroup) as exc:  # collect every operation's failure, then report them all
+            _fuzz(strategies, headers, ran)()
+        except (Exception, BaseExceptionGroup) as exc:  # report every operation's failure
             failures.append(f"{operation.label}: {exc}")
     print(f"schemathesis: {ran['operations']} operations, {ran['cases']} cases")
     assert ran["operations"] >= 30
