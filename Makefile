@@ -5,9 +5,9 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 FLASK  := $(BIN)/flask --app wsgi
 PORT   ?= 5000
-PYTEST_ARGS ?=
+PYTEST_ARGS ?= -n auto  # one worker per core; `PYTEST_ARGS= make test` runs in one process
 
-.PHONY: install run test test-core test-browser lint format services clean
+.PHONY: install run test test-browser lint format services clean
 
 $(STAMP): setup.cfg pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)

@@ -7,6 +7,14 @@ set -euo pipefail
 
 pg_ready() { pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null; }
 
+# The documents plugin converts its .docx files to PDF to prove they open (LibreOffice, poppler).
+if { ! command -v soffice >/dev/null 2>&1 || ! command -v pdftotext >/dev/null 2>&1; } \
+   && [ "$(id -u)" = 0 ]; then
+  echo "Installing LibreOffice Writer and poppler-utils (Debian packages)..."
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+    --no-install-recommends libreoffice-writer-nogui poppler-utils fonts-liberation >/dev/null
+fi
+
 if ! command -v pg_isready >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
   echo "Installing PostgreSQL (Debian package)..."
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null

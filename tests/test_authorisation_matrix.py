@@ -85,6 +85,9 @@ PARAMS = {
     "fmt": lambda w: "csv",
     "signature_id": lambda w: w.signature_b.id,
     "code": lambda w: w.signature_b.verification_code,
+    # Documents by exporter name: the participant list (a conference document).
+    "name": lambda w: "participants",
+    "ext": lambda w: "docx",
 }
 
 # Object-level rules: endpoint -> roles that may reach delegation B's object through it.

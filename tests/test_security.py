@@ -12,7 +12,28 @@ from alliance_conf.testing.fixtures import TEST_PASSWORD
 from alliance_conf.testing.routes import STATE_CHANGING, iter_route_calls, sign_in_session
 from tests.test_authorisation_matrix import PARAMS, build_world
 
-PRODUCTION = {"ALLIANCE_ENV": "production", "SECRET_KEY": "p" * 48}
+
+def _signing_key_pem() -> str:
+    """A fresh Ed25519 key: production refuses to start without one (signatures plugin)."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    return (
+        Ed25519PrivateKey.generate()
+        .private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+        .decode()
+    )
+
+
+PRODUCTION = {
+    "ALLIANCE_ENV": "production",
+    "SECRET_KEY": "p" * 48,
+    "SIGNATURES_SIGNING_KEY": _signing_key_pem(),
+}
 EXPECTED_HEADERS = {
     "Content-Security-Policy": CONTENT_SECURITY_POLICY,
     "X-Content-Type-Options": "nosniff",

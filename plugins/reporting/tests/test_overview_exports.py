@@ -146,20 +146,25 @@ def test_docx_exporter_hook_and_csv_fallback(app, client, world, round_, as_user
     assert document.tables[0].rows[1].cells[1].text == "1"  # one delegation achieved 1
 
     as_user(world.organiser)
-    page = client.get(f"/reporting/rounds/{round_.id}").get_data(as_text=True)
-    assert "report.csv" in page and "report.docx" not in page  # documents plugin is not on
-    assert client.get(f"/reporting/rounds/{round_.id}/report.docx").status_code == 404
     registry = get_registry(app)
-    registry.plugins["documents"] = PluginInfo(
+    documents = registry.plugins.get("documents") or PluginInfo(
         "documents", "plugins.documents", "alliance-conf", "0", PluginState.enabled
     )
+    registry.plugins["documents"] = documents
+    saved = documents.state
     try:
+        documents.state = PluginState.enabled
         page = client.get(f"/reporting/rounds/{round_.id}").get_data(as_text=True)
         assert "report.docx" in page
         response = client.get(f"/reporting/rounds/{round_.id}/report.docx")
         assert response.status_code == 200 and response.mimetype == exports.DOCX_TYPE
+
+        documents.state = PluginState.disabled
+        page = client.get(f"/reporting/rounds/{round_.id}").get_data(as_text=True)
+        assert "report.csv" in page and "report.docx" not in page
+        assert client.get(f"/reporting/rounds/{round_.id}/report.docx").status_code == 404
     finally:
-        del registry.plugins["documents"]
+        documents.state = saved
 
 
 # --- reminders -----------------------------------------------------------------------------------

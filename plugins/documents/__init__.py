@@ -1,0 +1,102 @@
+"""Word documents plugin: the final declaration, drafts, redlines and the participant list.
+
+Every document is a ``DocumentExporter`` (``alliance_document_exporters``); the download pages,
+the API and the CLI work from the collected exporters, so other plugins add documents the same
+way. Signatures come only through ``alliance_signature_rows``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from alliance_conf.hooks import DocumentExporter, SlotContent, hookimpl
+from plugins.documents import models  # noqa: F401 - registers the table
+
+__version__ = "1.0.0"
+MIGRATIONS = Path(__file__).resolve().parent / "migrations" / "versions"
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+TEAM = frozenset({"organiser", "staff"})
+
+
+@hookimpl
+def alliance_configure(app):
+    app.config.setdefault("DOCUMENTS_PROTOCOL_ORDER", "alphabetical")
+    app.config.setdefault("DOCUMENTS_TEMPLATE_MAX_BYTES", 5 * 1024 * 1024)
+    app.config.setdefault("DOCUMENTS_TEMPLATE_MAX_UNCOMPRESSED_BYTES", 50 * 1024 * 1024)
+    app.config.setdefault("DOCUMENTS_TEMPLATE_MAX_RATIO", 100)
+    app.config.setdefault("DOCUMENTS_ORGANISATION", None)
+
+
+@hookimpl
+def alliance_blueprints(app):
+    from plugins.documents.api import api
+    from plugins.documents.blueprint import bp
+
+    return [bp, api]
+
+
+@hookimpl
+def alliance_cli_commands(app):
+    from plugins.documents.cli import documents_cli
+
+    return [documents_cli]
+
+
+@hookimpl
+def alliance_migration_dirs():
+    return [str(MIGRATIONS)]
+
+
+@hookimpl
+def alliance_template_slot(slot, context):
+    if slot == "declaration-actions" and context.get("declaration") is not None:
+        return SlotContent("documents/_declaration_actions.html", order=50)
+    if slot in ("participants-actions", "conference-overview") and context.get("conference"):
+        return SlotContent("documents/_conference_actions.html", order=60)
+    return None
+
+
+@hookimpl
+def alliance_document_exporters():
+    from plugins.documents import operations
+
+    return [
+        DocumentExporter(
+            name="final",
+            label="Final declaration",
+            kind="declaration",
+            extension="docx",
+            content_type=DOCX,
+            generate=lambda declaration: operations.final_declaration(declaration),
+            roles=TEAM,
+        ),
+        DocumentExporter(
+            name="revision",
+            label="Draft of a revision",
+            kind="revision",
+            extension="docx",
+            content_type=DOCX,
+            generate=lambda declaration, number: operations.draft_revision(declaration, number),
+            roles=TEAM,
+        ),
+        DocumentExporter(
+            name="compare",
+            label="Redline between two revisions",
+            kind="comparison",
+            extension="docx",
+            content_type=DOCX,
+            generate=lambda declaration, from_number, to_number: operations.comparison(
+                declaration, from_number, to_number
+            ),
+            roles=TEAM,
+        ),
+        DocumentExporter(
+            name="participants",
+            label="List of participants",
+            kind="participants",
+            extension="docx",
+            content_type=DOCX,
+            generate=lambda conference: operations.participant_list(conference),
+            roles=TEAM,
+        ),
+    ]

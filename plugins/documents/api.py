@@ -1,0 +1,110 @@
+"""The documents API: each document as a file download (the OpenAPI document says so)."""
+
+from __future__ import annotations
+
+from alliance_conf.api.framework import ApiBlueprint, api_user
+from alliance_conf.auth.models import UserRole
+from alliance_conf.conferences.operations import get_conference
+from alliance_conf.core.errors import NotFound
+from alliance_conf.declarations import operations as declaration_ops
+from plugins.documents import operations
+from plugins.documents.builder import DOCX_CONTENT_TYPE
+from plugins.documents.schemas import CompareDocumentQuery, ExporterOut
+from plugins.documents.views import file_response
+
+api = ApiBlueprint("documents_api", __name__)
+TEAM = [UserRole.organiser, UserRole.staff]
+
+
+def _declaration(declaration_id: int):
+    declaration = declaration_ops.get_declaration(declaration_id)
+    declaration_ops.check_can_view(declaration, api_user())
+    return declaration
+
+
+def _download(name: str, **kwargs):
+    exporter = operations.get_exporter(name)
+    data, filename = operations.generate(name, actor=api_user(), **kwargs)
+    return file_response(data, filename, exporter.content_type)
+
+
+@api.endpoint(
+    "/documents/exporters",
+    "GET",
+    roles=TEAM,
+    response=list[ExporterOut],
+    summary="The documents the installed plugins can generate",
+)
+def list_exporters():
+    """Declaration kinds (declaration, revision, comparison) are under
+    ``/declarations/<id>/documents/``; every other kind under ``/conferences/<slug>/documents/``."""
+    user = api_user()
+    return [e for e in operations.exporters() if operations.exporter_allowed(e, user)]
+
+
+@api.endpoint(
+    "/declarations/<int:declaration_id>/documents/final.docx",
+    "GET",
+    roles=TEAM,
+    content_type=DOCX_CONTENT_TYPE,
+    summary="The final declaration as a Word document",
+)
+def final_docx(declaration_id: int):
+    """The frozen text, the signatories in protocol order, statements and reservations, and
+    the signature record. 409 while the text is not frozen."""
+    return _download("final", declaration=_declaration(declaration_id))
+
+
+@api.endpoint(
+    "/declarations/<int:declaration_id>/documents/revisions/<int:number>.docx",
+    "GET",
+    roles=TEAM,
+    content_type=DOCX_CONTENT_TYPE,
+    summary="One revision as a Word document (DRAFT unless it is the frozen text)",
+)
+def revision_docx(declaration_id: int, number: int):
+    return _download("revision", declaration=_declaration(declaration_id), number=number)
+
+
+@api.endpoint(
+    "/declarations/<int:declaration_id>/documents/compare.docx",
+    "GET",
+    roles=TEAM,
+    query=CompareDocumentQuery,
+    content_type=DOCX_CONTENT_TYPE,
+    summary="A redline between two revisions, with Word tracked changes",
+)
+def compare_docx(declaration_id: int, query: CompareDocumentQuery):
+    return _download(
+        "compare",
+        declaration=_declaration(declaration_id),
+        from_number=query.from_,
+        to_number=query.to,
+    )
+
+
+@api.endpoint(
+    "/conferences/<slug>/documents/participants.docx",
+    "GET",
+    roles=TEAM,
+    content_type=DOCX_CONTENT_TYPE,
+    summary="The list of participants by delegation, in protocol order",
+)
+def participants_docx(slug: str):
+    """Approved delegates who consented to the published list; no contact or needs data."""
+    return _download("participants", conference=get_conference(slug))
+
+
+@api.endpoint(
+    "/conferences/<slug>/documents/<name>.<ext>",
+    "GET",
+    roles=TEAM,
+    content_type="application/octet-stream",
+    summary="Any conference document a plugin offers (see /documents/exporters)",
+)
+def conference_document(slug: str, name: str, ext: str):
+    conference = get_conference(slug)
+    exporter = operations.get_exporter(name)
+    if exporter.extension != ext or exporter.kind in operations.DECLARATION_KINDS:
+        raise NotFound(f"There is no conference document {name}.{ext}.")
+    return _download(name, conference=conference)

@@ -1,0 +1,811 @@
+"""Assemble the Word documents with python-docx, in memory, on the conference's template.
+
+The template (the conference's uploaded one, or the default shipped with the plugin) is opened,
+its body cleared except the paragraphs in the "Letterhead" style, and the document is written
+with the template's styles. Headers are kept (the conference name is filled in or added), the
+footer is replaced by "Page X of Y" with real fields.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from functools import lru_cache
+from importlib import resources
+from io import BytesIO
+from xml.sax.saxutils import escape
+from zoneinfo import ZoneInfo
+
+from docx import Document
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
+from docx.oxml import OxmlElement, parse_xml
+from docx.oxml.ns import nsdecls, qn
+from docx.shared import Pt, RGBColor
+from docx.table import Table
+from docx.text.paragraph import Paragraph
+
+from plugins.documents import fields, numbering, redline
+
+DOCX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+REQUIRED_STYLES = ("Normal", "Title", "Heading 1", "Heading 2", "Commitment", "Letterhead")
+DEFAULT_TEMPLATE = "default-template.docx"
+NOTE_STYLE = "Document Note"
+DRAFT_STYLE = "Draft Mark"
+DASH = "\N{EN DASH}"
+PLACEHOLDERS = ("{conference}", "{city}", "{dates}")
+
+
+@lru_cache(maxsize=1)
+def default_template_bytes() -> bytes:
+    return resources.files("plugins.documents").joinpath("data", DEFAULT_TEMPLATE).read_bytes()
+
+
+# --- formatting helpers ---------------------------------------------------------------------
+
+
+def long_date(value: date | datetime) -> str:
+    return f"{value.day} {value:%B %Y}"
+
+
+def local_date(moment: datetime, tz_name: str) -> date:
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    try:
+        return moment.astimezone(ZoneInfo(tz_name or "UTC")).date()
+    except (KeyError, ValueError):
+        return moment.astimezone(UTC).date()
+
+
+def date_range(start: date, end: date) -> str:
+    if start == end:
+        return long_date(start)
+    if (start.year, start.month) == (end.year, end.month):
+        return f"{start.day}{DASH}{end.day} {end:%B %Y}"
+    if start.year == end.year:
+        return f"{start.day} {start:%B} {DASH} {end.day} {end:%B %Y}"
+    return f"{long_date(start)} {DASH} {long_date(end)}"
+
+
+def conference_line(conference) -> str:
+    parts = [conference.city]
+    if conference.venue:
+        parts.append(conference.venue)
+    parts.append(date_range(conference.start_date, conference.end_date))
+    return ", ".join(parts)
+
+
+def sort_name(name: str) -> str:
+    """Accent- and case-insensitive key, so "Côte d'Ivoire" files under C."""
+    decomposed = unicodedata.normalize("NFKD", name)
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+
+
+def join_numbers(numbers: list[int]) -> str:
+    words = [str(n) for n in numbers]
+    if len(words) <= 1:
+        return "".join(words)
+    return ", ".join(words[:-1]) + " and " + words[-1]
+
+
+# --- raw XML for the parts written in bulk ----------------------------------------------------
+
+TWIPS_PER_CM = 567
+_NOT_XML = dict.fromkeys(c for c in range(32) if c not in (9, 10, 13))
+
+
+def xml_text(value: str) -> str:
+    """Escape text for an XML element, dropping the control characters XML 1.0 forbids."""
+    return escape(str(value).translate(_NOT_XML))
+
+
+def _cell_xml(value, width: int, size: float, *, shade: bool = False) -> str:
+    if isinstance(value, str):
+        value = [(value, "")]
+    half_points = round(size * 2)
+    shading = '<w:shd w:val="clear" w:color="auto" w:fill="E6E9EF"/>' if shade else ""
+    paragraphs = []
+    for text, emphasis in value:
+        run_props = {
+            "bold": "<w:b/><w:bCs/>",
+            "italic": "<w:i/><w:iCs/>",
+        }.get(emphasis, "")
+        sz = half_points - 2 if emphasis == "italic" else half_points
+        paragraphs.append(
+            '<w:p><w:pPr><w:spacing w:before="40" w:after="40" w:line="240" w:lineRule="auto"/>'
+            '<w:jc w:val="left"/></w:pPr>'
+            f'<w:r><w:rPr>{run_props}<w:sz w:val="{sz}"/><w:szCs w:val="{sz}"/></w:rPr>'
+            f'<w:t xml:space="preserve">{xml_text(text)}</w:t></w:r></w:p>'
+        )
+    return (
+        f'<w:tc><w:tcPr><w:tcW w:w="{width}" w:type="dxa"/>{shading}</w:tcPr>'
+        + "".join(paragraphs)
+        + "</w:tc>"
+    )
+
+
+def _break_run():
+    run = OxmlElement("w:r")
+    run.append(OxmlElement("w:br"))
+    return run
+
+
+def add_text(paragraph, text: str, *, bold: bool = False, italic: bool = False):
+    """Append a run of plain text (python-docx's ``add_run`` inspects every character)."""
+    run = OxmlElement("w:r")
+    if bold or italic:
+        r_pr = OxmlElement("w:rPr")
+        if bold:
+            r_pr.append(OxmlElement("w:b"))
+        if italic:
+            r_pr.append(OxmlElement("w:i"))
+        run.append(r_pr)
+    t = OxmlElement("w:t")
+    t.set(qn("xml:space"), "preserve")
+    t.text = str(text).translate(_NOT_XML)
+    run.append(t)
+    paragraph._p.append(run)
+    return run
+
+
+# --- the document on its template -----------------------------------------------------------
+
+
+@dataclass
+class Marking:
+    """What the header says besides the conference name; ``draft`` adds the DRAFT mark."""
+
+    draft: bool
+    label: str = ""
+
+
+class DocumentWriter:
+    """One document being written on a template."""
+
+    def __init__(self, template: bytes, conference, marking: Marking):
+        self.doc = Document(BytesIO(template))
+        self.conference = conference
+        self.marking = marking
+        self._styles = {s.name: s for s in self.doc.styles}
+        self._ensure_own_styles()
+        self._style_ids = {name: style.style_id for name, style in self._styles.items()}
+        self._sect_pr = self.doc.element.body.find(qn("w:sectPr"))
+        self._clear_body()
+        self._no_stretch_before_line_breaks()
+        self._fill_placeholders()
+        self._write_headers()
+        self._write_footers()
+
+    # styles
+    def style(self, name: str, fallback: str = "Normal"):
+        return self._styles.get(name) or self._styles[fallback]
+
+    def _ensure_own_styles(self) -> None:
+        from docx.enum.style import WD_STYLE_TYPE
+
+        if NOTE_STYLE not in self._styles:
+            style = self.doc.styles.add_style(NOTE_STYLE, WD_STYLE_TYPE.PARAGRAPH)
+            style.base_style = self._styles["Normal"]
+            style.font.size = Pt(9)
+            style.font.italic = True
+            style.paragraph_format.space_after = Pt(4)
+            self._styles[NOTE_STYLE] = style
+        if DRAFT_STYLE not in self._styles:
+            style = self.doc.styles.add_style(DRAFT_STYLE, WD_STYLE_TYPE.PARAGRAPH)
+            style.base_style = self._styles["Normal"]
+            style.font.bold = True
+            style.font.size = Pt(14)
+            style.font.color.rgb = RGBColor(0xB0, 0x1E, 0x1E)
+            style.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.CENTER
+            style.paragraph_format.space_after = Pt(6)
+            self._styles[DRAFT_STYLE] = style
+
+    # body
+    def _clear_body(self) -> None:
+        body = self.doc.element.body
+        letterhead_id = self._styles["Letterhead"].style_id
+        for child in list(body):
+            if child.tag == qn("w:sectPr"):
+                continue
+            if child.tag == qn("w:p") and child.style == letterhead_id:
+                continue
+            body.remove(child)
+
+    def _no_stretch_before_line_breaks(self) -> None:
+        """Justified lines ending in a line break (a commitment's title) are not stretched."""
+        compat = self.doc.settings.element.find(qn("w:compat"))
+        if compat is None or compat.find(qn("w:doNotExpandShiftReturn")) is not None:
+            return
+        element = OxmlElement("w:doNotExpandShiftReturn")
+        earlier = (
+            "w:useSingleBorderforContiguousCells",
+            "w:wpJustification",
+            "w:noTabHangInd",
+            "w:noLeading",
+            "w:spaceForUL",
+            "w:noColumnBalance",
+            "w:balanceSingleByteDoubleByteWidth",
+            "w:noExtraLineSpacing",
+            "w:doNotLeaveBackslashAlone",
+            "w:ulTrailSpace",
+        )
+        found = [compat.find(qn(tag)) for tag in earlier]
+        found = [el for el in found if el is not None]
+        if found:
+            found[-1].addnext(element)
+        else:
+            compat.insert(0, element)
+
+    def _placeholder_values(self) -> dict[str, str]:
+        c = self.conference
+        return {
+            "{conference}": c.title,
+            "{city}": c.city,
+            "{dates}": date_range(c.start_date, c.end_date),
+        }
+
+    def _replace_in(self, paragraphs) -> None:
+        values = self._placeholder_values()
+        for paragraph in paragraphs:
+            text = paragraph.text
+            if not any(key in text for key in values):
+                continue
+            for run in paragraph.runs:
+                for key, value in values.items():
+                    if key in run.text:
+                        run.text = run.text.replace(key, value)
+            if any(key in paragraph.text for key in values):  # split across runs
+                merged = paragraph.text
+                for key, value in values.items():
+                    merged = merged.replace(key, value)
+                runs = paragraph.runs
+                runs[0].text = merged
+                for run in runs[1:]:
+                    run.text = ""
+
+    def _fill_placeholders(self) -> None:
+        self._replace_in(self.doc.paragraphs)
+
+    def _headers(self):
+        for section in self.doc.sections:
+            yield section.header
+            if section.different_first_page_header_footer:
+                yield section.first_page_header
+            if self.doc.settings.odd_and_even_pages_header_footer:
+                yield section.even_page_header
+
+    def _write_headers(self) -> None:
+        primary = {id(section.header._element) for section in self.doc.sections}
+        for header in self._headers():
+            self._replace_in(header.paragraphs)
+            text = "\n".join(p.text for p in header.paragraphs)
+            if id(header._element) in primary and self.conference.title not in text:
+                header.add_paragraph(self.conference.title, style=self.style("Header"))
+            if self.marking.draft or self.marking.label:
+                paragraph = header.add_paragraph(style=self.style("Header"))
+                if self.marking.draft:
+                    mark = paragraph.add_run("DRAFT")
+                    mark.bold = True
+                    mark.font.color.rgb = RGBColor(0xB0, 0x1E, 0x1E)
+                if self.marking.label:
+                    prefix = " · " if self.marking.draft else ""
+                    paragraph.add_run(prefix + self.marking.label)
+
+    def _write_footers(self) -> None:
+        sections = self.doc.sections
+        footers = []
+        for section in sections:
+            footers.append(section.footer)
+            if section.different_first_page_header_footer:
+                footers.append(section.first_page_footer)
+            if self.doc.settings.odd_and_even_pages_header_footer:
+                footers.append(section.even_page_footer)
+        for footer in footers:
+            footer.is_linked_to_previous = False
+            element = footer._element
+            for child in list(element):
+                element.remove(child)
+            paragraph = footer.add_paragraph(style=self.style("Footer"))
+            paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+            fields.add_page_x_of_y(paragraph)
+
+    # writing
+    def paragraph(self, text: str = "", style: str = "Normal", *, fallback: str = "Normal"):
+        p = OxmlElement("w:p")
+        if self._sect_pr is not None:
+            self._sect_pr.addprevious(p)
+        else:
+            self.doc.element.body.append(p)
+        paragraph = Paragraph(p, self.doc._body)
+        if text:
+            add_text(paragraph, text)
+        style_id = self._style_ids.get(style) or self._style_ids.get(fallback)
+        if style_id and style_id != self._style_ids.get("Normal"):
+            paragraph._p.style = style_id  # by id: python-docx's lookup by name is slow
+        return paragraph
+
+    def heading(self, text: str, level: int = 1, *, page_break: bool = False):
+        paragraph = self.paragraph(text, f"Heading {level}")
+        if page_break:
+            paragraph.paragraph_format.page_break_before = True
+        return paragraph
+
+    def note(self, text: str):
+        return self.paragraph(text, NOTE_STYLE)
+
+    def page_break(self) -> None:
+        self.doc.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
+
+    def table(self, headings: list[str], rows: list[list], *, widths_cm, size=10):
+        """A table with a repeated, shaded header row; a cell is text or a list of
+        (text, "" | "italic" | "bold"), one paragraph each.
+
+        Written as one XML fragment: python-docx's row and cell API is quadratic in the number
+        of rows, which a list of 200 signatories makes visible.
+        """
+        twips = [round(width * TWIPS_PER_CM) for width in widths_cm]
+        style = self._styles.get("Table Grid")
+        style_xml = f'<w:tblStyle w:val="{style.style_id}"/>' if style is not None else ""
+        borders = (
+            ""
+            if style is not None
+            else "<w:tblBorders>"
+            + "".join(
+                f'<w:{side} w:val="single" w:sz="4" w:space="0" w:color="auto"/>'
+                for side in ("top", "left", "bottom", "right", "insideH", "insideV")
+            )
+            + "</w:tblBorders>"
+        )
+        parts = [
+            f"<w:tbl {nsdecls('w')}><w:tblPr>{style_xml}"
+            f'<w:tblW w:w="{sum(twips)}" w:type="dxa"/><w:jc w:val="center"/>{borders}'
+            f'<w:tblLayout w:type="fixed"/><w:tblLook w:val="04A0" w:firstRow="1" '
+            f'w:lastRow="0" w:firstColumn="0" w:lastColumn="0" w:noHBand="0" w:noVBand="1"/>'
+            "</w:tblPr><w:tblGrid>",
+            *(f'<w:gridCol w:w="{w}"/>' for w in twips),
+            "</w:tblGrid>",
+            '<w:tr><w:trPr><w:tblHeader w:val="true"/></w:trPr>',
+            *(
+                _cell_xml([(heading, "bold")], width, size, shade=True)
+                for heading, width in zip(headings, twips, strict=True)
+            ),
+            "</w:tr>",
+        ]
+        for values in rows:
+            parts.append("<w:tr><w:trPr><w:cantSplit/></w:trPr>")
+            parts.extend(
+                _cell_xml(value, width, size) for value, width in zip(values, twips, strict=True)
+            )
+            parts.append("</w:tr>")
+        parts.append("</w:tbl>")
+        tbl = parse_xml("".join(parts))
+        body = self.doc.element.body
+        sect_pr = body.find(qn("w:sectPr"))
+        if sect_pr is not None:
+            sect_pr.addprevious(tbl)
+        else:
+            body.append(tbl)
+        return Table(tbl, self.doc._body)
+
+    def save(self) -> bytes:
+        buffer = BytesIO()
+        self.doc.save(buffer)
+        return buffer.getvalue()
+
+
+# --- the declaration text -------------------------------------------------------------------
+
+
+@dataclass
+class TextOptions:
+    """How a declaration text is laid out: paragraph references for drafts, titles bold."""
+
+    references: bool
+
+
+def _lists(writer: DocumentWriter, references: bool) -> dict[str, int | None]:
+    commitment_style = writer.style("Commitment").style_id
+    lists = {
+        "commitments": numbering.add_list(
+            writer.doc, level_text="%1.", style_id=commitment_style, bold=True
+        ),
+        "preamble": None,
+        "closing": None,
+    }
+    if references:
+        lists["preamble"] = numbering.add_list(writer.doc, level_text="PP%1", hanging_cm=1.2)
+        lists["closing"] = numbering.add_list(writer.doc, level_text="CP%1", hanging_cm=1.2)
+    return lists
+
+
+def write_text(writer: DocumentWriter, content: dict, *, references: bool) -> None:
+    """The declaration's own text: preamble, numbered commitments, closing paragraphs."""
+    lists = _lists(writer, references)
+    for section in ("preamble", "commitments", "closing"):
+        for item in content.get(section, []):
+            if section == "commitments":
+                paragraph = writer.paragraph("", "Commitment")
+                add_text(paragraph, item.get("title", ""), bold=True)
+                paragraph._p.append(_break_run())
+                add_text(paragraph, item.get("text", ""))
+            else:
+                paragraph = writer.paragraph(item.get("text", ""))
+                paragraph.alignment = WD_ALIGN_PARAGRAPH.JUSTIFY
+            if lists[section] is not None:
+                numbering.number_paragraph(paragraph, lists[section])
+
+
+def write_tracked_text(
+    writer: DocumentWriter, comparison: dict, old: dict, new: dict, revisions
+) -> None:
+    """The text of ``new`` with every difference from ``old`` as a tracked change.
+
+    Items are merged so that both sides keep their order: an item moved elsewhere appears as a
+    deletion where it was and an insertion where it is now.
+    """
+    lists = _lists(writer, references=True)
+    for section_result in comparison["sections"]:
+        section = section_result["section"]
+        by_key = {item["key"]: item for item in section_result["items"]}
+        old_items = {item["key"]: item for item in old.get(section, [])}
+        new_items = {item["key"]: item for item in new.get(section, [])}
+        for kind, key in _merged_order(
+            section_result["items"], old.get(section, []), new.get(section, [])
+        ):
+            info = by_key[key]
+            if kind == "both":
+                title_ops, text_ops, mark = info["title_ops"], info["text_ops"], None
+            else:
+                source = old_items[key] if kind == "old" else new_items[key]
+                op = redline.DELETE if kind == "old" else redline.INSERT
+                title_ops = (
+                    _whole(source.get("title", ""), op) if section == "commitments" else None
+                )
+                text_ops = _whole(source.get("text", ""), op)
+                mark = op
+            if section == "commitments":
+                paragraph = writer.paragraph("", "Commitment")
+                redline.add_tracked_text(paragraph, title_ops or [], revisions, bold=True)
+                redline.add_tracked_break(paragraph, revisions, mark or redline.EQUAL)
+                redline.add_tracked_text(paragraph, text_ops, revisions)
+            else:
+                paragraph = writer.paragraph("")
+                paragraph.alignment = WD_ALIGN_PARAGRAPH.JUSTIFY
+                redline.add_tracked_text(paragraph, text_ops, revisions)
+            if mark:
+                redline.mark_paragraph(paragraph, mark, revisions)
+            if lists[section] is not None:
+                numbering.number_paragraph(paragraph, lists[section])
+
+
+def _whole(text: str, op: str) -> list[dict]:
+    words = (text or "").split()
+    return [{"op": op, "text": " ".join(words)}] if words else []
+
+
+def _merged_order(items: list[dict], old_list: list[dict], new_list: list[dict]):
+    """Yield ("old" | "new" | "both", key) so both sides read in their own order."""
+    status = {item["key"]: item for item in items}
+
+    def old_only(key):
+        return status[key]["status"] == "deleted" or status[key]["moved"]
+
+    def new_only(key):
+        return status[key]["status"] == "inserted" or status[key]["moved"]
+
+    old_keys = [item["key"] for item in old_list]
+    new_keys = [item["key"] for item in new_list]
+    i = j = 0
+    while i < len(old_keys) or j < len(new_keys):
+        if i < len(old_keys) and old_only(old_keys[i]):
+            yield "old", old_keys[i]
+            i += 1
+        elif j < len(new_keys) and new_only(new_keys[j]):
+            yield "new", new_keys[j]
+            j += 1
+        else:
+            # Both point at the same common item: the rest keep their relative order.
+            yield "both", new_keys[j]
+            i += 1
+            j += 1
+
+
+def plain_text(content: dict) -> list[str]:
+    """The declaration text as the documents lay it out, one string per paragraph.
+
+    A commitment is its title and its text separated by a line break (``\\n``).
+    """
+    lines = [content.get("title", "")]
+    for section in ("preamble", "commitments", "closing"):
+        for item in content.get(section, []):
+            if section == "commitments":
+                lines.append(f"{item.get('title', '')}\n{item.get('text', '')}")
+            else:
+                lines.append(item.get("text", ""))
+    return lines
+
+
+def set_properties(
+    writer: DocumentWriter,
+    *,
+    title: str,
+    subject: str,
+    author: str,
+    created: datetime,
+    revision: int,
+    keywords: str = "",
+    identifier: str = "",
+    comments: str = "",
+) -> None:
+    props = writer.doc.core_properties
+    if created.tzinfo is not None:
+        created = created.astimezone(UTC).replace(tzinfo=None)
+    props.title = title[:255]
+    props.subject = subject[:255]
+    props.author = author[:255]
+    props.last_modified_by = author[:255]
+    props.created = created
+    props.modified = datetime.now(UTC).replace(tzinfo=None, microsecond=0)
+    props.revision = max(1, int(revision))
+    props.keywords = keywords[:255]
+    props.identifier = identifier[:255]
+    props.comments = comments[:255]
+    props.category = "Ministerial declaration"
+    props.content_status = "Draft" if writer.marking.draft else "Final"
+    props.language = "en-GB"
+
+
+# --- the documents --------------------------------------------------------------------------
+
+
+@dataclass
+class DeclarationSource:
+    """What a declaration document is made of, already loaded from the database."""
+
+    conference: object
+    title: str
+    revision_number: int
+    revision_date: datetime
+    content: dict
+    frozen: bool
+    author: str
+
+
+def _title_block(writer: DocumentWriter, source: DeclarationSource, *, draft_note: str) -> None:
+    if writer.marking.draft:
+        writer.paragraph("DRAFT", DRAFT_STYLE)
+    writer.paragraph(source.content.get("title") or source.title, "Title")
+    writer.paragraph(conference_line(source.conference), "Subtitle", fallback=NOTE_STYLE)
+    if draft_note:
+        writer.note(draft_note)
+
+
+def _revision_label(source: DeclarationSource, word: str = "Revision") -> str:
+    tz = source.conference.timezone
+    return f"{word} {source.revision_number} of {long_date(local_date(source.revision_date, tz))}"
+
+
+def build_draft(template: bytes, source: DeclarationSource) -> bytes:
+    """Any revision, with paragraph references; marked DRAFT unless it is the frozen text."""
+    draft = not source.frozen
+    label = _revision_label(source)
+    writer = DocumentWriter(template, source.conference, Marking(draft=draft, label=label))
+    note = (
+        f"{label}. Paragraph references: PP = preambular paragraph, CP = closing paragraph; "
+        "commitments are numbered."
+    )
+    if not draft:
+        note = f"{label}: the text frozen for signature. " + note.split(". ", 1)[1]
+    _title_block(writer, source, draft_note=note)
+    write_text(writer, source.content, references=True)
+    title = source.content.get("title") or source.title
+    set_properties(
+        writer,
+        title=(f"DRAFT {DASH} " if draft else "") + title,
+        subject=f"{'Draft' if draft else 'Frozen text'}, {_revision_label(source, 'revision')}",
+        author=source.author,
+        created=source.revision_date,
+        revision=source.revision_number,
+    )
+    return writer.save()
+
+
+def build_comparison(
+    template: bytes,
+    old: DeclarationSource,
+    new: DeclarationSource,
+    comparison: dict,
+    *,
+    change_author: str,
+) -> bytes:
+    """A redline: ``new`` with every difference from ``old`` as a Word tracked change."""
+    label = f"Comparison of revision {old.revision_number} with revision {new.revision_number}"
+    writer = DocumentWriter(template, new.conference, Marking(draft=not new.frozen, label=label))
+    revisions = redline.Revisions(change_author, new.revision_date)
+    if writer.marking.draft:
+        writer.paragraph("DRAFT", DRAFT_STYLE)
+    title_paragraph = writer.paragraph("", "Title")
+    redline.add_tracked_text(title_paragraph, comparison["title"]["ops"], revisions)
+    writer.paragraph(conference_line(new.conference), "Subtitle", fallback=NOTE_STYLE)
+    summary = comparison["summary"]
+    writer.note(
+        f"{label}: {_revision_label(old, 'revision')} → {_revision_label(new, 'revision')}. "
+        f"{summary['inserted']} inserted, {summary['deleted']} deleted, {summary['changed']} "
+        f"changed, {summary['moved']} moved. Changes are Word tracked changes: review them with "
+        "Accept and Reject."
+    )
+    write_tracked_text(writer, comparison, old.content, new.content, revisions)
+    set_properties(
+        writer,
+        title=f"{label} {DASH} {new.content.get('title') or new.title}",
+        subject=label,
+        author=new.author,
+        created=new.revision_date,
+        revision=new.revision_number,
+    )
+    return writer.save()
+
+
+@dataclass
+class FinalSource:
+    declaration: DeclarationSource
+    text_hash: str
+    frozen_at: datetime
+    rows: list  # SignatureRow, in protocol order
+
+
+def build_final(template: bytes, source: FinalSource) -> bytes:
+    text = source.declaration
+    conference = text.conference
+    writer = DocumentWriter(template, conference, Marking(draft=False))
+    _title_block(writer, text, draft_note="")
+    write_text(writer, text.content, references=False)
+    signed = writer.paragraph(
+        f"Signed at {conference.city} on {long_date(conference.end_date)}.", "Normal"
+    )
+    signed.paragraph_format.space_before = Pt(18)
+    signed.paragraph_format.keep_with_next = True
+
+    numbers = {item["key"]: n for n, item in enumerate(text.content.get("commitments", []), 1)}
+    titles = {item["key"]: item.get("title", "") for item in text.content.get("commitments", [])}
+    heading = writer.heading("Signatories", 1)
+    heading.paragraph_format.keep_with_next = True
+    if source.rows:
+        rows = [_signatory_cells(row, numbers, conference.timezone) for row in source.rows]
+    else:
+        rows = [["No signature yet.", "", "", ""]]
+    table = writer.table(
+        ["Country or organisation", "Signatory", "Title", "Date of signature"],
+        rows,
+        widths_cm=[4.2, 3.9, 4.6, 3.3],
+    )
+    if not source.rows:
+        merged = table.rows[1].cells[0].merge(table.rows[1].cells[3])
+        merged.text = "No signature yet."
+
+    writer.heading(f"Annex I {DASH} Statements and reservations", 1, page_break=True)
+    with_statements = [row for row in source.rows if row.statements]
+    if not with_statements:
+        writer.paragraph("No delegation made a statement or a reservation.")
+    for row in with_statements:
+        writer.heading(row.delegation_name, 2)
+        for statement in row.statements:
+            label, statement_text = _statement_text(statement, numbers, titles)
+            paragraph = writer.paragraph("")
+            add_text(paragraph, label + ": ", bold=True)
+            add_text(paragraph, statement_text)
+
+    writer.heading(f"Annex II {DASH} Signature record", 1, page_break=True)
+    writer.paragraph(
+        f"The text signed is revision {text.revision_number} of the declaration, frozen for "
+        f"signature on {long_date(local_date(source.frozen_at, conference.timezone))}. The "
+        "SHA-256 of its canonical form is:"
+    )
+    digest = writer.paragraph("")
+    run = digest.add_run(source.text_hash)
+    run.font.name = "Courier New"
+    run.font.size = Pt(9)
+    writer.paragraph(
+        "Each signature below can be checked at its verification address with its code."
+    )
+    record = [
+        [
+            row.delegation_name,
+            _utc(row.signed_at),
+            row.verification_code or DASH,
+            row.verification_url or DASH,
+        ]
+        for row in source.rows
+    ] or [["No signature yet.", "", "", ""]]
+    writer.table(
+        ["Delegation", "Signed (UTC)", "Verification code", "Verification address"],
+        record,
+        widths_cm=[3.6, 2.9, 2.9, 6.6],
+        size=9,
+    )
+    set_properties(
+        writer,
+        title=text.content.get("title") or text.title,
+        subject=f"Final declaration, {conference.title}",
+        author=text.author,
+        created=source.frozen_at,
+        revision=text.revision_number,
+        keywords=f"declaration; SHA-256 {source.text_hash}",
+        identifier=f"sha256:{source.text_hash}",
+        comments=f"{len(source.rows)} signatures",
+    )
+    return writer.save()
+
+
+def _utc(moment) -> str:
+    if not isinstance(moment, datetime):
+        return str(moment or "")
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(UTC)
+    return f"{moment:%Y-%m-%d %H:%M}"
+
+
+def _signatory_cells(row, numbers: dict[str, int], tz: str) -> list:
+    first = [(row.delegation_name, "")]
+    if not row.endorses_all:
+        endorsed = sorted(numbers[k] for k in row.endorsed_commitment_keys if k in numbers)
+        if endorsed:
+            word = "commitment" if len(endorsed) == 1 else "commitments"
+            first.append((f"Endorses {word} {join_numbers(endorsed)} only", "italic"))
+        else:
+            first.append(("Endorses none of the commitments", "italic"))
+    signed = row.signed_at
+    when = long_date(local_date(signed, tz)) if isinstance(signed, datetime) else str(signed)
+    return [first, row.signatory_name, row.signatory_title, when]
+
+
+def _statement_text(statement, numbers: dict[str, int], titles: dict[str, str]):
+    kind = "Reservation" if statement.kind == "reservation" else "Statement"
+    key = statement.commitment_key
+    if key is None:
+        where = "on the declaration as a whole"
+    elif key in numbers:
+        where = f"on commitment {numbers[key]} ({titles[key]})"
+    else:
+        where = f"on the commitment {key!r}"
+    return f"{kind} {where}", statement.text
+
+
+@dataclass
+class ParticipantGroup:
+    delegation_name: str
+    people: list  # (name, function title, position and organisation)
+
+
+def build_participants(template: bytes, conference, groups: list[ParticipantGroup], author: str):
+    writer = DocumentWriter(
+        template, conference, Marking(draft=False, label="List of participants")
+    )
+    writer.paragraph("List of participants", "Title")
+    writer.paragraph(conference_line(conference), "Subtitle", fallback=NOTE_STYLE)
+    writer.note(
+        "Delegations in protocol order. Only accredited delegates who agreed to appear in the "
+        "published list are shown."
+    )
+    if not groups:
+        writer.paragraph("No delegate has agreed to appear in the list yet.")
+    for group in groups:
+        heading = writer.heading(group.delegation_name, 2)
+        heading.paragraph_format.keep_with_next = True
+        for name, function, position in group.people:
+            paragraph = writer.paragraph("")
+            paragraph.paragraph_format.space_after = Pt(2)
+            add_text(paragraph, name, bold=True)
+            details = ", ".join(part for part in (position, function) if part)
+            if details:
+                add_text(paragraph, f" {DASH} {details}")
+    now = datetime.now(UTC)
+    set_properties(
+        writer,
+        title=f"List of participants {DASH} {conference.title}",
+        subject="List of participants",
+        author=author,
+        created=now,
+        revision=1,
+    )
+    return writer.save()

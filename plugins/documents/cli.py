@@ -1,0 +1,167 @@
+"""``flask documents``: write documents to files, manage the conference's Word template."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+import click
+import sqlalchemy as sa
+from flask import current_app
+from flask.cli import with_appcontext
+
+from alliance_conf.conferences.operations import get_conference
+from alliance_conf.core.cli import domain_errors
+from alliance_conf.core.errors import NotFound, ValidationFailed
+from alliance_conf.declarations.models import Declaration
+from alliance_conf.extensions import db
+from plugins.documents import operations, templates
+
+
+@click.group("documents", help="Word documents: declarations, redlines, participant lists.")
+def documents_cli():
+    pass
+
+
+def write_atomically(target: Path, data: bytes) -> None:
+    """Write ``data`` to a temporary file beside ``target`` and rename it into place, so a
+    failure never leaves a half-written file."""
+    directory = target.resolve().parent
+    if not directory.is_dir():
+        raise ValidationFailed(
+            f"The directory {directory} does not exist.", {"out": "No such directory."}
+        )
+    handle, temp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=directory)
+    try:
+        with os.fdopen(handle, "wb") as out:
+            out.write(data)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(temp_name, target)
+    except BaseException:
+        Path(temp_name).unlink(missing_ok=True)
+        raise
+
+
+def _declaration(slug: str, declaration_id: int | None) -> Declaration:
+    conference = get_conference(slug)
+    statement = sa.select(Declaration).where(Declaration.conference_id == conference.id)
+    if declaration_id is not None:
+        statement = statement.where(Declaration.id == declaration_id)
+    found = db.session.scalars(statement.order_by(Declaration.id)).all()
+    if not found:
+        which = f" with id {declaration_id}" if declaration_id is not None else ""
+        raise NotFound(f"Conference {slug!r} has no declaration{which}.")
+    if len(found) > 1:
+        ids = ", ".join(str(d.id) for d in found)
+        raise ValidationFailed(
+            f"Conference {slug!r} has several declarations ({ids}); choose one with --id.",
+            {"id": "Choose a declaration."},
+        )
+    return found[0]
+
+
+def _compare_numbers(value: str) -> tuple[int, int]:
+    try:
+        old, new = (int(part) for part in value.split(":"))
+    except ValueError:
+        raise ValidationFailed(
+            f"--compare takes FROM:TO revision numbers such as 2:3, not {value!r}.",
+            {"compare": "FROM:TO"},
+        ) from None
+    return old, new
+
+
+@documents_cli.command("declaration")
+@click.argument("slug")
+@click.option("--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--id", "declaration_id", type=int, help="The declaration, when there are several.")
+@click.option("--revision", type=int, help="A draft of this revision instead of the final text.")
+@click.option("--compare", "compare", help="A redline between two revisions, as FROM:TO.")
+@with_appcontext
+@domain_errors
+def declaration_command(slug, out, declaration_id, revision, compare):
+    """Write the final declaration (or --revision N, or --compare FROM:TO) to FILE."""
+    if revision is not None and compare:
+        raise ValidationFailed("Give --revision or --compare, not both.", {"revision": "One only."})
+    declaration = _declaration(slug, declaration_id)
+    if compare:
+        old, new = _compare_numbers(compare)
+        data, _ = operations.generate(
+            "compare", actor=None, declaration=declaration, from_number=old, to_number=new
+        )
+        what = f"redline of revisions {old} and {new}"
+    elif revision is not None:
+        data, _ = operations.generate(
+            "revision", actor=None, declaration=declaration, number=revision
+        )
+        what = f"revision {revision}"
+    else:
+        data, _ = operations.generate("final", actor=None, declaration=declaration)
+        what = "final declaration"
+    write_atomically(out, data)
+    click.echo(f"Wrote the {what} to {out} ({len(data):,} bytes).")
+
+
+@documents_cli.command("participants")
+@click.argument("slug")
+@click.option("--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path))
+@with_appcontext
+@domain_errors
+def participants_command(slug, out):
+    """Write the list of participants to FILE."""
+    conference = get_conference(slug)
+    data, _ = operations.generate("participants", actor=None, conference=conference)
+    write_atomically(out, data)
+    click.echo(f"Wrote the list of participants to {out} ({len(data):,} bytes).")
+
+
+@documents_cli.group("template", help="The conference's Word template.")
+def template_cli():
+    pass
+
+
+@template_cli.command("upload")
+@click.argument("slug")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@with_appcontext
+@domain_errors
+def template_upload(slug, file):
+    """Check FILE and store it as the conference's template."""
+    conference = get_conference(slug)
+    templates.check_size(
+        file.name, file.stat().st_size, current_app.config["DOCUMENTS_TEMPLATE_MAX_BYTES"]
+    )
+    stored = operations.upload_template(conference, file.name, file.read_bytes(), actor=None)
+    db.session.commit()
+    click.echo(f"Stored {stored.filename} ({stored.size:,} bytes) as the template of {slug}.")
+
+
+@template_cli.command("remove")
+@click.argument("slug")
+@with_appcontext
+@domain_errors
+def template_remove(slug):
+    """Go back to the default template."""
+    conference = get_conference(slug)
+    operations.remove_template(conference, actor=None)
+    db.session.commit()
+    click.echo(f"Removed the template of {slug}; documents use the default template.")
+
+
+@template_cli.command("show")
+@click.argument("slug")
+@with_appcontext
+@domain_errors
+def template_show(slug):
+    """Say which template the conference's documents use."""
+    conference = get_conference(slug)
+    stored = operations.get_template(conference)
+    if stored is None:
+        click.echo(f"{slug} uses the default template.")
+    else:
+        click.echo(
+            f"{slug} uses {stored.filename} ({stored.size:,} bytes, SHA-256 {stored.sha256}), "
+            f"uploaded {stored.uploaded_at:%Y-%m-%d %H:%M} UTC."
+        )
