@@ -119,6 +119,13 @@ def _busy_conference(seed, make_user):
     )
     reporting.submit_report(report, actor=head)
     db.session.commit()
+    from plugins.documents import operations as documents
+    from plugins.documents.builder import default_template_bytes
+
+    documents.upload_template(
+        conference, "house-style.docx", default_template_bytes(), actor=organiser
+    )
+    db.session.commit()
     assert report.state == ReportState.submitted
     return conference, declaration
 
@@ -139,6 +146,8 @@ def test_signed_and_reported_seed_conference_round_trips_and_verifies(
     assert len(section["signatures"]) == 3 and len(section["events"]) >= 5
     assert len(section["reminders"]) >= 1
     assert 42 in [f["value"] for f in original["plugins"]["reporting"]["figures"]]
+    (template,) = original["plugins"]["documents"]["templates"]
+    assert template["filename"] == "house-style.docx"
     core = original["core"]
     assert len(core["amendments"]) == 1 and len(core["amendment_comments"]) == 1
     assert len(core["amendment_supports"]) == 1 and len(core["declaration_revisions"]) >= 2
@@ -173,6 +182,10 @@ def test_signed_and_reported_seed_conference_round_trips_and_verifies(
         assert signatures.check_receipt(receipt).valid
     restored_declaration = db.session.get(Declaration, declaration.id)
     assert restored_declaration.frozen_revision is not None
+    from plugins.documents.operations import final_declaration, get_template
+
+    assert get_template(restored).sha256 == template["sha256"]
+    assert final_declaration(restored_declaration)[:2] == b"PK"  # the Word document still builds
 
     # The app carries on: new rows get fresh ids after the restored ones (sequences moved on).
     last_event = db.session.scalar(sa.select(sa.func.max(SignatureEvent.id)))
