@@ -9,6 +9,7 @@ import zipfile
 import pytest
 import sqlalchemy as sa
 
+from alliance_conf.core.db import utcnow
 from alliance_conf.core.errors import ValidationFailed
 from alliance_conf.extensions import db
 from alliance_conf.invitations.models import Invitation
@@ -129,6 +130,7 @@ def test_signature_status_board_csv_neutralises_formulas(seed, client, login, ma
             function="minister",
             position="+Minister",
             is_signatory=True,
+            signatory_designated_at=utcnow(),
         )
     )
     db.session.commit()
@@ -153,18 +155,23 @@ def test_signature_status_board_csv_neutralises_formulas(seed, client, login, ma
 
 def test_reporting_csv_exports_neutralise_formulas(seed, client, login):
     from alliance_conf.delegations.models import Delegation
+    from alliance_conf.registrations.models import Registration
     from plugins.reporting import operations as reporting
     from plugins.reporting.models import Report, ReportState
 
     reports = db.session.scalars(sa.select(Report).order_by(Report.id)).all()
     assert reports, "the seed conference has a reporting round"
-    draft = next(r for r in reports if r.state == ReportState.draft)
+    head = seed.accounts["head"]
+    belgium = db.session.scalar(
+        sa.select(Registration.delegation_id).where(Registration.user_id == head.id)
+    )
+    draft = next(r for r in reports if r.state == ReportState.draft and r.delegation_id == belgium)
     db.session.get(Delegation, draft.delegation_id).name = "=2+5"
     key = draft.commitment_keys[0]
     reporting.save_report(
         draft,
         {key: reporting.EntryData(status="in_progress", narrative="-1+1 @A1 =B2")},
-        actor=seed.accounts["organiser"],
+        actor=seed.accounts["head"],
     )
     db.session.commit()
     organiser = seed.accounts["organiser"]
@@ -183,3 +190,84 @@ def test_reporting_csv_exports_neutralise_formulas(seed, client, login):
     assert "'=2+5" in client.get(f"/reporting/rounds/{draft.round_id}/report.csv").get_data(
         as_text=True
     )
+
+
+# --- Word templates (documents plugin) ---------------------------------------------------------
+
+
+def _zip(entries: dict[str, bytes], method=zipfile.ZIP_DEFLATED) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", method) as archive:
+        for name, content in entries.items():
+            archive.writestr(name, content)
+    return buffer.getvalue()
+
+
+def _lying_zip() -> bytes:
+    """A small part whose directory entry claims a tiny size but inflates to 20 MB."""
+    data = bytearray(
+        _zip({"[Content_Types].xml": b"<Types/>", "word/document.xml": b"0" * 20_000_000})
+    )
+    entry = data.rfind(b"PK\x01\x02")  # last central directory entry: word/document.xml
+    data[entry + 24 : entry + 28] = (100).to_bytes(4, "little")  # uncompressed size
+    return bytes(data)
+
+
+def _default_template() -> bytes:
+    from plugins.documents.builder import default_template_bytes
+
+    return default_template_bytes()
+
+
+def _with_extra(entries: dict[str, bytes]) -> bytes:
+    source = zipfile.ZipFile(io.BytesIO(_default_template()))
+    parts = {info.filename: source.read(info.filename) for info in source.infolist()}
+    parts.update(entries)
+    return _zip(parts)
+
+
+BAD_TEMPLATES = {
+    "empty": (b"", "t.docx"),
+    "plain text": (b"Dear delegate, this is not Word.", "t.docx"),
+    "PDF": (b"%PDF-1.4\n1 0 obj<<>>endobj\n", "t.docx"),
+    "truncated docx": (_default_template()[:2000], "t.docx"),
+    "zip bomb": (_zip({"word/document.xml": b"0" * 60_000_000}), "t.docx"),
+    "lying zip directory": (_lying_zip(), "t.docx"),
+    "too many parts": (_zip({f"p/{n}.xml": b"x" for n in range(1200)}), "t.docx"),
+    "zip that is not Word": (_zip({"hello.txt": b"hi"}), "t.docx"),
+    "macros inside": (_with_extra({"word/vbaProject.bin": b"\x00" * 64}), "t.docx"),
+    "macro-enabled name": (_default_template(), "t.docm"),
+    "too big": (b"PK" + b"\x00" * (6 * 1024 * 1024), "t.docx"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(BAD_TEMPLATES))
+def test_template_upload_refuses_malformed_files_and_stores_nothing(seed, name):
+    from plugins.documents.models import DocumentTemplate
+    from plugins.documents.operations import upload_template
+
+    data, filename = BAD_TEMPLATES[name]
+    with pytest.raises(ValidationFailed) as caught:
+        upload_template(seed.conference, filename, data, actor=seed.accounts["organiser"])
+    db.session.rollback()
+    assert caught.value.fields.get("file"), caught.value.message
+    assert db.session.scalar(sa.select(sa.func.count(DocumentTemplate.id))) == 0
+
+
+def test_template_upload_page_refuses_a_zip_bomb(seed, client, login):
+    from plugins.documents.models import DocumentTemplate
+
+    organiser = seed.accounts["organiser"]
+    organiser.set_password(TEST_PASSWORD)
+    db.session.commit()
+    login(organiser)
+    response = client.post(
+        f"/conferences/{seed.conference.slug}/documents/template",
+        data={"file": (io.BytesIO(BAD_TEMPLATES["zip bomb"][0]), "bomb.docx")},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 422
+    assert "ZIP bomb" in response.get_data(as_text=True) or "expands" in response.get_data(
+        as_text=True
+    )
+    assert db.session.scalar(sa.select(sa.func.count(DocumentTemplate.id))) == 0
