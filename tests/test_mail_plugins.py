@@ -79,12 +79,13 @@ def test_failed_smtp_during_reporting_reminders_keeps_the_reminder(app, seed):
         actor=organiser,
     )
     db.session.commit()
+    saved = {key: app.config.get(key) for key in ("MAIL_SERVER", "MAIL_PORT")}
     app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=free_port())
     try:
         result = reporting.send_reminders([round_], actor=organiser, now=None)
         db.session.commit()
     finally:
-        app.config.update(MAIL_SERVER=None)
+        app.config.update(saved)
     reminded = db.session.scalars(
         sa.select(Report).where(Report.round_id == round_.id, Report.reminders_sent > 0)
     ).all()

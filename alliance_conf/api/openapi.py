@@ -119,17 +119,16 @@ def build_openapi(app: Flask) -> dict:
                 spec.content_type: {"schema": {"type": "string", "format": "binary"}}
             }
         operation["responses"][str(spec.status)] = success
-        # Any operation can refuse with a domain error (a public one too: wrong credentials,
-        # a state that forbids it), so 401 and 403 are documented everywhere.
-        errors = [400, 401, 403, 404, 422, 503]
+        # Any operation can refuse with a domain error (a public one too: wrong credentials;
+        # a read too: a state that has no such document yet), so 401, 403 and 409 are
+        # documented everywhere.
+        errors = [400, 401, 403, 404, 409, 422, 503]
         if spec.rate_limited:
             errors.append(429)
         if not spec.access.public:
             operation["security"] = [{"bearerAuth": []}]
         else:
             operation["security"] = []
-        if spec.method in ("POST", "PATCH", "PUT", "DELETE"):
-            errors.append(409)
         for code in sorted(set(errors)):
             operation["responses"][str(code)] = {
                 "description": ERROR_TEXT[code],

@@ -256,6 +256,7 @@ def test_smtp_is_used_when_mail_server_is_set(app, monkeypatch):
 
     monkeypatch.setattr(outbox.smtplib, "SMTP", FakeSMTP)
     monkeypatch.setitem(app.config, "MAIL_SERVER", "smtp.example.org")
+    monkeypatch.setitem(app.config, "MAIL_PORT", 25)
     mail.send_mail(["a@example.org"], "Subject", "Body")
     assert delivered == []  # nothing leaves before the action commits
     db.session.commit()
