@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from alliance_conf.hooks import NavItem, hookimpl
+from alliance_conf.hooks import NavItem, SlotContent, hookimpl
 
 
 @hookimpl
@@ -23,7 +23,17 @@ def alliance_blueprints(app: Flask):
     from alliance_conf.conferences.blueprint import bp as conferences_bp
     from alliance_conf.delegations.api import api as delegations_api
 
-    return [auth_bp, conferences_bp, meta_api, auth_api, conferences_api, delegations_api]
+    blueprints = [auth_bp, conferences_bp, meta_api, auth_api, conferences_api, delegations_api]
+    blueprints += _delegation_and_participant_blueprints()
+    return blueprints
+
+
+def _delegation_and_participant_blueprints():
+    from alliance_conf.delegations.blueprint import bp as delegations_bp
+    from alliance_conf.participants.api import api as participants_api
+    from alliance_conf.participants.blueprint import bp as participants_bp
+
+    return [delegations_bp, participants_bp, participants_api]
 
 
 @hookimpl
@@ -32,7 +42,10 @@ def alliance_cli_commands(app: Flask):
     from alliance_conf.cli import plugins_cli
     from alliance_conf.demo.cli import demo_cli
 
-    return [users_cli, plugins_cli, demo_cli]
+    from alliance_conf.delegations.cli import delegations_cli
+    from alliance_conf.participants.cli import participants_cli
+
+    return [users_cli, plugins_cli, demo_cli, delegations_cli, participants_cli]
 
 
 @hookimpl
@@ -41,3 +54,10 @@ def alliance_nav_items(user):
         NavItem("Conferences", "conferences.index", order=10, anonymous=True),
         NavItem("New conference", "conferences.create", order=90, roles=frozenset({"organiser"})),
     ]
+
+
+@hookimpl
+def alliance_template_slot(slot, context):
+    if slot == "conference-overview":
+        return SlotContent("participants/_conference_links.html", order=10)
+    return None

@@ -4,6 +4,7 @@ from alliance_conf.audit.models import AuditEvent
 from alliance_conf.auth.models import ApiToken, User
 from alliance_conf.conferences.models import Conference
 from alliance_conf.delegations.models import Delegation
+from alliance_conf.participants import indexes as participant_indexes  # noqa: F401
 from alliance_conf.registrations.models import Registration
 
 __all__ = ["ApiToken", "AuditEvent", "Conference", "Delegation", "Registration", "User"]
