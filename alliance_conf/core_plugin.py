@@ -40,9 +40,8 @@ def _delegation_and_participant_blueprints():
 def alliance_cli_commands(app: Flask):
     from alliance_conf.auth.cli import users_cli
     from alliance_conf.cli import plugins_cli
-    from alliance_conf.demo.cli import demo_cli
-
     from alliance_conf.delegations.cli import delegations_cli
+    from alliance_conf.demo.cli import demo_cli
     from alliance_conf.participants.cli import participants_cli
 
     return [users_cli, plugins_cli, demo_cli, delegations_cli, participants_cli]

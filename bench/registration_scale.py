@@ -35,8 +35,8 @@ import sqlalchemy as sa
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from alliance_conf import create_app  # noqa: E402
-from alliance_conf.extensions import db  # noqa: E402
+from alliance_conf import create_app
+from alliance_conf.extensions import db
 
 PG_ADMIN_URL = os.environ.get(
     "ALLIANCE_BENCH_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
@@ -49,15 +49,16 @@ BIG_DELEGATION = ("AE", 4500)
 TARGET_PAGE_MS = 100
 TARGET_EXPORT_S = 5
 
-FIRST = (
+FIRST_NAMES = (
     "Amina Ana Carlos Chen David Elena Fatima Hiro Ines Jamal Jean Karin Lars Leila Maria "
     "Mateo Mei Nadia Olga Omar Pablo Priya Rahul Sara Sofia Tariq Tomas Yara Yusuf Zanele"
-).split()
-LAST = (
+)
+LAST_NAMES = (
     "Abdullah Becker Costa Dubois Eriksen Fernandes Garcia Haddad Ivanova Jensen Kim Kowalski "
     "Lindqvist Mensah Nakamura Novak Okafor Petrov Quispe Rossi Santos Schmidt Silva Tanaka "
-    "Umarov Van Dijk Wang Xu Yilmaz Zhang"
-).split()
+    "Umarov Van-Dijk Wang Xu Yilmaz Zhang"
+)
+FIRST, LAST = FIRST_NAMES.split(" "), LAST_NAMES.split(" ")
 FUNCTIONS = ["minister", "senior_official", "adviser", "adviser", "adviser", "press", "other"]
 
 
@@ -76,11 +77,13 @@ def build_config(url: str) -> dict:
 def delegations_csv() -> tuple[str, list[str], list[str]]:
     codes = [c.alpha_2 for c in pycountry.countries]
     big = BIG_DELEGATION[0]
-    codes = [big] + [c for c in sorted(codes) if c != big][: STATES - 1]
+    codes = [big, *[c for c in sorted(codes) if c != big][: STATES - 1]]
     organisations = [f"Observer Organisation {n:04d}" for n in range(1, ORGANISATIONS + 1)]
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(["country_code", "organisation_name", "group", "contact_email", "delegate_quota"])
+    writer.writerow(
+        ["country_code", "organisation_name", "group", "contact_email", "delegate_quota"]
+    )
     for code in codes:
         quota = 5000 if code == big else ""
         writer.writerow([code, "", "party", f"protocol@{code.lower()}.example.org", quota])
@@ -90,7 +93,7 @@ def delegations_csv() -> tuple[str, list[str], list[str]]:
 
 
 def participants_csv(total: int, codes: list[str], organisations: list[str]) -> str:
-    rng = random.Random(28)  # noqa: S311 - reproducible test data, not security
+    rng = random.Random(28)  # reproducible test data
     big_code, big_size = BIG_DELEGATION
     big_size = min(big_size, total)
     rest = total - big_size
@@ -102,8 +105,16 @@ def participants_csv(total: int, codes: list[str], organisations: list[str]) -> 
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(
-        ["delegation", "email", "full_name", "position", "organisation", "function", "status",
-         "consent"]
+        [
+            "delegation",
+            "email",
+            "full_name",
+            "position",
+            "organisation",
+            "function",
+            "status",
+            "consent",
+        ]
     )
     heads: set[str] = set()
     for n, key in enumerate(keys, 1):
@@ -202,32 +213,42 @@ def run(kind: str, url: str, registrations: int, requests: int) -> list[tuple]:
         assert result.exit_code == 0, result.output
         print(f"  [{kind}] {result.output.strip()} ({participant_seconds:.2f} s)")
         start = time.perf_counter()
-        with app.app_context():
-            with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-                conn.execute(sa.text("VACUUM ANALYZE" if kind == "postgresql" else "ANALYZE"))
+        with (
+            app.app_context(),
+            db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn,
+        ):
+            conn.execute(sa.text("VACUUM ANALYZE" if kind == "postgresql" else "ANALYZE"))
         analyse_seconds = time.perf_counter() - start
         results.append((kind, "build: import 2,550 delegations", delegation_seconds * 1000, None))
         results.append(
-            (kind, f"build: import {registrations:,} registrations", participant_seconds * 1000,
-             None)
+            (
+                kind,
+                f"build: import {registrations:,} registrations",
+                participant_seconds * 1000,
+                None,
+            )
         )
         results.append((kind, "build: ANALYZE", analyse_seconds * 1000, None))
 
         client = app.test_client()
-        response = client.post(
-            "/auth/login", data={"email": organiser_email, "password": PASSWORD}
-        )
+        response = client.post("/auth/login", data={"email": organiser_email, "password": PASSWORD})
         assert response.status_code == 302, response.status_code
         base = f"/conferences/{SLUG}"
         pages = [
             ("list: first page", f"{base}/participants"),
-            ("list: filtered (approved, observer)", f"{base}/participants?status=approved&group=observer"),
+            (
+                "list: filtered (approved, observer)",
+                f"{base}/participants?status=approved&group=observer",
+            ),
             ("list: filtered (delegation AE, adviser)", None),
             ("list: search 'okafor'", f"{base}/participants?q=okafor"),
             ("list: search by e-mail", f"{base}/participants?q=maria.silva.1"),
             ("list: page 500", f"{base}/participants?page=500"),
             ("list: sort by delegation, page 20", f"{base}/participants?sort=delegation&page=20"),
-            ("list: sort by registered date", f"{base}/participants?sort=registered&direction=desc"),
+            (
+                "list: sort by registered date",
+                f"{base}/participants?sort=registered&direction=desc",
+            ),
             ("dashboard", f"{base}/dashboard"),
             ("delegations page", f"/conferences/{SLUG}/delegations"),
         ]
@@ -265,8 +286,12 @@ def run(kind: str, url: str, registrations: int, requests: int) -> list[tuple]:
             assert response.status_code == 200
         assert lines == registrations + 1, lines
         results.append(
-            (kind, f"CSV export of all {registrations:,} (s)", statistics.median(export_times),
-             max(export_times))
+            (
+                kind,
+                f"CSV export of all {registrations:,} (s)",
+                statistics.median(export_times),
+                max(export_times),
+            )
         )
         print(
             f"  [{kind}] CSV export of {lines - 1:,} rows: median {statistics.median(export_times):.2f} s"
@@ -324,12 +349,16 @@ def main(argv=None) -> int:
             continue
         if label.startswith("CSV export"):
             ok = p50 < TARGET_EXPORT_S
-            print(f"{kind:<11} {label:<45} {p50:>10.2f} s {p95:>8.2f} s  <{TARGET_EXPORT_S} s "
-                  f"{'ok' if ok else 'MISSED'}")
+            print(
+                f"{kind:<11} {label:<45} {p50:>10.2f} s {p95:>8.2f} s  <{TARGET_EXPORT_S} s "
+                f"{'ok' if ok else 'MISSED'}"
+            )
         else:
             ok = p95 < TARGET_PAGE_MS
-            print(f"{kind:<11} {label:<45} {p50:>9.1f} ms {p95:>7.1f} ms  p95<{TARGET_PAGE_MS} ms "
-                  f"{'ok' if ok else 'MISSED'}")
+            print(
+                f"{kind:<11} {label:<45} {p50:>9.1f} ms {p95:>7.1f} ms  p95<{TARGET_PAGE_MS} ms "
+                f"{'ok' if ok else 'MISSED'}"
+            )
         failed = failed or not ok
     return 1 if failed else 0
 

@@ -257,7 +257,9 @@ def test_api_create_delegation_bad_input(client, conference, make_user, api_head
     )
     client.post(url, json={"organisation_name": "Interpol", "group": "observer"}, headers=headers)
     assert_error(
-        client.post(url, json={"organisation_name": "INTERPOL", "group": "observer"}, headers=headers),
+        client.post(
+            url, json={"organisation_name": "INTERPOL", "group": "observer"}, headers=headers
+        ),
         409,
         "conflict",
     )
@@ -295,8 +297,12 @@ def test_api_patch_changes_only_what_is_sent(
     assert body["contact_email"] is None and body["delegate_quota"] == 4
     body = client.patch(url, json={"active": False, "group": "observer"}, headers=headers)
     assert body.get_json()["active"] is False and body.get_json()["group"] == "observer"
-    assert_error(client.patch(url, json={"group": "moon"}, headers=headers), 422, "validation_failed")
-    assert_error(client.patch(url, json={"colour": "red"}, headers=headers), 422, "validation_failed")
+    assert_error(
+        client.patch(url, json={"group": "moon"}, headers=headers), 422, "validation_failed"
+    )
+    assert_error(
+        client.patch(url, json={"colour": "red"}, headers=headers), 422, "validation_failed"
+    )
     assert_error(
         client.patch(
             "/api/v1/conferences/brussels-2030/delegations/999999", json={}, headers=headers

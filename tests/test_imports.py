@@ -124,7 +124,10 @@ def test_delegation_import_lists_every_bad_row_and_stores_nothing(cli, write, co
         ("country_code,group\nCI,partner\nCôte,partner\n".encode("latin-1"), "bad byte on line 3"),
         (b"country_code,group\n", "no data rows"),
         (b"country_code,quota\nFR,3\n", "missing column group"),
-        (b"group,contact_email\neu_member,a@b.example\n", "one of country_code or organisation_name"),
+        (
+            b"group,contact_email\neu_member,a@b.example\n",
+            "one of country_code or organisation_name",
+        ),
         (b"country_code,group,colour\nFR,eu_member,blue\n", "unknown column colour"),
         (b"country_code,group\nFR,eu_member,extra\n", "line 2: 3 cells"),
     ],
@@ -214,8 +217,9 @@ def test_api_delegation_import_bad_input_is_a_422(client, conference, make_user,
     headers = {**api_headers(make_user(role="organiser")), "Content-Type": "text/csv"}
     url = f"/api/v1/conferences/{SLUG}/delegations/import"
     error = assert_error(
-        client.post(url, data=b"country_code,group\nXX,partner\nBE,partner\nbe,partner\n",
-                    headers=headers),
+        client.post(
+            url, data=b"country_code,group\nXX,partner\nBE,partner\nbe,partner\n", headers=headers
+        ),
         422,
         "validation_failed",
     )
@@ -226,8 +230,9 @@ def test_api_delegation_import_bad_input_is_a_422(client, conference, make_user,
         422,
         "validation_failed",
     )
-    error = assert_error(client.post(url, data=b"a,b\n1,2\n", headers=headers), 422,
-                         "validation_failed")
+    error = assert_error(
+        client.post(url, data=b"a,b\n1,2\n", headers=headers), 422, "validation_failed"
+    )
     assert "header" in error["fields"]
     assert count(Delegation) == 0
 
@@ -264,9 +269,7 @@ def test_participant_import_registers_everyone_in_bulk(cli, write, delegations, 
     assert registration.delegation_id == delegations["BE"].id
     assert registration.function == "head_of_delegation" and registration.status == "approved"
     assert registration.decided_at is not None and registration.consent_participant_list
-    known = db.session.scalar(
-        sa.select(Registration).where(Registration.user_id == existing.id)
-    )
+    known = db.session.scalar(sa.select(Registration).where(Registration.user_id == existing.id))
     assert known.delegation_id == delegations["US"].id
     db.session.refresh(existing)
     assert existing.full_name == "Already Known"

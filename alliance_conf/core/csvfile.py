@@ -135,9 +135,7 @@ def read_csv(
     if duplicated:
         problems.append("repeated column " + ", ".join(duplicated))
     if problems:
-        expected = ", ".join(sorted(required)) + (
-            ", " + " or ".join(one_of) if one_of else ""
-        )
+        expected = ", ".join(sorted(required)) + (", " + " or ".join(one_of) if one_of else "")
         message = (
             "The header row is wrong: "
             + "; ".join(problems)

@@ -93,9 +93,7 @@ def update_delegation(slug: str, delegation_id: int, body: DelegationPatch):
 def import_delegations_csv(slug: str):
     """The body is the CSV file itself (see the README for its columns). All rows or none."""
     report = import_delegations(
-        get_conference(slug),
-        request.get_data(cache=False),
-        actor=api_user()
+        get_conference(slug), request.get_data(cache=False), actor=api_user()
     )
     db.session.commit()
     return report.as_dict()

@@ -26,7 +26,10 @@ class DelegationEditForm(FlaskForm):
 class DelegationForm(DelegationEditForm):
     kind = RadioField(
         "Kind of delegation",
-        choices=[(DelegationKind.state.value, "A state"), (DelegationKind.organisation.value, "An organisation")],
+        choices=[
+            (DelegationKind.state.value, "A state"),
+            (DelegationKind.organisation.value, "An organisation"),
+        ],
         default=DelegationKind.state.value,
         validators=[DataRequired()],
     )
@@ -36,7 +39,9 @@ class DelegationForm(DelegationEditForm):
         validators=[Optional(), Length(max=2)],
     )
     organisation_name = StringField(
-        "Organisation name", description="For an organisation.", validators=[Optional(), Length(max=200)]
+        "Organisation name",
+        description="For an organisation.",
+        validators=[Optional(), Length(max=200)],
     )
 
 

@@ -175,11 +175,7 @@ def import_csv(slug: str):
     problems = None
     if form.validate_on_submit():
         try:
-            report = import_delegations(
-                conference,
-                form.file.data.read(),
-                actor=current_user
-            )
+            report = import_delegations(conference, form.file.data.read(), actor=current_user)
             db.session.commit()
         except ValidationFailed as exc:
             db.session.rollback()

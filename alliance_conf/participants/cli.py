@@ -38,10 +38,10 @@ def import_command(file, slug):
 def export_command(slug, which, output):
     """Write the participant list as CSV (published: approved and consenting only)."""
     rows = exports.export_rows(get_conference(slug), which)
-    target = open(output, "w", encoding="utf-8", newline="") if output else sys.stdout  # noqa: SIM115
-    try:
+    if output is None:
+        for chunk in exports.stream_csv(rows):
+            sys.stdout.write(chunk)
+        return
+    with open(output, "w", encoding="utf-8", newline="") as target:
         for chunk in exports.stream_csv(rows):
             target.write(chunk)
-    finally:
-        if output:
-            target.close()

@@ -139,10 +139,8 @@ def build_xlsx(rows: Iterable[list], title: str) -> tempfile.SpooledTemporaryFil
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title=title[:31])
     for row in rows:
-        sheet.append(
-            [ILLEGAL_CHARACTERS_RE.sub("", c) if isinstance(c, str) else c for c in row]
-        )
-    output = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)
+        sheet.append([ILLEGAL_CHARACTERS_RE.sub("", c) if isinstance(c, str) else c for c in row])
+    output = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115 - send_file closes it
     workbook.save(output)
     output.seek(0)
     return output

@@ -105,7 +105,7 @@ def import_participants(
     conference: Conference, data: bytes, *, actor=None, max_bytes: int | None = None
 ) -> ParticipantImportReport:
     """Register everyone in the CSV file, or nobody; raises ValidationFailed listing bad rows."""
-    columns, rows = read_csv(
+    _, rows = read_csv(
         data, required=COLUMNS_REQUIRED, optional=COLUMNS_OPTIONAL, max_bytes=max_bytes
     )
     delegations = db.session.execute(

@@ -191,9 +191,7 @@ def _key_statement(conference: Conference, scope: Scope, filters: ParticipantFil
 
 def count_participants(conference: Conference, scope: Scope, filters: ParticipantFilters) -> int:
     """The count joins only the tables a filter needs, so the common case reads one index."""
-    statement = sa.select(sa.func.count(Registration.id)).where(
-        *_where(conference, scope, filters)
-    )
+    statement = sa.select(sa.func.count(Registration.id)).where(*_where(conference, scope, filters))
     if filters.group:
         statement = statement.join(Delegation, Delegation.id == Registration.delegation_id).where(
             Delegation.group == filters.group

@@ -110,11 +110,7 @@ def import_csv(slug: str):
     problems = None
     if form.validate_on_submit():
         try:
-            report = import_participants(
-                conference,
-                form.file.data.read(),
-                actor=current_user
-            )
+            report = import_participants(conference, form.file.data.read(), actor=current_user)
             db.session.commit()
         except ValidationFailed as exc:
             db.session.rollback()
