@@ -287,24 +287,34 @@ class Dashboard:
 def dashboard(conference: Conference) -> Dashboard:
     """Counts by status and group, and the active delegations still lacking an approved
     delegate or (states only) a signatory, from three queries."""
-    counts = db.session.execute(
-        sa.select(Registration.delegation_id, Registration.status, sa.func.count())
+    # Core rows with the enums read as their stored strings: thousands of rows, no ORM work.
+    connection = db.session.connection()
+    counts = connection.execute(
+        sa.select(
+            Registration.delegation_id,
+            sa.type_coerce(Registration.status, sa.String),
+            sa.func.count(),
+        )
         .where(Registration.conference_id == conference.id)
         .group_by(Registration.delegation_id, Registration.status)
     ).all()
     signatory = set(
-        db.session.scalars(
+        connection.execute(
             sa.select(Registration.delegation_id)
             .where(
                 Registration.conference_id == conference.id,
                 Registration.is_signatory == sa.true(),
             )
             .distinct()
-        )
+        ).scalars()
     )
-    delegations = db.session.execute(
+    delegations = connection.execute(
         sa.select(
-            Delegation.id, Delegation.name, Delegation.group, Delegation.kind, Delegation.active
+            Delegation.id,
+            Delegation.name,
+            Delegation.group,
+            sa.type_coerce(Delegation.kind, sa.String).label("kind"),
+            Delegation.active,
         )
         .where(Delegation.conference_id == conference.id)
         .order_by(Delegation.name)
@@ -316,7 +326,6 @@ def dashboard(conference: Conference) -> Dashboard:
     by_group: dict[str, Counter] = {key: Counter() for key in conference.groups or {}}
     approved: set[int] = set()
     for delegation_id, status, count in counts:
-        status = str(status)
         by_status[status] += count
         group = group_of.get(delegation_id)
         if group is not None:
@@ -331,6 +340,6 @@ def dashboard(conference: Conference) -> Dashboard:
     }
     result.without_approved = [d for d in delegations if d.id not in approved]
     result.without_signatory = [
-        d for d in delegations if d.kind == DelegationKind.state and d.id not in signatory
+        d for d in delegations if d.kind == DelegationKind.state.value and d.id not in signatory
     ]
     return result
