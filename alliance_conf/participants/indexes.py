@@ -35,3 +35,10 @@ sa.Index(
     registrations.c.is_signatory,
     registrations.c.delegation_id,
 )
+# The head of each delegation (and the list filtered by delegation and function).
+sa.Index(
+    "ix_registrations_delegation_function",
+    registrations.c.delegation_id,
+    registrations.c.function,
+    registrations.c.status,
+)

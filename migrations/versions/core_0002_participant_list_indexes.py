@@ -1,8 +1,11 @@
 """participant list indexes
 
+Indexes for the participant list, dashboard and exports at COP scale
+(see alliance_conf/participants/indexes.py).
+
 Revision ID: core_0002
 Revises: core_0001
-Create Date: 2026-11-28 12:20:44.900459
+Create Date: 2026-11-28 12:54:05.262803
 
 """
 from alembic import op
@@ -22,6 +25,7 @@ def upgrade():
         batch_op.create_index('ix_registrations_conference_created', ['conference_id', 'created_at', 'id'], unique=False)
         batch_op.create_index('ix_registrations_conference_delegation_status', ['conference_id', 'delegation_id', 'status'], unique=False)
         batch_op.create_index('ix_registrations_conference_signatory', ['conference_id', 'is_signatory', 'delegation_id'], unique=False)
+        batch_op.create_index('ix_registrations_delegation_function', ['delegation_id', 'function', 'status'], unique=False)
 
     with op.batch_alter_table('users', schema=None) as batch_op:
         batch_op.create_index('ix_users_full_name_id', ['full_name', 'id'], unique=False)
@@ -35,6 +39,7 @@ def downgrade():
         batch_op.drop_index('ix_users_full_name_id')
 
     with op.batch_alter_table('registrations', schema=None) as batch_op:
+        batch_op.drop_index('ix_registrations_delegation_function')
         batch_op.drop_index('ix_registrations_conference_signatory')
         batch_op.drop_index('ix_registrations_conference_delegation_status')
         batch_op.drop_index('ix_registrations_conference_created')
