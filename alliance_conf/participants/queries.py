@@ -17,6 +17,7 @@ from alliance_conf.conferences.models import Conference
 from alliance_conf.core.errors import PermissionDenied, ValidationFailed
 from alliance_conf.delegations.models import Delegation, DelegationKind
 from alliance_conf.extensions import db
+from alliance_conf.participants.indexes import search_text
 from alliance_conf.registrations.models import DelegateFunction, Registration, RegistrationStatus
 
 SORTS = ("name", "delegation", "status", "registered")
@@ -137,11 +138,13 @@ def _columns(scope: Scope) -> list:
 def _search_condition(q: str):
     """Case-insensitive substring of the name or the e-mail (e-mails are stored lower-case)."""
     term = q.lower()
-    if db.engine.dialect.name == "sqlite":
-        name = User.full_name.contains(term, autoescape=True)  # SQLite's LIKE ignores case
-    else:
-        name = User.full_name.icontains(term, autoescape=True)
-    return sa.or_(name, User.email.contains(term, autoescape=True))
+    if db.engine.dialect.name == "postgresql":
+        return search_text(User.full_name, User.email).contains(term, autoescape=True)
+    # SQLite's LIKE ignores (ASCII) case; a scan of the users table is fast enough there.
+    return sa.or_(
+        User.full_name.contains(term, autoescape=True),
+        User.email.contains(term, autoescape=True),
+    )
 
 
 def _where(conference: Conference, scope: Scope, filters: ParticipantFilters) -> list:
