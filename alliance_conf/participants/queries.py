@@ -7,7 +7,7 @@ whatever the page size: one count and one page query.
 from __future__ import annotations
 
 import math
-from collections import Counter
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
@@ -326,14 +326,17 @@ def dashboard(conference: Conference) -> Dashboard:
     delegations = [d for d in delegations if d.active]
     result = Dashboard(delegations=len(delegations))
     by_status: Counter = Counter()
-    by_group: dict[str, Counter] = {key: Counter() for key in conference.groups or {}}
+    by_group: defaultdict[str, Counter] = defaultdict(Counter)
+    for key in conference.groups or {}:
+        by_group[key]  # every group of the conference shows, even without registrations
     approved: set[int] = set()
+    approved_value = RegistrationStatus.approved.value
     for delegation_id, status, count in counts:
         by_status[status] += count
         group = group_of.get(delegation_id)
         if group is not None:
-            by_group.setdefault(group, Counter())[status] += count
-        if status == RegistrationStatus.approved:
+            by_group[group][status] += count
+        if status == approved_value:
             approved.add(delegation_id)
     result.total = sum(by_status.values())
     result.by_status = {s.value: by_status.get(s.value, 0) for s in RegistrationStatus}
@@ -342,7 +345,6 @@ def dashboard(conference: Conference) -> Dashboard:
         for key, counter in by_group.items()
     }
     result.without_approved = [d for d in delegations if d.id not in approved]
-    result.without_signatory = [
-        d for d in delegations if d.kind == DelegationKind.state.value and d.id not in signatory
-    ]
+    state = DelegationKind.state.value
+    result.without_signatory = [d for d in delegations if d.kind == state and d.id not in signatory]
     return result
