@@ -271,3 +271,44 @@ def test_template_upload_page_refuses_a_zip_bomb(seed, client, login):
         as_text=True
     )
     assert db.session.scalar(sa.select(sa.func.count(DocumentTemplate.id))) == 0
+
+
+# --- delegation and participant imports ---------------------------------------------------------
+
+JUNK = {
+    name: MALFORMED_CSV[name]
+    for name in (
+        "latin-1",
+        "utf-16",
+        "binary junk",
+        "NUL bytes",
+        "huge line",
+        "unterminated quote",
+        "empty",
+        "a zip file",
+        "a PDF",
+    )
+}
+
+
+def _table_counts() -> dict[str, int]:
+    with db.engine.connect() as conn:
+        return {
+            t.name: conn.execute(sa.select(sa.func.count()).select_from(t)).scalar_one()
+            for t in db.metadata.sorted_tables
+        }
+
+
+@pytest.mark.parametrize("area", ["delegations", "participants"])
+@pytest.mark.parametrize("name", sorted(JUNK))
+def test_delegation_and_participant_imports_refuse_junk_and_store_nothing(seed, area, name):
+    from alliance_conf.delegations.imports import import_delegations
+    from alliance_conf.participants.imports import import_participants
+
+    importer = import_delegations if area == "delegations" else import_participants
+    before = _table_counts()
+    with pytest.raises(ValidationFailed) as caught:
+        importer(seed.conference, JUNK[name], actor=seed.accounts["organiser"])
+    db.session.rollback()
+    assert caught.value.message and "Traceback" not in caught.value.message
+    assert _table_counts() == before
