@@ -24,11 +24,14 @@ def alliance_blueprints(app: Flask):
     from alliance_conf.declarations.api import api as declarations_api
     from alliance_conf.declarations.blueprint import bp as declarations_bp
     from alliance_conf.delegations.api import api as delegations_api
+    from alliance_conf.delegations.blueprint import bp as delegations_bp
     from alliance_conf.design.blueprint import bp as design_bp
     from alliance_conf.invitations.api import api as invitations_api
     from alliance_conf.invitations.blueprint import bp as invitations_bp
     from alliance_conf.mail.blueprint import bp as mail_bp
     from alliance_conf.ops.blueprint import bp as ops_bp
+    from alliance_conf.participants.api import api as participants_api
+    from alliance_conf.participants.blueprint import bp as participants_bp
     from alliance_conf.registrations.api import api as registrations_api
     from alliance_conf.registrations.blueprint import bp as registrations_bp
 
@@ -48,6 +51,9 @@ def alliance_blueprints(app: Flask):
         declarations_bp,
         declarations_api,
         design_bp,
+        delegations_bp,
+        participants_bp,
+        participants_api,
     ]
 
 
@@ -57,9 +63,11 @@ def alliance_cli_commands(app: Flask):
     from alliance_conf.backup.cli import backup_cli
     from alliance_conf.cli import plugins_cli
     from alliance_conf.declarations.cli import declarations_cli
+    from alliance_conf.delegations.cli import delegations_cli
     from alliance_conf.demo.cli import demo_cli
     from alliance_conf.invitations.cli import invitations_cli
     from alliance_conf.mail.cli import mail_cli
+    from alliance_conf.participants.cli import participants_cli
 
     return [
         users_cli,
@@ -69,6 +77,8 @@ def alliance_cli_commands(app: Flask):
         invitations_cli,
         mail_cli,
         declarations_cli,
+        delegations_cli,
+        participants_cli,
     ]
 
 
@@ -86,6 +96,7 @@ def alliance_nav_items(user):
 def alliance_template_slot(slot, context):
     if slot == "conference-overview":
         return [
+            SlotContent("participants/_conference_links.html", order=10),
             SlotContent("registrations/_conference_links.html", order=20),
             SlotContent("declarations/_conference_slot.html", order=30),
         ]

@@ -13,6 +13,7 @@ from alliance_conf.declarations.models import (
 from alliance_conf.delegations.models import Delegation
 from alliance_conf.invitations.models import Invitation
 from alliance_conf.mail.models import MailMessage
+from alliance_conf.participants import indexes as participant_indexes  # noqa: F401
 from alliance_conf.registrations.models import Registration
 
 __all__ = [

@@ -20,6 +20,7 @@ from limits import parse_many
 from sqlalchemy.exc import DBAPIError, OperationalError
 from werkzeug.exceptions import ServiceUnavailable, TooManyRequests
 from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.routing import IntegerConverter
 
 log = logging.getLogger(__name__)
 
@@ -215,8 +216,22 @@ def database_unavailable_response():
 # --- wiring --------------------------------------------------------------------------------------
 
 
+MAX_ID = 10**9 - 1
+
+
+class DatabaseIdConverter(IntegerConverter):
+    """``<int:...>`` in every URL matches at most nine digits: a number no database id reaches
+    (PostgreSQL's ``integer`` ends at 2**31 - 1) does not match the route, so it is a plain 404
+    rather than an overflow deep in the database driver. (A bound checked after matching would
+    make Werkzeug answer 405 instead.)"""
+
+    regex = r"\d{1,9}"
+
+
 def init_security(app: Flask) -> None:
     from alliance_conf import requestlog
+
+    app.url_map.converters["int"] = DatabaseIdConverter
 
     proxies = int(app.config.get("TRUSTED_PROXIES") or 0)
     if proxies:

@@ -307,7 +307,7 @@ def request_as(app, world: World, role: str, call):
     elif role != "anonymous":
         sign_in_session(client, world.users[role])
     with app.app_context():
-        return client.open(call.path, method=call.method, **kwargs)
+        return client.open(call.path, method=call.method, buffered=True, **kwargs)
 
 
 def expected_allowed(call, role: str, world: World) -> bool:

@@ -144,7 +144,7 @@ def test_backup_round_trips_the_seed_conference(
     assert stat.S_IMODE(file.stat().st_mode) == 0o600
     original = json.loads(file.read_text(encoding="utf-8"))
     assert (original["format"], original["version"]) == (FORMAT, VERSION)
-    assert set(original["plugins"]) == {"notes"}
+    assert {"notes", "signatures", "reporting"} <= set(original["plugins"])
     assert all(u["password_hash"].startswith("$argon2") for u in original["core"]["users"])
     assert len(original["core"]["audit_events"]) >= 50
 
@@ -193,7 +193,7 @@ def test_import_refuses_an_existing_conference_and_writes_nothing(cli, populated
         (lambda d: d.update(version=99), "format version 99"),
         (lambda d: d.update(format="something-else"), "not an alliance-conf backup"),
         (lambda d: d["core"].pop("registrations"), "lacks its core section(s): registrations"),
-        (lambda d: d["plugins"].update(signatures={}), "signatures, which are not enabled"),
+        (lambda d: d["plugins"].update(petitions={}), "petitions, which are not enabled"),
         (
             lambda d: d["core"]["registrations"][0].update(delegation_id=987654),
             "delegations 987654, which is not in the backup",

@@ -134,6 +134,23 @@ def _read_query(model: type[BaseModel]) -> dict:
     return data
 
 
+QUERY_INT_LIMIT = 2**31 - 1
+
+
+def _check_query_range(parsed: BaseModel) -> BaseModel:
+    """Whole numbers in a query string name database rows (ids, revision numbers, pages): one
+    beyond the database's ``integer`` is refused here, not as an overflow in the driver."""
+    fields = {}
+    for name, info in type(parsed).model_fields.items():
+        value = getattr(parsed, name)
+        is_number = isinstance(value, int) and not isinstance(value, bool)
+        if is_number and abs(value) > QUERY_INT_LIMIT:
+            fields[info.alias or name] = f"Must be at most {QUERY_INT_LIMIT}."
+    if fields:
+        raise ValidationFailed("The query string has invalid fields.", fields)
+    return parsed
+
+
 def _is_list_field(annotation) -> bool:
     return getattr(annotation, "__origin__", None) is list or "list[" in str(annotation)
 
@@ -238,7 +255,9 @@ class ApiBlueprint(Blueprint):
                 if authorise is not None:
                     authorise(**kwargs)  # object-level access, before the input is even read
                 if query is not None:
-                    kwargs["query"] = parse_model(query, _read_query(query), "query string")
+                    kwargs["query"] = _check_query_range(
+                        parse_model(query, _read_query(query), "query string")
+                    )
                 if body is not None:
                     kwargs["body"] = parse_model(body, _read_json_body(), "request body")
                 result = view(**kwargs)

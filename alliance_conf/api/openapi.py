@@ -10,13 +10,17 @@ from pydantic.json_schema import models_json_schema
 
 from alliance_conf import __version__
 from alliance_conf.api.framework import ApiBlueprint, EndpointSpec, ErrorResponse, Page
+from alliance_conf.security import MAX_ID
 
 RULE_ARG = re.compile(r"<(?:(?P<converter>\w+)(?:\([^)]*\))?:)?(?P<name>\w+)>")
-CONVERTER_TYPES = {"int": {"type": "integer"}, "float": {"type": "number"}}
+CONVERTER_TYPES = {
+    "int": {"type": "integer", "minimum": 0, "maximum": MAX_ID},
+    "float": {"type": "number"},
+}
 REF = "#/components/schemas/{model}"
 ERROR_TEXT = {
     400: "Malformed request",
-    401: "No valid bearer token",
+    401: "Not authenticated: no valid bearer token (or, signing in, wrong credentials)",
     403: "Not allowed for this user",
     404: "Not found",
     409: "Conflicts with the current state",
@@ -115,16 +119,16 @@ def build_openapi(app: Flask) -> dict:
                 spec.content_type: {"schema": {"type": "string", "format": "binary"}}
             }
         operation["responses"][str(spec.status)] = success
-        errors = [400, 404, 422, 503]
+        # Any operation can refuse with a domain error (a public one too: wrong credentials;
+        # a read too: a state that has no such document yet), so 401, 403 and 409 are
+        # documented everywhere.
+        errors = [400, 401, 403, 404, 409, 422, 503]
         if spec.rate_limited:
             errors.append(429)
         if not spec.access.public:
-            errors += [401, 403]
             operation["security"] = [{"bearerAuth": []}]
         else:
             operation["security"] = []
-        if spec.method in ("POST", "PATCH", "PUT", "DELETE"):
-            errors.append(409)
         for code in sorted(set(errors)):
             operation["responses"][str(code)] = {
                 "description": ERROR_TEXT[code],

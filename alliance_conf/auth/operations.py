@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+import unicodedata
 from functools import lru_cache
 
 import sqlalchemy as sa
@@ -41,6 +42,15 @@ def find_user_by_email(email: str) -> User | None:
     return db.session.scalar(sa.select(User).where(User.email == normalise_email(email)))
 
 
+MAX_FULL_NAME = 200
+
+
+def has_control_characters(text: str, allowed: str = "") -> bool:
+    """NUL and other control characters (which PostgreSQL cannot store in text, or which
+    only hide content), unpaired surrogates; ``allowed`` lists the ones a field accepts."""
+    return any(unicodedata.category(ch) in ("Cc", "Cs") and ch not in allowed for ch in text)
+
+
 def create_user(
     *, email: str, full_name: str, password: str | None, role: UserRole, actor=None
 ) -> User:
@@ -48,6 +58,16 @@ def create_user(
     full_name = (full_name or "").strip()
     if not full_name:
         raise ValidationFailed("A full name is required.", {"full_name": "Required."})
+    if len(full_name) > MAX_FULL_NAME:
+        raise ValidationFailed(
+            f"The full name is {len(full_name):,} characters long; the limit is {MAX_FULL_NAME}.",
+            {"full_name": "Too long."},
+        )
+    if has_control_characters(full_name):
+        raise ValidationFailed(
+            "The full name contains control characters; use plain text.",
+            {"full_name": "Control characters."},
+        )
     if password is not None:
         check_password_strength(password)
     if find_user_by_email(email) is not None:

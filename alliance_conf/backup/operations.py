@@ -1,8 +1,11 @@
 """Export one conference to a versioned dict, and restore one into a database without it.
 
-The core section holds the conference, its delegations, its registrations, the accounts of the
-registered people (with their password hashes, so they can still sign in after a restore; API
-tokens are not exported) and the conference's audit events. Each enabled plugin adds its own
+The core section holds the conference, its delegations, its registrations, its invitations, its
+declarations (with their revisions, amendments, comments and supports), the accounts of the
+registered people and of everyone who acted on the conference (with their password hashes, so
+they can still sign in after a restore; API tokens are not exported) and the conference's audit
+events. Into an empty database every row keeps its id, so hashes and signed receipts that name
+ids stay valid. Each enabled plugin adds its own
 section through ``alliance_backup_export`` / ``alliance_backup_import``.
 """
 
@@ -19,14 +22,31 @@ from alliance_conf.backup.serialise import IdMap, dump_row, dump_rows, load_row,
 from alliance_conf.conferences.models import Conference
 from alliance_conf.core.db import utcnow
 from alliance_conf.core.errors import Conflict, ValidationFailed
+from alliance_conf.declarations.models import (
+    Amendment,
+    AmendmentComment,
+    AmendmentSupport,
+    Declaration,
+    DeclarationRevision,
+)
 from alliance_conf.delegations.models import Delegation
 from alliance_conf.extensions import db
+from alliance_conf.invitations.models import Invitation
 from alliance_conf.plugins import get_registry, hook
 from alliance_conf.registrations.models import Registration
 
 FORMAT = "alliance-conf-backup"
 VERSION = 1
 CORE_SECTIONS = ("conference", "delegations", "users", "registrations", "audit_events")
+# Sections added after version 1 was first written; a file without them restores with none.
+OPTIONAL_SECTIONS = (
+    "invitations",
+    "declarations",
+    "declaration_revisions",
+    "amendments",
+    "amendment_comments",
+    "amendment_supports",
+)
 
 
 def _ordered(model, *conditions):
@@ -35,7 +55,12 @@ def _ordered(model, *conditions):
 
 def export_conference(conference: Conference) -> dict:
     registrations = _ordered(Registration, Registration.conference_id == conference.id)
-    user_ids = set()
+    audit_events = _ordered(AuditEvent, AuditEvent.conference_id == conference.id)
+    declarations = _ordered(Declaration, Declaration.conference_id == conference.id)
+    declaration_ids = [d.id for d in declarations]
+    amendments = _ordered(Amendment, Amendment.declaration_id.in_(declaration_ids))
+    amendment_ids = [a.id for a in amendments]
+    user_ids = {e.actor_id for e in audit_events if e.actor_id is not None}
     for registration in registrations:
         user_ids.update(
             i
@@ -64,9 +89,23 @@ def export_conference(conference: Conference) -> dict:
             ),
             "users": dump_rows(_ordered(User, User.id.in_(user_ids))),
             "registrations": dump_rows(registrations),
-            "audit_events": dump_rows(
-                _ordered(AuditEvent, AuditEvent.conference_id == conference.id)
+            "invitations": dump_rows(
+                _ordered(Invitation, Invitation.conference_id == conference.id)
             ),
+            "declarations": dump_rows(declarations),
+            "declaration_revisions": dump_rows(
+                _ordered(
+                    DeclarationRevision, DeclarationRevision.declaration_id.in_(declaration_ids)
+                )
+            ),
+            "amendments": dump_rows(amendments),
+            "amendment_comments": dump_rows(
+                _ordered(AmendmentComment, AmendmentComment.amendment_id.in_(amendment_ids))
+            ),
+            "amendment_supports": dump_rows(
+                _ordered(AmendmentSupport, AmendmentSupport.amendment_id.in_(amendment_ids))
+            ),
+            "audit_events": dump_rows(audit_events),
         },
         "plugins": plugins,
     }
@@ -124,7 +163,7 @@ def import_backup(data: dict, *, actor=None) -> Conference:
             "install and enable them first."
         )
 
-    id_map = IdMap()
+    id_map = IdMap(keep_ids=True)
     conference = load_row(Conference, core["conference"], id_map)
     load_rows(Delegation, core["delegations"], id_map)
     for row in core["users"]:
@@ -134,6 +173,8 @@ def import_backup(data: dict, *, actor=None) -> Conference:
         else:
             load_row(User, row, id_map)
     load_rows(Registration, core["registrations"], id_map)
+    load_rows(Invitation, core.get("invitations", []), id_map)
+    _restore_declarations(core, id_map)
     for name, section in sections.items():
         importers[name](conference=conference, data=section, id_map=id_map)
     tables = _model_tables()
@@ -147,4 +188,33 @@ def import_backup(data: dict, *, actor=None) -> Conference:
         data={"exported_at": data.get("exported_at"), "plugins": sorted(sections)},
     )
     db.session.flush()
+    id_map.sync_sequences()
     return conference
+
+
+def _restore_declarations(core: dict, id_map: IdMap) -> None:
+    """Declarations point to their frozen revision, revisions to the amendment they accepted:
+    declarations first without it, then amendments, revisions (insert only: they are
+    immutable), and the frozen revision last, keeping ``updated_at``."""
+    rows = core.get("declarations", [])
+    declarations = [load_row(Declaration, row, id_map, frozen_revision_id=None) for row in rows]
+    load_rows(Amendment, core.get("amendments", []), id_map)
+    load_rows(DeclarationRevision, core.get("declaration_revisions", []), id_map)
+    load_rows(AmendmentComment, core.get("amendment_comments", []), id_map)
+    load_rows(AmendmentSupport, core.get("amendment_supports", []), id_map)
+    for declaration, row in zip(declarations, rows, strict=True):
+        frozen = row.get("frozen_revision_id")
+        if frozen is None:
+            continue
+        new_frozen = id_map.get("declaration_revisions", frozen)
+        if new_frozen is None:
+            raise ValidationFailed(
+                f"The backup's declaration {row.get('id')} is frozen on revision {frozen}, "
+                "which is not in the backup."
+            )
+        db.session.execute(
+            sa.update(Declaration)
+            .where(Declaration.id == declaration.id)
+            .values(frozen_revision_id=new_frozen, updated_at=declaration.updated_at)
+        )
+    db.session.expire_all()

@@ -11,9 +11,11 @@ A plugin's export and import are a few lines::
     def alliance_backup_import(conference, data, id_map):
         load_rows(Declaration, data["declarations"], id_map)
 
-Primary keys are not kept: rows get new ids and ``id_map`` records old -> new per table, so
-foreign keys of later rows (any table already loaded) are rewritten automatically. Load parents
-before children (rows in id order for self-references).
+A restore keeps each row's primary key when that id is free in its table (always, into an empty
+database), so ids recorded inside hashes and signed receipts stay true; a row whose id is taken
+gets a new one. ``id_map`` records old -> new per table either way, so foreign keys of later rows
+(any table already loaded) are rewritten automatically. Load parents before children (rows in id
+order for self-references).
 """
 
 from __future__ import annotations
@@ -34,10 +36,44 @@ from alliance_conf.extensions import db
 
 
 class IdMap:
-    """Old id -> new id, per table name."""
+    """Old id -> new id, per table name; with ``keep_ids``, old ids are reused when free."""
 
-    def __init__(self):
+    def __init__(self, *, keep_ids: bool = False):
         self._tables: dict[str, dict] = defaultdict(dict)
+        self.keep_ids = keep_ids
+        self._taken: dict[str, set] = {}
+        self._kept_tables: dict[str, sa.Column] = {}
+
+    def _claim(self, column: sa.Column, old) -> bool:
+        """Reserve ``old`` as the new row's id if no row of the table has it."""
+        table = column.table.name
+        if table not in self._taken:
+            self._taken[table] = set(db.session.scalars(sa.select(column)))
+        if old in self._taken[table]:
+            return False
+        self._taken[table].add(old)
+        self._kept_tables[table] = column
+        return True
+
+    def sync_sequence(self, table: str) -> None:
+        """PostgreSQL does not move a sequence past ids inserted explicitly: move it."""
+        column = self._kept_tables.get(table)
+        if column is None or db.session.get_bind().dialect.name != "postgresql":
+            return
+        highest = sa.select(sa.func.max(column)).scalar_subquery()
+        db.session.execute(
+            sa.select(
+                sa.func.setval(
+                    sa.func.pg_get_serial_sequence(table, column.name),
+                    sa.func.coalesce(highest, 0) + 1,
+                    False,
+                )
+            )
+        )
+
+    def sync_sequences(self) -> None:
+        for table in list(self._kept_tables):
+            self.sync_sequence(table)
 
     def record(self, table: str, old, new) -> None:
         self._tables[table][old] = new
@@ -141,9 +177,17 @@ def load_row(model, data: dict, id_map: IdMap, **overrides):
             value = _load_value(column, value)
         values[key] = value
     values.update(overrides)
+    old_id = data.get(generated.key) if generated is not None else None
+    if old_id is not None and id_map.keep_ids and generated.key not in overrides:
+        if id_map._claim(generated, old_id):
+            values[generated.key] = old_id
+        else:
+            id_map.sync_sequence(table)
     obj = model(**values)
     db.session.add(obj)
     db.session.flush()
+    if generated is not None and table in id_map._taken:
+        id_map._taken[table].add(getattr(obj, generated.key))
     if generated is not None and data.get(generated.key) is not None:
         id_map.record(table, data[generated.key], getattr(obj, generated.key))
     return obj

@@ -35,7 +35,9 @@ from alliance_conf.forms import apply_errors
 MAX_EDITOR_ITEMS = 1000
 
 
-def _declaration(declaration_id: int) -> Declaration:
+def declaration_for_page(declaration_id: int) -> Declaration:
+    """The declaration for a web page: the sign-in page for anonymous visitors who may not see
+    it yet, 403 for signed-in users who may not. Plugins' pages use it too."""
     declaration = operations.get_declaration(declaration_id)
     if not operations.can_view(declaration, current_user):
         if not current_user.is_authenticated:
@@ -103,7 +105,7 @@ def _can_amend(declaration: Declaration) -> bool:
 
 @public
 def show(declaration_id: int):
-    declaration = _declaration(declaration_id)
+    declaration = declaration_for_page(declaration_id)
     revision = declaration.current_revision
     return render_template(
         "declarations/show.html",
@@ -169,7 +171,7 @@ def apply_editor_action(content: dict, action: str) -> dict:
 
 @roles_required(UserRole.organiser)
 def edit(declaration_id: int):
-    declaration = _declaration(declaration_id)
+    declaration = declaration_for_page(declaration_id)
     operations.require_editable(declaration)
     form = EditForm()
     errors: dict[str, str] = {}
@@ -214,7 +216,7 @@ def edit(declaration_id: int):
 
 @public
 def history(declaration_id: int):
-    declaration = _declaration(declaration_id)
+    declaration = declaration_for_page(declaration_id)
     revisions = db.session.scalars(
         sa.select(DeclarationRevision)
         .where(DeclarationRevision.declaration_id == declaration.id)
@@ -227,7 +229,7 @@ def history(declaration_id: int):
 
 @public
 def revision(declaration_id: int, number: int):
-    declaration = _declaration(declaration_id)
+    declaration = declaration_for_page(declaration_id)
     revision = operations.get_revision(declaration, number)
     return render_template(
         "declarations/revision.html",
@@ -243,7 +245,7 @@ def revision(declaration_id: int, number: int):
 @public
 def canonical_json(declaration_id: int, number: int):
     """The exact bytes the text hash is computed from: ``sha256sum`` of this file is the hash."""
-    declaration = _declaration(declaration_id)
+    declaration = declaration_for_page(declaration_id)
     revision = operations.get_revision(declaration, number)
     response = Response(canonical.canonical_bytes(revision.content), mimetype="application/json")
     response.headers["Content-Disposition"] = (
@@ -254,7 +256,7 @@ def canonical_json(declaration_id: int, number: int):
 
 @public
 def compare(declaration_id: int):
-    declaration = _declaration(declaration_id)
+    declaration = declaration_for_page(declaration_id)
     last = declaration.current_revision_number
     try:
         old_number = int(request.args.get("from", 1))
@@ -277,7 +279,7 @@ def compare(declaration_id: int):
 
 @roles_required(UserRole.organiser)
 def transition(declaration_id: int):
-    declaration = _declaration(declaration_id)
+    declaration = declaration_for_page(declaration_id)
     form = TransitionForm()
     to = request.values.get("to", "")
     target = operations.parse_state(to)
@@ -313,7 +315,7 @@ def transition(declaration_id: int):
 
 @login_required
 def amendments(declaration_id: int):
-    declaration = _declaration(declaration_id)
+    declaration = declaration_for_page(declaration_id)
     rows = db.session.scalars(
         operations.visible_amendments(declaration, current_user).order_by(Amendment.id)
     ).all()
@@ -344,7 +346,7 @@ def _target_choices(content: dict) -> list[SelectChoice]:
 
 @login_required
 def amendment_new(declaration_id: int):
-    declaration = _declaration(declaration_id)
+    declaration = declaration_for_page(declaration_id)
     registration = operations.require_authorised_member(current_user, declaration.conference_id)
     if declaration.state != DeclarationState.consultation:
         raise InvalidState(

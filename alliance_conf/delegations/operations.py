@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from alliance_conf.audit.operations import log_event
 from alliance_conf.auth.operations import check_email
 from alliance_conf.conferences.models import Conference
-from alliance_conf.core.errors import Conflict, ValidationFailed
+from alliance_conf.core.errors import Conflict, InvalidState, NotFound, ValidationFailed
 from alliance_conf.delegations.countries import UnknownCountry, country_name, normalise_code
 from alliance_conf.delegations.models import Delegation, DelegationKind
 from alliance_conf.extensions import db
@@ -44,8 +44,7 @@ def create_delegation(
             "Give either a country code or an organisation name, not both or neither.",
             {"country_code": "Country code or organisation name."},
         )
-    if delegate_quota is not None and delegate_quota < 0:
-        raise ValidationFailed("The delegate quota cannot be negative.", {"delegate_quota": "≥ 0"})
+    check_quota(delegate_quota)
     if contact_email:
         contact_email = check_email(contact_email, "contact_email")
     if country_code:
@@ -78,4 +77,97 @@ def create_delegation(
     db.session.flush()
     log_event("delegation.created", delegation, actor=actor, data={"name": name})
     hook().alliance_delegation_created(delegation=delegation, actor=actor)
+    return delegation
+
+
+def get_delegation(conference: Conference, delegation_id: int) -> Delegation:
+    delegation = db.session.get(Delegation, delegation_id)
+    if delegation is None or delegation.conference_id != conference.id:
+        raise NotFound(f"There is no delegation {delegation_id} at this conference.")
+    return delegation
+
+
+def approved_count(delegation: Delegation) -> int:
+    from alliance_conf.registrations.models import Registration, RegistrationStatus
+
+    return db.session.scalar(
+        sa.select(sa.func.count(Registration.id)).where(
+            Registration.delegation_id == delegation.id,
+            Registration.status == RegistrationStatus.approved,
+        )
+    )
+
+
+def check_quota(delegate_quota: int | None, field: str = "delegate_quota") -> int | None:
+    if delegate_quota is not None and delegate_quota < 0:
+        raise ValidationFailed("The delegate quota cannot be negative.", {field: "≥ 0"})
+    return delegate_quota
+
+
+_UNSET = object()
+
+
+def update_delegation(
+    delegation: Delegation,
+    *,
+    group=_UNSET,
+    contact_email=_UNSET,
+    delegate_quota=_UNSET,
+    actor=None,
+) -> Delegation:
+    """Change a delegation's group, contact or quota; only the arguments given are changed.
+
+    The quota cannot go below the number of delegates already approved.
+    """
+    changes: dict = {}
+    if group is not _UNSET:
+        group = check_group(delegation.conference, group)
+        if group != delegation.group:
+            changes["group"] = group
+    if contact_email is not _UNSET:
+        contact_email = check_email(contact_email, "contact_email") if contact_email else None
+        if contact_email != delegation.contact_email:
+            changes["contact_email"] = contact_email
+    if delegate_quota is not _UNSET:
+        check_quota(delegate_quota)
+        if delegate_quota != delegation.delegate_quota:
+            if delegate_quota is not None:
+                approved = approved_count(delegation)
+                if delegate_quota < approved:
+                    message = (
+                        f"{delegation.name} already has {approved} approved delegates; "
+                        f"the quota cannot be lower."
+                    )
+                    raise ValidationFailed(message, {"delegate_quota": message})
+            changes["delegate_quota"] = delegate_quota
+    if changes:
+        before = {name: getattr(delegation, name) for name in changes}
+        for name, value in changes.items():
+            setattr(delegation, name, value)
+        db.session.flush()
+        log_event(
+            "delegation.updated",
+            delegation,
+            actor=actor,
+            data={"before": before, "after": changes},
+        )
+    return delegation
+
+
+def deactivate_delegation(delegation: Delegation, *, actor=None) -> Delegation:
+    """Take a delegation off the conference's lists; its registrations are kept."""
+    if not delegation.active:
+        raise InvalidState(f"{delegation.name} is already deactivated.")
+    delegation.active = False
+    db.session.flush()
+    log_event("delegation.deactivated", delegation, actor=actor, data={"name": delegation.name})
+    return delegation
+
+
+def reactivate_delegation(delegation: Delegation, *, actor=None) -> Delegation:
+    if delegation.active:
+        raise InvalidState(f"{delegation.name} is already active.")
+    delegation.active = True
+    db.session.flush()
+    log_event("delegation.reactivated", delegation, actor=actor, data={"name": delegation.name})
     return delegation

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from datetime import datetime
+
 from pydantic import Field
 
 from alliance_conf.api.framework import ApiModel, PageQuery
@@ -19,3 +21,36 @@ class DelegationOut(ApiModel):
 class DelegationQuery(PageQuery):
     group: str | None = Field(None, max_length=40)
     kind: str | None = Field(None, pattern="^(state|organisation)$")
+
+
+class DelegationIn(ApiModel):
+    country_code: str | None = Field(None, min_length=2, max_length=2, description="For a state")
+    organisation_name: str | None = Field(
+        None, min_length=1, max_length=200, description="For an organisation"
+    )
+    group: str = Field(min_length=1, max_length=40)
+    contact_email: str | None = Field(None, max_length=320)
+    delegate_quota: int | None = Field(None, ge=0)
+
+
+class DelegationPatch(ApiModel):
+    """Only the fields sent are changed; ``null`` clears the contact or the quota."""
+
+    group: str | None = Field(None, min_length=1, max_length=40)
+    contact_email: str | None = Field(None, max_length=320)
+    delegate_quota: int | None = Field(None, ge=0)
+    active: bool | None = Field(None, description="false deactivates, true reactivates")
+
+
+class DelegationAdminOut(DelegationOut):
+    """What organisers see: the contact e-mail too."""
+
+    contact_email: str | None
+    created_at: datetime
+
+
+class ImportReportOut(ApiModel):
+    created: int
+    updated: int
+    unchanged: int
+    total: int

@@ -21,7 +21,7 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 from alliance_conf.audit.operations import log_event
 from alliance_conf.auth.models import User, normalise_email
-from alliance_conf.auth.operations import check_email
+from alliance_conf.auth.operations import check_email, has_control_characters
 from alliance_conf.conferences.models import Conference
 from alliance_conf.core.db import utcnow
 from alliance_conf.core.errors import (
@@ -390,6 +390,9 @@ def import_invitations(conference: Conference, data: bytes, *, actor=None) -> Im
             continue
         if len(name) > 200:
             errors[f"line {line}"] = "the name is longer than 200 characters"
+            continue
+        if has_control_characters(name):
+            errors[f"line {line}"] = "the name contains control characters"
             continue
         seen[email] = line
         try:

@@ -12,7 +12,12 @@ from sqlalchemy.exc import IntegrityError
 from alliance_conf.audit.models import AuditEvent
 from alliance_conf.audit.operations import log_event
 from alliance_conf.auth.models import ApiToken, User, UserRole
-from alliance_conf.auth.operations import check_email, create_user, find_user_by_email
+from alliance_conf.auth.operations import (
+    check_email,
+    create_user,
+    find_user_by_email,
+    has_control_characters,
+)
 from alliance_conf.core.db import utcnow
 from alliance_conf.core.errors import (
     Conflict,
@@ -145,9 +150,11 @@ def _clean_text(fields: dict) -> dict:
         limit = TEXT_LIMITS.get(name, 2000)
         if len(value) > limit:
             errors[name] = f"At most {limit} characters."
+        elif has_control_characters(value, allowed="\n\r\t"):
+            errors[name] = "Contains control characters; use plain text."
         cleaned[name] = value
     if errors:
-        raise ValidationFailed("Some answers are too long.", errors)
+        raise ValidationFailed("Some answers are too long or contain control characters.", errors)
     return cleaned
 
 

@@ -100,3 +100,17 @@ def alliance_document_exporters():
             roles=TEAM,
         ),
     ]
+
+
+@hookimpl
+def alliance_backup_export(conference):
+    from plugins.documents.backup import export_section
+
+    return "documents", export_section(conference)
+
+
+@hookimpl
+def alliance_backup_import(conference, data, id_map):
+    from plugins.documents.backup import import_section
+
+    import_section(data, id_map)

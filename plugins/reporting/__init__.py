@@ -130,3 +130,17 @@ def alliance_document_exporters():
             generate=round_docx,
         )
     ]
+
+
+@hookimpl
+def alliance_backup_export(conference):
+    from plugins.reporting.backup import export_section
+
+    return "reporting", export_section(conference)
+
+
+@hookimpl
+def alliance_backup_import(conference, data, id_map):
+    from plugins.reporting.backup import import_section
+
+    import_section(data, id_map)

@@ -123,3 +123,17 @@ def alliance_demo_load(conference, accounts):
     from plugins.signatures.demo import designate_demo_signatory
 
     designate_demo_signatory(conference, accounts)
+
+
+@hookimpl
+def alliance_backup_export(conference):
+    from plugins.signatures.backup import export_section
+
+    return "signatures", export_section(conference)
+
+
+@hookimpl
+def alliance_backup_import(conference, data, id_map):
+    from plugins.signatures.backup import import_section
+
+    import_section(data, id_map)

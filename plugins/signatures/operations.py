@@ -288,7 +288,7 @@ def request_signing_code(declaration: Declaration, *, actor) -> None:
     log_event("signature.code_sent", declaration, actor=actor)
     mail.send_mail(
         actor.email,
-        f"Your signing code: {code}",
+        "Your one-time signing code",  # not in the subject: organisers see subjects
         f"Your one-time code to sign “{declaration.title}” is {code}.\n\n"
         f"It is valid for {minutes} minutes. If you did not ask for it, tell the organisers.",
     )

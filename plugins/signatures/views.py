@@ -14,7 +14,8 @@ from alliance_conf.auth.models import UserRole
 from alliance_conf.core.errors import AllianceError
 from alliance_conf.declarations import operations as declarations
 from alliance_conf.declarations.models import Declaration, DeclarationState
-from alliance_conf.extensions import db, login_manager
+from alliance_conf.declarations.views import declaration_for_page
+from alliance_conf.extensions import db
 from alliance_conf.forms import apply_errors
 from plugins.signatures import crypto, operations
 from plugins.signatures.forms import (
@@ -28,15 +29,6 @@ from plugins.signatures.models import Signature, SignatureKind
 
 WHOLE_TEXT = "__whole__"
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _declaration(declaration_id: int) -> Declaration:
-    declaration = declarations.get_declaration(declaration_id)
-    if not declarations.can_view(declaration, current_user):
-        if not current_user.is_authenticated:
-            abort(login_manager.unauthorized())
-        declarations.check_can_view(declaration, current_user)
-    return declaration
 
 
 def _signature(signature_id: int) -> Signature:
@@ -95,7 +87,7 @@ def _statement_choices(commitments) -> list[SelectChoice]:
 
 @login_required
 def sign(declaration_id: int):
-    declaration = _declaration(declaration_id)
+    declaration = declaration_for_page(declaration_id)
     operations.require_open(declaration)
     registration = operations.signatory_registration(current_user, declaration)
     frozen = declaration.frozen_revision
@@ -166,7 +158,7 @@ def sign(declaration_id: int):
 
 @login_required
 def send_code(declaration_id: int):
-    declaration = _declaration(declaration_id)
+    declaration = declaration_for_page(declaration_id)
     form = ActionForm()
     if not form.validate_on_submit():
         abort(400, "The form expired or was sent from elsewhere. Please try again.")
@@ -249,7 +241,7 @@ def withdraw(signature_id: int):
 
 @login_required
 def board(declaration_id: int):
-    declaration = _declaration(declaration_id)
+    declaration = declaration_for_page(declaration_id)
     return render_template(
         "signatures/board.html",
         declaration=declaration,
@@ -273,7 +265,7 @@ def safe_cell(value) -> str:
 
 @roles_required(UserRole.organiser, UserRole.staff)
 def board_csv(declaration_id: int):
-    declaration = _declaration(declaration_id)
+    declaration = declaration_for_page(declaration_id)
     board_data = operations.status_board(declaration)
     buffer = io.StringIO()
     writer = csv.writer(buffer)
@@ -332,7 +324,7 @@ def board_csv(declaration_id: int):
 
 @roles_required(UserRole.organiser)
 def reminders(declaration_id: int):
-    declaration = _declaration(declaration_id)
+    declaration = declaration_for_page(declaration_id)
     form = ActionForm()
     if not form.validate_on_submit():
         abort(400, "The form expired or was sent from elsewhere. Please try again.")

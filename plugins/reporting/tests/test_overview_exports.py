@@ -237,6 +237,9 @@ def test_remind_cli_and_button(client, world, round_, cli, as_user, monkeypatch)
 
 
 def test_smtp_is_used_when_mail_server_is_set(app, monkeypatch):
+    """Reporting mail goes through the core outbox: queued, then sent over SMTP on commit."""
+    import alliance_conf.mail.operations as outbox
+    from alliance_conf.mail.models import MailMessage, MailStatus
     from plugins.reporting import mail
 
     delivered = []
@@ -245,19 +248,20 @@ def test_smtp_is_used_when_mail_server_is_set(app, monkeypatch):
         def __init__(self, host, port, timeout):
             delivered.append((host, port))
 
-        def __enter__(self):
-            return self
-
-        def __exit__(self, *exc):
-            return False
-
         def send_message(self, message):
             delivered.append(message["To"])
 
-    monkeypatch.setattr(mail.smtplib, "SMTP", FakeSMTP)
+        def quit(self):
+            pass
+
+    monkeypatch.setattr(outbox.smtplib, "SMTP", FakeSMTP)
     monkeypatch.setitem(app.config, "MAIL_SERVER", "smtp.example.org")
+    monkeypatch.setitem(app.config, "MAIL_PORT", 25)
     mail.send_mail(["a@example.org"], "Subject", "Body")
+    assert delivered == []  # nothing leaves before the action commits
+    db.session.commit()
     assert delivered == [("smtp.example.org", 25), "a@example.org"]
+    assert db.session.scalar(sa.select(MailMessage.status)) == MailStatus.sent
 
 
 # --- coverage, demo, slots, switch-off ----------------------------------------------------------

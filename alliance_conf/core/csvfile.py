@@ -1,0 +1,172 @@
+"""Reading uploaded CSV files for the bulk imports, with clear messages for bad files.
+
+Every import validates the whole file first and stores nothing when any row is bad; the
+problems are reported with the line number they were found on.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from flask import current_app, has_app_context
+
+from alliance_conf.core.errors import ValidationFailed
+
+DEFAULT_MAX_BYTES = 16 * 1024 * 1024
+MAX_REPORTED_PROBLEMS = 200
+
+
+@dataclass
+class CsvRow:
+    line: int
+    values: dict[str, str]
+    error: str | None = None
+
+    def get(self, name: str) -> str:
+        return (self.values.get(name) or "").strip()
+
+
+@dataclass
+class RowProblems:
+    """Collects ``line: reason`` problems; ``raise_if_any`` turns them into one domain error."""
+
+    problems: list[tuple[int, str]] = field(default_factory=list)
+
+    def add(self, line: int, reason: str) -> None:
+        self.problems.append((line, reason))
+
+    def __bool__(self) -> bool:
+        return bool(self.problems)
+
+    def raise_if_any(self, what: str) -> None:
+        if not self.problems:
+            return
+        count = len({line for line, _ in self.problems})
+        shown = sorted(self.problems)[:MAX_REPORTED_PROBLEMS]
+        fields: dict[str, str] = {}
+        for line, reason in shown:
+            key = f"line {line}"
+            fields[key] = f"{fields[key]}; {reason}" if key in fields else reason
+        more = len(self.problems) - len(shown)
+        if more > 0:
+            fields["more"] = f"{more} more problems not shown"
+        raise ValidationFailed(
+            f"The {what} file has {count} bad row{'s' if count != 1 else ''}; "
+            "nothing was imported.",
+            fields,
+        )
+
+
+def max_import_bytes() -> int:
+    """``IMPORT_MAX_BYTES`` from the configuration (16 MiB by default)."""
+    if has_app_context():
+        return int(current_app.config.get("IMPORT_MAX_BYTES") or DEFAULT_MAX_BYTES)
+    return DEFAULT_MAX_BYTES
+
+
+def decode_csv(data: bytes, *, max_bytes: int | None = None) -> str:
+    """UTF-8 text of an uploaded file (a UTF-8 byte-order mark is accepted and dropped)."""
+    max_bytes = max_bytes or max_import_bytes()
+    if not data:
+        raise ValidationFailed("The file is empty.", {"file": "The file is empty."})
+    if len(data) > max_bytes:
+        message = (
+            f"The file is too large ({len(data):,} bytes; at most {max_bytes:,} bytes). "
+            "Split it into several files."
+        )
+        raise ValidationFailed(message, {"file": message})
+    if data.startswith(codecs.BOM_UTF8):
+        data = data[len(codecs.BOM_UTF8) :]
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        message = (
+            f"The file is not UTF-8 text (bad byte on line {line}). "
+            "Save it as “CSV UTF-8” and try again."
+        )
+        raise ValidationFailed(message, {"file": message}) from None
+    if "\x00" in text:
+        message = "The file contains NUL bytes; it does not look like a CSV text file."
+        raise ValidationFailed(message, {"file": message})
+    if not text.strip():
+        raise ValidationFailed("The file is empty.", {"file": "The file is empty."})
+    return text
+
+
+def normalise_header(name: str) -> str:
+    return (name or "").strip().lower().replace(" ", "_").replace("-", "_")
+
+
+def read_csv(
+    data: bytes,
+    *,
+    required: set[str],
+    optional: set[str],
+    one_of: tuple[str, ...] = (),
+    max_bytes: int | None = None,
+) -> tuple[list[str], list[CsvRow]]:
+    """Check the header row and return ``(columns, rows)``; blank lines are skipped.
+
+    ``one_of`` names columns of which at least one must be present.
+    """
+    text = decode_csv(data, max_bytes=max_bytes)
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    try:
+        header = next(reader)
+    except (StopIteration, csv.Error):
+        raise ValidationFailed("The file has no header row.", {"file": "No header row."}) from None
+    columns = [normalise_header(h) for h in header]
+    known = required | optional | set(one_of)
+    problems = []
+    missing = sorted(required - set(columns))
+    if missing:
+        problems.append("missing column" + ("s " if len(missing) > 1 else " ") + ", ".join(missing))
+    if one_of and not set(one_of) & set(columns):
+        problems.append("missing column: one of " + " or ".join(one_of))
+    unknown = [c for c in columns if c not in known]
+    if unknown:
+        problems.append("unknown column" + ("s " if len(unknown) > 1 else " ") + ", ".join(unknown))
+    duplicated = sorted({c for c in columns if columns.count(c) > 1})
+    if duplicated:
+        problems.append("repeated column " + ", ".join(duplicated))
+    if problems:
+        expected = ", ".join(sorted(required)) + (", " + " or ".join(one_of) if one_of else "")
+        message = (
+            "The header row is wrong: "
+            + "; ".join(problems)
+            + f". Expected columns: {expected}"
+            + (f" (optional: {', '.join(sorted(optional))})" if optional else "")
+            + "."
+        )
+        raise ValidationFailed(message, {"header": "; ".join(problems)})
+    rows = list(_rows(reader, columns))
+    if not rows:
+        raise ValidationFailed(
+            "The file has a header row but no data rows.", {"file": "No data rows."}
+        )
+    return columns, rows
+
+
+def _rows(reader, columns: list[str]) -> Iterator[CsvRow]:
+    previous_end = 1
+    while True:
+        try:
+            raw = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            message = f"The file is not valid CSV near line {reader.line_num}: {exc}."
+            raise ValidationFailed(message, {f"line {reader.line_num}": str(exc)}) from None
+        line = previous_end + 1
+        previous_end = reader.line_num
+        if not any(cell.strip() for cell in raw):
+            continue
+        error = None
+        if len(raw) > len(columns) and any(cell.strip() for cell in raw[len(columns) :]):
+            error = f"{len(raw)} cells but the header row has {len(columns)} columns"
+        yield CsvRow(line=line, values=dict(zip(columns, raw, strict=False)), error=error)

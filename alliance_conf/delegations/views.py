@@ -1,0 +1,192 @@
+from __future__ import annotations
+
+import math
+
+import sqlalchemy as sa
+from flask import flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from alliance_conf.auth.access import roles_required
+from alliance_conf.auth.models import UserRole
+from alliance_conf.conferences.operations import get_conference
+from alliance_conf.core.errors import AllianceError, ValidationFailed
+from alliance_conf.delegations import operations, queries
+from alliance_conf.delegations.forms import (
+    ConfirmForm,
+    DelegationEditForm,
+    DelegationForm,
+    ImportForm,
+)
+from alliance_conf.delegations.imports import import_delegations
+from alliance_conf.delegations.models import Delegation
+from alliance_conf.extensions import db
+from alliance_conf.forms import apply_errors
+
+PER_PAGE = 100
+
+
+def _int_arg(name: str, default: int = 1) -> int:
+    try:
+        return max(1, int(request.args.get(name, default)))
+    except ValueError:
+        return default
+
+
+@roles_required(UserRole.organiser)
+def index(slug: str):
+    conference = get_conference(slug)
+    group = request.args.get("group") or None
+    q = (request.args.get("q") or "").strip()
+    statement = sa.select(Delegation).where(Delegation.conference_id == conference.id)
+    if group:
+        statement = statement.where(Delegation.group == group)
+    if q:
+        pattern = f"%{q.lower()}%"
+        statement = statement.where(
+            sa.or_(
+                sa.func.lower(Delegation.name).like(pattern),
+                sa.func.lower(Delegation.country_code) == q.lower(),
+            )
+        )
+    total = db.session.scalar(sa.select(sa.func.count()).select_from(statement.subquery()))
+    pages = max(1, math.ceil(total / PER_PAGE))
+    page = min(_int_arg("page"), pages)
+    delegations = db.session.scalars(
+        statement.order_by(Delegation.name, Delegation.id)
+        .limit(PER_PAGE)
+        .offset((page - 1) * PER_PAGE)
+    ).all()
+    ids = [d.id for d in delegations]
+    return render_template(
+        "delegations/index.html",
+        conference=conference,
+        delegations=delegations,
+        counts=queries.registration_counts(ids),
+        heads=queries.heads_of_delegation(ids),
+        total=total,
+        page=page,
+        pages=pages,
+        group=group,
+        q=q,
+    )
+
+
+@roles_required(UserRole.organiser)
+def create(slug: str):
+    conference = get_conference(slug)
+    form = DelegationForm()
+    form.set_groups(conference)
+    if form.validate_on_submit():
+        is_state = form.kind.data == "state"
+        try:
+            delegation = operations.create_delegation(
+                conference,
+                group=form.group.data,
+                country_code=form.country_code.data if is_state else None,
+                organisation_name=None if is_state else form.organisation_name.data,
+                contact_email=form.contact_email.data or None,
+                delegate_quota=form.delegate_quota.data,
+                actor=current_user,
+            )
+            db.session.commit()
+        except AllianceError as exc:
+            db.session.rollback()
+            apply_errors(form, exc)
+        else:
+            flash(f"Delegation “{delegation.name}” added.", "success")
+            return redirect(url_for("delegations.index", slug=conference.slug))
+    status = 422 if form.errors else 200
+    return render_template("delegations/form.html", conference=conference, form=form), status
+
+
+@roles_required(UserRole.organiser)
+def edit(slug: str, delegation_id: int):
+    conference = get_conference(slug)
+    delegation = operations.get_delegation(conference, delegation_id)
+    form = DelegationEditForm(obj=delegation)
+    form.set_groups(conference)
+    if form.validate_on_submit():
+        try:
+            operations.update_delegation(
+                delegation,
+                group=form.group.data,
+                contact_email=form.contact_email.data or None,
+                delegate_quota=form.delegate_quota.data,
+                actor=current_user,
+            )
+            db.session.commit()
+        except AllianceError as exc:
+            db.session.rollback()
+            apply_errors(form, exc)
+        else:
+            flash(f"Delegation “{delegation.name}” saved.", "success")
+            return redirect(url_for("delegations.index", slug=conference.slug))
+    status = 422 if form.errors else 200
+    return render_template(
+        "delegations/form.html",
+        conference=conference,
+        form=form,
+        delegation=delegation,
+        head=queries.heads_of_delegation([delegation.id]).get(delegation.id),
+        counts=queries.registration_counts([delegation.id])[delegation.id],
+        confirm=ConfirmForm(),
+    ), status
+
+
+@roles_required(UserRole.organiser)
+def deactivate(slug: str, delegation_id: int):
+    """GET asks for confirmation; the POST (with its CSRF token) deactivates."""
+    conference = get_conference(slug)
+    delegation = operations.get_delegation(conference, delegation_id)
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        operations.deactivate_delegation(delegation, actor=current_user)
+        db.session.commit()
+        flash(f"Delegation “{delegation.name}” deactivated.", "success")
+        return redirect(url_for("delegations.index", slug=conference.slug))
+    return render_template(
+        "delegations/deactivate.html",
+        conference=conference,
+        delegation=delegation,
+        form=form,
+        counts=queries.registration_counts([delegation.id])[delegation.id],
+    ), 400 if form.errors else 200
+
+
+@roles_required(UserRole.organiser)
+def reactivate(slug: str, delegation_id: int):
+    conference = get_conference(slug)
+    delegation = operations.get_delegation(conference, delegation_id)
+    form = ConfirmForm()
+    if not form.validate_on_submit():
+        flash("The form expired or was sent from elsewhere. Please try again.", "error")
+    else:
+        operations.reactivate_delegation(delegation, actor=current_user)
+        db.session.commit()
+        flash(f"Delegation “{delegation.name}” reactivated.", "success")
+    return redirect(url_for("delegations.edit", slug=conference.slug, delegation_id=delegation.id))
+
+
+@roles_required(UserRole.organiser)
+def import_csv(slug: str):
+    conference = get_conference(slug)
+    form = ImportForm()
+    report = None
+    problems = None
+    if form.validate_on_submit():
+        try:
+            report = import_delegations(conference, form.file.data.read(), actor=current_user)
+            db.session.commit()
+        except ValidationFailed as exc:
+            db.session.rollback()
+            problems = exc
+        else:
+            flash(report.summary(), "success")
+    status = 422 if (problems or form.errors) else 200
+    return render_template(
+        "delegations/import.html",
+        conference=conference,
+        form=form,
+        report=report,
+        problems=problems,
+    ), status

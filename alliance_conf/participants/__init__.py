@@ -1,0 +1,1 @@
+"""Participant lists, the accreditation dashboard, exports and bulk registration."""

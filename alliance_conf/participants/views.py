@@ -1,0 +1,138 @@
+from __future__ import annotations
+
+from flask import (
+    Response,
+    abort,
+    flash,
+    render_template,
+    request,
+    send_file,
+    stream_with_context,
+)
+from flask_login import current_user
+
+from alliance_conf.auth.access import login_required, roles_required
+from alliance_conf.auth.models import UserRole
+from alliance_conf.conferences.operations import get_conference
+from alliance_conf.core.errors import ValidationFailed
+from alliance_conf.delegations.models import Delegation
+from alliance_conf.extensions import db
+from alliance_conf.participants import exports, queries
+from alliance_conf.participants.forms import ParticipantImportForm
+from alliance_conf.participants.imports import import_participants
+from alliance_conf.registrations.models import DelegateFunction, RegistrationStatus
+
+MAX_DELEGATIONS_IN_SELECT = 300
+
+
+def filters_from_args(args) -> queries.ParticipantFilters:
+    def integer(name, default=None):
+        value = args.get(name)
+        if value in (None, ""):
+            return default
+        try:
+            return int(value)
+        except ValueError:
+            raise ValidationFailed(f"{name} must be a number.", {name: "A number."}) from None
+
+    return queries.ParticipantFilters(
+        status=args.get("status") or None,
+        group=args.get("group") or None,
+        delegation_id=integer("delegation_id"),
+        function=args.get("function") or None,
+        q=args.get("q") or "",
+        sort=args.get("sort") or "name",
+        direction=args.get("direction") or "asc",
+        page=integer("page", 1),
+        per_page=integer("per_page", queries.DEFAULT_PER_PAGE),
+    ).check()
+
+
+@login_required
+def index(slug: str):
+    """Organisers, staff and admins see everyone; a delegate only their own delegation."""
+    conference = get_conference(slug)
+    scope = queries.viewer_scope(conference, current_user)
+    filters = filters_from_args(request.args)
+    page = queries.participant_page(conference, scope, filters)
+    choices = []
+    own_delegation = None
+    if scope.delegation_id is None:
+        choices = queries.delegation_choices(conference, limit=MAX_DELEGATIONS_IN_SELECT + 1)
+    else:
+        own_delegation = db.session.get(Delegation, scope.delegation_id)
+    return render_template(
+        "participants/index.html",
+        conference=conference,
+        scope=scope,
+        filters=filters,
+        page=page,
+        delegation_choices=choices if len(choices) <= MAX_DELEGATIONS_IN_SELECT else None,
+        own_delegation=own_delegation,
+        statuses=list(RegistrationStatus),
+        functions=list(DelegateFunction),
+        sorts=queries.SORTS,
+    )
+
+
+@roles_required(UserRole.organiser, UserRole.staff)
+def export(slug: str, fmt: str):
+    """``?list=published`` (approved, consenting) for organisers and staff; ``?list=full``
+    (every registration with its status and needs) for organisers only."""
+    conference = get_conference(slug)
+    which = request.args.get("list", "published")
+    if which not in exports.LISTS:
+        abort(400, "list must be published or full")
+    if which == "full" and not current_user.has_role(UserRole.organiser):
+        abort(403)
+    filename = f"{conference.slug}-participants-{which}.{fmt}"
+    rows = exports.export_rows(conference, which)
+    if fmt == "csv":
+        return Response(
+            stream_with_context(exports.stream_csv(rows)),
+            mimetype="text/csv",
+            headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+        )
+    output = exports.build_xlsx(rows, title=f"Participants ({which})")
+    return send_file(
+        output,
+        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        as_attachment=True,
+        download_name=filename,
+    )
+
+
+@roles_required(UserRole.organiser)
+def import_csv(slug: str):
+    conference = get_conference(slug)
+    form = ParticipantImportForm()
+    report = None
+    problems = None
+    if form.validate_on_submit():
+        try:
+            report = import_participants(conference, form.file.data.read(), actor=current_user)
+            db.session.commit()
+        except ValidationFailed as exc:
+            db.session.rollback()
+            problems = exc
+        else:
+            flash(report.summary(), "success")
+    status = 422 if (problems or form.errors) else 200
+    return render_template(
+        "participants/import.html",
+        conference=conference,
+        form=form,
+        report=report,
+        problems=problems,
+    ), status
+
+
+@roles_required(UserRole.organiser)
+def dashboard(slug: str):
+    conference = get_conference(slug)
+    return render_template(
+        "participants/dashboard.html",
+        conference=conference,
+        board=queries.dashboard(conference),
+        statuses=list(RegistrationStatus),
+    )

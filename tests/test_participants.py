@@ -1,0 +1,504 @@
+"""Participant list, dashboard and exports: who sees what, filters, no N+1, safe exports."""
+
+import csv
+import io
+from types import SimpleNamespace
+
+import pytest
+import sqlalchemy as sa
+from openpyxl import load_workbook
+from sqlalchemy import event
+
+from alliance_conf.core.db import utcnow
+from alliance_conf.extensions import db
+from alliance_conf.participants.exports import safe_cell
+from tests.test_api import assert_error
+
+SLUG = "list-2030"
+
+
+@pytest.fixture
+def world(make_conference, make_delegation, make_user, make_registration):
+    """Belgium (A) and France (B) with delegates; Europol without an approved delegate."""
+    conference = make_conference(slug=SLUG)
+    belgium = make_delegation(conference, "BE", group="eu_member")
+    france = make_delegation(conference, "FR", group="eu_member")
+    norway = make_delegation(conference, "NO", group="partner")
+    europol = make_delegation(conference, organisation_name="Europol", group="observer")
+    a = make_user(full_name="Anne Belgian", email="anne@be.example")
+    b = make_user(full_name="Bernard French", email="bernard@fr.example")
+    reg_a = make_registration(
+        belgium,
+        a,
+        status="approved",
+        function="head_of_delegation",
+        position="Minister of Justice",
+        consent_participant_list=True,
+        dietary_needs="Vegetarian",
+        accessibility_needs="Wheelchair access",
+        is_signatory=True,
+        signatory_designated_at=utcnow(),
+    )
+    make_registration(
+        belgium,
+        make_user(full_name="Albert Pending", email="albert@be.example"),
+        status="pending",
+        function="adviser",
+        dietary_needs="No nuts",
+    )
+    make_registration(
+        france,
+        b,
+        status="approved",
+        function="minister",
+        position='=HYPERLINK("http://evil.example")',
+        consent_participant_list=True,
+        dietary_needs="Halal",
+    )
+    make_registration(
+        france,
+        make_user(full_name="Claire Private", email="claire@fr.example"),
+        status="approved",
+        function="adviser",
+        consent_participant_list=False,
+    )
+    make_registration(
+        norway,
+        make_user(full_name="Nils Norse", email="nils@no.example"),
+        status="approved",
+        function="senior_official",
+        consent_participant_list=True,
+    )
+    make_registration(
+        europol,
+        make_user(full_name="Eva Observer", email="eva@europol.example"),
+        status="pending",
+        function="other",
+    )
+    return SimpleNamespace(
+        conference=conference,
+        belgium=belgium,
+        france=france,
+        norway=norway,
+        europol=europol,
+        delegate_a=a,
+        delegate_b=b,
+        reg_a=reg_a,
+    )
+
+
+ALL_NAMES = {
+    "Anne Belgian",
+    "Albert Pending",
+    "Bernard French",
+    "Claire Private",
+    "Nils Norse",
+    "Eva Observer",
+}
+
+
+def viewer(world, make_user, role):
+    if role is None:
+        return None
+    if role == "delegate_a":
+        return world.delegate_a
+    if role == "delegate_b":
+        return world.delegate_b
+    return make_user(role=role)
+
+
+def names_in(text: str) -> set[str]:
+    """Names in the table of the page (the header also shows who is signed in)."""
+    if "<tbody>" in text:
+        text = text[text.index("<tbody>") : text.index("</tbody>")]
+    elif "<html" in text:
+        text = ""
+    return {name for name in ALL_NAMES if name in text}
+
+
+# --- the list page ----------------------------------------------------------------------------
+
+PAGE_CASES = [
+    (None, 302, set()),
+    ("delegate_a", 200, {"Anne Belgian", "Albert Pending"}),
+    ("delegate_b", 200, {"Bernard French", "Claire Private"}),
+    ("staff", 200, ALL_NAMES),
+    ("organiser", 200, ALL_NAMES),
+    ("admin", 200, ALL_NAMES),
+]
+
+
+@pytest.mark.parametrize(("role", "status", "visible"), PAGE_CASES)
+def test_participant_page_by_role(client, world, make_user, login, role, status, visible):
+    user = viewer(world, make_user, role)
+    if user:
+        login(user)
+    response = client.get(f"/conferences/{SLUG}/participants")
+    assert response.status_code == status
+    text = response.get_data(as_text=True)
+    assert names_in(text) == visible
+    needs_visible = role in ("organiser", "admin")
+    assert ("Vegetarian" in text) is needs_visible
+    assert ("Wheelchair access" in text) is needs_visible
+    assert ("Accessibility needs" in text) is needs_visible
+
+
+def test_delegate_without_an_approved_registration_is_refused(
+    client, world, make_user, make_registration, login
+):
+    pending = make_user()
+    make_registration(world.norway, pending, status="pending")
+    login(pending)
+    assert client.get(f"/conferences/{SLUG}/participants").status_code == 403
+    client.post("/auth/logout")
+    login(make_user())  # no registration at all
+    assert client.get(f"/conferences/{SLUG}/participants").status_code == 403
+
+
+def test_delegate_cannot_widen_the_list_with_filters(client, world, login):
+    login(world.delegate_a)
+    url = f"/conferences/{SLUG}/participants?delegation_id={world.france.id}&q=bernard"
+    assert names_in(client.get(url).get_data(as_text=True)) == set()
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("status=pending", {"Albert Pending", "Eva Observer"}),
+        ("group=partner", {"Nils Norse"}),
+        ("function=adviser", {"Albert Pending", "Claire Private"}),
+        ("q=BERNARD", {"Bernard French"}),
+        ("q=fr.example", {"Bernard French", "Claire Private"}),
+        ("q=100%25", set()),
+        ("status=approved&group=eu_member&function=minister", {"Bernard French"}),
+    ],
+)
+def test_list_filters_and_search(client, world, make_user, login, query, expected):
+    login(make_user(role="organiser"))
+    response = client.get(f"/conferences/{SLUG}/participants?{query}")
+    assert response.status_code == 200
+    assert names_in(response.get_data(as_text=True)) == expected
+
+
+def test_list_filter_by_delegation(client, world, make_user, login):
+    login(make_user(role="staff"))
+    url = f"/conferences/{SLUG}/participants?delegation_id={world.france.id}"
+    assert names_in(client.get(url).get_data(as_text=True)) == {"Bernard French", "Claire Private"}
+
+
+def test_list_bad_filters_are_a_clear_error(client, world, make_user, login):
+    login(make_user(role="organiser"))
+    assert client.get(f"/conferences/{SLUG}/participants?status=lost").status_code == 422
+    assert client.get(f"/conferences/{SLUG}/participants?sort=height").status_code == 422
+    assert client.get(f"/conferences/{SLUG}/participants?page=two").status_code == 422
+
+
+def test_list_sorting_and_pagination(client, world, make_user, login):
+    login(make_user(role="organiser"))
+    text = client.get(f"/conferences/{SLUG}/participants?per_page=2").get_data(as_text=True)
+    assert names_in(text) == {"Albert Pending", "Anne Belgian"}
+    assert "Page 1 of 3" in text
+    text = client.get(f"/conferences/{SLUG}/participants?per_page=2&page=3").get_data(as_text=True)
+    assert names_in(text) == {"Eva Observer", "Nils Norse"}
+    text = client.get(
+        f"/conferences/{SLUG}/participants?sort=delegation&direction=desc&per_page=1"
+    ).get_data(as_text=True)
+    assert names_in(text) == {"Nils Norse"}  # Norway comes last by delegation name
+    text = client.get(f"/conferences/{SLUG}/participants?page=99").get_data(as_text=True)
+    assert "Page 1 of 1" not in text and names_in(text)  # out of range shows the last page
+
+
+def test_list_escapes_names(client, world, make_user, make_registration, login):
+    make_registration(world.norway, make_user(full_name="<b>Bold</b> Person"), status="pending")
+    login(make_user(role="organiser"))
+    text = client.get(f"/conferences/{SLUG}/participants").get_data(as_text=True)
+    assert "<b>Bold</b>" not in text and "&lt;b&gt;Bold&lt;/b&gt; Person" in text
+
+
+# --- the API ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("role", "status", "visible"), PAGE_CASES)
+def test_registrations_api_by_role(client, world, make_user, api_headers, role, status, visible):
+    user = viewer(world, make_user, role)
+    headers = api_headers(user) if user else {}
+    response = client.get(f"/api/v1/conferences/{SLUG}/registrations", headers=headers)
+    if role is None:
+        assert_error(response, 401, "unauthorised")
+        return
+    assert response.status_code == status
+    body = response.get_json()
+    assert {item["full_name"] for item in body["items"]} == visible
+    assert body["total"] == len(visible)
+    for item in body["items"]:
+        has_needs = "dietary_needs" in item and "accessibility_needs" in item
+        assert has_needs is (role in ("organiser", "admin"))
+
+
+def test_registrations_api_filters_sort_and_pages(client, world, make_user, api_headers):
+    headers = api_headers(make_user(role="organiser"))
+    url = f"/api/v1/conferences/{SLUG}/registrations"
+    body = client.get(
+        url + "?status=approved&sort=name&direction=desc&per_page=2", headers=headers
+    ).get_json()
+    assert [i["full_name"] for i in body["items"]] == ["Nils Norse", "Claire Private"]
+    assert (body["page"], body["pages"], body["total"]) == (1, 2, 4)
+    body = client.get(url + "?q=belgian", headers=headers).get_json()
+    assert body["items"][0]["delegation_name"] == "Belgium"
+    assert body["items"][0]["is_signatory"] is True
+    assert body["items"][0]["dietary_needs"] == "Vegetarian"
+    assert_error(client.get(url + "?status=gone", headers=headers), 422, "validation_failed")
+    assert_error(client.get(url + "?sort=x", headers=headers), 422, "validation_failed")
+    assert_error(client.get(url + "?per_page=5000", headers=headers), 422, "validation_failed")
+    assert_error(
+        client.get("/api/v1/conferences/nowhere/registrations", headers=headers), 404, "not_found"
+    )
+
+
+def test_delegate_api_never_sees_another_delegation(client, world, api_headers):
+    headers = api_headers(world.delegate_b)
+    body = client.get(
+        f"/api/v1/conferences/{SLUG}/registrations?delegation_id={world.belgium.id}",
+        headers=headers,
+    ).get_json()
+    assert body["items"] == [] and body["total"] == 0
+
+
+# --- dashboard --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("role", "status"),
+    [
+        (None, 302),
+        ("delegate_a", 403),
+        ("delegate_b", 403),
+        ("staff", 403),
+        ("organiser", 200),
+        ("admin", 200),
+    ],
+)
+def test_dashboard_page_by_role(client, world, make_user, login, role, status):
+    user = viewer(world, make_user, role)
+    if user:
+        login(user)
+    response = client.get(f"/conferences/{SLUG}/dashboard")
+    assert response.status_code == status
+
+
+@pytest.mark.parametrize(
+    ("role", "status"),
+    [
+        (None, 401),
+        ("delegate_a", 403),
+        ("delegate_b", 403),
+        ("staff", 403),
+        ("organiser", 200),
+        ("admin", 200),
+    ],
+)
+def test_dashboard_api_by_role(client, world, make_user, api_headers, role, status):
+    user = viewer(world, make_user, role)
+    headers = api_headers(user) if user else {}
+    response = client.get(f"/api/v1/conferences/{SLUG}/dashboard", headers=headers)
+    assert response.status_code == status
+
+
+def test_dashboard_counts_and_missing_delegates(client, world, make_user, api_headers, login):
+    headers = api_headers(make_user(role="organiser"))
+    body = client.get(f"/api/v1/conferences/{SLUG}/dashboard", headers=headers).get_json()
+    assert body["total"] == 6 and body["delegations"] == 4
+    assert body["by_status"] == {
+        "pending": 2,
+        "approved": 4,
+        "rejected": 0,
+        "withdrawn": 0,
+        "cancelled": 0,
+    }
+    groups = {g["group"]: g["by_status"] for g in body["by_group"]}
+    assert groups["eu_member"]["approved"] == 3 and groups["eu_member"]["pending"] == 1
+    assert groups["observer"]["pending"] == 1
+    assert [d["name"] for d in body["without_approved_delegate"]] == ["Europol"]
+    # states only: Belgium has a signatory, Europol is an organisation
+    assert [d["name"] for d in body["without_signatory"]] == ["France", "Norway"]
+    world.norway.active = False
+    db.session.commit()
+    body = client.get(f"/api/v1/conferences/{SLUG}/dashboard", headers=headers).get_json()
+    assert [d["name"] for d in body["without_signatory"]] == ["France"]
+    login(make_user(role="organiser"))
+    text = client.get(f"/conferences/{SLUG}/dashboard").get_data(as_text=True)
+    assert "States without a signatory" in text and "France" in text
+
+
+# --- exports ----------------------------------------------------------------------------------
+
+
+def read_csv(response) -> list[list[str]]:
+    text = response.get_data(as_text=True)
+    assert text.startswith("\ufeff")
+    return list(csv.reader(io.StringIO(text[1:])))
+
+
+def test_published_csv_lists_only_approved_consenting_delegates(client, world, make_user, login):
+    login(make_user(role="staff"))
+    response = client.get(f"/conferences/{SLUG}/participants/export.csv")
+    assert response.status_code == 200
+    assert response.mimetype == "text/csv"
+    assert "attachment" in response.headers["Content-Disposition"]
+    rows = read_csv(response)
+    assert rows[0] == ["Delegation", "Name", "Title/position", "Organisation", "Function"]
+    assert [r[:2] for r in rows[1:]] == [
+        ["Belgium", "Anne Belgian"],
+        ["France", "Bernard French"],
+        ["Norway", "Nils Norse"],
+    ]
+    assert rows[1][4] == "Head of delegation"
+    assert rows[2][2] == '\'=HYPERLINK("http://evil.example")'  # formula neutralised
+    text = response.get_data(as_text=True)
+    assert "Vegetarian" not in text and "anne@be.example" not in text
+
+
+def test_full_export_is_for_organisers_and_has_statuses(client, world, make_user, login):
+    login(make_user(role="staff"))
+    assert client.get(f"/conferences/{SLUG}/participants/export.csv?list=full").status_code == 403
+    client.post("/auth/logout")
+    login(make_user(role="organiser"))
+    rows = read_csv(client.get(f"/conferences/{SLUG}/participants/export.csv?list=full"))
+    assert len(rows) == 7
+    header = rows[0]
+    by_name = {r[1]: dict(zip(header, r, strict=True)) for r in rows[1:]}
+    assert by_name["Albert Pending"]["Status"] == "pending"
+    assert by_name["Claire Private"]["Listed publicly"] == "no"
+    assert by_name["Anne Belgian"]["Signatory"] == "yes"
+    assert by_name["Anne Belgian"]["Dietary needs"] == "Vegetarian"
+    assert client.get(f"/conferences/{SLUG}/participants/export.csv?list=x").status_code == 400
+
+
+def test_xlsx_export(client, world, make_user, login):
+    login(make_user(role="organiser"))
+    response = client.get(f"/conferences/{SLUG}/participants/export.xlsx")
+    assert response.status_code == 200
+    workbook = load_workbook(io.BytesIO(response.get_data()), read_only=True)
+    rows = list(workbook.active.iter_rows(values_only=True))
+    assert rows[0] == ("Delegation", "Name", "Title/position", "Organisation", "Function")
+    assert {r[1] for r in rows[1:]} == {"Anne Belgian", "Bernard French", "Nils Norse"}
+    position = next(r[2] for r in rows if r[1] == "Bernard French")
+    assert position.startswith("'=")
+    full = client.get(f"/conferences/{SLUG}/participants/export.xlsx?list=full")
+    assert len(list(load_workbook(io.BytesIO(full.get_data())).active.iter_rows())) == 7
+
+
+@pytest.mark.parametrize(
+    ("role", "status"), [(None, 302), ("delegate_a", 403), ("staff", 200), ("admin", 200)]
+)
+def test_export_by_role(client, world, make_user, login, role, status):
+    user = viewer(world, make_user, role)
+    if user:
+        login(user)
+    assert client.get(f"/conferences/{SLUG}/participants/export.csv").status_code == status
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("=1+1", "'=1+1"),
+        ("+32 2 123", "'+32 2 123"),
+        ("-5", "'-5"),
+        ("@SUM(A1)", "'@SUM(A1)"),
+        ("\tx", "'\tx"),
+        ("\rx", "'\rx"),
+        ("Minister", "Minister"),
+        (None, None),
+    ],
+)
+def test_safe_cell(value, expected):
+    assert safe_cell(value) == expected
+
+
+def test_cli_export(cli, world, tmp_path):
+    target = tmp_path / "published.csv"
+    result = cli("participants", "export", "--conference", SLUG, "--output", str(target))
+    assert result.exit_code == 0, result.output
+    rows = list(csv.reader(io.StringIO(target.read_text("utf-8-sig"))))
+    assert len(rows) == 4
+
+
+# --- no N+1 -----------------------------------------------------------------------------------
+
+
+class StatementCounter:
+    def __init__(self, engine):
+        self.engine = engine
+        self.count = 0
+
+    def __enter__(self):
+        event.listen(self.engine, "before_cursor_execute", self._count)
+        return self
+
+    def __exit__(self, *exc):
+        event.remove(self.engine, "before_cursor_execute", self._count)
+
+    def _count(self, *args, **kwargs):
+        self.count += 1
+
+
+def _add_registrations(conference, delegation, how_many, make_user, make_registration):
+    for n in range(how_many):
+        make_registration(
+            delegation,
+            make_user(),
+            status="approved" if n % 2 else "pending",
+            function="adviser",
+        )
+
+
+def test_participant_list_query_count_does_not_grow_with_rows(
+    app, client, make_conference, make_delegation, make_user, make_registration, login,
+    api_headers,
+):  # fmt: skip
+    conference = make_conference(slug=SLUG)
+    delegations = [
+        make_delegation(conference, code, group="eu_member") for code in ("BE", "FR", "DE")
+    ]
+    organiser = make_user(role="organiser")
+    login(organiser)
+    headers = api_headers(organiser)
+    counts = {}
+    for target in (5, 50):
+        existing = db.session.scalar(sa.text("SELECT count(*) FROM registrations"))
+        for n in range(target - existing):
+            _add_registrations(conference, delegations[n % 3], 1, make_user, make_registration)
+        db.session.expire_all()
+        measured = []
+        for url, kwargs in [
+            (f"/conferences/{SLUG}/participants?per_page=100", {}),
+            (f"/conferences/{SLUG}/participants?per_page=100&q=number", {}),
+            (f"/api/v1/conferences/{SLUG}/registrations?per_page=100", {"headers": headers}),
+            (f"/conferences/{SLUG}/dashboard", {}),
+            (f"/conferences/{SLUG}/delegations", {}),
+        ]:
+            client.get(url, **kwargs)  # first use of a token records it; measure the next
+            with StatementCounter(db.engine) as counter:
+                response = client.get(url, **kwargs)
+            assert response.status_code == 200
+            measured.append(counter.count)
+        counts[target] = measured
+        body = client.get(
+            f"/api/v1/conferences/{SLUG}/registrations?per_page=100", headers=headers
+        ).get_json()
+        assert body["total"] == target and len(body["items"]) == target
+    assert counts[5] == counts[50], counts
+
+
+def test_conference_page_links_to_the_tools(client, world, make_user, login):
+    page = client.get(f"/conferences/{SLUG}").get_data(as_text=True)
+    assert f"/conferences/{SLUG}/participants" not in page  # anonymous: no links
+    login(make_user(role="organiser"))
+    page = client.get(f"/conferences/{SLUG}").get_data(as_text=True)
+    for path in ("delegations", "participants", "dashboard"):
+        assert f'href="/conferences/{SLUG}/{path}"' in page
+    client.post("/auth/logout")
+    login(world.delegate_a)
+    page = client.get(f"/conferences/{SLUG}").get_data(as_text=True)
+    assert f'href="/conferences/{SLUG}/participants"' in page
+    assert f'href="/conferences/{SLUG}/dashboard"' not in page
