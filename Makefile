@@ -2,23 +2,29 @@
 PYTHON ?= python3.11
 VENV   := .venv
 BIN    := $(VENV)/bin
-STAMP  := $(VENV)/.installed
+STAMP  := $(VENV)/.installed-test
+RUN_STAMP := $(VENV)/.installed-run
 FLASK  := $(BIN)/flask --app wsgi
 PORT   ?= 5000
 PYTEST_ARGS ?= -n auto  # one worker per core; `PYTEST_ARGS= make test` runs in one process
 
 .PHONY: install run test test-browser lint format services clean
 
-$(STAMP): setup.cfg pyproject.toml
+# `make run` installs what running needs; `make test` adds the test tools.
+$(RUN_STAMP): setup.cfg pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[prod]'
+	touch $(RUN_STAMP)
+
+$(STAMP): $(RUN_STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[test,prod]'
 	touch $(STAMP)
 
 install: $(STAMP)
 
 ## Migrate the local SQLite database, load the seed conference and serve on 127.0.0.1:$(PORT).
-run: install
+run: $(RUN_STAMP)
 	$(FLASK) db upgrade heads
 	$(FLASK) demo load
 	$(FLASK) run --host 127.0.0.1 --port $(PORT)

@@ -63,7 +63,10 @@ def test_demo_load_is_idempotent_and_prints_accounts_once(cli):
 def test_demo_password_printed_actually_signs_in(cli, client):
     output = cli("demo", "load").output
     line = next(line for line in output.splitlines() if "organiser@demo" in line)
-    password = line.split()[-1]
+    assert line.startswith("| ") and line.endswith(" |"), (
+        "accounts are framed where a newcomer sees them"
+    )
+    password = line.strip("| ").split()[-1]
     response = client.post(
         "/auth/login", data={"email": "organiser@demo.alliance-conf.org", "password": password}
     )

@@ -28,8 +28,18 @@ def load():
         f"({result.delegations_added} added now)."
     )
     if result.new_passwords:
-        click.echo("Demo accounts (passwords are shown only this once):")
-        for key, (user, password) in result.new_passwords.items():
-            click.echo(f"  {key:<10} {user.email:<36} {password}")
+        rows = [
+            f"{key:<10} {user.email:<36} {password}"
+            for key, (user, password) in result.new_passwords.items()
+        ]
+        click.echo(_boxed("Demo accounts (passwords are shown only this once)", rows))
     else:
         click.echo("Demo accounts already exist; their passwords were printed on the first load.")
+
+
+def _boxed(title: str, rows: list[str]) -> str:
+    """Frame the demo accounts so a newcomer finds them among the install and server output."""
+    width = max(len(title), *(len(row) for row in rows))
+    edge = "+" + "-" * (width + 2) + "+"
+    body = [f"| {title:<{width}} |", edge, *(f"| {row:<{width}} |" for row in rows)]
+    return "\n".join(["", edge, *body, edge, ""])
