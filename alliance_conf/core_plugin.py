@@ -97,7 +97,20 @@ def alliance_template_slot(slot, context):
     if slot == "conference-overview":
         return [
             SlotContent("participants/_conference_links.html", order=10),
-            SlotContent("registrations/_conference_links.html", order=20),
+            SlotContent(
+                "registrations/_conference_links.html",
+                order=20,
+                context={"own_registration": _own_registration(context.get("conference"))},
+            ),
             SlotContent("declarations/_conference_slot.html", order=30),
         ]
     return None
+
+
+def _own_registration(conference):
+    """Offer "My delegation" only to people it leads somewhere for."""
+    from flask_login import current_user
+
+    from alliance_conf.registrations.operations import own_approved_registration
+
+    return conference and own_approved_registration(current_user, conference.id)

@@ -66,6 +66,19 @@ def approved_registration(user, delegation_id: int) -> Registration | None:
     )
 
 
+def own_approved_registration(user, conference_id: int) -> Registration | None:
+    """The person's approved registration in a conference (one per person and conference)."""
+    if user is None or not user.is_authenticated:
+        return None
+    return db.session.scalar(
+        sa.select(Registration).where(
+            Registration.user_id == user.id,
+            Registration.conference_id == conference_id,
+            Registration.status == S.approved,
+        )
+    )
+
+
 def is_head_of(user, delegation_id: int) -> bool:
     own = approved_registration(user, delegation_id)
     return own is not None and own.function == DelegateFunction.head_of_delegation

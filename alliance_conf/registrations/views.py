@@ -191,13 +191,7 @@ def members(slug: str, delegation_id: int):
 @login_required
 def my_delegation(slug: str):
     conference = get_conference(slug)
-    own = db.session.scalar(
-        sa.select(Registration).where(
-            Registration.conference_id == conference.id,
-            Registration.user_id == current_user.id,
-            Registration.status == RegistrationStatus.approved,
-        )
-    )
+    own = operations.own_approved_registration(current_user, conference.id)
     if own is None:
         raise NotFound("You have no approved registration in this conference yet.")
     return redirect(url_for("registrations.members", slug=slug, delegation_id=own.delegation_id))

@@ -4,6 +4,17 @@ from plugins.reporting import views
 
 bp = Blueprint("reporting", __name__, template_folder="templates")
 
+
+@bp.context_processor
+def declaration_access():
+    """The pages link back to the declaration only for people allowed to read it."""
+    from flask_login import current_user
+
+    from alliance_conf.declarations.operations import can_view
+
+    return {"can_view_declaration": lambda declaration: can_view(declaration, current_user)}
+
+
 bp.add_url_rule("/reporting", "index", views.index)
 bp.add_url_rule(
     "/declarations/<int:declaration_id>/reporting", "overview", views.declaration_overview
