@@ -105,6 +105,8 @@ def crawl(page, base_url: str) -> dict[str, str]:
         if "text/html" not in (response.headers.get("content-type") or ""):
             continue
         page.goto(path)
+        if re.search(r"\bNone\b", page.inner_text("main")):
+            broken.append(f"{path} shows Python's 'None' to a person")
         for viewport in (DESKTOP, PHONE):
             page.set_viewport_size(viewport)
             check_structure(page)
