@@ -22,6 +22,7 @@ from alliance_conf.declarations.models import (
 from alliance_conf.extensions import db
 from alliance_conf.testing.fixtures import TEST_PASSWORD
 
+CONFIRM = {"confirm": "y"}
 NEW_OFFENDERS = (
     "Enhancing efforts to investigate cases of child sexual abuse online, to identify and "
     "prosecute offenders, and to share evidence across borders."
@@ -139,7 +140,7 @@ def test_the_whole_drafting_path_in_the_browser(browser, declaration_cast):
     assert "France" in text
 
     # the organiser accepts one and rejects the other with a reason
-    assert organiser.post(f"/amendments/{accepted.id}/accept").status_code == 302
+    assert organiser.post(f"/amendments/{accepted.id}/accept", data=CONFIRM).status_code == 302
     response = organiser.post(
         f"/amendments/{rejected.id}/reject",
         data={"reason": "Awareness stays one of the four goals of the Alliance."},
@@ -362,10 +363,12 @@ def test_accepting_a_stale_amendment_is_refused_until_updated(browser, consultat
     )
     db.session.commit()
     organiser = browser(cast.organiser)
-    assert organiser.post(f"/amendments/{cast.submitted.id}/accept").status_code == 302
+    assert (
+        organiser.post(f"/amendments/{cast.submitted.id}/accept", data=CONFIRM).status_code == 302
+    )
     text = page(organiser.get(f"/amendments/{competing.id}"))
     assert "Stale" in text and "commitment 2 changed after it was written" in text
-    response = organiser.post(f"/amendments/{competing.id}/accept")
+    response = organiser.post(f"/amendments/{competing.id}/accept", data=CONFIRM)
     assert response.status_code == 409 and "This amendment is stale" in page(response)
     db.session.expire_all()
     assert competing.state == AmendmentState.submitted and revision_count(cast.declaration) == 2
@@ -381,9 +384,20 @@ def test_accepting_a_stale_amendment_is_refused_until_updated(browser, consultat
         },
     )
     assert response.status_code == 302
-    assert organiser.post(f"/amendments/{competing.id}/accept").status_code == 302
+    assert organiser.post(f"/amendments/{competing.id}/accept", data=CONFIRM).status_code == 302
     db.session.expire_all()
     assert competing.state == AmendmentState.accepted and revision_count(cast.declaration) == 3
+
+
+def test_accepting_an_amendment_asks_the_organiser_to_confirm(browser, consultation):
+    cast = consultation
+    organiser = browser(cast.organiser)
+    assert "I have read the change" in page(organiser.get(f"/amendments/{cast.submitted.id}"))
+    response = organiser.post(f"/amendments/{cast.submitted.id}/accept", follow_redirects=True)
+    assert "Tick the box to confirm" in page(response)
+    db.session.expire_all()
+    assert cast.submitted.state == AmendmentState.submitted
+    assert revision_count(cast.declaration) == 1
 
 
 def test_a_delegate_cannot_act_on_another_delegations_amendment(browser, consultation):

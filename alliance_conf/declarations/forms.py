@@ -30,7 +30,16 @@ class TransitionForm(FlaskForm):
 
 
 class ActionForm(FlaskForm):
-    """Only the CSRF token: submit, withdraw, accept and support are single buttons."""
+    """Only the CSRF token: submit, withdraw and support are single buttons."""
+
+
+class AcceptForm(FlaskForm):
+    """Accepting changes the text for every delegation: the organiser confirms it first."""
+
+    confirm = BooleanField(
+        "I have read the change: apply it to the text as a new revision",
+        validators=[DataRequired("Tick the box to confirm that the change goes into the text.")],
+    )
 
 
 class AmendmentForm(FlaskForm):

@@ -11,6 +11,7 @@ from alliance_conf.conferences.operations import get_conference
 from alliance_conf.core.errors import AllianceError, InvalidState
 from alliance_conf.declarations import canonical, diff, operations
 from alliance_conf.declarations.forms import (
+    AcceptForm,
     ActionForm,
     AmendmentForm,
     AmendmentUpdateForm,
@@ -411,6 +412,7 @@ def amendment(amendment_id: int):
             stale=operations.stale_reason(amendment, current) if amendment.is_open else None,
             actions=operations.amendment_actions(amendment, current_user),
             action_form=ActionForm(),
+            accept_form=AcceptForm(),
             reject_form=RejectForm(),
             comment_form=CommentForm(),
             kinds=AmendmentKind,
@@ -500,11 +502,15 @@ def amendment_support(amendment_id: int):
 
 @roles_required(UserRole.organiser)
 def amendment_accept(amendment_id: int):
-    return _amendment_action(
-        amendment_id,
-        lambda a: operations.accept_amendment(a, actor=current_user),
-        "Amendment #{id} accepted: the text has a new revision.",
-    )
+    amendment = _amendment(amendment_id)
+    form = AcceptForm()
+    if form.validate_on_submit():
+        operations.accept_amendment(amendment, actor=current_user)
+        db.session.commit()
+        flash(f"Amendment #{amendment.id} accepted: the text has a new revision.", "success")
+    else:
+        flash(" ".join(form.confirm.errors) or "The form expired. Please try again.", "error")
+    return redirect(url_for("declarations.amendment", amendment_id=amendment.id))
 
 
 @roles_required(UserRole.organiser)

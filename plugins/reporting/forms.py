@@ -4,8 +4,8 @@ commitments the delegation endorsed, the configured indicators and the delegatio
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import DateField, SelectField, StringField, TextAreaField
-from wtforms.validators import InputRequired, Length, Optional
+from wtforms import BooleanField, DateField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from plugins.reporting.models import ActionStatus, CommitmentStatus
 
@@ -37,7 +37,16 @@ class NationalActionForm(FlaskForm):
 
 
 class ButtonForm(FlaskForm):
-    """Only the CSRF token: submit, review and remind are single buttons."""
+    """Only the CSRF token: review and remind are single buttons."""
+
+
+class SubmitReportForm(FlaskForm):
+    """Submitting locks the report: the delegation confirms it is complete first."""
+
+    confirm = BooleanField(
+        "The report is complete: submit it to the organisers (it is locked once submitted)",
+        validators=[DataRequired("Tick the box to confirm that the report is complete.")],
+    )
 
 
 class ReviewForm(FlaskForm):

@@ -20,6 +20,7 @@ from plugins.reporting.forms import (
     NationalActionForm,
     ReviewForm,
     RoundForm,
+    SubmitReportForm,
     report_form_class,
 )
 from plugins.reporting.models import ReportState
@@ -240,7 +241,9 @@ def report_show(report_id: int):
     report = operations.get_report(report_id, current_user)
     return render_template(
         "reporting/report.html",
-        **_report_context(report, button=ButtonForm(), review_form=ReviewForm()),
+        **_report_context(
+            report, button=ButtonForm(), submit_form=SubmitReportForm(), review_form=ReviewForm()
+        ),
     )
 
 
@@ -318,11 +321,18 @@ def _button_action(report_id: int, do, done: str):
 
 @login_required
 def report_submit(report_id: int):
-    return _button_action(
-        report_id,
-        lambda r: operations.submit_report(r, actor=current_user),
-        "Report submitted. It is locked now; the organisers will review it.",
-    )
+    report = operations.get_report(report_id, current_user)
+    operations.require_act_for(current_user, report.delegation)
+    form = SubmitReportForm()
+    if not form.validate_on_submit():
+        if "csrf_token" in form.errors:
+            abort(400)
+        flash(" ".join(form.confirm.errors), "error")
+        return redirect(url_for("reporting.report_show", report_id=report.id))
+    operations.submit_report(report, actor=current_user)
+    db.session.commit()
+    flash("Report submitted. It is locked now; the organisers will review it.", "success")
+    return redirect(url_for("reporting.report_show", report_id=report.id))
 
 
 @roles_required(UserRole.organiser)
@@ -351,7 +361,9 @@ def report_return(report_id: int):
         apply_errors(form, exc)
         return render_template(
             "reporting/report.html",
-            **_report_context(report, button=ButtonForm(), review_form=form),
+            **_report_context(
+                report, button=ButtonForm(), submit_form=SubmitReportForm(), review_form=form
+            ),
         ), exc.status
     flash("Report sent back to the delegation with your comment.", "success")
     return redirect(url_for("reporting.report_show", report_id=report.id))

@@ -107,6 +107,9 @@ def crawl(page, base_url: str) -> dict[str, str]:
         page.goto(path)
         if re.search(r"\bNone\b", page.inner_text("main")):
             broken.append(f"{path} shows Python's 'None' to a person")
+        parts = [part.strip() for part in page.title().split(" · ")]
+        if len(parts) != len(set(parts)):
+            broken.append(f"{path} repeats itself in its title: {page.title()!r}")
         for viewport in (DESKTOP, PHONE):
             page.set_viewport_size(viewport)
             check_structure(page)

@@ -75,7 +75,11 @@ def test_done_when_in_the_browser(client, seed):
         },
     )
     assert response.status_code == 302, response.get_data(as_text=True)
-    response = client.post(f"/reporting/reports/{belgium.id}/submit")
+    response = client.post(f"/reporting/reports/{belgium.id}/submit", follow_redirects=True)
+    assert "Tick the box to confirm that the report is complete" in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert belgium.state.value == "draft"
+    response = client.post(f"/reporting/reports/{belgium.id}/submit", data={"confirm": "y"})
     assert response.status_code == 302
     report_page = client.get(f"/reporting/reports/{belgium.id}").get_data(as_text=True)
     assert "Submitted" in report_page and "Late" in report_page  # the 2014 deadline has passed
