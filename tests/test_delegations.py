@@ -1,3 +1,5 @@
+import re
+
 import pytest
 import sqlalchemy as sa
 
@@ -55,6 +57,19 @@ def test_organiser_adds_a_state_and_an_organisation_in_the_browser(client, confe
     assert "Belgium" in page and "Europol" in page
     assert "protocol@diplobel.example" in page
     assert actions().count("delegation.created") == 2
+
+
+def test_new_delegation_form_offers_countries_by_name(client, conference, organiser):
+    page = client.get("/conferences/brussels-2030/delegations/new").get_data(as_text=True)
+    assert '<option value="BE">Belgium</option>' in page
+    names = re.findall(r'<option value="[A-Z]{2}">([^<]+)</option>', page)
+    assert len(names) > 240 and names.index("Côte d&#39;Ivoire") < names.index("Croatia")
+    response = client.post(
+        "/conferences/brussels-2030/delegations/new",
+        data={"kind": "state", "country_code": "EE", "group": "eu_member"},
+    )
+    assert response.status_code == 302
+    assert "Estonia" in client.get("/conferences/brussels-2030/delegations").get_data(as_text=True)
 
 
 def test_new_delegation_form_errors_store_nothing(client, conference, organiser, make_delegation):

@@ -1,8 +1,10 @@
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import EmailField, IntegerField, RadioField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
+from alliance_conf.delegations.countries import country_choices
 from alliance_conf.delegations.models import DelegationKind
 
 
@@ -20,22 +22,28 @@ class DelegationEditForm(FlaskForm):
     )
 
     def set_groups(self, conference) -> None:
-        self.group.choices = [(key, label) for key, label in (conference.groups or {}).items()]
+        self.group.choices = [
+            SelectChoice(key, label) for key, label in (conference.groups or {}).items()
+        ]
 
 
 class DelegationForm(DelegationEditForm):
     kind = RadioField(
         "Kind of delegation",
         choices=[
-            (DelegationKind.state.value, "A state"),
-            (DelegationKind.organisation.value, "An organisation"),
+            SelectChoice(DelegationKind.state.value, "A state"),
+            SelectChoice(DelegationKind.organisation.value, "An organisation"),
         ],
         default=DelegationKind.state.value,
         validators=[DataRequired()],
     )
-    country_code = StringField(
-        "Country code",
-        description="ISO 3166-1 alpha-2, e.g. BE for Belgium (for a state).",
+    country_code = SelectField(
+        "Country",
+        description="For a state: choose it by name (type the first letters to jump to it).",
+        choices=[SelectChoice("", "Choose a country…")]
+        + [SelectChoice(code, name) for code, name in country_choices()],
+        # The operation checks the code and says what is wrong with it.
+        validate_choice=False,
         validators=[Optional(), Length(max=2)],
     )
     organisation_name = StringField(

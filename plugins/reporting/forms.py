@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from plugins.reporting.models import ActionStatus, CommitmentStatus
@@ -32,7 +33,9 @@ class NationalActionForm(FlaskForm):
     lead_agency = StringField("Lead agency", validators=[Optional(), Length(max=200)])
     target_date = DateField("Target date", validators=[Optional()])
     status = SelectField(
-        "Status", choices=[(s.value, s.title) for s in ActionStatus], validators=[InputRequired()]
+        "Status",
+        choices=[SelectChoice(s.value, s.title) for s in ActionStatus],
+        validators=[InputRequired()],
     )
 
 
@@ -75,7 +78,7 @@ def report_form_class(items: list[dict], indicators: dict[str, str], actions: li
             f"c{i}_status",
             SelectField(
                 f"Status of commitment {n}",
-                choices=[(s.value, s.title) for s in CommitmentStatus],
+                choices=[SelectChoice(s.value, s.title) for s in CommitmentStatus],
             ),
         )
         names[f"{key}.status"] = f"c{i}_status"

@@ -3,6 +3,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
+from wtforms.fields.choices import SelectChoice
 
 from alliance_conf.auth.access import login_required, roles_required
 from alliance_conf.auth.models import UserRole
@@ -409,7 +410,7 @@ def _action_form(declaration, delegation, obj=None) -> NationalActionForm:
     form = NationalActionForm(obj=obj)
     endorsed = set(operations.endorsed_keys(declaration, delegation.id))
     form.commitment_key.choices = [
-        (c["key"], f"{c['number']}. {c['title']}")
+        SelectChoice(c["key"], f"{c['number']}. {c['title']}")
         for c in operations.commitments(declaration)
         if c["key"] in endorsed
     ]
