@@ -393,3 +393,39 @@ def test_participant_upload_page(client, delegations, make_user, login):
     assert response.status_code == 200
     assert "1 registrations imported" in response.get_data(as_text=True)
     assert count(Registration) == 1
+
+
+# --- templates to fill in ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("area", "imported"),
+    [
+        ("delegations", "2 created"),
+        ("invitations", "1 invitation"),
+        ("participants", "1 registrations imported"),
+    ],
+)
+def test_each_import_offers_a_template_that_imports_as_it_is(
+    client, conference, make_delegation, make_user, login, area, imported
+):
+    """The template beside each import is a file that import takes (so the two cannot drift)."""
+    if area != "delegations":
+        make_delegation(conference, "EE", group="eu_member")
+    login(make_user(role="organiser"))
+    page = client.get(f"/conferences/{SLUG}/{area}/import").get_data(as_text=True)
+    template_url = f"/conferences/{SLUG}/{area}/import/template.csv"
+    assert f'href="{template_url}" download' in page
+    template = client.get(template_url)
+    assert template.status_code == 200 and template.mimetype == "text/csv"
+    assert f"{SLUG}-{area}.csv" in template.headers["Content-Disposition"]
+    response = upload(client, f"/conferences/{SLUG}/{area}/import", template.data)
+    assert response.status_code in (200, 302), response.get_data(as_text=True)[:2000]
+    follow = client.get(response.location) if response.status_code == 302 else response
+    assert imported in follow.get_data(as_text=True)
+
+
+def test_import_templates_are_for_organisers_only(client, conference, make_user, login):
+    login(make_user(role="staff"))
+    for area in ("delegations", "invitations", "participants"):
+        assert client.get(f"/conferences/{SLUG}/{area}/import/template.csv").status_code == 403

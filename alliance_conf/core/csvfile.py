@@ -12,7 +12,7 @@ import io
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from flask import current_app, has_app_context
+from flask import Response, current_app, has_app_context
 
 from alliance_conf.core.errors import ValidationFailed
 
@@ -170,3 +170,16 @@ def _rows(reader, columns: list[str]) -> Iterator[CsvRow]:
         if len(raw) > len(columns) and any(cell.strip() for cell in raw[len(columns) :]):
             error = f"{len(raw)} cells but the header row has {len(columns)} columns"
         yield CsvRow(line=line, values=dict(zip(columns, raw, strict=False)), error=error)
+
+
+def csv_template(filename: str, header: list[str], *examples: list[str]) -> Response:
+    """A CSV file to fill in: the columns an import reads, with example rows to overwrite."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(header)
+    writer.writerows(examples)
+    return Response(
+        "\ufeff" + out.getvalue(),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )

@@ -7,6 +7,7 @@ prefix = "/conferences/<slug>/delegations"
 bp.add_url_rule(prefix, "index", views.index)
 bp.add_url_rule(f"{prefix}/new", "create", views.create, methods=["GET", "POST"])
 bp.add_url_rule(f"{prefix}/import", "import_csv", views.import_csv, methods=["GET", "POST"])
+bp.add_url_rule(f"{prefix}/import/template.csv", "import_template", views.import_template)
 bp.add_url_rule(f"{prefix}/<int:delegation_id>/edit", "edit", views.edit, methods=["GET", "POST"])
 bp.add_url_rule(
     f"{prefix}/<int:delegation_id>/deactivate",

@@ -9,6 +9,7 @@ from flask_login import current_user
 from alliance_conf.auth.access import roles_required
 from alliance_conf.auth.models import UserRole
 from alliance_conf.conferences.operations import get_conference
+from alliance_conf.core.csvfile import csv_template
 from alliance_conf.core.errors import AllianceError, ValidationFailed
 from alliance_conf.delegations import operations, queries
 from alliance_conf.delegations.forms import (
@@ -165,6 +166,18 @@ def reactivate(slug: str, delegation_id: int):
         db.session.commit()
         flash(f"Delegation “{delegation.name}” reactivated.", "success")
     return redirect(url_for("delegations.edit", slug=conference.slug, delegation_id=delegation.id))
+
+
+@roles_required(UserRole.organiser)
+def import_template(slug: str):
+    conference = get_conference(slug)
+    groups = list(conference.groups or {}) or ["partner"]
+    return csv_template(
+        f"{conference.slug}-delegations.csv",
+        ["country_code", "organisation_name", "group", "contact_email", "delegate_quota"],
+        ["EE", "", groups[0], "protocol@mfa.example.ee", "3"],
+        ["", "Example Organisation", groups[-1], "", ""],
+    )
 
 
 @roles_required(UserRole.organiser)

@@ -14,6 +14,9 @@ bp.add_url_rule(
     methods=["GET", "POST"],
 )
 bp.add_url_rule(
+    "/conferences/<slug>/invitations/import/template.csv", "import_template", views.import_template
+)
+bp.add_url_rule(
     "/conferences/<slug>/invitations/<int:invitation_id>/resend",
     "resend",
     views.resend,

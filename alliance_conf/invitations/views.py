@@ -9,6 +9,7 @@ from flask_login import current_user, login_user
 from alliance_conf.auth.access import public, roles_required
 from alliance_conf.auth.models import UserRole
 from alliance_conf.conferences.operations import get_conference
+from alliance_conf.core.csvfile import csv_template
 from alliance_conf.core.errors import AllianceError, Conflict, NotFound
 from alliance_conf.delegations.models import Delegation
 from alliance_conf.extensions import db
@@ -104,6 +105,16 @@ def create(slug: str):
             return redirect(url_for("invitations.index", slug=slug))
     status = 422 if form.errors else 200
     return render_template("invitations/create.html", conference=conference, form=form), status
+
+
+@roles_required(UserRole.organiser)
+def import_template(slug: str):
+    conference = get_conference(slug)
+    return csv_template(
+        f"{conference.slug}-invitations.csv",
+        ["delegation", "email", "name"],
+        ["EE", "kadri.tamm@mfa.example.ee", "Kadri Tamm"],
+    )
 
 
 @roles_required(UserRole.organiser)

@@ -14,6 +14,7 @@ from flask_login import current_user
 from alliance_conf.auth.access import login_required, roles_required
 from alliance_conf.auth.models import UserRole
 from alliance_conf.conferences.operations import get_conference
+from alliance_conf.core.csvfile import csv_template
 from alliance_conf.core.errors import ValidationFailed
 from alliance_conf.delegations.models import Delegation
 from alliance_conf.extensions import db
@@ -99,6 +100,16 @@ def export(slug: str, fmt: str):
         mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         as_attachment=True,
         download_name=filename,
+    )
+
+
+@roles_required(UserRole.organiser)
+def import_template(slug: str):
+    conference = get_conference(slug)
+    return csv_template(
+        f"{conference.slug}-participants.csv",
+        ["delegation", "email", "full_name", "position", "organisation", "function", "consent"],
+        ["EE", "kadri.tamm@mfa.example.ee", "Kadri Tamm", "Adviser", "", "adviser", "yes"],
     )
 
 
