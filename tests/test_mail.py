@@ -202,3 +202,21 @@ def test_flask_mail_list_shows_failed_messages(app, cli, make_conference, make_d
     result = cli("mail", "list", "--status", "failed")
     assert "listed@example.org" in result.output and "failed" in result.output
     assert cli("mail", "list", "--status", "sent").output == ""
+
+
+def test_outbox_opens_on_what_needs_attention(client, login, make_user):
+    from alliance_conf.mail.operations import queue_mail
+
+    login(make_user(role="organiser"))
+    gone = queue_mail("sent@example.org", "Already gone", "Hello")
+    db.session.commit()
+    gone.status = MailStatus.sent
+    db.session.commit()
+    page = client.get("/outbox").get_data(as_text=True)
+    assert "Already gone" in page and "No message with this status" not in page
+    bounced = queue_mail("bounce@example.org", "Bounced", "Hello")
+    db.session.commit()
+    bounced.status = MailStatus.failed
+    db.session.commit()
+    page = client.get("/outbox").get_data(as_text=True)
+    assert "Bounced" in page and "Already gone" not in page  # failed mail first

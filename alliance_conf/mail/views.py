@@ -15,17 +15,21 @@ PAGE_SIZE = 100
 
 @roles_required(UserRole.organiser)
 def outbox():
-    status = request.args.get("status", MailStatus.failed.value)
-    if status not in {s.value for s in MailStatus} and status != "all":
-        abort(404)
-    statement = sa.select(MailMessage).order_by(MailMessage.id.desc()).limit(PAGE_SIZE)
-    if status != "all":
-        statement = statement.where(MailMessage.status == status)
     counts = dict(
         db.session.execute(
             sa.select(MailMessage.status, sa.func.count()).group_by(MailMessage.status)
         ).all()
     )
+    # Open on what needs attention: failed mail, else mail waiting to go, else everything.
+    needs_attention = next(
+        (s.value for s in (MailStatus.failed, MailStatus.queued) if counts.get(s)), "all"
+    )
+    status = request.args.get("status", needs_attention)
+    if status not in {s.value for s in MailStatus} and status != "all":
+        abort(404)
+    statement = sa.select(MailMessage).order_by(MailMessage.id.desc()).limit(PAGE_SIZE)
+    if status != "all":
+        statement = statement.where(MailMessage.status == status)
     return render_template(
         "mail/outbox.html",
         messages=db.session.scalars(statement).all(),
