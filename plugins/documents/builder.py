@@ -536,6 +536,7 @@ def set_properties(
     keywords: str = "",
     identifier: str = "",
     comments: str = "",
+    category: str = "Ministerial declaration",
 ) -> None:
     props = writer.doc.core_properties
     if created.tzinfo is not None:
@@ -550,7 +551,7 @@ def set_properties(
     props.keywords = keywords[:255]
     props.identifier = identifier[:255]
     props.comments = comments[:255]
-    props.category = "Ministerial declaration"
+    props.category = category
     props.content_status = "Draft" if writer.marking.draft else "Final"
     props.language = "en-GB"
 
