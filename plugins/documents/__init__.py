@@ -25,6 +25,7 @@ def alliance_configure(app):
     app.config.setdefault("DOCUMENTS_TEMPLATE_MAX_UNCOMPRESSED_BYTES", 50 * 1024 * 1024)
     app.config.setdefault("DOCUMENTS_TEMPLATE_MAX_RATIO", 100)
     app.config.setdefault("DOCUMENTS_ORGANISATION", None)
+    app.config.setdefault("DOCUMENTS_LANGUAGE", "en-GB")
 
 
 @hookimpl

@@ -25,7 +25,8 @@ from docx.shared import Pt, RGBColor
 from docx.table import Table
 from docx.text.paragraph import Paragraph
 
-from plugins.documents import fields, numbering, redline
+from plugins.documents import fields, numbering, package, redline
+from plugins.documents.package import DEFAULT_LANGUAGE
 
 DOCX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 REQUIRED_STYLES = ("Normal", "Title", "Heading 1", "Heading 2", "Commitment", "Letterhead")
@@ -162,8 +163,11 @@ class Marking:
 class DocumentWriter:
     """One document being written on a template."""
 
-    def __init__(self, template: bytes, conference, marking: Marking):
+    def __init__(
+        self, template: bytes, conference, marking: Marking, *, language: str = DEFAULT_LANGUAGE
+    ):
         self.doc = Document(BytesIO(template))
+        self.language = language
         self.conference = conference
         self.marking = marking
         self._styles = {s.name: s for s in self.doc.styles}
@@ -364,7 +368,7 @@ class DocumentWriter:
             "</w:tblPr><w:tblGrid>",
             *(f'<w:gridCol w:w="{w}"/>' for w in twips),
             "</w:tblGrid>",
-            '<w:tr><w:trPr><w:tblHeader w:val="true"/></w:trPr>',
+            "<w:tr><w:trPr><w:tblHeader/></w:trPr>",
             *(
                 _cell_xml([(heading, "bold")], width, size, shade=True)
                 for heading, width in zip(headings, twips, strict=True)
@@ -388,6 +392,7 @@ class DocumentWriter:
         return Table(tbl, self.doc._body)
 
     def save(self) -> bytes:
+        package.normalise(self.doc, self.language)
         buffer = BytesIO()
         self.doc.save(buffer)
         return buffer.getvalue()
@@ -553,7 +558,7 @@ def set_properties(
     props.comments = comments[:255]
     props.category = category
     props.content_status = "Draft" if writer.marking.draft else "Final"
-    props.language = "en-GB"
+    props.language = writer.language
 
 
 # --- the documents --------------------------------------------------------------------------
@@ -570,6 +575,7 @@ class DeclarationSource:
     content: dict
     frozen: bool
     author: str
+    language: str = DEFAULT_LANGUAGE
 
 
 def _title_block(writer: DocumentWriter, source: DeclarationSource, *, draft_note: str) -> None:
@@ -590,7 +596,9 @@ def build_draft(template: bytes, source: DeclarationSource) -> bytes:
     """Any revision, with paragraph references; marked DRAFT unless it is the frozen text."""
     draft = not source.frozen
     label = _revision_label(source)
-    writer = DocumentWriter(template, source.conference, Marking(draft=draft, label=label))
+    writer = DocumentWriter(
+        template, source.conference, Marking(draft=draft, label=label), language=source.language
+    )
     note = (
         f"{label}. Paragraph references: PP = preambular paragraph, CP = closing paragraph; "
         "commitments are numbered."
@@ -621,7 +629,9 @@ def build_comparison(
 ) -> bytes:
     """A redline: ``new`` with every difference from ``old`` as a Word tracked change."""
     label = f"Comparison of revision {old.revision_number} with revision {new.revision_number}"
-    writer = DocumentWriter(template, new.conference, Marking(draft=not new.frozen, label=label))
+    writer = DocumentWriter(
+        template, new.conference, Marking(draft=not new.frozen, label=label), language=new.language
+    )
     revisions = redline.Revisions(change_author, new.revision_date)
     if writer.marking.draft:
         writer.paragraph("DRAFT", DRAFT_STYLE)
@@ -658,7 +668,7 @@ class FinalSource:
 def build_final(template: bytes, source: FinalSource) -> bytes:
     text = source.declaration
     conference = text.conference
-    writer = DocumentWriter(template, conference, Marking(draft=False))
+    writer = DocumentWriter(template, conference, Marking(draft=False), language=text.language)
     _title_block(writer, text, draft_note="")
     write_text(writer, text.content, references=False)
     signed = writer.paragraph(
@@ -778,9 +788,16 @@ class ParticipantGroup:
     people: list  # (name, function title, position and organisation)
 
 
-def build_participants(template: bytes, conference, groups: list[ParticipantGroup], author: str):
+def build_participants(
+    template: bytes,
+    conference,
+    groups: list[ParticipantGroup],
+    author: str,
+    *,
+    language: str = DEFAULT_LANGUAGE,
+):
     writer = DocumentWriter(
-        template, conference, Marking(draft=False, label="List of participants")
+        template, conference, Marking(draft=False, label="List of participants"), language=language
     )
     writer.paragraph("List of participants", "Title")
     writer.paragraph(conference_line(conference), "Subtitle", fallback=NOTE_STYLE)

@@ -18,6 +18,8 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
 
+from plugins.documents import package
+
 OUTPUT = Path(__file__).resolve().parent / "data" / "default-template.docx"
 SERIF = "Times New Roman"
 NAVY = RGBColor(0x1F, 0x2A, 0x44)
@@ -202,6 +204,7 @@ def build() -> Document:
     )
     props.created = props.modified = datetime(2026, 1, 1)
     props.revision = 1
+    package.normalise(document)
     return document
 
 

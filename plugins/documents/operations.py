@@ -155,6 +155,14 @@ def remove_template(conference, *, actor) -> None:
 # --- what the documents show -----------------------------------------------------------------
 
 
+def document_language(conference) -> str:
+    """The language documents are written in (BCP 47), from one place: ``DOCUMENTS_LANGUAGE``.
+
+    The languages issue will make this per document; every builder already takes it from here.
+    """
+    return current_app.config.get("DOCUMENTS_LANGUAGE") or builder.DEFAULT_LANGUAGE
+
+
 def organisation(conference) -> str:
     return current_app.config.get("DOCUMENTS_ORGANISATION") or conference.title
 
@@ -168,6 +176,7 @@ def _source(declaration: Declaration, revision: DeclarationRevision) -> builder.
         content=revision.content,
         frozen=declaration.frozen_revision_id == revision.id,
         author=organisation(declaration.conference),
+        language=document_language(declaration.conference),
     )
 
 
@@ -312,6 +321,7 @@ def participant_list(conference) -> bytes:
         conference,
         participant_groups(conference),
         organisation(conference),
+        language=document_language(conference),
     )
 
 

@@ -173,6 +173,7 @@ def round_docx(round: ReportingRound | None = None, conference=None) -> bytes:
         documents_ops.template_bytes(conference),
         conference,
         builder.Marking(draft=False, label="Consolidated progress report"),
+        language=documents_ops.document_language(conference),
     )
     writer.paragraph(round_.title, "Title")
     writer.paragraph(

@@ -62,3 +62,24 @@ def test_cli_writes_the_report(app, world, round_, tmp_path):
     )
     assert missing.exit_code != 0 and "no reporting round 999999" in missing.output
     assert not (tmp_path / "x.docx").exists()
+
+
+def test_report_is_a_valid_document_on_the_conference_template(world, round_):
+    from plugins.documents.tests.helpers import field_instructions
+    from plugins.documents.tests.test_documents_package import assert_native
+    from plugins.reporting import exports
+
+    _belgium_submits(world, round_)
+    data = exports.round_docx(round=round_)
+    assert_native(data)
+    document = open_docx(data)
+    section = document.sections[0]
+    assert round(section.page_width.mm) == 210  # A4 from the template, not US Letter
+    assert world.conference.title in "\n".join(p.text for p in section.header.paragraphs)
+    footer_fields = field_instructions(section.footer._element)
+    footer_fields += field_instructions(section.first_page_footer._element)
+    names = {instruction.split()[0] for instruction in footer_fields}
+    assert {"PAGE", "NUMPAGES"} <= names
+    props = document.core_properties
+    assert props.author != "python-docx" and props.created.year >= 2026
+    assert props.title.startswith("Consolidated progress report")
