@@ -449,6 +449,7 @@ def write_tracked_text(
     deletion where it was and an insertion where it is now.
     """
     lists = _lists(writer, references=True)
+    every_change = revisions
     for section_result in comparison["sections"]:
         section = section_result["section"]
         by_key = {item["key"]: item for item in section_result["items"]}
@@ -458,6 +459,7 @@ def write_tracked_text(
             section_result["items"], old.get(section, []), new.get(section, [])
         ):
             info = by_key[key]
+            revisions = every_change.for_key(key)
             if kind == "both":
                 title_ops, text_ops, mark = info["title_ops"], info["text_ops"], None
             else:
@@ -626,17 +628,20 @@ def build_comparison(
     comparison: dict,
     *,
     change_author: str,
+    attribution: dict | None = None,
 ) -> bytes:
     """A redline: ``new`` with every difference from ``old`` as a Word tracked change."""
     label = f"Comparison of revision {old.revision_number} with revision {new.revision_number}"
     writer = DocumentWriter(
         template, new.conference, Marking(draft=not new.frozen, label=label), language=new.language
     )
-    revisions = redline.Revisions(change_author, new.revision_date)
+    revisions = redline.Revisions(change_author, new.revision_date, attribution)
     if writer.marking.draft:
         writer.paragraph("DRAFT", DRAFT_STYLE)
     title_paragraph = writer.paragraph("", "Title")
-    redline.add_tracked_text(title_paragraph, comparison["title"]["ops"], revisions)
+    redline.add_tracked_text(
+        title_paragraph, comparison["title"]["ops"], revisions.for_key("title")
+    )
     writer.paragraph(conference_line(new.conference), "Subtitle", fallback=NOTE_STYLE)
     summary = comparison["summary"]
     writer.note(
@@ -646,6 +651,13 @@ def build_comparison(
         "Accept and Reject."
     )
     write_tracked_text(writer, comparison, old.content, new.content, revisions)
+    # The last paragraph of a document cannot lose its paragraph mark, so a last paragraph
+    # inserted or deleted would survive Accept/Reject All as an empty numbered one: the text
+    # is never the end of the document.
+    writer.note(
+        f"End of the comparison of revision {old.revision_number} with revision "
+        f"{new.revision_number}."
+    )
     set_properties(
         writer,
         title=f"{label} {DASH} {new.content.get('title') or new.title}",

@@ -7,6 +7,7 @@ commit).
 from __future__ import annotations
 
 import hashlib
+import itertools
 
 import sqlalchemy as sa
 from flask import current_app
@@ -264,7 +265,52 @@ def comparison(declaration: Declaration, from_number: int, to_number: int) -> by
         _source(declaration, new),
         result,
         change_author=author,
+        attribution=change_attribution(declaration, from_number, to_number),
     )
+
+
+def _touched(before: dict, after: dict) -> set[str]:
+    """Keys of the items one revision inserted, deleted, moved or reworded ("title" too)."""
+    result = diff.compare(before, after)
+    touched = {"title"} if result["title"]["changed"] else set()
+    for section in result["sections"]:
+        for item in section["items"]:
+            if item["status"] != "unchanged" or item["moved"]:
+                touched.add(item["key"])
+    return touched
+
+
+def change_attribution(declaration: Declaration, from_number: int, to_number: int) -> dict:
+    """Who made each item's change between two revisions, and when it was accepted.
+
+    Each revision between the two is compared with the one before it; an item (or the title)
+    it inserted, deleted, moved or reworded is credited to the delegation whose accepted
+    amendment produced the revision, or to the organiser for an editorial revision, at the
+    revision's time. The last revision that touched an item wins.
+    """
+    from alliance_conf.declarations.models import Amendment
+
+    low, high = sorted((from_number, to_number))
+    revisions = db.session.scalars(
+        sa.select(DeclarationRevision)
+        .where(
+            DeclarationRevision.declaration_id == declaration.id,
+            DeclarationRevision.number.between(low, high),
+        )
+        .order_by(DeclarationRevision.number)
+    ).all()
+    editor = organisation(declaration.conference)
+    attribution: dict[str, tuple[str, object]] = {}
+    for before, after in itertools.pairwise(revisions):
+        author = editor
+        if after.amendment_id is not None:
+            amendment = db.session.get(Amendment, after.amendment_id)
+            delegation = db.session.get(Delegation, amendment.delegation_id) if amendment else None
+            if delegation is not None:
+                author = delegation.name
+        for key in _touched(before.content, after.content):
+            attribution[key] = (author, after.created_at)
+    return attribution
 
 
 def participant_groups(conference) -> list[builder.ParticipantGroup]:
