@@ -26,6 +26,8 @@ def alliance_configure(app):
     app.config.setdefault("DOCUMENTS_TEMPLATE_MAX_RATIO", 100)
     app.config.setdefault("DOCUMENTS_ORGANISATION", None)
     app.config.setdefault("DOCUMENTS_LANGUAGE", "en-GB")
+    app.config.setdefault("DOCUMENTS_OPERATIVE_LEAD_IN", "Have agreed as follows:")
+    app.config.setdefault("DOCUMENTS_SYMBOL", "{conference}/DECL.{declaration}")
 
 
 @hookimpl

@@ -33,6 +33,11 @@ REQUIRED_STYLES = ("Normal", "Title", "Heading 1", "Heading 2", "Commitment", "L
 DEFAULT_TEMPLATE = "default-template.docx"
 NOTE_STYLE = "Document Note"
 DRAFT_STYLE = "Draft Mark"
+REFERENCE_STYLE = "Reference Line"
+LEAD_IN_STYLE = "Operative Lead-in"
+SIGNATORY_STYLE = "Signatory"
+SIGNATURE_LINE_STYLE = "Signature Line"
+DEFAULT_LEAD_IN = "Have agreed as follows:"
 DASH = "\N{EN DASH}"
 PLACEHOLDERS = ("{conference}", "{city}", "{dates}")
 
@@ -203,6 +208,45 @@ class DocumentWriter:
             style.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.CENTER
             style.paragraph_format.space_after = Pt(6)
             self._styles[DRAFT_STYLE] = style
+        self._add_style(REFERENCE_STYLE, size=9, align=WD_ALIGN_PARAGRAPH.RIGHT, after=12)
+        self._add_style(LEAD_IN_STYLE, italic=False, before=6, after=10, keep_next=True)
+        self._add_style(SIGNATORY_STYLE, bold=True, before=24, after=2, keep_next=True)
+        self._add_style(SIGNATURE_LINE_STYLE, after=0, keep_next=True)
+
+    def _add_style(
+        self,
+        name,
+        *,
+        size=None,
+        bold=None,
+        italic=None,
+        align=None,
+        before=None,
+        after=None,
+        keep_next=None,
+    ) -> None:
+        from docx.enum.style import WD_STYLE_TYPE
+
+        if name in self._styles:
+            return
+        style = self.doc.styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
+        style.base_style = self._styles["Normal"]
+        if size is not None:
+            style.font.size = Pt(size)
+        if bold is not None:
+            style.font.bold = bold
+        if italic is not None:
+            style.font.italic = italic
+        fmt = style.paragraph_format
+        if align is not None:
+            fmt.alignment = align
+        if before is not None:
+            fmt.space_before = Pt(before)
+        if after is not None:
+            fmt.space_after = Pt(after)
+        if keep_next is not None:
+            fmt.keep_with_next = keep_next
+        self._styles[name] = style
 
     # body
     def _clear_body(self) -> None:
@@ -423,12 +467,50 @@ def _lists(writer: DocumentWriter, references: bool) -> dict[str, int | None]:
     return lists
 
 
-def write_text(writer: DocumentWriter, content: dict, *, references: bool) -> None:
+PARTICIPLE_ENDINGS = ("ing", "ed", "en")
+
+
+def opening_participle(text: str) -> tuple[str, str]:
+    """Split a preambular paragraph into its opening participle phrase and the rest, as UN
+    style italicises it: "*Recalling* ...", "*Deeply concerned* ...", "*Having considered* ...".
+    No participle: ("", text)."""
+    words = text.split(" ")
+    i = 0
+    while i < min(len(words) - 1, 2) and words[i].lower().endswith("ly"):
+        i += 1
+    word = words[i].rstrip(",;:") if words else ""
+    if len(word) < 4 or not word.isalpha() or not word.lower().endswith(PARTICIPLE_ENDINGS):
+        return "", text
+    if word.lower() == "having" and i + 1 < len(words):
+        i += 1  # "Having considered", "Having regard"
+    end = i + 1
+    phrase = " ".join(words[:end])
+    return phrase, text[len(phrase) :]
+
+
+def lead_in(writer: DocumentWriter, content: dict, text: str) -> None:
+    """The operative lead-in ("Have agreed as follows:") between preamble and commitments."""
+    if text and content.get("preamble") and content.get("commitments"):
+        writer.paragraph(text, LEAD_IN_STYLE)
+
+
+def write_text(
+    writer: DocumentWriter, content: dict, *, references: bool, lead_in_text: str = ""
+) -> None:
     """The declaration's own text: preamble, numbered commitments, closing paragraphs."""
     lists = _lists(writer, references)
     for section in ("preamble", "commitments", "closing"):
+        if section == "commitments":
+            lead_in(writer, content, lead_in_text)
         for item in content.get(section, []):
-            if section == "commitments":
+            if section == "preamble":
+                phrase, rest = opening_participle(item.get("text", ""))
+                paragraph = writer.paragraph("")
+                if phrase:
+                    add_text(paragraph, phrase, italic=True)
+                add_text(paragraph, rest)
+                paragraph.alignment = WD_ALIGN_PARAGRAPH.JUSTIFY
+            elif section == "commitments":
                 paragraph = writer.paragraph("", "Commitment")
                 add_text(paragraph, item.get("title", ""), bold=True)
                 paragraph._p.append(_break_run())
@@ -441,7 +523,13 @@ def write_text(writer: DocumentWriter, content: dict, *, references: bool) -> No
 
 
 def write_tracked_text(
-    writer: DocumentWriter, comparison: dict, old: dict, new: dict, revisions
+    writer: DocumentWriter,
+    comparison: dict,
+    old: dict,
+    new: dict,
+    revisions,
+    *,
+    lead_in_text: str = "",
 ) -> None:
     """The text of ``new`` with every difference from ``old`` as a tracked change.
 
@@ -452,6 +540,15 @@ def write_tracked_text(
     every_change = revisions
     for section_result in comparison["sections"]:
         section = section_result["section"]
+        if section == "commitments":
+            lead_in(
+                writer,
+                {
+                    "preamble": old.get("preamble") or new.get("preamble"),
+                    "commitments": old.get("commitments") or new.get("commitments"),
+                },
+                lead_in_text,
+            )
         by_key = {item["key"]: item for item in section_result["items"]}
         old_items = {item["key"]: item for item in old.get(section, [])}
         new_items = {item["key"]: item for item in new.get(section, [])}
@@ -578,9 +675,24 @@ class DeclarationSource:
     frozen: bool
     author: str
     language: str = DEFAULT_LANGUAGE
+    symbol: str = ""  # the document symbol of the reference line, e.g. SAFER-2030/DECL.1
+    lead_in: str = DEFAULT_LEAD_IN
 
 
-def _title_block(writer: DocumentWriter, source: DeclarationSource, *, draft_note: str) -> None:
+def reference_line(writer: DocumentWriter, symbol: str, when: date) -> None:
+    """The document symbol and date, top right, as a treaty office issues its documents."""
+    parts = [part for part in (symbol, long_date(when)) if part]
+    paragraph = writer.paragraph("", REFERENCE_STYLE)
+    for n, part in enumerate(parts):
+        if n:
+            paragraph._p.append(_break_run())
+        add_text(paragraph, part)
+
+
+def _title_block(
+    writer: DocumentWriter, source: DeclarationSource, *, draft_note: str, when: date
+) -> None:
+    reference_line(writer, source.symbol, when)
     if writer.marking.draft:
         writer.paragraph("DRAFT", DRAFT_STYLE)
     writer.paragraph(source.content.get("title") or source.title, "Title")
@@ -607,8 +719,9 @@ def build_draft(template: bytes, source: DeclarationSource) -> bytes:
     )
     if not draft:
         note = f"{label}: the text frozen for signature. " + note.split(". ", 1)[1]
-    _title_block(writer, source, draft_note=note)
-    write_text(writer, source.content, references=True)
+    tz = source.conference.timezone
+    _title_block(writer, source, draft_note=note, when=local_date(source.revision_date, tz))
+    write_text(writer, source.content, references=True, lead_in_text=source.lead_in)
     title = source.content.get("title") or source.title
     set_properties(
         writer,
@@ -636,6 +749,7 @@ def build_comparison(
         template, new.conference, Marking(draft=not new.frozen, label=label), language=new.language
     )
     revisions = redline.Revisions(change_author, new.revision_date, attribution)
+    reference_line(writer, new.symbol, local_date(new.revision_date, new.conference.timezone))
     if writer.marking.draft:
         writer.paragraph("DRAFT", DRAFT_STYLE)
     title_paragraph = writer.paragraph("", "Title")
@@ -650,7 +764,9 @@ def build_comparison(
         f"changed, {summary['moved']} moved. Changes are Word tracked changes: review them with "
         "Accept and Reject."
     )
-    write_tracked_text(writer, comparison, old.content, new.content, revisions)
+    write_tracked_text(
+        writer, comparison, old.content, new.content, revisions, lead_in_text=new.lead_in
+    )
     # The last paragraph of a document cannot lose its paragraph mark, so a last paragraph
     # inserted or deleted would survive Accept/Reject All as an empty numbered one: the text
     # is never the end of the document.
@@ -681,30 +797,21 @@ def build_final(template: bytes, source: FinalSource) -> bytes:
     text = source.declaration
     conference = text.conference
     writer = DocumentWriter(template, conference, Marking(draft=False), language=text.language)
-    _title_block(writer, text, draft_note="")
-    write_text(writer, text.content, references=False)
-    signed = writer.paragraph(
-        f"Signed at {conference.city} on {long_date(conference.end_date)}.", "Normal"
-    )
+    opened = local_date(source.frozen_at, conference.timezone)
+    _title_block(writer, text, draft_note="", when=opened)
+    write_text(writer, text.content, references=False, lead_in_text=text.lead_in)
+    signed = writer.paragraph(signed_at_line(conference, opened, source.rows), "Normal")
     signed.paragraph_format.space_before = Pt(18)
     signed.paragraph_format.keep_with_next = True
 
     numbers = {item["key"]: n for n, item in enumerate(text.content.get("commitments", []), 1)}
     titles = {item["key"]: item.get("title", "") for item in text.content.get("commitments", [])}
-    heading = writer.heading("Signatories", 1)
+    heading = writer.heading("Signatures", 1, page_break=True)
     heading.paragraph_format.keep_with_next = True
-    if source.rows:
-        rows = [_signatory_cells(row, numbers, conference.timezone) for row in source.rows]
-    else:
-        rows = [["No signature yet.", "", "", ""]]
-    table = writer.table(
-        ["Country or organisation", "Signatory", "Title", "Date of signature"],
-        rows,
-        widths_cm=[4.2, 3.9, 4.6, 3.3],
-    )
     if not source.rows:
-        merged = table.rows[1].cells[0].merge(table.rows[1].cells[3])
-        merged.text = "No signature yet."
+        writer.paragraph("No signature yet.")
+    for row in source.rows:
+        signature_block(writer, row, numbers, conference.timezone)
 
     writer.heading(f"Annex I {DASH} Statements and reservations", 1, page_break=True)
     with_statements = [row for row in source.rows if row.statements]
@@ -766,6 +873,60 @@ def _utc(moment) -> str:
     if moment.tzinfo is not None:
         moment = moment.astimezone(UTC)
     return f"{moment:%Y-%m-%d %H:%M}"
+
+
+def signed_dates(rows, tz: str) -> list[date]:
+    return sorted(
+        {local_date(row.signed_at, tz) for row in rows if isinstance(row.signed_at, datetime)}
+    )
+
+
+def signed_at_line(conference, opened: date, rows) -> str:
+    """ "Signed at <city> on <date>" with the real dates: the day the text was opened for
+    signature and, for signatures given later, their own days."""
+    dates = signed_dates(rows, conference.timezone)
+    if not dates:
+        return f"Opened for signature at {conference.city} on {long_date(opened)}."
+    later = [d for d in dates if d > opened]
+    first = [d for d in dates if d <= opened]
+    if not first:
+        return (
+            f"Opened for signature at {conference.city} on {long_date(opened)}; signed on "
+            f"{join_words([long_date(d) for d in later])}."
+        )
+    line = f"Signed at {conference.city} on {long_date(opened)}"
+    if later:
+        line += f" and on {join_words([long_date(d) for d in later])}"
+    return line + "."
+
+
+def join_words(words: list[str]) -> str:
+    if len(words) <= 1:
+        return "".join(words)
+    return ", ".join(words[:-1]) + " and " + words[-1]
+
+
+def official_name(row) -> str:
+    """The full official name a signature block uses: "the Republic of Estonia", "Japan"."""
+    if not row.country_code:
+        return row.delegation_name
+    import pycountry
+
+    country = pycountry.countries.get(alpha_2=row.country_code.upper())
+    official = getattr(country, "official_name", None) if country is not None else None
+    if not official or official == getattr(country, "name", None):
+        return row.delegation_name
+    return "the " + official
+
+
+def signature_block(writer: DocumentWriter, row, numbers: dict[str, int], tz: str) -> None:
+    """One block per signatory: "For the Republic of Estonia", name, title, date."""
+    writer.paragraph(f"For {official_name(row)}", SIGNATORY_STYLE)
+    first, *lines = _signatory_cells(row, numbers, tz)
+    for note, _ in first[1:]:  # a partial endorsement, spelled out
+        writer.paragraph(note, NOTE_STYLE).paragraph_format.keep_with_next = True
+    for line in lines:
+        writer.paragraph(line or DASH, SIGNATURE_LINE_STYLE)
 
 
 def _signatory_cells(row, numbers: dict[str, int], tz: str) -> list:

@@ -178,7 +178,23 @@ def _source(declaration: Declaration, revision: DeclarationRevision) -> builder.
         frozen=declaration.frozen_revision_id == revision.id,
         author=organisation(declaration.conference),
         language=document_language(declaration.conference),
+        symbol=document_symbol(declaration, revision),
+        lead_in=current_app.config.get("DOCUMENTS_OPERATIVE_LEAD_IN", builder.DEFAULT_LEAD_IN),
     )
+
+
+def document_symbol(declaration: Declaration, revision: DeclarationRevision) -> str:
+    """The reference line's symbol, ``DOCUMENTS_SYMBOL`` with {conference} (the slug in capitals),
+    {declaration} (its id) and {revision}; drafts other than the frozen text add "/Rev.N"."""
+    pattern = current_app.config.get("DOCUMENTS_SYMBOL") or "{conference}/DECL.{declaration}"
+    symbol = pattern.format(
+        conference=declaration.conference.slug.upper(),
+        declaration=declaration.id,
+        revision=revision.number,
+    )
+    if declaration.frozen_revision_id != revision.id and "{revision}" not in pattern:
+        symbol += f"/Rev.{revision.number}"
+    return symbol
 
 
 def signature_rows(declaration: Declaration) -> list:

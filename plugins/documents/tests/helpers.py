@@ -8,7 +8,7 @@ from docx import Document
 from docx.oxml.ns import qn
 from docx2python import docx2python
 
-META_STYLES = {"Subtitle", "Document Note", "Draft Mark"}
+META_STYLES = {"Subtitle", "Document Note", "Draft Mark", "Reference Line", "Operative Lead-in"}
 
 
 def open_docx(data: bytes):
@@ -137,3 +137,15 @@ def package_parts(data: bytes) -> dict[str, bytes]:
 
     archive = zipfile.ZipFile(BytesIO(data))
     return {name: archive.read(name) for name in archive.namelist()}
+
+
+def signature_blocks(document) -> list[list[str]]:
+    """The signature page: one list per block, "For ..." first, then its lines."""
+    blocks = []
+    for paragraph in document.paragraphs:
+        style = paragraph.style.name
+        if style == "Signatory":
+            blocks.append([paragraph.text])
+        elif blocks and style in ("Signature Line", "Document Note"):
+            blocks[-1].append(paragraph.text)
+    return blocks

@@ -48,8 +48,9 @@ def test_a_draft_is_marked_and_numbered_for_reference(make_declaration):
     declaration = make_declaration()
     data = operations.draft_revision(declaration, 1)
     document = open_docx(data)
-    assert document.paragraphs[1].text == "DRAFT"
-    assert document.paragraphs[2].text == CONTENT["title"]
+    assert document.paragraphs[1].text.startswith(f"SAFER-2030/DECL.{declaration.id}/Rev.1\n")
+    assert document.paragraphs[2].text == "DRAFT"
+    assert document.paragraphs[3].text == CONTENT["title"]
     header = header_text(document)
     assert "DRAFT" in header and "Revision 1 of" in header
     assert document.core_properties.title == "DRAFT \N{EN DASH} " + CONTENT["title"]

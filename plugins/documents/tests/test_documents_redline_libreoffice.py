@@ -23,7 +23,14 @@ from plugins.documents.tests.test_documents_redline import moved, revised
 
 SCRIPT = Path(__file__).with_name("uno_tracked_changes.py")
 SYSTEM_PYTHON = "/usr/bin/python3"
-META = {"Letterhead", "Draft Mark", "Subtitle", "Document Note"}
+META = {
+    "Letterhead",
+    "Draft Mark",
+    "Subtitle",
+    "Document Note",
+    "Reference Line",
+    "Operative Lead-in",
+}
 CONFERENCE = SimpleNamespace(
     title="Ministerial conference",
     city="Brussels",
