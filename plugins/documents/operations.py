@@ -22,8 +22,8 @@ from alliance_conf.delegations.models import Delegation
 from alliance_conf.extensions import db
 from alliance_conf.plugins import flatten, get_registry
 from alliance_conf.registrations.models import DelegateFunction, Registration, RegistrationStatus
-from plugins.documents import builder, templates
-from plugins.documents.models import DocumentTemplate
+from plugins.documents import builder, seal, templates
+from plugins.documents.models import DocumentTemplate, SealedDocument
 
 DOCX = builder.DOCX_CONTENT_TYPE
 TEAM_ROLES = frozenset({"organiser", "staff"})
@@ -66,12 +66,31 @@ def get_exporter(name: str):
 
 
 def generate(name: str, *, actor, **kwargs) -> tuple[bytes, str]:
-    """Run one exporter for ``actor`` and return the file and its download name."""
+    """Run one exporter for ``actor`` and return the file and its download name; the download
+    is audited (who, which document and revision, the SHA-256 of the bytes): callers commit."""
     exporter = get_exporter(name)
     require_team(actor)
     if not exporter_allowed(exporter, actor):
         raise PermissionDenied(f"Your role does not allow downloading the {exporter.label}.")
     data = exporter.generate(**kwargs)
+    declaration = kwargs.get("declaration")
+    conference = kwargs.get("conference") or getattr(declaration, "conference", None)
+    if "number" in kwargs:
+        revision = str(kwargs["number"])
+    elif "from_number" in kwargs:
+        revision = f"{kwargs['from_number']}:{kwargs['to_number']}"
+    elif declaration is not None and declaration.frozen_revision is not None:
+        revision = str(declaration.frozen_revision.number)
+    else:
+        revision = None
+    record_download(
+        actor,
+        document=exporter.name,
+        data=data,
+        conference_id=getattr(conference, "id", None),
+        declaration=declaration,
+        revision=revision,
+    )
     return data, download_name(exporter, **kwargs)
 
 
@@ -426,3 +445,113 @@ def exporter_arguments(exporter, *, args, declaration=None, conference=None) -> 
     if conference is None:
         raise NotFound(f"The {exporter.label} belongs to a conference, not a declaration.")
     return {"conference": conference}
+
+
+# --- the sealed PDF --------------------------------------------------------------------------
+
+
+def sealing_key():
+    config = current_app.config
+    return seal.load_sealing_key(
+        config.get("DOCUMENTS_SEAL_PKCS12"), config.get("DOCUMENTS_SEAL_PASSWORD")
+    )
+
+
+def latest_sealed(declaration: Declaration) -> SealedDocument | None:
+    return db.session.scalar(
+        sa.select(SealedDocument)
+        .where(SealedDocument.declaration_id == declaration.id)
+        .order_by(SealedDocument.id.desc())
+        .limit(1)
+    )
+
+
+def get_sealed(declaration: Declaration) -> SealedDocument:
+    found = latest_sealed(declaration)
+    if found is None:
+        raise NotFound(f"“{declaration.title}” has no sealed PDF yet.")
+    return found
+
+
+def seal_final_declaration(declaration: Declaration, *, actor) -> SealedDocument:
+    """The final declaration as PDF/A-2b, sealed (PAdES) with the sealing certificate, stored
+    with its SHA-256 in the audit log. The certificate is checked before any work; if anything
+    fails nothing is stored."""
+    require_team(actor)
+    docx = final_declaration(declaration)  # refuses a text that is not frozen
+    key = sealing_key()
+    rows = signature_rows(declaration)
+    conference = declaration.conference
+    pdf = seal.to_pdfa(docx)
+    sealed_pdf = seal.seal_pdf(
+        pdf,
+        key,
+        reason=f"Final text of “{declaration.title}” with {len(rows)} signature(s)",
+        location=conference.city,
+        name=organisation(conference),
+    )
+    record = SealedDocument(
+        declaration_id=declaration.id,
+        revision_number=declaration.frozen_revision.number,
+        signature_count=len(rows),
+        content=sealed_pdf,
+        size=len(sealed_pdf),
+        sha256=hashlib.sha256(sealed_pdf).hexdigest(),
+        certificate_subject=key.subject[:500],
+        certificate_sha256=key.fingerprint,
+        sealed_by_id=getattr(actor, "id", None),
+        sealed_at=utcnow(),
+    )
+    db.session.add(record)
+    db.session.flush()
+    log_event(
+        "documents.sealed",
+        record,
+        actor=actor,
+        conference_id=conference.id,
+        data={
+            "declaration_id": declaration.id,
+            "revision": record.revision_number,
+            "signatures": record.signature_count,
+            "sha256": record.sha256,
+            "size": record.size,
+            "certificate_sha256": key.fingerprint,
+        },
+    )
+    return record
+
+
+def sealed_download_name(declaration: Declaration) -> str:
+    return f"{declaration.conference.slug}-declaration-{declaration.id}-sealed.pdf"
+
+
+# --- downloads are audited -------------------------------------------------------------------
+
+
+def record_download(
+    actor, *, document: str, data: bytes, conference_id, declaration=None, revision=None
+) -> None:
+    """Who downloaded which document (and revision), and the SHA-256 of the bytes they got."""
+    obj = declaration if declaration is not None else _ConferenceRef(conference_id)
+    log_event(
+        "documents.downloaded",
+        obj,
+        actor=actor,
+        conference_id=conference_id,
+        data={
+            "document": document,
+            "revision": revision,
+            "sha256": hashlib.sha256(data).hexdigest(),
+            "size": len(data),
+        },
+    )
+
+
+class _ConferenceRef:
+    """The object of a conference-wide document's download event: the conference itself."""
+
+    def __init__(self, conference_id):
+        self.id = conference_id
+
+
+_ConferenceRef.__name__ = "Conference"
