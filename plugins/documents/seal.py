@@ -8,10 +8,12 @@ private key, a certificate not yet valid or expired, a wrong password: refused w
 
 from __future__ import annotations
 
+import atexit
 import os
 import shutil
 import subprocess
 import tempfile
+import threading
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from io import BytesIO
@@ -148,13 +150,27 @@ def make_demo_key(
     return certificate.public_bytes(serialization.Encoding.PEM)
 
 
+_PROFILE_LOCK = threading.Lock()
+_profile: Path | None = None
+
+
+def _office_profile() -> Path:
+    """A LibreOffice profile private to this process, made once (the first start of a new
+    profile costs about a second) and removed at exit. Conversions in the process take turns
+    (``_PROFILE_LOCK``): one profile cannot serve two LibreOffice instances at once."""
+    global _profile
+    if _profile is None:
+        _profile = Path(tempfile.mkdtemp(prefix="alliance-soffice-"))
+        atexit.register(shutil.rmtree, _profile, True)
+    return _profile
+
+
 def to_pdfa(docx: bytes) -> bytes:
-    """Convert a .docx to PDF/A-2b with LibreOffice headless, in a private temporary profile
-    (so conversions running at the same time do not share one)."""
+    """Convert a .docx to PDF/A-2b with LibreOffice headless."""
     office = shutil.which("soffice")
     if office is None:
         raise SealUnavailable("LibreOffice (soffice) is not installed: no PDF can be made.")
-    with tempfile.TemporaryDirectory(prefix="alliance-pdf-") as directory:
+    with _PROFILE_LOCK, tempfile.TemporaryDirectory(prefix="alliance-pdf-") as directory:
         work = Path(directory)
         source = work / "declaration.docx"
         source.write_bytes(docx)
@@ -162,7 +178,7 @@ def to_pdfa(docx: bytes) -> bytes:
             run = subprocess.run(  # noqa: S603 - our own fixed arguments
                 [
                     office,
-                    f"-env:UserInstallation={(work / 'profile').as_uri()}",
+                    f"-env:UserInstallation={_office_profile().as_uri()}",
                     "--headless",
                     "--norestore",
                     "--convert-to",
