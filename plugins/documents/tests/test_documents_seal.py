@@ -215,3 +215,36 @@ def test_status_board_and_receipts_link_to_the_sealed_pdf(
         assert link in html and hashlib.sha256(pdf).hexdigest() in html, page
     response = client.get(link)
     assert response.status_code == 200 and response.data == pdf  # the signatory may download
+
+
+def test_cli_documents_carry_absolute_verification_addresses(
+    app, tmp_path, make_user, make_declaration, make_delegation, make_registration, conference
+):
+    """Made by the CLI (no request), the final declaration's verification addresses are
+    absolute when PUBLIC_BASE_URL is set."""
+    from alliance_conf.core.db import utcnow
+    from alliance_conf.testing.fixtures import TEST_PASSWORD
+    from plugins.documents.tests.helpers import open_docx, table_rows
+    from plugins.signatures import operations as signatures
+
+    declaration = make_declaration(freeze=True)
+    estonia = make_delegation(conference, "EE")
+    minister = make_user("delegate", full_name="Kaja Minister")
+    make_registration(
+        estonia, minister, function="minister", is_signatory=True, signatory_designated_at=utcnow()
+    )
+    signatures.sign_declaration(
+        declaration, actor=minister, password=TEST_PASSWORD, typed_name=minister.full_name
+    )
+    db.session.commit()
+    out = tmp_path / "final.docx"
+    app.config["PUBLIC_BASE_URL"] = "https://conference.example.org/"
+    try:
+        result = app.test_cli_runner().invoke(
+            args=["documents", "declaration", conference.slug, "--out", str(out)]
+        )
+    finally:
+        app.config.pop("PUBLIC_BASE_URL", None)
+    assert result.exit_code == 0, result.output
+    (record,) = table_rows(open_docx(out.read_bytes()).tables[0])[1:]
+    assert record[3].startswith("https://conference.example.org/verify/")
