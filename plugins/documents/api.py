@@ -158,8 +158,7 @@ def sealed_pdf(declaration_id: int):
         api_user(),
         document="sealed",
         data=record.content,
-        conference_id=declaration.conference_id,
-        declaration=declaration,
+        about=declaration,
         revision=str(record.revision_number),
     )
     db.session.commit()

@@ -87,8 +87,7 @@ def generate(name: str, *, actor, **kwargs) -> tuple[bytes, str]:
         actor,
         document=exporter.name,
         data=data,
-        conference_id=getattr(conference, "id", None),
-        declaration=declaration,
+        about=declaration if declaration is not None else conference,
         revision=revision,
     )
     return data, download_name(exporter, **kwargs)
@@ -528,14 +527,14 @@ def sealed_download_name(declaration: Declaration) -> str:
 # --- downloads are audited -------------------------------------------------------------------
 
 
-def record_download(
-    actor, *, document: str, data: bytes, conference_id, declaration=None, revision=None
-) -> None:
-    """Who downloaded which document (and revision), and the SHA-256 of the bytes they got."""
-    obj = declaration if declaration is not None else _ConferenceRef(conference_id)
+def record_download(actor, *, document: str, data: bytes, about, revision=None) -> None:
+    """Who downloaded which document (and revision), and the SHA-256 of the bytes they got.
+
+    ``about`` is the declaration, or the conference for a conference-wide document."""
+    conference_id = getattr(about, "conference_id", None) or getattr(about, "id", None)
     log_event(
         "documents.downloaded",
-        obj,
+        about,
         actor=actor,
         conference_id=conference_id,
         data={
@@ -545,13 +544,3 @@ def record_download(
             "size": len(data),
         },
     )
-
-
-class _ConferenceRef:
-    """The object of a conference-wide document's download event: the conference itself."""
-
-    def __init__(self, conference_id):
-        self.id = conference_id
-
-
-_ConferenceRef.__name__ = "Conference"

@@ -176,8 +176,7 @@ def sealed_download(declaration_id: int):
         current_user,
         document="sealed",
         data=record.content,
-        conference_id=declaration.conference_id,
-        declaration=declaration,
+        about=declaration,
         revision=str(record.revision_number),
     )
     db.session.commit()

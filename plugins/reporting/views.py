@@ -214,7 +214,7 @@ def round_export(round_id: int, fmt: str):
             current_user,
             document="reporting-round",
             data=data,
-            conference_id=round_.conference_id,
+            about=round_.conference,
             revision=str(round_.id),
         )
         db.session.commit()
