@@ -15,6 +15,13 @@ if { ! command -v soffice >/dev/null 2>&1 || ! command -v pdftotext >/dev/null 2
     --no-install-recommends libreoffice-writer-nogui poppler-utils fonts-liberation >/dev/null
 fi
 
+# The redline test drives LibreOffice over UNO (accept/reject all) with the system Python.
+if ! /usr/bin/python3 -c "import uno" >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
+  echo "Installing python3-uno (Debian package) for the LibreOffice redline test..."
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+    --no-install-recommends python3-uno >/dev/null
+fi
+
 if ! command -v pg_isready >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
   echo "Installing PostgreSQL (Debian package)..."
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null

@@ -7,6 +7,7 @@ way. Signatures come only through ``alliance_signature_rows``.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from alliance_conf.hooks import DocumentExporter, SlotContent, hookimpl
@@ -25,6 +26,12 @@ def alliance_configure(app):
     app.config.setdefault("DOCUMENTS_TEMPLATE_MAX_UNCOMPRESSED_BYTES", 50 * 1024 * 1024)
     app.config.setdefault("DOCUMENTS_TEMPLATE_MAX_RATIO", 100)
     app.config.setdefault("DOCUMENTS_ORGANISATION", None)
+    app.config.setdefault("DOCUMENTS_LANGUAGE", "en-GB")
+    app.config.setdefault("DOCUMENTS_OPERATIVE_LEAD_IN", "Have agreed as follows:")
+    app.config.setdefault("DOCUMENTS_SYMBOL", "{conference}/DECL.{declaration}")
+    # The sealing certificate: a PKCS#12 file and its password (config file or environment).
+    app.config.setdefault("DOCUMENTS_SEAL_PKCS12", os.environ.get("DOCUMENTS_SEAL_PKCS12"))
+    app.config.setdefault("DOCUMENTS_SEAL_PASSWORD", os.environ.get("DOCUMENTS_SEAL_PASSWORD"))
 
 
 @hookimpl
@@ -51,6 +58,13 @@ def alliance_migration_dirs():
 def alliance_template_slot(slot, context):
     if slot == "declaration-actions" and context.get("declaration") is not None:
         return SlotContent("documents/_declaration_actions.html", order=50)
+    if slot in ("signature-board", "signature-receipt") and context.get("declaration"):
+        from plugins.documents.operations import latest_sealed
+
+        sealed = latest_sealed(context["declaration"])
+        if sealed is not None:
+            return SlotContent("documents/_sealed_slot.html", {"sealed": sealed}, order=40)
+        return None
     if slot in ("participants-actions", "conference-overview") and context.get("conference"):
         return SlotContent("documents/_conference_actions.html", order=60)
     return None

@@ -7,9 +7,11 @@ from alliance_conf.auth.models import UserRole
 from alliance_conf.conferences.operations import get_conference
 from alliance_conf.core.errors import NotFound
 from alliance_conf.declarations import operations as declaration_ops
+from alliance_conf.extensions import db
 from plugins.documents import operations
 from plugins.documents.builder import DOCX_CONTENT_TYPE
-from plugins.documents.schemas import CompareDocumentQuery, ExporterOut
+from plugins.documents.schemas import CompareDocumentQuery, ExporterOut, SealedOut
+from plugins.documents.seal import PDF_CONTENT_TYPE
 from plugins.documents.views import file_response
 
 api = ApiBlueprint("documents_api", __name__)
@@ -25,6 +27,7 @@ def _declaration(declaration_id: int):
 def _download(name: str, **kwargs):
     exporter = operations.get_exporter(name)
     data, filename = operations.generate(name, actor=api_user(), **kwargs)
+    db.session.commit()  # the download's audit event
     return file_response(data, filename, exporter.content_type)
 
 
@@ -108,3 +111,57 @@ def conference_document(slug: str, name: str, ext: str):
     if exporter.extension != ext or exporter.kind in operations.DECLARATION_KINDS:
         raise NotFound(f"There is no conference document {name}.{ext}.")
     return _download(name, conference=conference)
+
+
+def _sealed_out(declaration, record) -> SealedOut:
+    return SealedOut(
+        declaration_id=declaration.id,
+        revision=record.revision_number,
+        signature_count=record.signature_count,
+        sha256=record.sha256,
+        size=record.size,
+        sealed_at=record.sealed_at,
+        certificate_subject=record.certificate_subject,
+        certificate_sha256=record.certificate_sha256,
+        download_path=f"/api/v1/declarations/{declaration.id}/documents/sealed.pdf",
+    )
+
+
+@api.endpoint(
+    "/declarations/<int:declaration_id>/documents/seal",
+    "POST",
+    roles=TEAM,
+    response=SealedOut,
+    status=201,
+    summary="Seal the final declaration as a PDF/A-2b with a PAdES seal",
+)
+def seal_declaration(declaration_id: int):
+    """Converts the final declaration (with the signatures so far) and seals it with the
+    sealing certificate. 409 while the text is not frozen or without a usable certificate."""
+    declaration = _declaration(declaration_id)
+    record = operations.seal_final_declaration(declaration, actor=api_user())
+    db.session.commit()
+    return _sealed_out(declaration, record)
+
+
+@api.endpoint(
+    "/declarations/<int:declaration_id>/documents/sealed.pdf",
+    "GET",
+    content_type=PDF_CONTENT_TYPE,
+    summary="The newest sealed PDF of the final declaration",
+)
+def sealed_pdf(declaration_id: int):
+    """For everyone who may read the declaration. 404 until it has been sealed."""
+    declaration = _declaration(declaration_id)
+    record = operations.get_sealed(declaration)
+    operations.record_download(
+        api_user(),
+        document="sealed",
+        data=record.content,
+        about=declaration,
+        revision=str(record.revision_number),
+    )
+    db.session.commit()
+    return file_response(
+        record.content, operations.sealed_download_name(declaration), PDF_CONTENT_TYPE
+    )

@@ -8,6 +8,15 @@ bp.add_url_rule(
     "/declarations/<int:declaration_id>/documents", "declaration", views.declaration_documents
 )
 bp.add_url_rule(
+    "/declarations/<int:declaration_id>/documents/seal",
+    "seal",
+    views.declaration_seal,
+    methods=["POST"],
+)
+bp.add_url_rule(
+    "/declarations/<int:declaration_id>/documents/sealed.pdf", "sealed", views.sealed_download
+)
+bp.add_url_rule(
     "/declarations/<int:declaration_id>/documents/<name>.<ext>",
     "declaration_download",
     views.declaration_download,

@@ -25,13 +25,19 @@ from docx.shared import Pt, RGBColor
 from docx.table import Table
 from docx.text.paragraph import Paragraph
 
-from plugins.documents import fields, numbering, redline
+from plugins.documents import fields, numbering, package, redline
+from plugins.documents.package import DEFAULT_LANGUAGE
 
 DOCX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 REQUIRED_STYLES = ("Normal", "Title", "Heading 1", "Heading 2", "Commitment", "Letterhead")
 DEFAULT_TEMPLATE = "default-template.docx"
 NOTE_STYLE = "Document Note"
 DRAFT_STYLE = "Draft Mark"
+REFERENCE_STYLE = "Reference Line"
+LEAD_IN_STYLE = "Operative Lead-in"
+SIGNATORY_STYLE = "Signatory"
+SIGNATURE_LINE_STYLE = "Signature Line"
+DEFAULT_LEAD_IN = "Have agreed as follows:"
 DASH = "\N{EN DASH}"
 PLACEHOLDERS = ("{conference}", "{city}", "{dates}")
 
@@ -162,8 +168,11 @@ class Marking:
 class DocumentWriter:
     """One document being written on a template."""
 
-    def __init__(self, template: bytes, conference, marking: Marking):
+    def __init__(
+        self, template: bytes, conference, marking: Marking, *, language: str = DEFAULT_LANGUAGE
+    ):
         self.doc = Document(BytesIO(template))
+        self.language = language
         self.conference = conference
         self.marking = marking
         self._styles = {s.name: s for s in self.doc.styles}
@@ -199,6 +208,45 @@ class DocumentWriter:
             style.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.CENTER
             style.paragraph_format.space_after = Pt(6)
             self._styles[DRAFT_STYLE] = style
+        self._add_style(REFERENCE_STYLE, size=9, align=WD_ALIGN_PARAGRAPH.RIGHT, after=12)
+        self._add_style(LEAD_IN_STYLE, italic=False, before=6, after=10, keep_next=True)
+        self._add_style(SIGNATORY_STYLE, bold=True, before=24, after=2, keep_next=True)
+        self._add_style(SIGNATURE_LINE_STYLE, after=0, keep_next=True)
+
+    def _add_style(
+        self,
+        name,
+        *,
+        size=None,
+        bold=None,
+        italic=None,
+        align=None,
+        before=None,
+        after=None,
+        keep_next=None,
+    ) -> None:
+        from docx.enum.style import WD_STYLE_TYPE
+
+        if name in self._styles:
+            return
+        style = self.doc.styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
+        style.base_style = self._styles["Normal"]
+        if size is not None:
+            style.font.size = Pt(size)
+        if bold is not None:
+            style.font.bold = bold
+        if italic is not None:
+            style.font.italic = italic
+        fmt = style.paragraph_format
+        if align is not None:
+            fmt.alignment = align
+        if before is not None:
+            fmt.space_before = Pt(before)
+        if after is not None:
+            fmt.space_after = Pt(after)
+        if keep_next is not None:
+            fmt.keep_with_next = keep_next
+        self._styles[name] = style
 
     # body
     def _clear_body(self) -> None:
@@ -364,7 +412,7 @@ class DocumentWriter:
             "</w:tblPr><w:tblGrid>",
             *(f'<w:gridCol w:w="{w}"/>' for w in twips),
             "</w:tblGrid>",
-            '<w:tr><w:trPr><w:tblHeader w:val="true"/></w:trPr>',
+            "<w:tr><w:trPr><w:tblHeader/></w:trPr>",
             *(
                 _cell_xml([(heading, "bold")], width, size, shade=True)
                 for heading, width in zip(headings, twips, strict=True)
@@ -388,6 +436,7 @@ class DocumentWriter:
         return Table(tbl, self.doc._body)
 
     def save(self) -> bytes:
+        package.normalise(self.doc, self.language)
         buffer = BytesIO()
         self.doc.save(buffer)
         return buffer.getvalue()
@@ -418,12 +467,50 @@ def _lists(writer: DocumentWriter, references: bool) -> dict[str, int | None]:
     return lists
 
 
-def write_text(writer: DocumentWriter, content: dict, *, references: bool) -> None:
+PARTICIPLE_ENDINGS = ("ing", "ed", "en")
+
+
+def opening_participle(text: str) -> tuple[str, str]:
+    """Split a preambular paragraph into its opening participle phrase and the rest, as UN
+    style italicises it: "*Recalling* ...", "*Deeply concerned* ...", "*Having considered* ...".
+    No participle: ("", text)."""
+    words = text.split(" ")
+    i = 0
+    while i < min(len(words) - 1, 2) and words[i].lower().endswith("ly"):
+        i += 1
+    word = words[i].rstrip(",;:") if words else ""
+    if len(word) < 4 or not word.isalpha() or not word.lower().endswith(PARTICIPLE_ENDINGS):
+        return "", text
+    if word.lower() == "having" and i + 1 < len(words):
+        i += 1  # "Having considered", "Having regard"
+    end = i + 1
+    phrase = " ".join(words[:end])
+    return phrase, text[len(phrase) :]
+
+
+def lead_in(writer: DocumentWriter, content: dict, text: str) -> None:
+    """The operative lead-in ("Have agreed as follows:") between preamble and commitments."""
+    if text and content.get("preamble") and content.get("commitments"):
+        writer.paragraph(text, LEAD_IN_STYLE)
+
+
+def write_text(
+    writer: DocumentWriter, content: dict, *, references: bool, lead_in_text: str = ""
+) -> None:
     """The declaration's own text: preamble, numbered commitments, closing paragraphs."""
     lists = _lists(writer, references)
     for section in ("preamble", "commitments", "closing"):
+        if section == "commitments":
+            lead_in(writer, content, lead_in_text)
         for item in content.get(section, []):
-            if section == "commitments":
+            if section == "preamble":
+                phrase, rest = opening_participle(item.get("text", ""))
+                paragraph = writer.paragraph("")
+                if phrase:
+                    add_text(paragraph, phrase, italic=True)
+                add_text(paragraph, rest)
+                paragraph.alignment = WD_ALIGN_PARAGRAPH.JUSTIFY
+            elif section == "commitments":
                 paragraph = writer.paragraph("", "Commitment")
                 add_text(paragraph, item.get("title", ""), bold=True)
                 paragraph._p.append(_break_run())
@@ -436,7 +523,13 @@ def write_text(writer: DocumentWriter, content: dict, *, references: bool) -> No
 
 
 def write_tracked_text(
-    writer: DocumentWriter, comparison: dict, old: dict, new: dict, revisions
+    writer: DocumentWriter,
+    comparison: dict,
+    old: dict,
+    new: dict,
+    revisions,
+    *,
+    lead_in_text: str = "",
 ) -> None:
     """The text of ``new`` with every difference from ``old`` as a tracked change.
 
@@ -444,8 +537,18 @@ def write_tracked_text(
     deletion where it was and an insertion where it is now.
     """
     lists = _lists(writer, references=True)
+    every_change = revisions
     for section_result in comparison["sections"]:
         section = section_result["section"]
+        if section == "commitments":
+            lead_in(
+                writer,
+                {
+                    "preamble": old.get("preamble") or new.get("preamble"),
+                    "commitments": old.get("commitments") or new.get("commitments"),
+                },
+                lead_in_text,
+            )
         by_key = {item["key"]: item for item in section_result["items"]}
         old_items = {item["key"]: item for item in old.get(section, [])}
         new_items = {item["key"]: item for item in new.get(section, [])}
@@ -453,6 +556,7 @@ def write_tracked_text(
             section_result["items"], old.get(section, []), new.get(section, [])
         ):
             info = by_key[key]
+            revisions = every_change.for_key(key)
             if kind == "both":
                 title_ops, text_ops, mark = info["title_ops"], info["text_ops"], None
             else:
@@ -536,6 +640,7 @@ def set_properties(
     keywords: str = "",
     identifier: str = "",
     comments: str = "",
+    category: str = "Ministerial declaration",
 ) -> None:
     props = writer.doc.core_properties
     if created.tzinfo is not None:
@@ -550,9 +655,9 @@ def set_properties(
     props.keywords = keywords[:255]
     props.identifier = identifier[:255]
     props.comments = comments[:255]
-    props.category = "Ministerial declaration"
+    props.category = category
     props.content_status = "Draft" if writer.marking.draft else "Final"
-    props.language = "en-GB"
+    props.language = writer.language
 
 
 # --- the documents --------------------------------------------------------------------------
@@ -569,9 +674,25 @@ class DeclarationSource:
     content: dict
     frozen: bool
     author: str
+    language: str = DEFAULT_LANGUAGE
+    symbol: str = ""  # the document symbol of the reference line, e.g. SAFER-2030/DECL.1
+    lead_in: str = DEFAULT_LEAD_IN
 
 
-def _title_block(writer: DocumentWriter, source: DeclarationSource, *, draft_note: str) -> None:
+def reference_line(writer: DocumentWriter, symbol: str, when: date) -> None:
+    """The document symbol and date, top right, as a treaty office issues its documents."""
+    parts = [part for part in (symbol, long_date(when)) if part]
+    paragraph = writer.paragraph("", REFERENCE_STYLE)
+    for n, part in enumerate(parts):
+        if n:
+            paragraph._p.append(_break_run())
+        add_text(paragraph, part)
+
+
+def _title_block(
+    writer: DocumentWriter, source: DeclarationSource, *, draft_note: str, when: date
+) -> None:
+    reference_line(writer, source.symbol, when)
     if writer.marking.draft:
         writer.paragraph("DRAFT", DRAFT_STYLE)
     writer.paragraph(source.content.get("title") or source.title, "Title")
@@ -589,15 +710,18 @@ def build_draft(template: bytes, source: DeclarationSource) -> bytes:
     """Any revision, with paragraph references; marked DRAFT unless it is the frozen text."""
     draft = not source.frozen
     label = _revision_label(source)
-    writer = DocumentWriter(template, source.conference, Marking(draft=draft, label=label))
+    writer = DocumentWriter(
+        template, source.conference, Marking(draft=draft, label=label), language=source.language
+    )
     note = (
         f"{label}. Paragraph references: PP = preambular paragraph, CP = closing paragraph; "
         "commitments are numbered."
     )
     if not draft:
         note = f"{label}: the text frozen for signature. " + note.split(". ", 1)[1]
-    _title_block(writer, source, draft_note=note)
-    write_text(writer, source.content, references=True)
+    tz = source.conference.timezone
+    _title_block(writer, source, draft_note=note, when=local_date(source.revision_date, tz))
+    write_text(writer, source.content, references=True, lead_in_text=source.lead_in)
     title = source.content.get("title") or source.title
     set_properties(
         writer,
@@ -617,15 +741,21 @@ def build_comparison(
     comparison: dict,
     *,
     change_author: str,
+    attribution: dict | None = None,
 ) -> bytes:
     """A redline: ``new`` with every difference from ``old`` as a Word tracked change."""
     label = f"Comparison of revision {old.revision_number} with revision {new.revision_number}"
-    writer = DocumentWriter(template, new.conference, Marking(draft=not new.frozen, label=label))
-    revisions = redline.Revisions(change_author, new.revision_date)
+    writer = DocumentWriter(
+        template, new.conference, Marking(draft=not new.frozen, label=label), language=new.language
+    )
+    revisions = redline.Revisions(change_author, new.revision_date, attribution)
+    reference_line(writer, new.symbol, local_date(new.revision_date, new.conference.timezone))
     if writer.marking.draft:
         writer.paragraph("DRAFT", DRAFT_STYLE)
     title_paragraph = writer.paragraph("", "Title")
-    redline.add_tracked_text(title_paragraph, comparison["title"]["ops"], revisions)
+    redline.add_tracked_text(
+        title_paragraph, comparison["title"]["ops"], revisions.for_key("title")
+    )
     writer.paragraph(conference_line(new.conference), "Subtitle", fallback=NOTE_STYLE)
     summary = comparison["summary"]
     writer.note(
@@ -634,7 +764,16 @@ def build_comparison(
         f"changed, {summary['moved']} moved. Changes are Word tracked changes: review them with "
         "Accept and Reject."
     )
-    write_tracked_text(writer, comparison, old.content, new.content, revisions)
+    write_tracked_text(
+        writer, comparison, old.content, new.content, revisions, lead_in_text=new.lead_in
+    )
+    # The last paragraph of a document cannot lose its paragraph mark, so a last paragraph
+    # inserted or deleted would survive Accept/Reject All as an empty numbered one: the text
+    # is never the end of the document.
+    writer.note(
+        f"End of the comparison of revision {old.revision_number} with revision "
+        f"{new.revision_number}."
+    )
     set_properties(
         writer,
         title=f"{label} {DASH} {new.content.get('title') or new.title}",
@@ -657,31 +796,22 @@ class FinalSource:
 def build_final(template: bytes, source: FinalSource) -> bytes:
     text = source.declaration
     conference = text.conference
-    writer = DocumentWriter(template, conference, Marking(draft=False))
-    _title_block(writer, text, draft_note="")
-    write_text(writer, text.content, references=False)
-    signed = writer.paragraph(
-        f"Signed at {conference.city} on {long_date(conference.end_date)}.", "Normal"
-    )
+    writer = DocumentWriter(template, conference, Marking(draft=False), language=text.language)
+    opened = local_date(source.frozen_at, conference.timezone)
+    _title_block(writer, text, draft_note="", when=opened)
+    write_text(writer, text.content, references=False, lead_in_text=text.lead_in)
+    signed = writer.paragraph(signed_at_line(conference, opened, source.rows), "Normal")
     signed.paragraph_format.space_before = Pt(18)
     signed.paragraph_format.keep_with_next = True
 
     numbers = {item["key"]: n for n, item in enumerate(text.content.get("commitments", []), 1)}
     titles = {item["key"]: item.get("title", "") for item in text.content.get("commitments", [])}
-    heading = writer.heading("Signatories", 1)
+    heading = writer.heading("Signatures", 1, page_break=True)
     heading.paragraph_format.keep_with_next = True
-    if source.rows:
-        rows = [_signatory_cells(row, numbers, conference.timezone) for row in source.rows]
-    else:
-        rows = [["No signature yet.", "", "", ""]]
-    table = writer.table(
-        ["Country or organisation", "Signatory", "Title", "Date of signature"],
-        rows,
-        widths_cm=[4.2, 3.9, 4.6, 3.3],
-    )
     if not source.rows:
-        merged = table.rows[1].cells[0].merge(table.rows[1].cells[3])
-        merged.text = "No signature yet."
+        writer.paragraph("No signature yet.")
+    for row in source.rows:
+        signature_block(writer, row, numbers, conference.timezone)
 
     writer.heading(f"Annex I {DASH} Statements and reservations", 1, page_break=True)
     with_statements = [row for row in source.rows if row.statements]
@@ -745,6 +875,60 @@ def _utc(moment) -> str:
     return f"{moment:%Y-%m-%d %H:%M}"
 
 
+def signed_dates(rows, tz: str) -> list[date]:
+    return sorted(
+        {local_date(row.signed_at, tz) for row in rows if isinstance(row.signed_at, datetime)}
+    )
+
+
+def signed_at_line(conference, opened: date, rows) -> str:
+    """ "Signed at <city> on <date>" with the real dates: the day the text was opened for
+    signature and, for signatures given later, their own days."""
+    dates = signed_dates(rows, conference.timezone)
+    if not dates:
+        return f"Opened for signature at {conference.city} on {long_date(opened)}."
+    later = [d for d in dates if d > opened]
+    first = [d for d in dates if d <= opened]
+    if not first:
+        return (
+            f"Opened for signature at {conference.city} on {long_date(opened)}; signed on "
+            f"{join_words([long_date(d) for d in later])}."
+        )
+    line = f"Signed at {conference.city} on {long_date(opened)}"
+    if later:
+        line += f" and on {join_words([long_date(d) for d in later])}"
+    return line + "."
+
+
+def join_words(words: list[str]) -> str:
+    if len(words) <= 1:
+        return "".join(words)
+    return ", ".join(words[:-1]) + " and " + words[-1]
+
+
+def official_name(row) -> str:
+    """The full official name a signature block uses: "the Republic of Estonia", "Japan"."""
+    if not row.country_code:
+        return row.delegation_name
+    import pycountry
+
+    country = pycountry.countries.get(alpha_2=row.country_code.upper())
+    official = getattr(country, "official_name", None) if country is not None else None
+    if not official or official == getattr(country, "name", None):
+        return row.delegation_name
+    return "the " + official
+
+
+def signature_block(writer: DocumentWriter, row, numbers: dict[str, int], tz: str) -> None:
+    """One block per signatory: "For the Republic of Estonia", name, title, date."""
+    writer.paragraph(f"For {official_name(row)}", SIGNATORY_STYLE)
+    first, *lines = _signatory_cells(row, numbers, tz)
+    for note, _ in first[1:]:  # a partial endorsement, spelled out
+        writer.paragraph(note, NOTE_STYLE).paragraph_format.keep_with_next = True
+    for line in lines:
+        writer.paragraph(line or DASH, SIGNATURE_LINE_STYLE)
+
+
 def _signatory_cells(row, numbers: dict[str, int], tz: str) -> list:
     first = [(row.delegation_name, "")]
     if not row.endorses_all:
@@ -777,9 +961,16 @@ class ParticipantGroup:
     people: list  # (name, function title, position and organisation)
 
 
-def build_participants(template: bytes, conference, groups: list[ParticipantGroup], author: str):
+def build_participants(
+    template: bytes,
+    conference,
+    groups: list[ParticipantGroup],
+    author: str,
+    *,
+    language: str = DEFAULT_LANGUAGE,
+):
     writer = DocumentWriter(
-        template, conference, Marking(draft=False, label="List of participants")
+        template, conference, Marking(draft=False, label="List of participants"), language=language
     )
     writer.paragraph("List of participants", "Title")
     writer.paragraph(conference_line(conference), "Subtitle", fallback=NOTE_STYLE)

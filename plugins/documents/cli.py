@@ -16,7 +16,7 @@ from alliance_conf.core.cli import domain_errors
 from alliance_conf.core.errors import NotFound, ValidationFailed
 from alliance_conf.declarations.models import Declaration
 from alliance_conf.extensions import db
-from plugins.documents import operations, templates
+from plugins.documents import operations, seal, templates
 
 
 @click.group("documents", help="Word documents: declarations, redlines, participant lists.")
@@ -101,6 +101,7 @@ def declaration_command(slug, out, declaration_id, revision, compare):
         data, _ = operations.generate("final", actor=None, declaration=declaration)
         what = "final declaration"
     write_atomically(out, data)
+    db.session.commit()  # the download's audit event
     click.echo(f"Wrote the {what} to {out} ({len(data):,} bytes).")
 
 
@@ -114,7 +115,55 @@ def participants_command(slug, out):
     conference = get_conference(slug)
     data, _ = operations.generate("participants", actor=None, conference=conference)
     write_atomically(out, data)
+    db.session.commit()
     click.echo(f"Wrote the list of participants to {out} ({len(data):,} bytes).")
+
+
+@documents_cli.command("seal")
+@click.argument("slug")
+@click.option("--id", "declaration_id", type=int, help="The declaration, when there are several.")
+@click.option("--out", "out", type=click.Path(dir_okay=False, path_type=Path))
+@with_appcontext
+@domain_errors
+def seal_command(slug, declaration_id, out):
+    """Seal the final declaration as PDF/A-2b (PAdES) and store it; --out also writes it."""
+    declaration = _declaration(slug, declaration_id)
+    record = operations.seal_final_declaration(declaration, actor=None)
+    if out is not None:
+        write_atomically(out, record.content)
+    db.session.commit()
+    where = f" to {out}" if out is not None else ""
+    click.echo(
+        f"Sealed the final declaration{where} ({record.size:,} bytes, "
+        f"{record.signature_count} signature(s)); SHA-256 {record.sha256}."
+    )
+
+
+@documents_cli.command("seal-key")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--name", default="alliance-conf demonstration seal", help="Common name.")
+@click.option("--days", default=365, type=click.IntRange(1, 3650))
+@click.option("--password", envvar="DOCUMENTS_SEAL_PASSWORD", default="", help="PKCS#12 password.")
+@with_appcontext
+@domain_errors
+def seal_key_command(file, name, days, password):
+    """Make a self-signed sealing certificate with its key (PKCS#12) for a demonstration."""
+    if file.exists():
+        raise ValidationFailed(f"{file} exists; choose a new file.", {"file": "Exists."})
+    if not file.resolve().parent.is_dir():
+        raise ValidationFailed(f"The directory of {file} does not exist.", {"file": "No such."})
+    pem = seal.make_demo_key(file, name, password or None, days=days)
+    pem_file = file.with_suffix(".pem")
+    if not pem_file.exists():
+        pem_file.write_bytes(pem)
+    click.echo(f"Wrote {file} (mode 0600) and its certificate {pem_file}. Configure:")
+    click.echo(f"  DOCUMENTS_SEAL_PKCS12={file.resolve()}")
+    if password:
+        click.echo("  DOCUMENTS_SEAL_PASSWORD=<the password you gave>")
+    click.echo(
+        "A self-signed seal proves integrity only; production uses a certificate from a "
+        "trusted issuer."
+    )
 
 
 @documents_cli.group("template", help="The conference's Word template.")

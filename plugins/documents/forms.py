@@ -16,3 +16,7 @@ class TemplateUploadForm(FlaskForm):
 
 class RemoveTemplateForm(FlaskForm):
     """Only the CSRF token."""
+
+
+class SealForm(FlaskForm):
+    """Only the CSRF token."""

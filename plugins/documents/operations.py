@@ -7,6 +7,7 @@ commit).
 from __future__ import annotations
 
 import hashlib
+import itertools
 
 import sqlalchemy as sa
 from flask import current_app
@@ -21,8 +22,8 @@ from alliance_conf.delegations.models import Delegation
 from alliance_conf.extensions import db
 from alliance_conf.plugins import flatten, get_registry
 from alliance_conf.registrations.models import DelegateFunction, Registration, RegistrationStatus
-from plugins.documents import builder, templates
-from plugins.documents.models import DocumentTemplate
+from plugins.documents import builder, seal, templates
+from plugins.documents.models import DocumentTemplate, SealedDocument
 
 DOCX = builder.DOCX_CONTENT_TYPE
 TEAM_ROLES = frozenset({"organiser", "staff"})
@@ -65,12 +66,30 @@ def get_exporter(name: str):
 
 
 def generate(name: str, *, actor, **kwargs) -> tuple[bytes, str]:
-    """Run one exporter for ``actor`` and return the file and its download name."""
+    """Run one exporter for ``actor`` and return the file and its download name; the download
+    is audited (who, which document and revision, the SHA-256 of the bytes): callers commit."""
     exporter = get_exporter(name)
     require_team(actor)
     if not exporter_allowed(exporter, actor):
         raise PermissionDenied(f"Your role does not allow downloading the {exporter.label}.")
     data = exporter.generate(**kwargs)
+    declaration = kwargs.get("declaration")
+    conference = kwargs.get("conference") or getattr(declaration, "conference", None)
+    if "number" in kwargs:
+        revision = str(kwargs["number"])
+    elif "from_number" in kwargs:
+        revision = f"{kwargs['from_number']}:{kwargs['to_number']}"
+    elif declaration is not None and declaration.frozen_revision is not None:
+        revision = str(declaration.frozen_revision.number)
+    else:
+        revision = None
+    record_download(
+        actor,
+        document=exporter.name,
+        data=data,
+        about=declaration if declaration is not None else conference,
+        revision=revision,
+    )
     return data, download_name(exporter, **kwargs)
 
 
@@ -155,6 +174,14 @@ def remove_template(conference, *, actor) -> None:
 # --- what the documents show -----------------------------------------------------------------
 
 
+def document_language(conference) -> str:
+    """The language documents are written in (BCP 47), from one place: ``DOCUMENTS_LANGUAGE``.
+
+    The languages issue will make this per document; every builder already takes it from here.
+    """
+    return current_app.config.get("DOCUMENTS_LANGUAGE") or builder.DEFAULT_LANGUAGE
+
+
 def organisation(conference) -> str:
     return current_app.config.get("DOCUMENTS_ORGANISATION") or conference.title
 
@@ -168,7 +195,24 @@ def _source(declaration: Declaration, revision: DeclarationRevision) -> builder.
         content=revision.content,
         frozen=declaration.frozen_revision_id == revision.id,
         author=organisation(declaration.conference),
+        language=document_language(declaration.conference),
+        symbol=document_symbol(declaration, revision),
+        lead_in=current_app.config.get("DOCUMENTS_OPERATIVE_LEAD_IN", builder.DEFAULT_LEAD_IN),
     )
+
+
+def document_symbol(declaration: Declaration, revision: DeclarationRevision) -> str:
+    """The reference line's symbol, ``DOCUMENTS_SYMBOL`` with {conference} (the slug in capitals),
+    {declaration} (its id) and {revision}; drafts other than the frozen text add "/Rev.N"."""
+    pattern = current_app.config.get("DOCUMENTS_SYMBOL") or "{conference}/DECL.{declaration}"
+    symbol = pattern.format(
+        conference=declaration.conference.slug.upper(),
+        declaration=declaration.id,
+        revision=revision.number,
+    )
+    if declaration.frozen_revision_id != revision.id and "{revision}" not in pattern:
+        symbol += f"/Rev.{revision.number}"
+    return symbol
 
 
 def signature_rows(declaration: Declaration) -> list:
@@ -255,7 +299,52 @@ def comparison(declaration: Declaration, from_number: int, to_number: int) -> by
         _source(declaration, new),
         result,
         change_author=author,
+        attribution=change_attribution(declaration, from_number, to_number),
     )
+
+
+def _touched(before: dict, after: dict) -> set[str]:
+    """Keys of the items one revision inserted, deleted, moved or reworded ("title" too)."""
+    result = diff.compare(before, after)
+    touched = {"title"} if result["title"]["changed"] else set()
+    for section in result["sections"]:
+        for item in section["items"]:
+            if item["status"] != "unchanged" or item["moved"]:
+                touched.add(item["key"])
+    return touched
+
+
+def change_attribution(declaration: Declaration, from_number: int, to_number: int) -> dict:
+    """Who made each item's change between two revisions, and when it was accepted.
+
+    Each revision between the two is compared with the one before it; an item (or the title)
+    it inserted, deleted, moved or reworded is credited to the delegation whose accepted
+    amendment produced the revision, or to the organiser for an editorial revision, at the
+    revision's time. The last revision that touched an item wins.
+    """
+    from alliance_conf.declarations.models import Amendment
+
+    low, high = sorted((from_number, to_number))
+    revisions = db.session.scalars(
+        sa.select(DeclarationRevision)
+        .where(
+            DeclarationRevision.declaration_id == declaration.id,
+            DeclarationRevision.number.between(low, high),
+        )
+        .order_by(DeclarationRevision.number)
+    ).all()
+    editor = organisation(declaration.conference)
+    attribution: dict[str, tuple[str, object]] = {}
+    for before, after in itertools.pairwise(revisions):
+        author = editor
+        if after.amendment_id is not None:
+            amendment = db.session.get(Amendment, after.amendment_id)
+            delegation = db.session.get(Delegation, amendment.delegation_id) if amendment else None
+            if delegation is not None:
+                author = delegation.name
+        for key in _touched(before.content, after.content):
+            attribution[key] = (author, after.created_at)
+    return attribution
 
 
 def participant_groups(conference) -> list[builder.ParticipantGroup]:
@@ -312,6 +401,7 @@ def participant_list(conference) -> bytes:
         conference,
         participant_groups(conference),
         organisation(conference),
+        language=document_language(conference),
     )
 
 
@@ -354,3 +444,103 @@ def exporter_arguments(exporter, *, args, declaration=None, conference=None) -> 
     if conference is None:
         raise NotFound(f"The {exporter.label} belongs to a conference, not a declaration.")
     return {"conference": conference}
+
+
+# --- the sealed PDF --------------------------------------------------------------------------
+
+
+def sealing_key():
+    config = current_app.config
+    return seal.load_sealing_key(
+        config.get("DOCUMENTS_SEAL_PKCS12"), config.get("DOCUMENTS_SEAL_PASSWORD")
+    )
+
+
+def latest_sealed(declaration: Declaration) -> SealedDocument | None:
+    return db.session.scalar(
+        sa.select(SealedDocument)
+        .where(SealedDocument.declaration_id == declaration.id)
+        .order_by(SealedDocument.id.desc())
+        .limit(1)
+    )
+
+
+def get_sealed(declaration: Declaration) -> SealedDocument:
+    found = latest_sealed(declaration)
+    if found is None:
+        raise NotFound(f"“{declaration.title}” has no sealed PDF yet.")
+    return found
+
+
+def seal_final_declaration(declaration: Declaration, *, actor) -> SealedDocument:
+    """The final declaration as PDF/A-2b, sealed (PAdES) with the sealing certificate, stored
+    with its SHA-256 in the audit log. The certificate is checked before any work; if anything
+    fails nothing is stored."""
+    require_team(actor)
+    docx = final_declaration(declaration)  # refuses a text that is not frozen
+    key = sealing_key()
+    rows = signature_rows(declaration)
+    conference = declaration.conference
+    pdf = seal.to_pdfa(docx)
+    sealed_pdf = seal.seal_pdf(
+        pdf,
+        key,
+        reason=f"Final text of “{declaration.title}” with {len(rows)} signature(s)",
+        location=conference.city,
+        name=organisation(conference),
+    )
+    record = SealedDocument(
+        declaration_id=declaration.id,
+        revision_number=declaration.frozen_revision.number,
+        signature_count=len(rows),
+        content=sealed_pdf,
+        size=len(sealed_pdf),
+        sha256=hashlib.sha256(sealed_pdf).hexdigest(),
+        certificate_subject=key.subject[:500],
+        certificate_sha256=key.fingerprint,
+        sealed_by_id=getattr(actor, "id", None),
+        sealed_at=utcnow(),
+    )
+    db.session.add(record)
+    db.session.flush()
+    log_event(
+        "documents.sealed",
+        record,
+        actor=actor,
+        conference_id=conference.id,
+        data={
+            "declaration_id": declaration.id,
+            "revision": record.revision_number,
+            "signatures": record.signature_count,
+            "sha256": record.sha256,
+            "size": record.size,
+            "certificate_sha256": key.fingerprint,
+        },
+    )
+    return record
+
+
+def sealed_download_name(declaration: Declaration) -> str:
+    return f"{declaration.conference.slug}-declaration-{declaration.id}-sealed.pdf"
+
+
+# --- downloads are audited -------------------------------------------------------------------
+
+
+def record_download(actor, *, document: str, data: bytes, about, revision=None) -> None:
+    """Who downloaded which document (and revision), and the SHA-256 of the bytes they got.
+
+    ``about`` is the declaration, or the conference for a conference-wide document."""
+    conference_id = getattr(about, "conference_id", None) or getattr(about, "id", None)
+    log_event(
+        "documents.downloaded",
+        about,
+        actor=actor,
+        conference_id=conference_id,
+        data={
+            "document": document,
+            "revision": revision,
+            "sha256": hashlib.sha256(data).hexdigest(),
+            "size": len(data),
+        },
+    )

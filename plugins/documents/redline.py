@@ -9,7 +9,7 @@ the insertion or deletion when only one side does.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from itertools import count
 
 from docx.oxml import OxmlElement
@@ -19,12 +19,25 @@ EQUAL, INSERT, DELETE = "equal", "insert", "delete"
 
 
 class Revisions:
-    """Author, date and the ``w:id`` counter shared by every change of one document."""
+    """Author, date and the ``w:id`` counter shared by every change of one document.
 
-    def __init__(self, author: str, date: datetime):
+    ``attribution`` maps an item key (``"title"`` for the title) to the (author, date) of the
+    revision that last changed it: the delegation whose amendment was accepted, or the
+    organiser for an editorial change. ``for_key`` gives the marks for one item.
+    """
+
+    def __init__(self, author: str, date: datetime, attribution: dict | None = None, ids=None):
         self.author = author
-        self.date = date.strftime("%Y-%m-%dT%H:%M:%SZ")
-        self._ids = count(1)
+        self.date = _stamp(date)
+        self.attribution = attribution or {}
+        self._ids = ids if ids is not None else count(1)
+
+    def for_key(self, key: str) -> Revisions:
+        author, date = self.attribution.get(key, (self.author, None))
+        view = Revisions(author, date or datetime.min, self.attribution, self._ids)
+        if date is None:
+            view.date = self.date
+        return view
 
     def mark(self, tag: str):
         element = OxmlElement(tag)
@@ -32,6 +45,12 @@ class Revisions:
         element.set(qn("w:author"), self.author)
         element.set(qn("w:date"), self.date)
         return element
+
+
+def _stamp(moment: datetime) -> str:
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(UTC)
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _run(text: str, *, deleted: bool, bold: bool):

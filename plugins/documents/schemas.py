@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from datetime import datetime
+
 from pydantic import Field
 
 from alliance_conf.api.framework import ApiModel
@@ -16,3 +18,15 @@ class ExporterOut(ApiModel):
     kind: str
     extension: str
     content_type: str
+
+
+class SealedOut(ApiModel):
+    declaration_id: int
+    revision: int = Field(description="The frozen revision the PDF holds")
+    signature_count: int = Field(description="Signatures in the PDF when it was sealed")
+    sha256: str = Field(description="SHA-256 of the sealed PDF file, hex")
+    size: int
+    sealed_at: datetime
+    certificate_subject: str
+    certificate_sha256: str = Field(description="SHA-256 of the sealing certificate (DER)")
+    download_path: str

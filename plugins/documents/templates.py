@@ -25,6 +25,13 @@ MACRO_TYPES = (
 TEMPLATE_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.template.main+xml"
 MAX_ENTRIES = 1000
 CT_NS = "{http://schemas.openxmlformats.org/package/2006/content-types}"
+RELS_NS = "{http://schemas.openxmlformats.org/package/2006/relationships}"
+W_NS = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+# Fields that fetch something when the document is opened or its fields are updated.
+NETWORK_FIELDS = ("INCLUDEPICTURE", "INCLUDETEXT", "IMPORT", "LINK", "DDEAUTO", "DDE")
+# A hyperlink is followed only when someone clicks it: not a fetch.
+HYPERLINK = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/hyperlink"
+MAX_PART_BYTES = 20_000_000
 
 
 def _refuse(message: str) -> None:
@@ -87,6 +94,7 @@ def validate_template(
         _refuse(f"{name} is a Word template (.dotx); open it in Word and save it as a .docx.")
     if MAIN_DOCUMENT not in content_types:
         _refuse(f"{name} is not a Word .docx file (it has no Word document part).")
+    _refuse_network_fetches(archive, names, name)
     try:
         document = Document(BytesIO(data))
     except Exception:  # python-docx raises many kinds on broken parts
@@ -120,3 +128,51 @@ def _content_types(archive: zipfile.ZipFile, name: str) -> set[str]:
             if value:
                 types.add(value)
     return types
+
+
+def _parse_part(archive: zipfile.ZipFile, part: str, name: str):
+    with archive.open(part) as handle:
+        raw = handle.read(MAX_PART_BYTES + 1)
+    if len(raw) > MAX_PART_BYTES:
+        _refuse(f"{name} has an oversized part {part}.")
+    parser = etree.XMLParser(
+        resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False
+    )
+    try:
+        return etree.fromstring(raw, parser)
+    except etree.XMLSyntaxError:
+        _refuse(f"{name} is damaged: its part {part} is not valid XML.")
+
+
+def _refuse_network_fetches(archive: zipfile.ZipFile, names: set[str], name: str) -> None:
+    """External relationships (linked images, a remote attached template, OLE links...) and
+    fields that fetch from the network (INCLUDEPICTURE, INCLUDETEXT...) would pass into every
+    document as tracking beacons: refuse them, saying which and where."""
+    for part in sorted(n for n in names if n.endswith(".rels")):
+        root = _parse_part(archive, part, name)
+        for rel in root.iter(f"{RELS_NS}Relationship"):
+            if rel.get("TargetMode") != "External" or rel.get("Type") == HYPERLINK:
+                continue
+            kind = (rel.get("Type") or "").rsplit("/", 1)[-1] or "unknown"
+            target = (rel.get("Target") or "")[:120]
+            _refuse(
+                f"{name} links to an outside address ({kind} → {target}): a template must not "
+                "fetch anything from the network when a document is opened. Embed the "
+                f"{kind} instead of linking it."
+            )
+    for part in sorted(n for n in names if n.startswith("word/") and n.endswith(".xml")):
+        root = _parse_part(archive, part, name)
+        instructions = []
+        for paragraph in root.iter(f"{W_NS}p"):
+            # A field's instruction may be split across runs: read each paragraph's whole.
+            instructions.append("".join(t.text or "" for t in paragraph.iter(f"{W_NS}instrText")))
+        instructions += [el.get(f"{W_NS}instr") or "" for el in root.iter(f"{W_NS}fldSimple")]
+        for instruction in instructions:
+            words = instruction.upper().split()
+            found = next((w for w in words if w in NETWORK_FIELDS), None)
+            if found:
+                _refuse(
+                    f"{name} has a {found} field ({part.rsplit('/', 1)[-1]}), which fetches "
+                    "content from the network or another file when the document is opened: "
+                    "remove the field or replace it with the content itself."
+                )

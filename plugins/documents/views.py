@@ -6,7 +6,7 @@ from flask import Response, current_app, flash, redirect, render_template, reque
 from flask_login import current_user
 from werkzeug.utils import secure_filename
 
-from alliance_conf.auth.access import roles_required
+from alliance_conf.auth.access import login_required, roles_required
 from alliance_conf.auth.models import UserRole
 from alliance_conf.conferences.operations import get_conference
 from alliance_conf.core.errors import AllianceError, NotFound
@@ -15,7 +15,8 @@ from alliance_conf.declarations.models import Declaration
 from alliance_conf.extensions import db
 from alliance_conf.forms import apply_errors
 from plugins.documents import operations
-from plugins.documents.forms import RemoveTemplateForm, TemplateUploadForm
+from plugins.documents.forms import RemoveTemplateForm, SealForm, TemplateUploadForm
+from plugins.documents.seal import PDF_CONTENT_TYPE
 
 TEAM = (UserRole.organiser, UserRole.staff)
 
@@ -51,6 +52,8 @@ def declaration_documents(declaration_id: int):
         conference=declaration.conference,
         exporters=_allowed(operations.DECLARATION_KINDS),
         numbers=list(range(declaration.current_revision_number, 0, -1)),
+        sealed=operations.latest_sealed(declaration),
+        seal_form=SealForm(),
     )
 
 
@@ -62,6 +65,7 @@ def declaration_download(declaration_id: int, name: str, ext: str):
         raise NotFound(f"There is no document {name}.{ext} for a declaration.")
     kwargs = operations.exporter_arguments(exporter, args=request.args, declaration=declaration)
     data, filename = operations.generate(name, actor=current_user, **kwargs)
+    db.session.commit()  # the download's audit event
     return file_response(data, filename, exporter.content_type)
 
 
@@ -95,6 +99,7 @@ def conference_download(slug: str, name: str, ext: str):
         raise NotFound(f"There is no document {name}.{ext} for a conference.")
     kwargs = operations.exporter_arguments(exporter, args=request.args, conference=conference)
     data, filename = operations.generate(name, actor=current_user, **kwargs)
+    db.session.commit()  # the download's audit event
     return file_response(data, filename, exporter.content_type)
 
 
@@ -141,3 +146,40 @@ def template_download(slug: str):
 
         return file_response(default_template_bytes(), "default-template.docx", DOCX_CONTENT_TYPE)
     return file_response(stored.content, stored.filename, operations.DOCX)
+
+
+@roles_required(*TEAM)
+def declaration_seal(declaration_id: int):
+    declaration = _declaration(declaration_id)
+    back = redirect(url_for("documents.declaration", declaration_id=declaration.id))
+    if not SealForm().validate_on_submit():
+        flash("The form expired or was sent from elsewhere. Please try again.", "error")
+        return back
+    try:
+        record = operations.seal_final_declaration(declaration, actor=current_user)
+        db.session.commit()
+    except AllianceError as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+        return back
+    flash(f"The sealed PDF is ready (SHA-256 {record.sha256}).", "success")
+    return back
+
+
+@login_required
+def sealed_download(declaration_id: int):
+    """The newest sealed PDF: for everyone who may read the declaration (signatories' receipts
+    link to it)."""
+    declaration = _declaration(declaration_id)
+    record = operations.get_sealed(declaration)
+    operations.record_download(
+        current_user,
+        document="sealed",
+        data=record.content,
+        about=declaration,
+        revision=str(record.revision_number),
+    )
+    db.session.commit()
+    return file_response(
+        record.content, operations.sealed_download_name(declaration), PDF_CONTENT_TYPE
+    )

@@ -1,11 +1,14 @@
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 import sqlalchemy as sa
 from flask.cli import with_appcontext
 
 from alliance_conf.core.cli import domain_errors
 from alliance_conf.extensions import db
+from alliance_conf.plugins import plugin_enabled
 from plugins.reporting import operations
 from plugins.reporting.models import ReportingRound, ReportState
 
@@ -54,3 +57,21 @@ def remind(round_id: int | None):
         f"{len(result.sent)} reminder(s) sent; {result.skipped_recent} already reminded in the "
         f"last 24 hours; {result.skipped_no_address} without an address."
     )
+
+
+@reporting_cli.command("report", help="Write the consolidated progress report of ROUND (.docx).")
+@click.argument("round_id", type=int)
+@click.option("--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path))
+@with_appcontext
+@domain_errors
+def report(round_id: int, out: Path):
+    from plugins.reporting import exports
+
+    if not plugin_enabled("documents"):
+        raise click.ClickException("The documents plugin is disabled: no Word report.")
+    round_ = operations.get_round(round_id)
+    data = exports.round_docx(round=round_)
+    from plugins.documents.cli import write_atomically
+
+    write_atomically(out, data)
+    click.echo(f"Wrote the progress report of {round_.title!r} to {out} ({len(data):,} bytes).")

@@ -7,7 +7,6 @@ from __future__ import annotations
 import csv
 import io
 
-from docx import Document
 from openpyxl import Workbook
 
 from alliance_conf.declarations.models import Declaration
@@ -157,52 +156,66 @@ def figures_xlsx(declaration: Declaration) -> bytes:
     return out.getvalue()
 
 
-def round_docx(round: ReportingRound) -> bytes:
-    """The consolidated progress report of a round, as a Word document."""
-    round_ = round
-    document = Document()
-    document.add_heading(round_.title, level=0)
-    document.add_paragraph(
-        f"{round_.declaration.title} — {round_.conference.title}. Period covered "
-        f"{round_.period_start:%-d %B %Y} to {round_.period_end:%-d %B %Y}; deadline "
-        f"{round_.deadline:%-d %B %Y}."
+def round_docx(round: ReportingRound | None = None, conference=None) -> bytes:
+    """The consolidated progress report of a round, as a Word document.
+
+    Built by the documents plugin's builder on the conference's template (header, footer with
+    page numbers, properties), like every other document. Given only the ``conference`` (the
+    conference documents page and API), the report is that of its latest round.
+    """
+    from plugins.documents import builder
+    from plugins.documents import operations as documents_ops
+
+    round_ = round if round is not None else operations.latest_round(conference)
+    conference = round_.conference
+    label = f"Consolidated progress report {builder.DASH} {round_.title}"
+    writer = builder.DocumentWriter(
+        documents_ops.template_bytes(conference),
+        conference,
+        builder.Marking(draft=False, label="Consolidated progress report"),
+        language=documents_ops.document_language(conference),
+    )
+    writer.paragraph(round_.title, "Title")
+    writer.paragraph(
+        f"Consolidated progress report on {round_.declaration.title}",
+        "Subtitle",
+        fallback=builder.NOTE_STYLE,
+    )
+    writer.paragraph(
+        f"Period covered {builder.long_date(round_.period_start)} to "
+        f"{builder.long_date(round_.period_end)}; deadline {builder.long_date(round_.deadline)}."
     )
     if round_.coverage == "assumed":
-        document.add_paragraph(
+        writer.paragraph(
             "No signature was recorded when this round was opened: every active delegation was "
             "asked to report on every commitment."
         )
-    reports = sorted(round_.reports, key=lambda r: r.delegation.name)
+    reports = sorted(round_.reports, key=lambda r: builder.sort_name(r.delegation.name))
     submitted = [r for r in reports if r.state != ReportState.draft]
-    document.add_paragraph(
+    writer.paragraph(
         f"{len(submitted)} of {len(reports)} reports submitted; "
         f"{sum(1 for r in reports if r.is_late)} late."
     )
     items = operations.commitments(round_.declaration)
-    document.add_heading("Summary per commitment", level=1)
-    table = document.add_table(rows=1, cols=5)
-    table.style = "Table Grid"
-    for cell, text in zip(
-        table.rows[0].cells,
-        ("Commitment", "Achieved", "In progress", "Not started", "Not reported"),
-        strict=True,
-    ):
-        cell.text = text
+    writer.heading("Summary per commitment", 1)
+    rows = []
     for item in items:
         counts = dict.fromkeys(("achieved", "in_progress", "not_started", "not_reported"), 0)
         for report in reports:
             status = operations.cell_status(report, item["key"])
             if status in counts:
                 counts[status] += 1
-        cells = table.add_row().cells
-        cells[0].text = f"{item['number']}. {item['title']}"
-        for i, key in enumerate(("achieved", "in_progress", "not_started", "not_reported"), 1):
-            cells[i].text = str(counts[key])
+        rows.append([f"{item['number']}. {item['title']}", *(str(v) for v in counts.values())])
+    writer.table(
+        ["Commitment", "Achieved", "In progress", "Not started", "Not reported"],
+        rows or [["No commitment.", "", "", "", ""]],
+        widths_cm=[6.8, 2.3, 2.3, 2.3, 2.3],
+    )
     known = operations.indicators()
-    document.add_heading("Reports", level=1)
+    writer.heading("Reports", 1)
     for report in reports:
-        document.add_heading(report.delegation.name, level=2)
-        document.add_paragraph(f"State: {_report_state(report)}")
+        writer.heading(report.delegation.name, 2)
+        writer.paragraph(f"State: {_report_state(report)}")
         if report.state == ReportState.draft:
             continue
         for item in items:
@@ -210,24 +223,29 @@ def round_docx(round: ReportingRound) -> bytes:
                 continue
             entry = report.entry(item["key"])
             status = operations.cell_status(report, item["key"])
-            document.add_heading(
-                f"{item['number']}. {item['title']}: {operations.CELL_LABELS[status][0]}", level=3
+            writer.heading(
+                f"{item['number']}. {item['title']}: {operations.CELL_LABELS[status][0]}", 3
             )
             if entry is None:
                 continue
             if entry.narrative:
-                document.add_paragraph(entry.narrative)
+                writer.paragraph(entry.narrative)
             for action in entry.actions_snapshot or []:
                 text = f"{action['title']} ({action['status'].replace('_', ' ')})"
                 if action.get("progress"):
                     text += f": {action['progress']}"
-                document.add_paragraph(text, style="List Bullet")
+                writer.paragraph(text, "List Bullet")
             for figure in entry.figures:
-                document.add_paragraph(
-                    f"{known.get(figure.indicator, figure.indicator)}: {figure.value}"
-                )
+                writer.paragraph(f"{known.get(figure.indicator, figure.indicator)}: {figure.value}")
             for link in entry.evidence_links or []:
-                document.add_paragraph(f"Evidence: {link}")
-    out = io.BytesIO()
-    document.save(out)
-    return out.getvalue()
+                writer.paragraph(f"Evidence: {link}")
+    builder.set_properties(
+        writer,
+        title=label,
+        subject=f"{round_.declaration.title}, {conference.title}",
+        author=documents_ops.organisation(conference),
+        created=round_.created_at,
+        revision=1,
+        category="Progress report",
+    )
+    return writer.save()

@@ -227,6 +227,21 @@ def get_delegation(declaration: Declaration, delegation_id: int) -> Delegation:
     return delegation
 
 
+def latest_round(conference) -> ReportingRound:
+    """The conference's most recent round (by period, then creation); 409 when there is none."""
+    found = db.session.scalar(
+        sa.select(ReportingRound)
+        .where(ReportingRound.conference_id == conference.id)
+        .order_by(ReportingRound.period_start.desc(), ReportingRound.id.desc())
+        .limit(1)
+    )
+    if found is None:
+        raise InvalidState(
+            f"{conference.title} has no reporting round yet, so there is no progress report."
+        )
+    return found
+
+
 def rounds_of(declaration: Declaration) -> list[ReportingRound]:
     return list(
         db.session.scalars(

@@ -209,9 +209,18 @@ def round_export(round_id: int, fmt: str):
             exports.round_csv(round_), f"reporting-round-{round_.id}.csv", "text/csv; charset=utf-8"
         )
     if fmt == "docx" and plugin_enabled("documents"):
-        return _download(
-            exports.round_docx(round=round_), f"reporting-round-{round_.id}.docx", exports.DOCX_TYPE
+        from plugins.documents.operations import record_download
+
+        data = exports.round_docx(round=round_)
+        record_download(
+            current_user,
+            document="reporting-round",
+            data=data,
+            about=round_.conference,
+            revision=str(round_.id),
         )
+        db.session.commit()
+        return _download(data, f"reporting-round-{round_.id}.docx", exports.DOCX_TYPE)
     abort(404)
 
 

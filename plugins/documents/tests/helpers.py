@@ -8,7 +8,7 @@ from docx import Document
 from docx.oxml.ns import qn
 from docx2python import docx2python
 
-META_STYLES = {"Subtitle", "Document Note", "Draft Mark"}
+META_STYLES = {"Subtitle", "Document Note", "Draft Mark", "Reference Line", "Operative Lead-in"}
 
 
 def open_docx(data: bytes):
@@ -115,3 +115,37 @@ def field_instructions(element) -> list[str]:
 
 def table_rows(table) -> list[list[str]]:
     return [[cell.text for cell in row.cells] for row in table.rows]
+
+
+def audit_errors(data: bytes) -> list[str]:
+    """What ``openxml-audit`` (a port of the Open XML SDK validator: schema, element order,
+    semantics and Word's own compatibility checks) finds wrong with a .docx."""
+    import tempfile
+    from pathlib import Path
+
+    from openxml_audit import OpenXmlValidator
+
+    with tempfile.TemporaryDirectory() as directory:
+        path = Path(directory) / "document.docx"
+        path.write_bytes(data)
+        result = OpenXmlValidator(max_errors=0).validate(path)
+    return [f"{e.part_uri} {e.path}: {e.description}" for e in result.errors]
+
+
+def package_parts(data: bytes) -> dict[str, bytes]:
+    import zipfile
+
+    archive = zipfile.ZipFile(BytesIO(data))
+    return {name: archive.read(name) for name in archive.namelist()}
+
+
+def signature_blocks(document) -> list[list[str]]:
+    """The signature page: one list per block, "For ..." first, then its lines."""
+    blocks = []
+    for paragraph in document.paragraphs:
+        style = paragraph.style.name
+        if style == "Signatory":
+            blocks.append([paragraph.text])
+        elif blocks and style in ("Signature Line", "Document Note"):
+            blocks[-1].append(paragraph.text)
+    return blocks

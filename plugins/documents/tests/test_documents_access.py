@@ -267,3 +267,44 @@ def test_other_plugins_add_documents_through_the_exporter_hook(
         )
     finally:
         manager.unregister(name="test-attendance")
+
+
+def test_every_download_is_audited(client, login, make_user, frozen, conference, api_headers):
+    import hashlib
+
+    from alliance_conf.audit.models import AuditEvent
+
+    def last_download():
+        return db.session.scalar(
+            sa.select(AuditEvent)
+            .where(AuditEvent.action == "documents.downloaded")
+            .order_by(AuditEvent.id.desc())
+        )
+
+    staff = make_user("staff")
+    login(staff)
+    response = client.get(f"/declarations/{frozen.id}/documents/compare.docx?from=1&to=2")
+    event = last_download()
+    assert (event.actor_id, event.object_type, event.object_id) == (
+        staff.id,
+        "Declaration",
+        str(frozen.id),
+    )
+    assert event.data == {
+        "document": "compare",
+        "revision": "1:2",
+        "sha256": hashlib.sha256(response.data).hexdigest(),
+        "size": len(response.data),
+    }
+    organiser = make_user("organiser")
+    response = client.get(
+        f"/api/v1/declarations/{frozen.id}/documents/final.docx", headers=api_headers(organiser)
+    )
+    event = last_download()
+    assert event.actor_id == organiser.id and event.data["document"] == "final"
+    assert event.data["revision"] == str(frozen.frozen_revision.number)
+    assert event.data["sha256"] == hashlib.sha256(response.data).hexdigest()
+    response = client.get(f"/conferences/{conference.slug}/documents/participants.docx")
+    event = last_download()
+    assert (event.object_type, event.conference_id) == ("Conference", conference.id)
+    assert event.data["document"] == "participants"

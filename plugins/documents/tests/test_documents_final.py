@@ -10,7 +10,7 @@ from docx.oxml.ns import qn
 from alliance_conf.core.errors import InvalidState
 from alliance_conf.declarations import canonical
 from alliance_conf.hooks import SignatureRow, SignatureStatement
-from plugins.documents import numbering, operations
+from plugins.documents import builder, numbering, operations
 from plugins.documents.tests.conftest import CONTENT
 from plugins.documents.tests.helpers import (
     body_text,
@@ -18,6 +18,7 @@ from plugins.documents.tests.helpers import (
     field_instructions,
     numbered_paragraphs,
     open_docx,
+    signature_blocks,
     table_rows,
 )
 
@@ -74,7 +75,9 @@ def test_final_declaration_text_numbering_and_signatories(signed):
         in lines
     )
     assert "We will meet again in one year to take stock." in lines
-    assert "Signed at Brussels on 2 March 2030." in lines
+    opened = builder.long_date(builder.local_date(signed.frozen_at, "Europe/Brussels"))
+    # Signatures given after the day the text was opened for signature keep their own date.
+    assert f"Opened for signature at Brussels on {opened}; signed on 2 March 2030." in lines
     assert all("DRAFT" not in line for line in lines)
 
     # Commitments are a real list: w:numPr on each, a decimal definition in numbering.xml,
@@ -94,21 +97,25 @@ def test_final_declaration_text_numbering_and_signatories(signed):
 
     # Signatories in protocol order (states alphabetically, then organisations), only the
     # rows the provider gave, partial endorsement spelled out.
-    signatories = table_rows(document.tables[0])
-    assert signatories[0] == ["Country or organisation", "Signatory", "Title", "Date of signature"]
-    assert [r[0].split("\n")[0] for r in signatories[1:]] == [
-        "Austria",
-        "France",
-        "Japan",
-        "UNICEF",
+    blocks = signature_blocks(document)
+    assert [b[0] for b in blocks] == [
+        "For the Republic of Austria",
+        "For the French Republic",
+        "For Japan",
+        "For UNICEF",
     ]
-    assert signatories[3] == [
-        "Japan\nEndorses commitments 1 and 3 only",
+    assert blocks[2] == [
+        "For Japan",
+        "Endorses commitments 1 and 3 only",
         "Taro Yamada",
         "Minister of Justice",
         "2 March 2030",
     ]
-    assert signatories[4][1:3] == ["Ann Org", "Executive Director"]
+    assert blocks[3][1:3] == ["Ann Org", "Executive Director"]
+    assert document.paragraphs[1].text.startswith(f"SAFER-2030/DECL.{signed.id}\n{opened}")
+    assert "Have agreed as follows:" in [p.text for p in document.paragraphs]
+    italic = [r.text for p in document.paragraphs for r in p.runs if r.italic]
+    assert "Concerned" in italic and "We," not in italic
 
     # Annex I: statements and reservations per delegation, commitments by number.
     assert "Annex I \N{EN DASH} Statements and reservations" in lines
@@ -119,7 +126,7 @@ def test_final_declaration_text_numbering_and_signatories(signed):
     revision = signed.frozen_revision
     assert signed.text_hash == canonical.text_hash(revision.content)
     assert signed.text_hash in lines
-    record = table_rows(document.tables[1])
+    record = table_rows(document.tables[0])
     assert record[0] == ["Delegation", "Signed (UTC)", "Verification code", "Verification address"]
     assert record[2] == ["France", "2030-03-02 10:30", "AAAA-1111", "https://v/1"]
     assert [r[2] for r in record[1:]] == ["BBBB-2222", "AAAA-1111", "CCCC-3333", "DDDD-4444"]
@@ -167,8 +174,13 @@ def test_protocol_order_is_configurable(app, signed):
         document = open_docx(operations.final_declaration(signed))
     finally:
         app.config["DOCUMENTS_PROTOCOL_ORDER"] = "alphabetical"
-    names = [r[0].split("\n")[0] for r in table_rows(document.tables[0])[1:]]
-    assert names == ["Japan", "UNICEF", "Austria", "France"]
+    names = [b[0] for b in signature_blocks(document)]
+    assert names == [
+        "For Japan",
+        "For UNICEF",
+        "For the Republic of Austria",
+        "For the French Republic",
+    ]
 
 
 def test_group_protocol_order(app, signed):
@@ -177,16 +189,18 @@ def test_group_protocol_order(app, signed):
         document = open_docx(operations.final_declaration(signed))
     finally:
         app.config["DOCUMENTS_PROTOCOL_ORDER"] = "alphabetical"
-    names = [r[0].split("\n")[0] for r in table_rows(document.tables[0])[1:]]
-    assert names == ["Austria", "France", "Japan", "UNICEF"]  # eu_member, partner, observer
+    names = [b[0].split()[-1] for b in signature_blocks(document)]
+    assert names == ["Austria", "Republic", "Japan", "UNICEF"]  # eu_member, partner, observer
 
 
-def test_without_a_signature_provider_the_table_says_no_signature_yet(make_declaration):
+def test_without_a_signature_provider_the_page_says_no_signature_yet(make_declaration):
     declaration = make_declaration(freeze=True)
     data = operations.final_declaration(declaration)
     document = open_docx(data)
-    rows = table_rows(document.tables[0])
-    assert rows[1] == ["No signature yet."] * 4  # one merged cell across the row
+    assert signature_blocks(document) == []
+    lines = body_text(data)
+    assert lines[lines.index("Signatures") + 1] == "No signature yet."
+    assert any(line.startswith("Opened for signature at Brussels on ") for line in lines)
     assert "No delegation made a statement or a reservation." in body_text(data)
 
 
@@ -194,3 +208,48 @@ def test_final_needs_a_frozen_text(make_declaration):
     declaration = make_declaration()
     with pytest.raises(InvalidState, match="not frozen"):
         operations.final_declaration(declaration)
+
+
+def test_signed_at_states_the_real_dates():
+    from types import SimpleNamespace
+
+    conference = SimpleNamespace(city="Brussels", timezone="Europe/Brussels")
+    opened = datetime(2030, 3, 2, 9, 0, tzinfo=UTC).date()
+
+    def at(day):
+        return SimpleNamespace(signed_at=datetime(2030, 3, day, 12, 0, tzinfo=UTC))
+
+    line = builder.signed_at_line
+    assert line(conference, opened, [at(2), at(2)]) == "Signed at Brussels on 2 March 2030."
+    assert line(conference, opened, [at(2), at(5), at(9)]) == (
+        "Signed at Brussels on 2 March 2030 and on 5 March 2030 and 9 March 2030."
+    )
+    assert line(conference, opened, []) == "Opened for signature at Brussels on 2 March 2030."
+
+
+def test_an_emblem_in_the_templates_letterhead_is_kept(make_declaration, conference):
+    """A template's letterhead paragraph may carry the conference's emblem: it is kept, with
+    its image part, in every document."""
+    import io
+
+    from docx import Document
+    from docx.shared import Mm
+
+    from plugins.documents.tests.helpers import audit_errors, package_parts
+
+    png = bytes.fromhex(
+        "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+        "1f15c4890000000d49444154789c63f8cfc0f01f0005000201a5d5a5b50000000049454e44ae426082"
+    )
+    document = Document(io.BytesIO(builder.default_template_bytes()))
+    letterhead = next(p for p in document.paragraphs if p.style.name == "Letterhead")
+    letterhead.insert_paragraph_before(style="Letterhead").add_run().add_picture(
+        io.BytesIO(png), width=Mm(20)
+    )
+    buffer = io.BytesIO()
+    document.save(buffer)
+    operations.upload_template(conference, "emblem.docx", buffer.getvalue(), actor=None)
+    data = operations.final_declaration(make_declaration(freeze=True))
+    assert any(name.startswith("word/media/") for name in package_parts(data))
+    assert open_docx(data).inline_shapes[0].width == Mm(20)
+    assert audit_errors(data) == []

@@ -9,6 +9,8 @@ import pytest
 from docx.oxml.ns import qn
 
 from alliance_conf.core.errors import NotFound, ValidationFailed
+from alliance_conf.declarations import operations as declaration_ops
+from alliance_conf.extensions import db
 from plugins.documents import builder, numbering, operations
 from plugins.documents.tests.conftest import CONTENT
 from plugins.documents.tests.helpers import body_text, docx2, numbered_paragraphs, open_docx
@@ -46,8 +48,9 @@ def test_a_draft_is_marked_and_numbered_for_reference(make_declaration):
     declaration = make_declaration()
     data = operations.draft_revision(declaration, 1)
     document = open_docx(data)
-    assert document.paragraphs[1].text == "DRAFT"
-    assert document.paragraphs[2].text == CONTENT["title"]
+    assert document.paragraphs[1].text.startswith(f"SAFER-2030/DECL.{declaration.id}/Rev.1\n")
+    assert document.paragraphs[2].text == "DRAFT"
+    assert document.paragraphs[3].text == CONTENT["title"]
     header = header_text(document)
     assert "DRAFT" in header and "Revision 1 of" in header
     assert document.core_properties.title == "DRAFT \N{EN DASH} " + CONTENT["title"]
@@ -165,3 +168,44 @@ def test_tracked_text_resolves_exactly_for_random_edits():
         redline.add_tracked_text(paragraph, word_ops(old, new), revisions)
         assert _text(paragraph._p, "accept") == new
         assert _text(paragraph._p, "reject") == old
+
+
+def test_each_change_is_authored_by_the_delegation_whose_amendment_made_it(
+    make_declaration, make_delegation, make_user, make_registration, conference, organiser
+):
+    from datetime import UTC
+
+    declaration = make_declaration()
+    declaration_ops.transition(declaration, "consultation", actor=organiser)
+    estonia = make_delegation(conference, "EE")
+    minister = make_user("delegate", full_name="Kaja Minister")
+    make_registration(estonia, minister, function="head_of_delegation")
+    amendment = declaration_ops.propose_amendment(
+        declaration,
+        kind="replace",
+        target_key="offenders",
+        justification="Cross-border cases.",
+        proposed_text="Enhance efforts to prosecute offenders across borders.",
+        submit=True,
+        actor=minister,
+    )
+    accepted = declaration_ops.accept_amendment(amendment, actor=organiser)
+    edited = copy.deepcopy(accepted.content)
+    edited["closing"][0]["text"] = "We will meet again in two years to take stock."
+    editorial = declaration_ops.save_revision(declaration, content=edited, actor=organiser)
+    db.session.commit()
+
+    data = operations.comparison(declaration, 1, editorial.number)
+    body = open_docx(data).element.body
+    marks = [el for el in body.iter(qn("w:ins"), qn("w:del")) if el.get(qn("w:author"))]
+    by_text = {}
+    for mark in marks:
+        text = "".join(t.text or "" for t in mark.iter(qn("w:t"), qn("w:delText")))
+        by_text.setdefault(mark.get(qn("w:author")), []).append((text, mark.get(qn("w:date"))))
+    estonian = by_text[estonia.name]
+    assert any("across borders" in text for text, _ in estonian)
+    stamp = accepted.created_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    assert {date for _, date in estonian} == {stamp}
+    editor = by_text[operations.organisation(conference)]
+    assert any("two" in text for text, _ in editor)
+    assert all("across" not in text for text, _ in editor)

