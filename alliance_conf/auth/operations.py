@@ -51,23 +51,55 @@ def has_control_characters(text: str, allowed: str = "") -> bool:
     return any(unicodedata.category(ch) in ("Cc", "Cs") and ch not in allowed for ch in text)
 
 
+# Joiners that Persian, Arabic and Indic names need; every other format character (bidi
+# overrides and isolates, invisible separators, BOM...) can make a name read differently.
+ALLOWED_FORMAT_CHARACTERS = "\u200c\u200d"
+
+
+def has_format_characters(text: str) -> bool:
+    return any(
+        unicodedata.category(ch) == "Cf" and ch not in ALLOWED_FORMAT_CHARACTERS for ch in text
+    )
+
+
+def check_plain_text(value: str, field: str, label: str) -> str:
+    """Identity fields (names, positions, delegation names) are plain text: no control
+    characters and no invisible Unicode format characters such as a right-to-left override."""
+    if has_control_characters(value):
+        message = f"{label} contains control characters; use plain text."
+        raise ValidationFailed(message, {field: "Control characters are not allowed."})
+    if has_format_characters(value):
+        bad = next(
+            ch
+            for ch in value
+            if unicodedata.category(ch) == "Cf" and ch not in ALLOWED_FORMAT_CHARACTERS
+        )
+        message = (
+            f"{label} contains an invisible formatting character (U+{ord(bad):04X} "
+            f"{unicodedata.name(bad, 'format character')}) that can change how it reads; "
+            "type it as plain text."
+        )
+        raise ValidationFailed(message, {field: "Invisible formatting characters are not allowed."})
+    return value
+
+
+def check_full_name(full_name: str, field: str = "full_name") -> str:
+    full_name = (full_name or "").strip()
+    if not full_name:
+        raise ValidationFailed("A full name is required.", {field: "Required."})
+    if len(full_name) > MAX_FULL_NAME:
+        raise ValidationFailed(
+            f"The full name is {len(full_name):,} characters long; the limit is {MAX_FULL_NAME}.",
+            {field: "Too long."},
+        )
+    return check_plain_text(full_name, field, "The full name")
+
+
 def create_user(
     *, email: str, full_name: str, password: str | None, role: UserRole, actor=None
 ) -> User:
     email = check_email(email)
-    full_name = (full_name or "").strip()
-    if not full_name:
-        raise ValidationFailed("A full name is required.", {"full_name": "Required."})
-    if len(full_name) > MAX_FULL_NAME:
-        raise ValidationFailed(
-            f"The full name is {len(full_name):,} characters long; the limit is {MAX_FULL_NAME}.",
-            {"full_name": "Too long."},
-        )
-    if has_control_characters(full_name):
-        raise ValidationFailed(
-            "The full name contains control characters; use plain text.",
-            {"full_name": "Control characters."},
-        )
+    full_name = check_full_name(full_name)
     if password is not None:
         check_password_strength(password)
     if find_user_by_email(email) is not None:

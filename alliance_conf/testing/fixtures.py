@@ -274,6 +274,23 @@ def make_registration(app):
 
 
 @pytest.fixture
+def grant_powers(app, make_user):
+    """Full powers through the real operation: an organiser checks an instrument."""
+    from alliance_conf.registrations.powers import Instrument, grant_full_powers
+
+    def factory(registration, organiser=None, **instrument):
+        organiser = organiser or make_user("organiser")
+        values = {"reference": "FP/TEST/1", "authority": "foreign_minister"}
+        values.update(instrument)
+        values.setdefault("issued_on", date(2025, 1, 15))
+        powers = grant_full_powers(registration, Instrument(**values), actor=organiser)
+        db.session.commit()
+        return powers
+
+    return factory
+
+
+@pytest.fixture
 def seed(app):
     """The seed conference as ``flask demo load`` builds it; returns its DemoResult."""
     from alliance_conf.demo.operations import load_demo
