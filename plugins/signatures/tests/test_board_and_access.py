@@ -33,7 +33,9 @@ def signed(app, declaration, head, make_signatory):
     france = operations.sign_declaration(
         declaration, actor=france_user, password=TEST_PASSWORD, typed_name=france_user.full_name
     )
-    operations.withdraw_signature(france, actor=france_user, reason="@SUM(1+1)")
+    operations.withdraw_signature(
+        france, actor=france_user, reason="@SUM(1+1)", password=TEST_PASSWORD
+    )
     db.session.commit()
     return {"belgium": belgium, "france": france, "france_user": france_user}
 
