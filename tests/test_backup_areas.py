@@ -94,7 +94,9 @@ def _busy_conference(seed, make_user):
         typed_name=german.full_name,
     )
     db.session.commit()
-    signatures.withdraw_signature(first, actor=german, reason="Signed too early")
+    signatures.withdraw_signature(
+        first, actor=german, reason="Signed too early", password=TEST_PASSWORD
+    )
     db.session.commit()
     signatures.sign_declaration(
         declaration, actor=german, password=TEST_PASSWORD, typed_name=german.full_name

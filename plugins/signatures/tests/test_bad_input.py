@@ -194,9 +194,7 @@ def test_code_is_single_use(app, make_app, declaration, head, api_headers, monke
     # Withdrawing needs the same step-up: the password and a fresh code.
     body = {"reason": "x", "password": TEST_PASSWORD}
     assert client.delete(url, json={**body, "code": code}, headers=headers).status_code == 403
-    db.session.execute(
-        sa.update(SigningCode).values(created_at=utcnow() - timedelta(minutes=1))
-    )
+    db.session.execute(sa.update(SigningCode).values(created_at=utcnow() - timedelta(minutes=1)))
     db.session.commit()
     client.post(f"/api/v1/declarations/{declaration.id}/signing-code", headers=headers)
     fresh = sent[1].split(" is ")[1][:6]
