@@ -108,6 +108,7 @@ def base_test_config(database_url: str) -> dict:
         "PASSWORD_HASH_CHEAP": True,
         "SECRET_KEY": "test-secret-key-" + "x" * 32,
         "SERVER_NAME": "localhost",
+        "PUBLIC_BASE_URL": "http://localhost",
         "MAIL_SERVER": None,
         "RATELIMIT_ENABLED": False,  # tests of the limits switch them on
     }

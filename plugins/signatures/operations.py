@@ -1120,13 +1120,9 @@ def send_reminders(declaration: Declaration, *, actor) -> ReminderResult:
 
 
 def verification_url(code: str) -> str:
-    base = current_app.config.get("PUBLIC_BASE_URL")
-    path = f"/verify/{format_code(code)}"
-    if base:
-        return base.rstrip("/") + path
-    if has_request_context():
-        return request.host_url.rstrip("/") + path
-    return path
+    """Never from the request's Host header: from ``PUBLIC_BASE_URL`` (always set)."""
+    base = current_app.config.get("PUBLIC_BASE_URL") or ""
+    return base.rstrip("/") + f"/verify/{format_code(code)}"
 
 
 def signature_rows(declaration: Declaration) -> list[SignatureRow]:
