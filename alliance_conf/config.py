@@ -43,6 +43,9 @@ class DefaultConfig:
     RATELIMIT_API_TOKEN = "10 per minute"  # noqa: S105 - a rate, not a secret
     TRUSTED_PROXIES = 0  # reverse proxies in front of gunicorn whose X-Forwarded-For is trusted
     PUBLIC_BASE_URL = None
+    EMAIL_PROOF_MINUTES = 15  # an e-mailed code proving an address works this long
+    EMAIL_PROOF_MAX_ATTEMPTS = 5
+    FULL_POWERS_MAX_PDF_BYTES = 5 * 1024 * 1024
 
 
 ENV_STRINGS = (

@@ -103,7 +103,7 @@ def test_invalid_email_and_short_password_store_nothing(client, login, world):
     short = {**REGISTER, "password": "short", "password_again": "short"}
     response = client.post(f"/register/{token}", data=short)
     assert response.status_code == 422
-    assert "at least 10 characters" in response.get_data(as_text=True)
+    assert "at least 12 characters" in response.get_data(as_text=True)
     assert count(Registration) == 3 and find_user_by_email("marie@example.be") is None
 
 

@@ -26,7 +26,7 @@ def password_hasher() -> PasswordHasher:
     return DEFAULT_HASHER
 
 
-MIN_PASSWORD_LENGTH = 10
+MIN_PASSWORD_LENGTH = 12
 
 
 class UserRole(enum.StrEnum):

@@ -9,6 +9,7 @@ from functools import lru_cache
 import sqlalchemy as sa
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app
+from zxcvbn import zxcvbn
 
 from alliance_conf.audit.operations import log_event
 from alliance_conf.auth.models import (
@@ -32,9 +33,24 @@ def check_email(email: str, field: str = "email") -> str:
         ) from None
 
 
-def check_password_strength(password: str, field: str = "password") -> None:
-    if len(password or "") < MIN_PASSWORD_LENGTH:
+MIN_PASSWORD_SCORE = 3  # zxcvbn: 0 (guessed at once) .. 4 (very unguessable)
+
+
+def check_password_strength(
+    password: str, field: str = "password", user_inputs: tuple[str, ...] = ()
+) -> None:
+    """At least MIN_PASSWORD_LENGTH characters, and not guessable by the zxcvbn estimator
+    (dictionary words, names, dates, keyboard patterns, the person's own name or address)."""
+    password = password or ""
+    if len(password) < MIN_PASSWORD_LENGTH:
         message = f"The password must have at least {MIN_PASSWORD_LENGTH} characters."
+        raise ValidationFailed(message, {field: message})
+    result = zxcvbn(password[:100], user_inputs=[u for u in user_inputs if u])
+    if result["score"] < MIN_PASSWORD_SCORE:
+        advice = " ".join(
+            filter(None, [result["feedback"].get("warning")] + result["feedback"]["suggestions"])
+        )
+        message = "This password is too easy to guess." + (f" {advice}" if advice else "")
         raise ValidationFailed(message, {field: message})
 
 
@@ -101,7 +117,7 @@ def create_user(
     email = check_email(email)
     full_name = check_full_name(full_name)
     if password is not None:
-        check_password_strength(password)
+        check_password_strength(password, user_inputs=(email, full_name))
     if find_user_by_email(email) is not None:
         raise Conflict(
             f"A user with the e-mail {email} already exists.", {"email": "Already used."}

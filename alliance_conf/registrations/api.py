@@ -88,6 +88,7 @@ def create_registration(slug: str, body: RegistrationCreate):
             email=body.email or "",
             full_name=body.full_name or "",
             password=body.password,
+            email_code=body.email_code,
             privacy_accepted=body.privacy_accepted,
             **fields,
         )

@@ -11,9 +11,11 @@ from sqlalchemy.exc import IntegrityError
 
 from alliance_conf.audit.models import AuditEvent
 from alliance_conf.audit.operations import log_event
-from alliance_conf.auth.models import ApiToken, User, UserRole
+from alliance_conf.auth.models import ApiToken, EmailProofPurpose, User, UserRole, normalise_email
 from alliance_conf.auth.operations import (
     check_email,
+    check_full_name,
+    check_password_strength,
     create_user,
     find_user_by_email,
     has_control_characters,
@@ -292,13 +294,17 @@ def register_with_invitation(
     email: str = "",
     full_name: str = "",
     password: str | None = None,
+    email_code: str | None = None,
     **fields,
 ) -> Registration:
     """Answer an invitation: a new account (or the signed-in ``user``) and a pending registration.
 
     When ``email`` already has an account and that person is not signed in, raise a Conflict
-    asking them to sign in: accounts are never attached without their password.
+    asking them to sign in: accounts are never attached without their password. A new account
+    for the invited address is created at once; for any other address only with the code sent
+    to it (``email_code``; without one, the code is sent and EmailProofRequired raised).
     """
+    from alliance_conf.auth.proofs import require_proof
     from alliance_conf.invitations.operations import mark_accepted, require_pending
 
     require_pending(invitation)
@@ -313,6 +319,16 @@ def register_with_invitation(
         if not password:
             raise ValidationFailed(
                 "Choose a password for your new account.", {"password": "Required."}
+            )
+        check_full_name(full_name)
+        check_password_strength(password, user_inputs=(email, full_name))
+        if email != normalise_email(invitation.email):
+            require_proof(
+                email,
+                email_code,
+                EmailProofPurpose.register,
+                invitation_id=invitation.id,
+                what=f"your registration for {invitation.conference.title}",
             )
         user = create_user(
             email=email, full_name=full_name, password=password, role=UserRole.delegate

@@ -17,6 +17,12 @@ class RegistrationCreate(ApiModel):
     email: str | None = Field(None, max_length=320)
     full_name: str | None = Field(None, max_length=200)
     password: str | None = Field(None, max_length=1000, description="For a new account")
+    email_code: str | None = Field(
+        None,
+        max_length=12,
+        description="A new account for an address other than the invited one: the code e-mailed "
+        "to that address (send without it first: 422 email_proof_required sends the code)",
+    )
     function: str = Field("other", max_length=40)
     position: str = Field("", max_length=200)
     organisation: str = Field("", max_length=200)
