@@ -2,6 +2,7 @@
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 # Keys that were ever published (in this repository's history): refused everywhere, since
@@ -43,6 +44,11 @@ class DefaultConfig:
     RATELIMIT_API_TOKEN = "10 per minute"  # noqa: S105 - a rate, not a secret
     TRUSTED_PROXIES = 0  # reverse proxies in front of gunicorn whose X-Forwarded-For is trusted
     PUBLIC_BASE_URL = None
+    PASSWORD_RESET_MINUTES = 60  # a "forgot my password" link works this long, once
+    SET_PASSWORD_LINK_DAYS = 7  # a "set your password" link (accounts made for someone)
+    SESSION_IDLE_MINUTES = 30  # signed out after this long without a request
+    SESSION_MAX_HOURS = 12  # and this long after signing in, whatever happens
+    REMEMBER_COOKIE_DURATION = timedelta(days=30)  # "keep me signed in": at most this long
     EMAIL_PROOF_MINUTES = 15  # an e-mailed code proving an address works this long
     EMAIL_PROOF_MAX_ATTEMPTS = 5
     FULL_POWERS_MAX_PDF_BYTES = 5 * 1024 * 1024
@@ -60,7 +66,14 @@ ENV_STRINGS = (
     "PUBLIC_BASE_URL",
     "ALLIANCE_ENV",
 )
-ENV_INTS = ("MAIL_PORT", "API_TOKEN_LIFETIME_DAYS", "TRUSTED_PROXIES", "INVITATION_LIFETIME_DAYS")
+ENV_INTS = (
+    "MAIL_PORT",
+    "API_TOKEN_LIFETIME_DAYS",
+    "TRUSTED_PROXIES",
+    "INVITATION_LIFETIME_DAYS",
+    "SESSION_IDLE_MINUTES",
+    "SESSION_MAX_HOURS",
+)
 ENV_BOOLS = ("MAIL_USE_TLS", "MAIL_USE_SSL", "RATELIMIT_ENABLED", "RATELIMIT_SWALLOW_ERRORS")
 TRUE_WORDS = {"1", "true", "yes", "on"}
 

@@ -66,7 +66,7 @@ class InstrumentForm(FlaskForm):
     )
     issuing_authority = RadioField(
         "Issued by",
-        choices=[(a.value, a.title) for a in IssuingAuthority],
+        choices=[choice(a.value, a.title) for a in IssuingAuthority],
         validators=[DataRequired()],
     )
     issuing_authority_text = StringField(

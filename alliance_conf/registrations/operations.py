@@ -348,9 +348,13 @@ def register_on_behalf(
     email = check_email(email)
     user = find_user_by_email(email)
     if user is None:
+        from alliance_conf.auth.models import AccountTokenPurpose
+        from alliance_conf.auth.recovery import issue_link
+
         user = create_user(
             email=email, full_name=full_name, password=None, role=UserRole.delegate, actor=actor
         )
+        issue_link(user, AccountTokenPurpose.set_password, actor=actor)
     fields.pop("privacy_accepted", None)
     return create_registration(
         delegation, user, actor=actor, require_privacy=False, privacy_accepted=False, **fields
