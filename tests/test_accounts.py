@@ -338,3 +338,25 @@ def test_a_form_posted_after_the_session_is_gone_is_not_a_csrf_400(make_app, mak
     assert response.status_code == 302 and "/auth/login" in response.headers["Location"]
     # A cross-site post (no session cookie reaches us) is still a plain CSRF refusal.
     assert app.test_client().post("/conferences/new", data=typed).status_code == 400
+
+
+def test_changing_the_address_needs_the_code_and_tells_the_old_address(client, login, make_user):
+    user = make_user()
+    old = user.email
+    login(user)
+    data = {"new_email": "new.home@example.org", "password": TEST_PASSWORD}
+    first = client.post("/auth/email", data=data)
+    assert first.status_code == 422 and "We sent a 6-digit code" in first.get_data(as_text=True)
+    db.session.expire_all()
+    assert user.email == old
+    code = code_in(last_mail("new.home@example.org"))
+    wrong = "000000" if code != "000000" else "999999"
+    assert client.post("/auth/email", data={**data, "email_code": wrong}).status_code == 422
+    assert client.post("/auth/email", data={**data, "email_code": code}).status_code == 302
+    db.session.expire_all()
+    assert user.email == "new.home@example.org"
+    notice = last_mail(old)
+    assert notice.subject == "The e-mail address of your account was changed"
+    assert "new.home@example.org" in notice.body_text
+    bad = client.post("/auth/email", data={"new_email": "x@example.org", "password": "nope"})
+    assert bad.status_code == 422 and "password is not correct" in bad.get_data(as_text=True)

@@ -10,3 +10,4 @@ bp.add_url_rule(
     "/password/<token>", "choose_password", views.choose_password, methods=["GET", "POST"]
 )
 bp.add_url_rule("/password", "change_password", views.change_password, methods=["GET", "POST"])
+bp.add_url_rule("/email", "change_email", views.change_email, methods=["GET", "POST"])

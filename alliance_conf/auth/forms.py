@@ -1,6 +1,6 @@
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, StringField
-from wtforms.validators import DataRequired, Email, EqualTo, Length
+from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
 
 
 class SignInForm(FlaskForm):
@@ -45,4 +45,14 @@ class ChangePasswordForm(FlaskForm):
     new_password_again = PasswordField(
         "New password again",
         validators=[DataRequired(), EqualTo("new_password", message="The two passwords differ.")],
+    )
+
+
+class ChangeEmailForm(FlaskForm):
+    new_email = EmailField(
+        "New e-mail address", validators=[DataRequired(), Email(), Length(max=320)]
+    )
+    password = PasswordField("Your password", validators=[DataRequired(), Length(max=1000)])
+    email_code = StringField(
+        "Code sent to the new address", validators=[Optional(), Length(max=12)]
     )

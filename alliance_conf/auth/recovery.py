@@ -158,3 +158,41 @@ def change_password(user: User, current: str, new: str) -> User:
     db.session.flush()
     log_event("user.password_changed", user, actor=user)
     return user
+
+
+def change_email(user: User, new_email: str, password: str, code: str | None) -> User:
+    """Move the account to another address: the password, then the code sent to the new
+    address (without a code: sent, and EmailProofRequired raised); the old address is told."""
+    from alliance_conf.auth.models import EmailProofPurpose
+    from alliance_conf.auth.operations import check_email
+    from alliance_conf.auth.proofs import require_proof
+    from alliance_conf.core.errors import Conflict
+
+    if not user.check_password(password or ""):
+        raise PermissionDenied("The password is not correct.", {"password": "Not correct."})
+    new_email = check_email(new_email, "new_email")
+    if new_email == user.email:
+        raise ValidationFailed("This is already your address.", {"new_email": "Unchanged."})
+    if find_user_by_email(new_email) is not None:
+        raise Conflict(
+            "Another account uses this address.", {"new_email": "Used by another account."}
+        )
+    require_proof(
+        new_email,
+        code,
+        EmailProofPurpose.change_email,
+        user_id=user.id,
+        what="your alliance-conf account",
+    )
+    old_email = user.email
+    user.email = new_email
+    db.session.flush()
+    queue_mail(
+        old_email,
+        "The e-mail address of your account was changed",
+        f"Dear {user.full_name},\n\nThe e-mail address of your alliance-conf account was "
+        f"changed from {old_email} to {new_email}. If you did not do this, tell the organisers "
+        "at once: someone may have your password.",
+    )
+    log_event("user.email_changed", user, actor=user, data={"old": old_email, "new": new_email})
+    return user

@@ -17,12 +17,14 @@ from flask_login import current_user, login_user, logout_user
 from alliance_conf.auth import operations, recovery
 from alliance_conf.auth.access import login_required, public
 from alliance_conf.auth.forms import (
+    ChangeEmailForm,
     ChangePasswordForm,
     ChoosePasswordForm,
     ForgotPasswordForm,
     SignInForm,
     SignOutForm,
 )
+from alliance_conf.auth.proofs import EmailProofRequired
 from alliance_conf.auth.sessions import RESUME_KEY, start_session
 from alliance_conf.core.errors import AllianceError
 from alliance_conf.extensions import db
@@ -154,3 +156,29 @@ def change_password():
             )
             return redirect(url_for("conferences.index"))
     return render_template("auth/change_password.html", form=form), 200 if not form.errors else 422
+
+
+@login_required
+@limit("RATELIMIT_SIGN_IN", keys=(by_ip,))
+def change_email():
+    form = ChangeEmailForm()
+    needs_code = bool(form.email_code.data)
+    if form.validate_on_submit():
+        try:
+            recovery.change_email(
+                current_user, form.new_email.data, form.password.data, form.email_code.data
+            )
+            db.session.commit()
+        except EmailProofRequired as exc:
+            db.session.rollback()
+            needs_code = True
+            apply_errors(form, exc)
+        except AllianceError as exc:
+            db.session.rollback()
+            apply_errors(form, exc)
+        else:
+            flash(f"Your account's address is now {current_user.email}.", "success")
+            return redirect(url_for("registrations.mine"))
+    return render_template(
+        "auth/change_email.html", form=form, needs_code=needs_code
+    ), 200 if not form.errors else 422
