@@ -100,6 +100,26 @@ class FreshRequestClient(FlaskClient):
         return super().open(*args, **kwargs)
 
 
+def _test_signing_key() -> str:
+    """One receipt key per test session, shared by every app built on the test database (as
+    hosts of one deployment share ``SIGNATURES_SIGNING_KEY``)."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    return (
+        Ed25519PrivateKey.generate()
+        .private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+        .decode("ascii")
+    )
+
+
+TEST_SIGNING_KEY = _test_signing_key()
+
+
 def base_test_config(database_url: str) -> dict:
     return {
         "TESTING": True,
@@ -109,6 +129,7 @@ def base_test_config(database_url: str) -> dict:
         "SECRET_KEY": "test-secret-key-" + "x" * 32,
         "SERVER_NAME": "localhost",
         "PUBLIC_BASE_URL": "http://localhost",
+        "SIGNATURES_SIGNING_KEY": TEST_SIGNING_KEY,
         "MAIL_SERVER": None,
         "RATELIMIT_ENABLED": False,  # tests of the limits switch them on
     }

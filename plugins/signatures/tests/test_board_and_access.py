@@ -327,8 +327,9 @@ def test_public_key_is_published_and_never_derived_from_the_secret_key(
     assert client.get("/api/v1/signatures/public-key").get_json()["pem"] == pem
     # Outside production the key is random, kept in the instance folder: the same folder gives
     # the same key; the same SECRET_KEY elsewhere does not (nothing is derived from it).
-    first = make_app().test_client().get("/signatures/public-key.pem").get_data(as_text=True)
-    again = make_app().test_client().get("/signatures/public-key.pem").get_data(as_text=True)
+    unset = {"SIGNATURES_SIGNING_KEY": None}
+    first = make_app(**unset).test_client().get("/signatures/public-key.pem").get_data(as_text=True)
+    again = make_app(**unset).test_client().get("/signatures/public-key.pem").get_data(as_text=True)
     assert first == again and first != pem
     assert (tmp_path / "instance" / "signatures-key.pem").stat().st_mode & 0o077 == 0
 
@@ -339,6 +340,7 @@ def test_production_requires_an_explicit_key(tmp_path, cli):
         "ALLIANCE_ENV": "production",
         "SECRET_KEY": "k" * 40,
         "PUBLIC_BASE_URL": "https://conference.example.org",
+        "SIGNATURES_SIGNING_KEY": None,
     }
     with pytest.raises(ConfigError, match="SIGNATURES_SIGNING_KEY"):
         create_app(config, instance_path=str(tmp_path))
