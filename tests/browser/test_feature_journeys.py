@@ -559,28 +559,44 @@ def _sign_with_the_keyboard(page, conference) -> str:
 
 
 def test_registering_with_another_address_proves_it_with_a_code(
-    page, server_app, conference, accounts
+    browser, live_server, server_app, conference, sign_in
 ):
     """The invitation reached an office address; the minister registers with a personal one."""
-    from alliance_conf.auth.operations import find_user_by_email
+    from alliance_conf.conferences.models import Conference
     from alliance_conf.delegations.models import Delegation
+    from alliance_conf.delegations.operations import create_delegation
     from alliance_conf.extensions import db
-    from alliance_conf.invitations.operations import create_invitation
 
     with server_app.app_context():
-        organiser = find_user_by_email(accounts["organiser"].email)
-        from alliance_conf.conferences.models import Conference
-        from alliance_conf.delegations.operations import create_delegation
-
         conf = db.session.scalar(sa.select(Conference).where(Conference.slug == SLUG))
         finland = db.session.scalar(
             sa.select(Delegation).where(
                 Delegation.conference_id == conf.id, Delegation.country_code == "FI"
             )
-        ) or create_delegation(conf, group="eu_member", country_code="FI")
-        create_invitation(finland, "protocol@formin.example.fi", actor=organiser)
-        db.session.commit()
+        )
+        if finland is None:
+            create_delegation(conf, group="eu_member", country_code="FI")
+            db.session.commit()
         db.session.remove()
+    contexts = []
+    try:
+        context, organiser = _new_desktop(browser, live_server)
+        contexts.append(context)
+        sign_in(organiser, "organiser")
+        organiser.goto(f"/conferences/{SLUG}/invitations/new")
+        organiser.get_by_label("Delegation").select_option(label="Finland")
+        organiser.get_by_label("E-mail of the person invited").fill("protocol@formin.example.fi")
+        with organiser.expect_navigation():
+            organiser.get_by_role("button", name="Send the invitation").click()
+        context, page = _new_desktop(browser, live_server)
+        contexts.append(context)
+        _register_with_another_address(page, server_app)
+    finally:
+        for context in contexts:
+            context.close()
+
+
+def _register_with_another_address(page, server_app) -> None:
     page.goto(_invitation_link(server_app, "protocol@formin.example.fi"))
     typed = {
         "Full name": "Aino Virtanen",
