@@ -393,3 +393,14 @@ def test_participant_upload_page(client, delegations, make_user, login):
     assert response.status_code == 200
     assert "1 registrations imported" in response.get_data(as_text=True)
     assert count(Registration) == 1
+
+
+def test_imports_refuse_invisible_formatting_in_identity_fields(cli, write, delegations):
+    """Issue 12: a right-to-left override can make a name or position read differently."""
+    result = import_participants(
+        cli, write, PEOPLE_HEADER + "BE,rlo@example.org,Anne\u202eyorel,Minister,,,,\n"
+    )
+    assert result.exit_code == 1 and "invisible formatting characters" in result.output
+    result = import_delegations(cli, write, "organisation_name,group\nInter\u202epol,observer\n")
+    assert result.exit_code == 1 and "invisible formatting characters" in result.output
+    assert db.session.scalar(sa.select(sa.func.count(Registration.id))) == 0
