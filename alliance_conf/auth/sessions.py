@@ -116,7 +116,9 @@ def _resume_form():
 
 
 def _no_store(response):
-    if has_request_context() and current_user.is_authenticated:
+    # From the session alone: never a database query here (the response may be a 503 sent
+    # because the database is gone).
+    if has_request_context() and session.get("_user_id"):
         response.headers["Cache-Control"] = "no-store"
     return response
 

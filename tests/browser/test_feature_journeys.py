@@ -491,6 +491,7 @@ def test_from_invitation_to_a_verified_signature(
         delegate.get_by_label("Your password (again)").fill(NEW_PASSWORD)  # step-up, as to sign
         with delegate.expect_navigation():
             delegate.get_by_role("button", name="Withdraw the signature").click()
+        assert delegate.locator(".flash").count(), delegate.locator("main").inner_text()[:1500]
         assert "The signature is withdrawn. It stays listed as withdrawn." in flash(delegate)
         estonia = delegate.get_by_role("row").filter(has_text="Estonia").first.inner_text()
         assert "Withdrawn on" in estonia, estonia
