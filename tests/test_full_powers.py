@@ -314,3 +314,30 @@ def test_confirm_function_is_organisers_only(world):
     operations.confirm_function(world.reg_delegate_a, "minister", actor=world.organiser)
     db.session.commit()
     assert world.reg_delegate_a.function == DelegateFunction.minister
+
+
+def test_a_request_left_by_bulk_approval_is_confirmed_later(client, login, world):
+    token = invite(client, login, world, email="later@example.fr", delegation=world.b)
+    client.post(
+        f"/register/{token}",
+        data={**REGISTER, "email": "later@example.fr", "function": "senior_official"},
+    )
+    client.post("/auth/logout")
+    registration = registration_of("later@example.fr")
+    login(world.organiser)
+    client.post(
+        f"/conferences/{SLUG}/registrations/pending",
+        data={"ids": [registration.id], "decision": "approved"},
+    )
+    page = client.get(f"/registrations/{registration.id}").get_data(as_text=True)
+    assert "Confirm the function" in page
+    client.post(f"/registrations/{registration.id}/function", data={"function": "senior_official"})
+    db.session.expire_all()
+    assert registration.function == DelegateFunction.senior_official
+    assert registration.requested_function is None
+    client.post("/auth/logout")
+    login(world.head_a)
+    refused = client.post(
+        f"/registrations/{registration.id}/function", data={"function": "minister"}
+    )
+    assert refused.status_code == 403

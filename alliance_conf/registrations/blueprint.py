@@ -44,6 +44,12 @@ bp.add_url_rule(
 )
 bp.add_url_rule("/conferences/<slug>/signatories", "signatories", views.signatories)
 bp.add_url_rule(
+    "/registrations/<int:registration_id>/function",
+    "confirm_function",
+    views.confirm_function,
+    methods=["POST"],
+)
+bp.add_url_rule(
     "/registrations/<int:registration_id>/full-powers",
     "full_powers",
     views.full_powers,

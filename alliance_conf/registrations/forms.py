@@ -60,6 +60,12 @@ class StatusForm(FlaskForm):
     function = SelectField("Confirmed function", choices=function_choices, validators=[Optional()])
 
 
+class FunctionForm(FlaskForm):
+    function = SelectField(
+        "Confirmed function", choices=function_choices, validators=[DataRequired()]
+    )
+
+
 class InstrumentForm(FlaskForm):
     instrument_reference = StringField(
         "Instrument reference", validators=[DataRequired(), Length(max=200)]

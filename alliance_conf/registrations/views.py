@@ -19,6 +19,7 @@ from alliance_conf.registrations.forms import (
     ActionForm,
     BulkDecisionForm,
     EraseForm,
+    FunctionForm,
     GrantPowersForm,
     OnBehalfForm,
     RevokePowersForm,
@@ -58,7 +59,14 @@ def show(registration_id: int):
         can_designate=operations.can_designate(current_user, registration.delegation_id),
         form=_status_form(registration),
         action_form=ActionForm(),
+        function_form=_function_form(registration),
     )
+
+
+def _function_form(registration: Registration) -> FunctionForm:
+    form = FunctionForm(formdata=None)
+    form.function.data = (registration.requested_function or registration.function).value
+    return form
 
 
 def _status_form(registration: Registration) -> StatusForm:
@@ -101,6 +109,7 @@ def change_status(registration_id: int):
             can_designate=operations.can_designate(current_user, registration.delegation_id),
             form=form,
             action_form=ActionForm(),
+            function_form=_function_form(registration),
         ), exc.status
     flash(f"The registration is now {registration.status}.", "success")
     return redirect(url_for("registrations.show", registration_id=registration_id))
@@ -334,6 +343,26 @@ def erase():
             return redirect(url_for("conferences.index"))
     status = 422 if form.errors or form.form_errors else 200
     return render_template("registrations/erase.html", form=form), status
+
+
+@roles_required(UserRole.organiser)
+def confirm_function(registration_id: int):
+    """Confirm or change the function of an approved registration (a request left by a bulk
+    approval, or a change of role)."""
+    registration = operations.get_registration(registration_id)
+    form = FunctionForm()
+    if form.validate_on_submit():
+        try:
+            operations.confirm_function(registration, form.function.data, actor=current_user)
+            db.session.commit()
+        except AllianceError as exc:
+            db.session.rollback()
+            flash(exc.message, "error")
+        else:
+            flash(f"Function confirmed: {registration.function.title}.", "success")
+    else:
+        flash("Choose a function.", "error")
+    return redirect(url_for("registrations.show", registration_id=registration_id))
 
 
 # --- full powers (organisers) ------------------------------------------------------------------
