@@ -9,6 +9,7 @@ from flask import Flask, g, render_template, request
 from werkzeug.exceptions import HTTPException
 
 from alliance_conf import config as config_module
+from alliance_conf.auth.sessions import init_sessions
 from alliance_conf.extensions import csrf, db, login_manager, migrate
 from alliance_conf.plugins import flatten, init_plugins
 from alliance_conf.security import init_security
@@ -43,6 +44,7 @@ def create_app(config: dict | None = None, *, instance_path: str | None = None) 
     csrf.init_app(app)
     login_manager.init_app(app)
     init_security(app)
+    init_sessions(app)
 
     @migrate.configure
     def _version_locations(alembic_config):

@@ -1,14 +1,20 @@
 """Configuration: defaults, then an instance config file, then environment variables."""
 
 import os
+import secrets
+from datetime import timedelta
 from pathlib import Path
 
-DEV_SECRET_KEY = "dev-insecure-secret-key-change-me"  # noqa: S105 - refused in production
+# Keys that were ever published (in this repository's history): refused everywhere, since
+# anyone could sign a session cookie with them.
+DEV_SECRET_KEY = "dev-insecure-secret-key-change-me"  # noqa: S105 - refused, never used
+PUBLISHED_SECRET_KEYS = frozenset({DEV_SECRET_KEY})
+SECRET_KEY_FILE = "secret_key"  # noqa: S105 - a file name
 
 
 class DefaultConfig:
     ALLIANCE_ENV = "development"
-    SECRET_KEY = DEV_SECRET_KEY
+    SECRET_KEY = None  # production: required; otherwise generated into the instance folder
     SQLALCHEMY_DATABASE_URI = None  # set from the instance folder when left empty
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
     WTF_CSRF_TIME_LIMIT = None
@@ -38,6 +44,14 @@ class DefaultConfig:
     RATELIMIT_API_TOKEN = "10 per minute"  # noqa: S105 - a rate, not a secret
     TRUSTED_PROXIES = 0  # reverse proxies in front of gunicorn whose X-Forwarded-For is trusted
     PUBLIC_BASE_URL = None
+    PASSWORD_RESET_MINUTES = 60  # a "forgot my password" link works this long, once
+    SET_PASSWORD_LINK_DAYS = 7  # a "set your password" link (accounts made for someone)
+    SESSION_IDLE_MINUTES = 30  # signed out after this long without a request
+    SESSION_MAX_HOURS = 12  # and this long after signing in, whatever happens
+    REMEMBER_COOKIE_DURATION = timedelta(days=30)  # "keep me signed in": at most this long
+    EMAIL_PROOF_MINUTES = 15  # an e-mailed code proving an address works this long
+    EMAIL_PROOF_MAX_ATTEMPTS = 5
+    FULL_POWERS_MAX_PDF_BYTES = 5 * 1024 * 1024
 
 
 ENV_STRINGS = (
@@ -52,7 +66,14 @@ ENV_STRINGS = (
     "PUBLIC_BASE_URL",
     "ALLIANCE_ENV",
 )
-ENV_INTS = ("MAIL_PORT", "API_TOKEN_LIFETIME_DAYS", "TRUSTED_PROXIES", "INVITATION_LIFETIME_DAYS")
+ENV_INTS = (
+    "MAIL_PORT",
+    "API_TOKEN_LIFETIME_DAYS",
+    "TRUSTED_PROXIES",
+    "INVITATION_LIFETIME_DAYS",
+    "SESSION_IDLE_MINUTES",
+    "SESSION_MAX_HOURS",
+)
 ENV_BOOLS = ("MAIL_USE_TLS", "MAIL_USE_SSL", "RATELIMIT_ENABLED", "RATELIMIT_SWALLOW_ERRORS")
 TRUE_WORDS = {"1", "true", "yes", "on"}
 
@@ -106,14 +127,50 @@ def finalise(config: dict, instance_path: str) -> None:
         uri = "sqlite:///" + str(Path(instance_path) / "alliance.db")
     config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(uri)
     production = config.get("ALLIANCE_ENV") == "production"
+    key = config.get("SECRET_KEY") or ""
+    if key in PUBLISHED_SECRET_KEYS:
+        raise ConfigError(
+            "Refusing to start with a published SECRET_KEY (the old development key): anyone "
+            "could forge a session with it. Remove it; a random key is generated."
+        )
     if production:
-        key = config.get("SECRET_KEY") or ""
-        if key == DEV_SECRET_KEY or len(key) < 32:
+        if len(key) < 32:
             raise ConfigError(
                 "Refusing to start in production without a real SECRET_KEY: set SECRET_KEY to a "
                 'random string of at least 32 characters (python -c "import secrets; '
                 'print(secrets.token_urlsafe(48))").'
             )
+        if not config.get("PUBLIC_BASE_URL"):
+            raise ConfigError(
+                "Refusing to start in production without PUBLIC_BASE_URL (e.g. "
+                "https://conference.example.org): links in e-mails, receipts and documents are "
+                "built from it, never from the request's Host header."
+            )
+    elif not key:
+        config["SECRET_KEY"] = instance_secret(instance_path, SECRET_KEY_FILE)
+    if not config.get("PUBLIC_BASE_URL"):
+        config["PUBLIC_BASE_URL"] = f"http://127.0.0.1:{os.environ.get('PORT') or 5000}"
+    config["PUBLIC_BASE_URL"] = config["PUBLIC_BASE_URL"].rstrip("/")
+    if production:
         config["SESSION_COOKIE_SECURE"] = True
         config["REMEMBER_COOKIE_SECURE"] = True
         config["PREFERRED_URL_SCHEME"] = "https"
+
+
+def instance_secret(instance_path: str, name: str, make=lambda: secrets.token_urlsafe(48)) -> str:
+    """A secret kept in the instance folder: made (readable by the owner only) on first use,
+    read afterwards. Outside production only; production sets its secrets explicitly."""
+    folder = Path(instance_path)
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / name
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        value = path.read_text().strip()
+        if value:
+            return value
+        raise ConfigError(f"{path} is empty: delete it and a new secret is made.") from None
+    value = make()
+    with os.fdopen(fd, "w") as handle:
+        handle.write(value + "\n")
+    return value

@@ -65,6 +65,7 @@ class World:
     report_b: object = None  # delegation B's draft report in that round
     action_b: object = None  # a national action of delegation B
     signature_b: object = None  # delegation B's signature of a second, open declaration
+    powers_b: object = None  # the full powers of delegation B's head, with a scanned letter
 
 
 # URL parameter name -> the value to put in it, always delegation B's object when it has one.
@@ -84,6 +85,7 @@ PARAMS = {
     "action_id": lambda w: w.action_b.id,
     "fmt": lambda w: "csv",
     "signature_id": lambda w: w.signature_b.id,
+    "powers_id": lambda w: w.powers_b.id,
     "code": lambda w: w.signature_b.verification_code,
     # Documents by exporter name: the participant list (a conference document).
     "name": lambda w: "participants",
@@ -178,6 +180,7 @@ def build_world(make_conference, make_delegation, make_user, make_registration) 
         transition,
     )
     from alliance_conf.invitations.operations import create_invitation
+    from alliance_conf.registrations.powers import Instrument, grant_full_powers
 
     conference = make_conference(
         slug="matrix-conference", start_date=date(2031, 5, 1), end_date=date(2031, 5, 2)
@@ -195,18 +198,21 @@ def build_world(make_conference, make_delegation, make_user, make_registration) 
         world.delegation_a, world.users["delegate_a"]
     )
     world.registrations["signatory_a"] = make_registration(
-        world.delegation_a,
-        world.users["signatory_a"],
-        function="minister",
-        is_signatory=True,
-        signatory_designated_at=utcnow(),
+        world.delegation_a, world.users["signatory_a"], function="minister"
     )
     world.registrations["delegate_b"] = make_registration(
-        world.delegation_b,
-        world.users["delegate_b"],
-        function="head_of_delegation",
-        is_signatory=True,
-        signatory_designated_at=utcnow(),
+        world.delegation_b, world.users["delegate_b"], function="head_of_delegation"
+    )
+    instrument = Instrument("FP/MATRIX", "head_of_state", issued_on=date(2025, 3, 1))
+    grant_full_powers(
+        world.registrations["signatory_a"], instrument, actor=world.users["organiser"]
+    )
+    world.powers_b = grant_full_powers(
+        world.registrations["delegate_b"],
+        instrument,
+        actor=world.users["organiser"],
+        document=b"%PDF-1.4 matrix",
+        document_filename="fr.pdf",
     )
     for role, user in world.users.items():
         _, secret = issue_api_token(user, name=f"matrix-{role}")

@@ -2,7 +2,7 @@
 
 import json
 import stat
-from datetime import UTC, date, datetime
+from datetime import date
 
 import pytest
 import sqlalchemy as sa
@@ -103,25 +103,23 @@ def notes_plugin(app):
 
 
 @pytest.fixture
-def populated(seed, make_user, make_registration):
+def populated(seed, make_user, make_registration, grant_powers):
     """The seed conference with registrations in several states and an organiser's decisions."""
     conference = seed.conference
     organiser = seed.accounts["organiser"]
     delegations = conference.delegations.order_by(Delegation.id).all()
     signatory = make_user(full_name="Ministre Élodie Ñúñez")
-    make_registration(
+    signatory_registration = make_registration(
         delegations[1],
         signatory,
         function="minister",
-        is_signatory=True,
-        signatory_designated_at=datetime(2012, 12, 4, 9, 30, tzinfo=UTC),
-        signatory_designated_by_id=organiser.id,
         decided_by_id=organiser.id,
         decided_at=utcnow(),
         dietary_needs="Halal",
         consent_participant_list=True,
         privacy_accepted_at=utcnow(),
     )
+    grant_powers(signatory_registration, organiser)
     make_registration(
         delegations[2],
         make_user(),

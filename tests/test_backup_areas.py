@@ -17,6 +17,7 @@ from alliance_conf.delegations.models import Delegation
 from alliance_conf.extensions import db
 from alliance_conf.invitations.models import Invitation
 from alliance_conf.registrations.models import Registration
+from alliance_conf.registrations.powers import Instrument, grant_full_powers
 from alliance_conf.testing.fixtures import TEST_PASSWORD, empty_all_tables
 from plugins.reporting import operations as reporting
 from plugins.reporting.models import ReportState
@@ -34,9 +35,14 @@ def _signatory(make_user, delegation, name):
             status="approved",
             function="minister",
             position="Minister « Ünïcode »",
-            is_signatory=True,
-            signatory_designated_at=utcnow(),
         )
+    )
+    db.session.flush()
+    registration = db.session.scalar(sa.select(Registration).where(Registration.user_id == user.id))
+    grant_full_powers(
+        registration,
+        Instrument("FP/1", "head_of_government", issued_on=date(2012, 12, 1)),
+        actor=make_user("organiser"),
     )
     db.session.commit()
     return user
@@ -88,7 +94,9 @@ def _busy_conference(seed, make_user):
         typed_name=german.full_name,
     )
     db.session.commit()
-    signatures.withdraw_signature(first, actor=german, reason="Signed too early")
+    signatures.withdraw_signature(
+        first, actor=german, reason="Signed too early", password=TEST_PASSWORD
+    )
     db.session.commit()
     signatures.sign_declaration(
         declaration, actor=german, password=TEST_PASSWORD, typed_name=german.full_name

@@ -13,7 +13,12 @@ def test_production_refuses_to_start_without_a_real_secret_key(tmp_path, monkeyp
 def test_production_with_a_real_key_uses_secure_cookies(tmp_path):
     # Plugins off: some (signatures) need their own production settings, tested with them.
     app = create_app(
-        {"ALLIANCE_ENV": "production", "SECRET_KEY": "k" * 40, "DISABLED_PLUGINS": ["*"]},
+        {
+            "ALLIANCE_ENV": "production",
+            "SECRET_KEY": "k" * 40,
+            "PUBLIC_BASE_URL": "https://conference.example.org",
+            "DISABLED_PLUGINS": ["*"],
+        },
         instance_path=str(tmp_path),
     )
     assert app.config["SESSION_COOKIE_SECURE"] is True

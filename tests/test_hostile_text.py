@@ -226,7 +226,9 @@ def test_signature_statements_round_trip_or_are_refused(seed, organiser_client):
         board = organiser_client.get(f"/declarations/{declaration.id}/signatures")
         assert board.status_code == 200
         assert_escaped(board.get_data(as_text=True), text)
-        signatures.withdraw_signature(signature, actor=head, reason="Property test")
+        signatures.withdraw_signature(
+            signature, actor=head, reason="Property test", password=TEST_PASSWORD
+        )
         db.session.commit()
 
     stored_before = STORED["statements"]

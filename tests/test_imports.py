@@ -395,6 +395,17 @@ def test_participant_upload_page(client, delegations, make_user, login):
     assert count(Registration) == 1
 
 
+def test_imports_refuse_invisible_formatting_in_identity_fields(cli, write, delegations):
+    """Issue 12: a right-to-left override can make a name or position read differently."""
+    result = import_participants(
+        cli, write, PEOPLE_HEADER + "BE,rlo@example.org,Anne\u202eyorel,Minister,,,,\n"
+    )
+    assert result.exit_code == 1 and "invisible formatting characters" in result.output
+    result = import_delegations(cli, write, "organisation_name,group\nInter\u202epol,observer\n")
+    assert result.exit_code == 1 and "invisible formatting characters" in result.output
+    assert db.session.scalar(sa.select(sa.func.count(Registration.id))) == 0
+
+
 # --- templates to fill in ---------------------------------------------------------------------
 
 

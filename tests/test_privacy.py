@@ -116,9 +116,11 @@ def test_erasure_needs_confirmation(client, login, world):
     assert world.delegate_a.full_name == "Anna Adviser"
 
 
-def test_erasure_anonymises_and_keeps_counts_and_audit(client, login, world, api_headers):
+def test_erasure_anonymises_and_keeps_counts_and_audit(
+    client, login, world, api_headers, grant_powers
+):
     user = world.delegate_a
-    operations.designate_signatory(world.reg_delegate_a, actor=world.organiser)
+    grant_powers(world.reg_delegate_a, world.organiser)
     invitation = Invitation(
         conference_id=world.conference.id,
         delegation_id=world.a.id,

@@ -68,7 +68,9 @@ def test_register_from_invitation_creates_account_and_pending_registration(
     registration = db.session.scalar(sa.select(Registration).where(Registration.user_id == user.id))
     assert registration.status == RegistrationStatus.pending
     assert registration.delegation_id == world.a.id
-    assert registration.function == DelegateFunction.minister
+    # A function that carries powers is requested, not established: ordinary rights until then.
+    assert registration.function == DelegateFunction.other
+    assert registration.requested_function == DelegateFunction.minister
     assert registration.dietary_needs == "No nuts" and registration.consent_participant_list
     assert registration.privacy_accepted_at is not None
     invitation = db.session.scalar(sa.select(Invitation))
@@ -101,7 +103,7 @@ def test_invalid_email_and_short_password_store_nothing(client, login, world):
     short = {**REGISTER, "password": "short", "password_again": "short"}
     response = client.post(f"/register/{token}", data=short)
     assert response.status_code == 422
-    assert "at least 10 characters" in response.get_data(as_text=True)
+    assert "at least 12 characters" in response.get_data(as_text=True)
     assert count(Registration) == 3 and find_user_by_email("marie@example.be") is None
 
 
@@ -493,26 +495,30 @@ def test_api_delegate_may_only_withdraw(client, world, api_headers):
 # --- signatories ------------------------------------------------------------------------------
 
 
-def test_head_designates_and_revokes_a_signatory_in_the_browser(client, login, world):
+def test_head_nominates_and_withdraws_a_nomination_in_the_browser(client, login, world):
     login(world.head_a)
     page = client.get(f"/conferences/{SLUG}/my-delegation", follow_redirects=True)
     text = page.get_data(as_text=True)
-    assert "Delegation of Belgium" in text and "Authorise to sign" in text
+    assert "Delegation of Belgium" in text and "Nominate to sign" in text
     response = client.post(f"/registrations/{world.reg_delegate_a.id}/signatory")
     assert response.status_code == 302
     db.session.expire_all()
     registration = world.reg_delegate_a
-    assert registration.is_signatory and registration.signatory_designated_by_id == world.head_a.id
-    assert registration.signatory_designated_at is not None
+    # A nomination grants nothing: full powers come from the organisers.
+    assert not registration.is_signatory and registration.signatory_designated_at is None
+    assert registration.signatory_nominated_by_id == world.head_a.id
     client.post(f"/registrations/{registration.id}/signatory/revoke")
     db.session.expire_all()
-    assert not registration.is_signatory and registration.signatory_designated_at is None
+    assert registration.signatory_nominated_at is None
     actions = db.session.scalars(
         sa.select(AuditEvent.action)
         .where(AuditEvent.action.like("registration.signatory%"))
         .order_by(AuditEvent.id)
     ).all()
-    assert actions == ["registration.signatory_designated", "registration.signatory_revoked"]
+    assert actions == [
+        "registration.signatory_nominated",
+        "registration.signatory_nomination_withdrawn",
+    ]
 
 
 @pytest.mark.parametrize(
@@ -526,20 +532,22 @@ def test_head_designates_and_revokes_a_signatory_in_the_browser(client, login, w
         ("admin", 200),
     ],
 )
-def test_api_signatory_by_role(client, world, api_headers, role, expected):
+def test_api_signatory_nomination_by_role(client, world, api_headers, role, expected):
     url = f"/api/v1/registrations/{world.reg_delegate_a.id}/signatory"
     response = client.post(url, headers=api_headers(world.user(role)))
     assert response.status_code == expected
     db.session.expire_all()
-    assert world.reg_delegate_a.is_signatory == (expected == 200)
+    assert (world.reg_delegate_a.signatory_nominated_at is not None) == (expected == 200)
+    assert not world.reg_delegate_a.is_signatory
     if expected == 200:
-        assert response.get_json()["is_signatory"] is True
-        revoked = client.delete(url, headers=api_headers(world.user(role)))
-        assert revoked.get_json()["is_signatory"] is False
+        assert response.get_json()["is_signatory"] is False
+        assert response.get_json()["signatory_nominated_at"] is not None
+        withdrawn = client.delete(url, headers=api_headers(world.user(role)))
+        assert withdrawn.get_json()["signatory_nominated_at"] is None
 
 
 def test_only_approved_delegates_can_sign_and_leaving_clears_it(
-    client, world, api_headers, make_user, make_registration
+    client, world, api_headers, make_user, make_registration, grant_powers
 ):
     pending = pending_in(make_registration, make_user, world.a)
     headers = api_headers(world.organiser)
@@ -548,16 +556,18 @@ def test_only_approved_delegates_can_sign_and_leaving_clears_it(
         409,
         "invalid_state",
     )
-    operations.designate_signatory(world.reg_delegate_a, actor=world.organiser)
-    db.session.commit()
+    powers = grant_powers(world.reg_delegate_a, world.organiser)
     operations.change_status(world.reg_delegate_a, "withdrawn", actor=world.delegate_a)
     db.session.commit()
     assert not world.reg_delegate_a.is_signatory
+    db.session.refresh(powers)
+    assert (
+        powers.revoked_at is not None and powers.revocation_reason == "registration status_changed"
+    )
 
 
-def test_organiser_signatories_page(client, login, world, make_user):
-    operations.designate_signatory(world.reg_head_a, actor=world.organiser)
-    db.session.commit()
+def test_organiser_signatories_page(client, login, world, make_user, grant_powers):
+    grant_powers(world.reg_head_a, world.organiser)
     assert client.get(f"/conferences/{SLUG}/signatories").status_code == 302
     login(world.delegate_a)
     assert client.get(f"/conferences/{SLUG}/signatories").status_code == 403
@@ -611,6 +621,18 @@ def test_whole_path_on_the_seed_conference(client, login, seed, make_user):
     client.post("/auth/logout")
     login(head)
     client.post(f"/registrations/{registration.id}/signatory")
+    db.session.expire_all()
+    assert registration.signatory_nominated_by_id == head.id and not registration.is_signatory
+    client.post("/auth/logout")
+    login(organiser)
+    client.post(
+        f"/registrations/{registration.id}/full-powers",
+        data={
+            "instrument_reference": "BE/FP/2012/7",
+            "issuing_authority": "foreign_minister",
+            "instrument_date": "2012-11-20",
+        },
+    )
     db.session.expire_all()
     assert registration.status == RegistrationStatus.approved and registration.is_signatory
 

@@ -1,6 +1,6 @@
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, StringField
-from wtforms.validators import DataRequired, Email, Length
+from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
 
 
 class SignInForm(FlaskForm):
@@ -15,3 +15,44 @@ class SignOutForm(FlaskForm):
 
 class ApiTokenForm(FlaskForm):
     name = StringField("Token name", validators=[DataRequired(), Length(max=100)])
+
+
+class ForgotPasswordForm(FlaskForm):
+    email = EmailField("E-mail", validators=[DataRequired(), Email(), Length(max=320)])
+
+
+class ChoosePasswordForm(FlaskForm):
+    password = PasswordField(
+        "New password",
+        description="At least 12 characters; not a common word, name or pattern.",
+        validators=[DataRequired(), Length(max=1000)],
+    )
+    password_again = PasswordField(
+        "New password again",
+        validators=[DataRequired(), EqualTo("password", message="The two passwords differ.")],
+    )
+
+
+class ChangePasswordForm(FlaskForm):
+    current_password = PasswordField(
+        "Current password", validators=[DataRequired(), Length(max=1000)]
+    )
+    new_password = PasswordField(
+        "New password",
+        description="At least 12 characters; not a common word, name or pattern.",
+        validators=[DataRequired(), Length(max=1000)],
+    )
+    new_password_again = PasswordField(
+        "New password again",
+        validators=[DataRequired(), EqualTo("new_password", message="The two passwords differ.")],
+    )
+
+
+class ChangeEmailForm(FlaskForm):
+    new_email = EmailField(
+        "New e-mail address", validators=[DataRequired(), Email(), Length(max=320)]
+    )
+    password = PasswordField("Your password", validators=[DataRequired(), Length(max=1000)])
+    email_code = StringField(
+        "Code sent to the new address", validators=[Optional(), Length(max=12)]
+    )

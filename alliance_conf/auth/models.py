@@ -26,7 +26,7 @@ def password_hasher() -> PasswordHasher:
     return DEFAULT_HASHER
 
 
-MIN_PASSWORD_LENGTH = 10
+MIN_PASSWORD_LENGTH = 12
 
 
 class UserRole(enum.StrEnum):
@@ -127,3 +127,55 @@ class ApiToken(db.Model):
     @property
     def is_valid(self) -> bool:
         return self.revoked_at is None and self.expires_at > utcnow()
+
+
+class AccountTokenPurpose(enum.StrEnum):
+    reset_password = "reset_password"  # noqa: S105 - a purpose, not a secret
+    set_password = "set_password"  # noqa: S105
+
+
+class AccountToken(db.Model):
+    """A single-use, expiring link to choose a password; only its SHA-256 is stored."""
+
+    __tablename__ = "account_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    purpose: Mapped[AccountTokenPurpose] = mapped_column(
+        enum_column(AccountTokenPurpose, "purpose")
+    )
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    user: Mapped[User] = relationship()
+
+
+class EmailProofPurpose(enum.StrEnum):
+    register = "register"
+    change_email = "change_email"
+
+
+class EmailProof(db.Model):
+    """A one-time code e-mailed to an address to prove that the person reads it.
+
+    For ``register`` the account does not exist yet (``invitation_id`` says which invitation);
+    for ``change_email`` ``user_id`` is the account whose address changes.
+    """
+
+    __tablename__ = "email_proofs"
+    __table_args__ = (sa.Index("ix_email_proofs_email", "email", "purpose", "created_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(sa.String(320))
+    purpose: Mapped[EmailProofPurpose] = mapped_column(enum_column(EmailProofPurpose, "purpose"))
+    user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"))
+    invitation_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("invitations.id", ondelete="CASCADE")
+    )
+    code_hash: Mapped[str] = mapped_column(sa.String(64))
+    attempts: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

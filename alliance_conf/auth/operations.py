@@ -9,6 +9,7 @@ from functools import lru_cache
 import sqlalchemy as sa
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app
+from zxcvbn import zxcvbn
 
 from alliance_conf.audit.operations import log_event
 from alliance_conf.auth.models import (
@@ -32,9 +33,24 @@ def check_email(email: str, field: str = "email") -> str:
         ) from None
 
 
-def check_password_strength(password: str, field: str = "password") -> None:
-    if len(password or "") < MIN_PASSWORD_LENGTH:
+MIN_PASSWORD_SCORE = 3  # zxcvbn: 0 (guessed at once) .. 4 (very unguessable)
+
+
+def check_password_strength(
+    password: str, field: str = "password", user_inputs: tuple[str, ...] = ()
+) -> None:
+    """At least MIN_PASSWORD_LENGTH characters, and not guessable by the zxcvbn estimator
+    (dictionary words, names, dates, keyboard patterns, the person's own name or address)."""
+    password = password or ""
+    if len(password) < MIN_PASSWORD_LENGTH:
         message = f"The password must have at least {MIN_PASSWORD_LENGTH} characters."
+        raise ValidationFailed(message, {field: message})
+    result = zxcvbn(password[:100], user_inputs=[u for u in user_inputs if u])
+    if result["score"] < MIN_PASSWORD_SCORE:
+        advice = " ".join(
+            filter(None, [result["feedback"].get("warning")] + result["feedback"]["suggestions"])
+        )
+        message = "This password is too easy to guess." + (f" {advice}" if advice else "")
         raise ValidationFailed(message, {field: message})
 
 
@@ -51,25 +67,57 @@ def has_control_characters(text: str, allowed: str = "") -> bool:
     return any(unicodedata.category(ch) in ("Cc", "Cs") and ch not in allowed for ch in text)
 
 
+# Joiners that Persian, Arabic and Indic names need; every other format character (bidi
+# overrides and isolates, invisible separators, BOM...) can make a name read differently.
+ALLOWED_FORMAT_CHARACTERS = "\u200c\u200d"
+
+
+def has_format_characters(text: str) -> bool:
+    return any(
+        unicodedata.category(ch) == "Cf" and ch not in ALLOWED_FORMAT_CHARACTERS for ch in text
+    )
+
+
+def check_plain_text(value: str, field: str, label: str) -> str:
+    """Identity fields (names, positions, delegation names) are plain text: no control
+    characters and no invisible Unicode format characters such as a right-to-left override."""
+    if has_control_characters(value):
+        message = f"{label} contains control characters; use plain text."
+        raise ValidationFailed(message, {field: "Control characters are not allowed."})
+    if has_format_characters(value):
+        bad = next(
+            ch
+            for ch in value
+            if unicodedata.category(ch) == "Cf" and ch not in ALLOWED_FORMAT_CHARACTERS
+        )
+        message = (
+            f"{label} contains an invisible formatting character (U+{ord(bad):04X} "
+            f"{unicodedata.name(bad, 'format character')}) that can change how it reads; "
+            "type it as plain text."
+        )
+        raise ValidationFailed(message, {field: "Invisible formatting characters are not allowed."})
+    return value
+
+
+def check_full_name(full_name: str, field: str = "full_name") -> str:
+    full_name = (full_name or "").strip()
+    if not full_name:
+        raise ValidationFailed("A full name is required.", {field: "Required."})
+    if len(full_name) > MAX_FULL_NAME:
+        raise ValidationFailed(
+            f"The full name is {len(full_name):,} characters long; the limit is {MAX_FULL_NAME}.",
+            {field: "Too long."},
+        )
+    return check_plain_text(full_name, field, "The full name")
+
+
 def create_user(
     *, email: str, full_name: str, password: str | None, role: UserRole, actor=None
 ) -> User:
     email = check_email(email)
-    full_name = (full_name or "").strip()
-    if not full_name:
-        raise ValidationFailed("A full name is required.", {"full_name": "Required."})
-    if len(full_name) > MAX_FULL_NAME:
-        raise ValidationFailed(
-            f"The full name is {len(full_name):,} characters long; the limit is {MAX_FULL_NAME}.",
-            {"full_name": "Too long."},
-        )
-    if has_control_characters(full_name):
-        raise ValidationFailed(
-            "The full name contains control characters; use plain text.",
-            {"full_name": "Control characters."},
-        )
+    full_name = check_full_name(full_name)
     if password is not None:
-        check_password_strength(password)
+        check_password_strength(password, user_inputs=(email, full_name))
     if find_user_by_email(email) is not None:
         raise Conflict(
             f"A user with the e-mail {email} already exists.", {"email": "Already used."}
@@ -91,13 +139,13 @@ def _dummy_user() -> User:
 
 
 def authenticate(email: str, password: str) -> User | None:
+    """The user, or None whatever the reason (unknown address, no password yet, deactivated,
+    wrong password): every path verifies one hash, so none answers faster than another."""
     user = find_user_by_email(email or "")
-    if user is None:
-        _dummy_user().check_password(
-            password or ""
-        )  # unknown e-mails cost as much as wrong passwords
+    if user is None or not user.password_hash:
+        _dummy_user().check_password(password or "")
         return None
-    if not user.is_active or not user.check_password(password):
+    if not user.check_password(password) or not user.is_active:
         return None
     return user
 

@@ -2,13 +2,33 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import flash, redirect, render_template, request, session, url_for
+from flask import (
+    current_app,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_login import current_user, login_user, logout_user
 
-from alliance_conf.auth import operations
+from alliance_conf.auth import operations, recovery
 from alliance_conf.auth.access import login_required, public
-from alliance_conf.auth.forms import SignInForm, SignOutForm
+from alliance_conf.auth.forms import (
+    ChangeEmailForm,
+    ChangePasswordForm,
+    ChoosePasswordForm,
+    ForgotPasswordForm,
+    SignInForm,
+    SignOutForm,
+)
+from alliance_conf.auth.proofs import EmailProofRequired
+from alliance_conf.auth.sessions import RESUME_KEY, start_session
+from alliance_conf.core.errors import AllianceError
 from alliance_conf.extensions import db
+from alliance_conf.invitations.views import apply_errors
 from alliance_conf.security import by_email, by_ip, limit
 
 
@@ -31,8 +51,12 @@ def login():
         if user is None:
             form.password.errors.append("The e-mail or the password is wrong.")
         else:
+            resume = session.get(RESUME_KEY)
             session.clear()  # a new session at sign-in: nothing from before survives
+            if resume and resume.get("user_id") in (None, user.id):
+                session[RESUME_KEY] = resume  # the form the person was typing, see sessions.py
             login_user(user, remember=form.remember.data)
+            start_session(remember=form.remember.data)
             operations.record_sign_in(user)
             db.session.commit()
             flash(f"Welcome, {user.full_name}.", "success")
@@ -51,3 +75,110 @@ def logout():
         flash("You are signed out.", "info")
         return redirect(url_for("auth.login"))
     return render_template("auth/logout.html", form=form)
+
+
+FORGOT_ANSWER = (
+    "If {email} belongs to an account, a link to choose a new password is on its way. "
+    "It works once, for {minutes} minutes."
+)
+
+
+@public
+@limit("RATELIMIT_SIGN_IN", keys=(by_ip, by_email))
+def forgot_password():
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        recovery.request_password_reset(form.email.data)
+        db.session.commit()
+        flash(
+            FORGOT_ANSWER.format(
+                email=form.email.data, minutes=current_app.config["PASSWORD_RESET_MINUTES"]
+            ),
+            "info",
+        )
+        return redirect(url_for("auth.login"))
+    return render_template("auth/forgot.html", form=form), 200 if not form.errors else 422
+
+
+@public
+def choose_password(token: str):
+    """The single-use link of a reset or of a "set your password" e-mail."""
+    try:
+        user = recovery.check_link(token)
+    except AllianceError as exc:
+        response = make_response(
+            render_template("errors/error.html", status=410, message=exc.message), 410
+        )
+        response.headers["Referrer-Policy"] = "no-referrer"
+        return response
+    form = ChoosePasswordForm()
+    if form.validate_on_submit():
+        try:
+            recovery.choose_password(token, form.password.data)
+            db.session.commit()
+        except AllianceError as exc:
+            db.session.rollback()
+            apply_errors(form, exc)
+        else:
+            if current_user.is_authenticated:
+                logout_user()
+            session.clear()
+            flash("Your password is set. Sign in with it.", "success")
+            return redirect(url_for("auth.login"))
+    response = make_response(
+        render_template("auth/choose_password.html", form=form, user=user),
+        200 if not form.errors else 422,
+    )
+    response.headers["Referrer-Policy"] = "no-referrer"  # the token is in the URL
+    return response
+
+
+@login_required
+def change_password():
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        try:
+            recovery.change_password(
+                current_user, form.current_password.data, form.new_password.data
+            )
+            db.session.commit()
+        except AllianceError as exc:
+            db.session.rollback()
+            apply_errors(form, exc)
+        else:
+            user = current_user._get_current_object()
+            session.clear()
+            login_user(user)  # this session carries the new session version; others end
+            start_session(remember=False)
+            flash(
+                "Your password is changed. Other sessions and your API tokens were ended.",
+                "success",
+            )
+            return redirect(url_for("conferences.index"))
+    return render_template("auth/change_password.html", form=form), 200 if not form.errors else 422
+
+
+@login_required
+@limit("RATELIMIT_SIGN_IN", keys=(by_ip,))
+def change_email():
+    form = ChangeEmailForm()
+    needs_code = bool(form.email_code.data)
+    if form.validate_on_submit():
+        try:
+            recovery.change_email(
+                current_user, form.new_email.data, form.password.data, form.email_code.data
+            )
+            db.session.commit()
+        except EmailProofRequired as exc:
+            db.session.rollback()
+            needs_code = True
+            apply_errors(form, exc)
+        except AllianceError as exc:
+            db.session.rollback()
+            apply_errors(form, exc)
+        else:
+            flash(f"Your account's address is now {current_user.email}.", "success")
+            return redirect(url_for("registrations.mine"))
+    return render_template(
+        "auth/change_email.html", form=form, needs_code=needs_code
+    ), 200 if not form.errors else 422

@@ -33,7 +33,7 @@ from alliance_conf.delegations.models import Delegation
 from alliance_conf.extensions import db
 from alliance_conf.invitations.models import Invitation
 from alliance_conf.plugins import get_registry, hook
-from alliance_conf.registrations.models import Registration
+from alliance_conf.registrations.models import FullPowers, Registration
 
 FORMAT = "alliance-conf-backup"
 VERSION = 1
@@ -71,6 +71,9 @@ def export_conference(conference: Conference) -> dict:
             )
             if i is not None
         )
+    full_powers = _ordered(FullPowers, FullPowers.conference_id == conference.id)
+    for powers in full_powers:
+        user_ids.update(i for i in (powers.granted_by_id, powers.revoked_by_id) if i is not None)
     plugins: dict[str, dict] = {}
     for name, data in hook().alliance_backup_export(conference=conference):
         if name in plugins:
@@ -89,6 +92,7 @@ def export_conference(conference: Conference) -> dict:
             ),
             "users": dump_rows(_ordered(User, User.id.in_(user_ids))),
             "registrations": dump_rows(registrations),
+            "full_powers": dump_rows(full_powers),
             "invitations": dump_rows(
                 _ordered(Invitation, Invitation.conference_id == conference.id)
             ),
@@ -173,6 +177,7 @@ def import_backup(data: dict, *, actor=None) -> Conference:
         else:
             load_row(User, row, id_map)
     load_rows(Registration, core["registrations"], id_map)
+    _restore_full_powers(core, id_map, conference)
     load_rows(Invitation, core.get("invitations", []), id_map)
     _restore_declarations(core, id_map)
     for name, section in sections.items():
@@ -190,6 +195,25 @@ def import_backup(data: dict, *, actor=None) -> Conference:
     db.session.flush()
     id_map.sync_sequences()
     return conference
+
+
+def _restore_full_powers(core: dict, id_map: IdMap, conference: Conference) -> None:
+    """Full powers come back with their instruments; a registration flagged as signatory
+    without a live grant in the backup (edited or older file) loses the flag: a restore never
+    creates powers that organisers did not grant."""
+    load_rows(FullPowers, core.get("full_powers", []), id_map)
+    db.session.flush()
+    granted = sa.select(FullPowers.registration_id).where(FullPowers.revoked_at.is_(None))
+    db.session.execute(
+        sa.update(Registration)
+        .where(
+            Registration.conference_id == conference.id,
+            Registration.is_signatory.is_(True),
+            Registration.id.not_in(granted),
+        )
+        .values(is_signatory=False, signatory_designated_at=None, signatory_designated_by_id=None)
+        .execution_options(synchronize_session=False)
+    )
 
 
 def _restore_declarations(core: dict, id_map: IdMap) -> None:

@@ -15,6 +15,7 @@ from email_validator import EmailNotValidError, validate_email
 
 from alliance_conf.audit.operations import log_event
 from alliance_conf.auth.models import normalise_email
+from alliance_conf.auth.operations import has_control_characters, has_format_characters
 from alliance_conf.conferences.models import Conference
 from alliance_conf.core.csvfile import RowProblems, read_csv
 from alliance_conf.delegations.countries import UnknownCountry, country_name, normalise_code
@@ -129,6 +130,11 @@ def import_delegations(
                 reasons.append(f"unknown country code {code!r} (use ISO 3166-1 alpha-2, e.g. BE)")
         if len(org) > 200:
             reasons.append("organisation_name is longer than 200 characters")
+        if has_control_characters(org) or has_format_characters(org):
+            reasons.append(
+                "organisation_name contains control or invisible formatting characters (such "
+                "as a right-to-left override); use plain text"
+            )
         group = row.get("group")
         if group not in groups:
             reasons.append(f"unknown group {group!r} (known: {known_groups})")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from alliance_conf.audit.operations import log_event
-from alliance_conf.auth.operations import check_email
+from alliance_conf.auth.operations import check_email, check_plain_text
 from alliance_conf.conferences.models import Conference
 from alliance_conf.core.errors import Conflict, InvalidState, NotFound, ValidationFailed
 from alliance_conf.delegations.countries import UnknownCountry, country_name, normalise_code
@@ -44,6 +44,8 @@ def create_delegation(
             "Give either a country code or an organisation name, not both or neither.",
             {"country_code": "Country code or organisation name."},
         )
+    if organisation_name:
+        check_plain_text(organisation_name, "organisation_name", "The organisation's name")
     check_quota(delegate_quota)
     if contact_email:
         contact_email = check_email(contact_email, "contact_email")

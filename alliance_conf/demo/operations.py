@@ -14,13 +14,18 @@ from alliance_conf.auth.models import User, UserRole
 from alliance_conf.auth.operations import create_user, find_user_by_email
 from alliance_conf.conferences.models import Conference, ConferenceStatus
 from alliance_conf.conferences.operations import create_conference
-from alliance_conf.core.db import utcnow
 from alliance_conf.declarations.demo import load_demo_declaration
 from alliance_conf.delegations.models import Delegation
 from alliance_conf.delegations.operations import create_delegation
 from alliance_conf.extensions import db
 from alliance_conf.plugins import hook
-from alliance_conf.registrations.models import DelegateFunction, Registration, RegistrationStatus
+from alliance_conf.registrations.models import (
+    DelegateFunction,
+    IssuingAuthority,
+    Registration,
+    RegistrationStatus,
+)
+from alliance_conf.registrations.powers import Instrument, grant_full_powers
 
 SEED_FILE = "global_alliance_2012.json"
 
@@ -80,6 +85,8 @@ def load_demo() -> DemoResult:
         result.accounts[key] = user
         if "delegation" in account:
             _ensure_head_registration(conference, user, account)
+    # The seed head also holds full powers, so the signing path works out of the box.
+    grant_demo_powers(conference, result.accounts.get("head"), result.accounts.get("organiser"))
     load_demo_declaration(conference, seed, author=result.accounts.get("organiser"))
     hook().alliance_demo_load(conference=conference, accounts=result.accounts)
     return result
@@ -107,9 +114,28 @@ def _ensure_head_registration(conference: Conference, user: User, account: dict)
                 function=DelegateFunction.head_of_delegation,
                 position=account.get("position", ""),
                 organisation=account.get("organisation", ""),
-                # The seed head also holds full powers, so the signing path works out of the box.
-                is_signatory=True,
-                signatory_designated_at=utcnow(),
             )
         )
         db.session.flush()
+
+
+DEMO_INSTRUMENT = Instrument(
+    reference="DEMO/2012/FP-BE-001",
+    authority=IssuingAuthority.foreign_minister,
+    issued_on=date(2012, 11, 28),
+)
+
+
+def grant_demo_powers(conference: Conference, head: User | None, organiser: User | None) -> None:
+    """Full powers for the seed head of delegation, granted by the seed organiser (idempotent)."""
+    if head is None or organiser is None:
+        return
+    registration = db.session.scalar(
+        sa.select(Registration).where(
+            Registration.conference_id == conference.id,
+            Registration.user_id == head.id,
+            Registration.status == RegistrationStatus.approved,
+        )
+    )
+    if registration is not None and not registration.is_signatory:
+        grant_full_powers(registration, DEMO_INSTRUMENT, actor=organiser)

@@ -78,9 +78,15 @@ class RegistrationForm(FlaskForm):
         "I have read the privacy notice and agree to my data being processed for this conference",
         validators=[DataRequired(message="You must accept the privacy notice to register.")],
     )
+    email_code = StringField(
+        "Code sent to your e-mail address",
+        description="Registering with an address other than the invited one needs the 6-digit "
+        "code we send to it.",
+        validators=[Optional(), Length(max=12)],
+    )
     password = PasswordField(
         "Password for your new account",
-        description="At least 10 characters.",
+        description="At least 12 characters; not a common word, name or pattern.",
         validators=[Optional(), Length(max=1000)],
     )
     password_again = PasswordField(

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 import sqlalchemy as sa
-from flask import current_app, has_request_context, url_for
+from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 from alliance_conf.audit.operations import log_event
@@ -73,11 +73,9 @@ def _issue_token(invitation: Invitation) -> str:
 
 
 def public_url(endpoint: str, **values) -> str:
-    """An absolute link for e-mail: PUBLIC_BASE_URL when set, else the current request's host."""
-    base = current_app.config.get("PUBLIC_BASE_URL")
-    if not base and has_request_context():
-        return url_for(endpoint, _external=True, **values)
-    base = (base or "http://127.0.0.1:5000").rstrip("/")
+    """An absolute link (e-mail, receipt, document, CLI): always from ``PUBLIC_BASE_URL``, never
+    from the request's ``Host`` header, which the client chooses."""
+    base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
     return base + current_app.url_map.bind("localhost").build(endpoint, values)
 
 

@@ -3,11 +3,12 @@ from __future__ import annotations
 from functools import wraps
 
 import sqlalchemy as sa
-from flask import flash, make_response, redirect, render_template, request, url_for
+from flask import flash, make_response, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_user
 
 from alliance_conf.auth.access import public, roles_required
 from alliance_conf.auth.models import UserRole
+from alliance_conf.auth.proofs import EmailProofRequired
 from alliance_conf.conferences.operations import get_conference
 from alliance_conf.core.csvfile import csv_template
 from alliance_conf.core.errors import AllianceError, Conflict, NotFound
@@ -223,7 +224,7 @@ def register(token: str):
     elif request.method == "GET":
         form.email.data = invitation.email
         form.full_name.data = invitation.full_name
-    needs_sign_in = False
+    needs_sign_in = needs_code = False
     if form.validate_on_submit():
         fields = {
             "function": form.function.data,
@@ -241,15 +242,22 @@ def register(token: str):
                 email=form.email.data,
                 full_name=form.full_name.data,
                 password=form.password.data if signed_in is None else None,
+                email_code=form.email_code.data,
                 **fields,
             )
             db.session.commit()
+        except EmailProofRequired as exc:
+            db.session.rollback()
+            needs_code = True
+            apply_errors(form, exc)
         except AllianceError as exc:
             db.session.rollback()
             needs_sign_in = "sign in" in exc.fields.get("email", "").lower()
+            needs_code = "email_code" in exc.fields
             apply_errors(form, exc)
         else:
             if signed_in is None:
+                session.clear()  # a new session at sign-in: nothing fixed beforehand survives
                 login_user(registration.user)
             flash(
                 "Thank you: your registration is received and awaits the organisers' decision. "
@@ -266,6 +274,7 @@ def register(token: str):
         delegation=invitation.delegation,
         signed_in=signed_in,
         needs_sign_in=needs_sign_in,
+        needs_code=needs_code or bool(form.email_code.data),
         token=token,
     ), status
 

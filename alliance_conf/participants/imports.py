@@ -20,6 +20,7 @@ from email_validator import EmailNotValidError, validate_email
 
 from alliance_conf.audit.operations import log_event
 from alliance_conf.auth.models import User, UserRole, normalise_email
+from alliance_conf.auth.operations import has_control_characters, has_format_characters
 from alliance_conf.conferences.models import Conference
 from alliance_conf.core.csvfile import RowProblems, read_csv
 from alliance_conf.core.db import utcnow
@@ -159,9 +160,18 @@ def import_participants(
         elif len(full_name) > 200:
             reasons.append("the full name is longer than 200 characters")
         position, organisation = row.get("position"), row.get("organisation")
-        for label, value in (("position", position), ("organisation", organisation)):
-            if len(value) > 200:
+        for label, value in (
+            ("full name", full_name),
+            ("position", position),
+            ("organisation", organisation),
+        ):
+            if label != "full name" and len(value) > 200:
                 reasons.append(f"the {label} is longer than 200 characters")
+            if has_control_characters(value) or has_format_characters(value):
+                reasons.append(
+                    f"the {label} contains control or invisible formatting characters "
+                    "(such as a right-to-left override); use plain text"
+                )
         try:
             function = parse_function(row.get("function"))
         except ValueError as exc:

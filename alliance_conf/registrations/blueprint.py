@@ -43,3 +43,22 @@ bp.add_url_rule(
     "/conferences/<slug>/delegations/<int:delegation_id>/members", "members", views.members
 )
 bp.add_url_rule("/conferences/<slug>/signatories", "signatories", views.signatories)
+bp.add_url_rule(
+    "/registrations/<int:registration_id>/function",
+    "confirm_function",
+    views.confirm_function,
+    methods=["POST"],
+)
+bp.add_url_rule(
+    "/registrations/<int:registration_id>/full-powers",
+    "full_powers",
+    views.full_powers,
+    methods=["GET", "POST"],
+)
+bp.add_url_rule(
+    "/full-powers/<int:powers_id>/document", "full_powers_document", views.full_powers_document
+)
+bp.add_url_rule(
+    "/conferences/<slug>/full-powers", "full_powers_register", views.full_powers_register
+)
+bp.add_url_rule("/conferences/<slug>/full-powers.csv", "full_powers_csv", views.full_powers_csv)

@@ -1,8 +1,18 @@
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, SelectField, StringField, TextAreaField
+from flask_wtf.file import FileAllowed, FileField
+from wtforms import (
+    BooleanField,
+    DateField,
+    EmailField,
+    RadioField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import DataRequired, Email, Length, Optional
 
 from alliance_conf.invitations.forms import choice, function_choices
+from alliance_conf.registrations.models import IssuingAuthority
 
 
 class OnBehalfForm(FlaskForm):
@@ -47,6 +57,39 @@ class StatusForm(FlaskForm):
         ],
     )
     reason = TextAreaField("Reason", validators=[Optional(), Length(max=2000)])
+    function = SelectField("Confirmed function", choices=function_choices, validators=[Optional()])
+
+
+class FunctionForm(FlaskForm):
+    function = SelectField(
+        "Confirmed function", choices=function_choices, validators=[DataRequired()]
+    )
+
+
+class InstrumentForm(FlaskForm):
+    instrument_reference = StringField(
+        "Instrument reference", validators=[DataRequired(), Length(max=200)]
+    )
+    issuing_authority = RadioField(
+        "Issued by",
+        choices=[choice(a.value, a.title) for a in IssuingAuthority],
+        validators=[DataRequired()],
+    )
+    issuing_authority_text = StringField(
+        "Issuing authority, when “Other”", validators=[Optional(), Length(max=200)]
+    )
+    instrument_date = DateField("Date of the instrument", validators=[DataRequired()])
+
+
+class GrantPowersForm(InstrumentForm):
+    document = FileField(
+        "Scanned letter of full powers (PDF, optional)",
+        validators=[Optional(), FileAllowed(["pdf"], "A PDF file.")],
+    )
+
+
+class RevokePowersForm(InstrumentForm):
+    reason = TextAreaField("Reason (optional)", validators=[Optional(), Length(max=2000)])
 
 
 class ActionForm(FlaskForm):

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import enum
-from datetime import datetime
+from datetime import date, datetime
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -35,6 +35,38 @@ class DelegateFunction(enum.StrEnum):
     @property
     def title(self) -> str:
         return self.value.replace("_", " ").capitalize()
+
+    @property
+    def carries_powers(self) -> bool:
+        """May amend or sign for the delegation: confirmed by organisers, never self-asserted."""
+        return self in POWERED_FUNCTIONS
+
+
+POWERED_FUNCTIONS = frozenset(
+    {
+        DelegateFunction.head_of_delegation,
+        DelegateFunction.minister,
+        DelegateFunction.senior_official,
+    }
+)
+
+
+class IssuingAuthority(enum.StrEnum):
+    """Who issued an instrument of full powers (Vienna Convention, art. 7)."""
+
+    head_of_state = "head_of_state"
+    head_of_government = "head_of_government"
+    foreign_minister = "foreign_minister"
+    other = "other"
+
+    @property
+    def title(self) -> str:
+        return {
+            "head_of_state": "Head of State",
+            "head_of_government": "Head of Government",
+            "foreign_minister": "Minister for Foreign Affairs",
+            "other": "Other",
+        }[self.value]
 
 
 HEAD_OF_DELEGATION_ACTIVE = "function = 'head_of_delegation' AND status IN ('pending', 'approved')"
@@ -75,6 +107,11 @@ class Registration(db.Model):
     function: Mapped[DelegateFunction] = mapped_column(
         enum_column(DelegateFunction, "function"), default=DelegateFunction.other
     )
+    # A function carrying powers that the person asked for at registration; ``function`` holds
+    # what organisers confirmed (an ordinary delegate's until then).
+    requested_function: Mapped[DelegateFunction | None] = mapped_column(
+        enum_column(DelegateFunction, "requested_function")
+    )
     position: Mapped[str] = mapped_column(sa.String(200), default="")
     organisation: Mapped[str] = mapped_column(sa.String(200), default="")
     # Organisers-only fields: never shown to other delegates or exported in public lists.
@@ -87,7 +124,12 @@ class Registration(db.Model):
     decided_by_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("users.id", ondelete="SET NULL")
     )
-    # "Full powers": authorised to sign on the delegation's behalf.
+    # Nominated by the head of delegation (or organisers) to sign; powers come from organisers.
+    signatory_nominated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    signatory_nominated_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="SET NULL")
+    )
+    # "Full powers": granted by organisers with an instrument (a ``FullPowers`` row).
     is_signatory: Mapped[bool] = mapped_column(default=False)
     signatory_designated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     signatory_designated_by_id: Mapped[int | None] = mapped_column(
@@ -102,3 +144,69 @@ class Registration(db.Model):
 
     def __repr__(self):
         return f"<Registration {self.user_id}@{self.delegation_id} {self.status}>"
+
+
+class FullPowers(db.Model):
+    """An instrument of full powers checked by organisers: the only source of ``is_signatory``.
+
+    Rows are never deleted: revoking records who, when and on what instrument.
+    """
+
+    __tablename__ = "full_powers"
+    __table_args__ = (
+        sa.Index("ix_full_powers_conference", "conference_id", "granted_at"),
+        sa.CheckConstraint(
+            "issuing_authority != 'other' OR issuing_authority_text != ''",
+            name="other_authority_named",
+        ),
+        # At most one active grant per registration.
+        sa.Index(
+            "uq_full_powers_active",
+            "registration_id",
+            unique=True,
+            sqlite_where=sa.text("revoked_at IS NULL"),
+            postgresql_where=sa.text("revoked_at IS NULL"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    conference_id: Mapped[int] = mapped_column(sa.ForeignKey("conferences.id", ondelete="CASCADE"))
+    delegation_id: Mapped[int] = mapped_column(sa.ForeignKey("delegations.id", ondelete="CASCADE"))
+    registration_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("registrations.id", ondelete="CASCADE"), index=True
+    )
+    instrument_reference: Mapped[str] = mapped_column(sa.String(200))
+    issuing_authority: Mapped[IssuingAuthority] = mapped_column(
+        enum_column(IssuingAuthority, "issuing_authority")
+    )
+    issuing_authority_text: Mapped[str] = mapped_column(sa.String(200), default="")
+    instrument_date: Mapped[date] = mapped_column(sa.Date())
+    document: Mapped[bytes | None] = mapped_column(sa.LargeBinary, deferred=True)
+    document_filename: Mapped[str | None] = mapped_column(sa.String(200))
+    document_size: Mapped[int | None] = mapped_column()
+    granted_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    granted_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="SET NULL")
+    )
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    revoked_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="SET NULL")
+    )
+    revocation_reference: Mapped[str | None] = mapped_column(sa.String(200))
+    revocation_authority: Mapped[IssuingAuthority | None] = mapped_column(
+        enum_column(IssuingAuthority, "revocation_authority")
+    )
+    revocation_authority_text: Mapped[str | None] = mapped_column(sa.String(200))
+    revocation_date: Mapped[date | None] = mapped_column(sa.Date())
+    revocation_reason: Mapped[str | None] = mapped_column(sa.Text)
+
+    registration = relationship("Registration")
+    delegation = relationship("Delegation")
+    granted_by = relationship("User", foreign_keys=[granted_by_id])
+    revoked_by = relationship("User", foreign_keys=[revoked_by_id])
+
+    @property
+    def authority_label(self) -> str:
+        if self.issuing_authority == IssuingAuthority.other:
+            return self.issuing_authority_text
+        return self.issuing_authority.title

@@ -11,12 +11,15 @@ from sqlalchemy.exc import IntegrityError
 
 from alliance_conf.audit.models import AuditEvent
 from alliance_conf.audit.operations import log_event
-from alliance_conf.auth.models import ApiToken, User, UserRole
+from alliance_conf.auth.models import ApiToken, EmailProofPurpose, User, UserRole, normalise_email
 from alliance_conf.auth.operations import (
     check_email,
+    check_full_name,
+    check_password_strength,
     create_user,
     find_user_by_email,
     has_control_characters,
+    has_format_characters,
 )
 from alliance_conf.core.db import utcnow
 from alliance_conf.core.errors import (
@@ -45,6 +48,7 @@ DELEGATE_MOVES = frozenset({S.withdrawn})
 ACTIVE_STATUSES = (S.pending, S.approved)
 TEXT_LIMITS = {"position": 200, "organisation": 200, "accessibility_needs": 2000}
 ERASED_NAME = "Erased participant"
+IDENTITY_FIELDS = frozenset({"position", "organisation"})
 
 
 # --- who may see or do what -------------------------------------------------------------------
@@ -163,11 +167,18 @@ def _clean_text(fields: dict) -> dict:
         limit = TEXT_LIMITS.get(name, 2000)
         if len(value) > limit:
             errors[name] = f"At most {limit} characters."
-        elif has_control_characters(value, allowed="\n\r\t"):
+        elif has_control_characters(value, allowed="" if name in IDENTITY_FIELDS else "\n\r\t"):
             errors[name] = "Contains control characters; use plain text."
+        elif name in IDENTITY_FIELDS and has_format_characters(value):
+            errors[name] = (
+                "Contains an invisible formatting character (such as a right-to-left "
+                "override) that can change how it reads; type it as plain text."
+            )
         cleaned[name] = value
     if errors:
-        raise ValidationFailed("Some answers are too long or contain control characters.", errors)
+        raise ValidationFailed(
+            "Some answers are too long or contain control or formatting characters.", errors
+        )
     return cleaned
 
 
@@ -238,12 +249,17 @@ def create_registration(
             {"email": "Already registered for this conference."},
         )
     _check_head_free(delegation, function)
+    requested = None
+    if function.carries_powers and not is_organiser(actor):
+        # Claimed, not established: an ordinary delegate's rights until organisers confirm.
+        requested, function = function, DelegateFunction.other
     registration = Registration(
         conference_id=delegation.conference_id,
         delegation_id=delegation.id,
         user_id=user.id,
         status=S.pending,
         function=function,
+        requested_function=requested,
         consent_participant_list=bool(consent_participant_list),
         privacy_accepted_at=utcnow() if privacy_accepted else None,
         **text,
@@ -264,6 +280,7 @@ def create_registration(
         data={
             "delegation_id": delegation.id,
             "function": str(function),
+            "requested_function": str(requested) if requested else None,
             "on_behalf": actor is not None and getattr(actor, "id", None) != user.id,
         },
     )
@@ -290,13 +307,17 @@ def register_with_invitation(
     email: str = "",
     full_name: str = "",
     password: str | None = None,
+    email_code: str | None = None,
     **fields,
 ) -> Registration:
     """Answer an invitation: a new account (or the signed-in ``user``) and a pending registration.
 
     When ``email`` already has an account and that person is not signed in, raise a Conflict
-    asking them to sign in: accounts are never attached without their password.
+    asking them to sign in: accounts are never attached without their password. A new account
+    for the invited address is created at once; for any other address only with the code sent
+    to it (``email_code``; without one, the code is sent and EmailProofRequired raised).
     """
+    from alliance_conf.auth.proofs import require_proof
     from alliance_conf.invitations.operations import mark_accepted, require_pending
 
     require_pending(invitation)
@@ -311,6 +332,16 @@ def register_with_invitation(
         if not password:
             raise ValidationFailed(
                 "Choose a password for your new account.", {"password": "Required."}
+            )
+        check_full_name(full_name)
+        check_password_strength(password, user_inputs=(email, full_name))
+        if email != normalise_email(invitation.email):
+            require_proof(
+                email,
+                email_code,
+                EmailProofPurpose.register,
+                invitation_id=invitation.id,
+                what=f"your registration for {invitation.conference.title}",
             )
         user = create_user(
             email=email, full_name=full_name, password=password, role=UserRole.delegate
@@ -330,9 +361,13 @@ def register_on_behalf(
     email = check_email(email)
     user = find_user_by_email(email)
     if user is None:
+        from alliance_conf.auth.models import AccountTokenPurpose
+        from alliance_conf.auth.recovery import issue_link
+
         user = create_user(
             email=email, full_name=full_name, password=None, role=UserRole.delegate, actor=actor
         )
+        issue_link(user, AccountTokenPurpose.set_password, actor=actor)
     fields.pop("privacy_accepted", None)
     return create_registration(
         delegation, user, actor=actor, require_privacy=False, privacy_accepted=False, **fields
@@ -373,9 +408,18 @@ def approved_count(delegation_id: int) -> int:
 
 
 def change_status(
-    registration: Registration, new_status: RegistrationStatus | str, *, actor, reason: str = ""
+    registration: Registration,
+    new_status: RegistrationStatus | str,
+    *,
+    actor,
+    reason: str = "",
+    function: DelegateFunction | str | None = None,
 ) -> Registration:
-    """Move a registration along the allowed transitions, with the rights each move needs."""
+    """Move a registration along the allowed transitions, with the rights each move needs.
+
+    Approving with ``function`` confirms (or changes) the person's function: the only way a
+    function that carries powers is established. Without it a requested function stays a
+    request and the person has an ordinary delegate's rights."""
     try:
         new_status = RegistrationStatus(new_status)
     except ValueError:
@@ -401,7 +445,13 @@ def change_status(
         )
     if len(reason) > 2000:
         raise ValidationFailed("The reason is too long.", {"reason": "At most 2000 characters."})
+    if function is not None and new_status != S.approved:
+        raise ValidationFailed(
+            "A function is confirmed when approving.", {"function": "Only with approval."}
+        )
     if new_status == S.approved:
+        if function is not None:
+            _confirm_function(registration, function, actor)
         delegation = _lock_delegation(registration.delegation_id)
         quota = delegation.delegate_quota
         if quota is not None:
@@ -448,6 +498,51 @@ def change_status(
     return registration
 
 
+def _parse_function(function) -> DelegateFunction:
+    try:
+        return DelegateFunction(function)
+    except ValueError:
+        raise ValidationFailed(
+            f"{function!r} is not a delegate function.", {"function": "Unknown function."}
+        ) from None
+
+
+def _confirm_function(registration: Registration, function, actor) -> None:
+    function = _parse_function(function)
+    old = registration.function
+    registration.function = function
+    registration.requested_function = None
+    log_event(
+        "registration.function_confirmed",
+        registration,
+        actor=actor,
+        data={"old": str(old), "new": str(function)},
+    )
+
+
+def confirm_function(
+    registration: Registration, function: DelegateFunction | str, *, actor
+) -> Registration:
+    """Organisers confirm or change the function of a registration (pending or approved)."""
+    if not is_organiser(actor):
+        raise PermissionDenied("Only organisers confirm a delegate's function.")
+    if registration.status not in ACTIVE_STATUSES:
+        raise InvalidState(f"A {registration.status} registration keeps its function.")
+    function = _parse_function(function)
+    if registration.status == S.approved and function == DelegateFunction.head_of_delegation:
+        _check_head_free(registration.delegation, function, exclude_id=registration.id)
+    _confirm_function(registration, function, actor)
+    try:
+        db.session.flush()
+    except IntegrityError:
+        db.session.rollback()
+        raise Conflict(
+            f"{registration.delegation.name} already has a head of delegation.",
+            {"function": "This delegation already has a head of delegation."},
+        ) from None
+    return registration
+
+
 def decide_many(
     conference_id: int,
     registration_ids: list[int],
@@ -476,44 +571,43 @@ def decide_many(
     return list(registrations)
 
 
-# --- signatories ("full powers") ----------------------------------------------------------------
+# --- signatories: heads nominate, organisers grant full powers (see powers.py) -------------
 
 
-def designate_signatory(registration: Registration, *, actor) -> Registration:
+def nominate_signatory(registration: Registration, *, actor) -> Registration:
+    """The head of delegation (or organisers) proposes who should sign. It grants nothing:
+    organisers grant full powers after checking the instrument."""
     if not can_designate(actor, registration.delegation_id):
         raise PermissionDenied(
-            "Only organisers or the delegation's head designate who may sign for it."
+            "Only organisers or the delegation's head nominate who should sign for it."
         )
     if registration.status != S.approved:
-        raise InvalidState("Only an approved delegate can be authorised to sign.")
-    if registration.is_signatory:
-        return registration
-    registration.is_signatory = True
-    registration.signatory_designated_at = utcnow()
-    registration.signatory_designated_by_id = getattr(actor, "id", None)
-    db.session.flush()
-    log_event("registration.signatory_designated", registration, actor=actor)
+        raise InvalidState("Only an approved delegate can be nominated to sign.")
+    if registration.signatory_nominated_at is None:
+        registration.signatory_nominated_at = utcnow()
+        registration.signatory_nominated_by_id = getattr(actor, "id", None)
+        db.session.flush()
+        log_event("registration.signatory_nominated", registration, actor=actor)
+    return registration
+
+
+def withdraw_nomination(registration: Registration, *, actor) -> Registration:
+    if not can_designate(actor, registration.delegation_id):
+        raise PermissionDenied(
+            "Only organisers or the delegation's head withdraw a nomination to sign."
+        )
+    if registration.signatory_nominated_at is not None:
+        registration.signatory_nominated_at = None
+        registration.signatory_nominated_by_id = None
+        db.session.flush()
+        log_event("registration.signatory_nomination_withdrawn", registration, actor=actor)
     return registration
 
 
 def _clear_signatory(registration: Registration, actor, because: str) -> None:
-    registration.is_signatory = False
-    registration.signatory_designated_at = None
-    registration.signatory_designated_by_id = None
-    log_event(
-        "registration.signatory_revoked", registration, actor=actor, data={"because": because}
-    )
+    from alliance_conf.registrations.powers import end_active_powers
 
-
-def revoke_signatory(registration: Registration, *, actor) -> Registration:
-    if not can_designate(actor, registration.delegation_id):
-        raise PermissionDenied(
-            "Only organisers or the delegation's head withdraw the authority to sign."
-        )
-    if registration.is_signatory:
-        _clear_signatory(registration, actor, because="revoked")
-        db.session.flush()
-    return registration
+    end_active_powers(registration, actor=actor, reason=because)
 
 
 # --- personal data -----------------------------------------------------------------------------
@@ -565,6 +659,8 @@ def personal_data(user: User) -> dict:
                 "decided_at": _iso(r.decided_at),
                 "is_signatory": r.is_signatory,
                 "signatory_designated_at": _iso(r.signatory_designated_at),
+                "requested_function": str(r.requested_function or "") or None,
+                "signatory_nominated_at": _iso(r.signatory_nominated_at),
                 "created_at": _iso(r.created_at),
             }
             for r in registrations

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
+from typing import Literal
 
 from pydantic import Field
 
@@ -16,6 +17,12 @@ class RegistrationCreate(ApiModel):
     email: str | None = Field(None, max_length=320)
     full_name: str | None = Field(None, max_length=200)
     password: str | None = Field(None, max_length=1000, description="For a new account")
+    email_code: str | None = Field(
+        None,
+        max_length=12,
+        description="A new account for an address other than the invited one: the code e-mailed "
+        "to that address (send without it first: 422 email_proof_required sends the code)",
+    )
     function: str = Field("other", max_length=40)
     position: str = Field("", max_length=200)
     organisation: str = Field("", max_length=200)
@@ -28,6 +35,54 @@ class RegistrationCreate(ApiModel):
 class RegistrationStatusChange(ApiModel):
     status: str = Field(max_length=20)
     reason: str = Field("", max_length=2000)
+    function: str | None = Field(
+        None,
+        max_length=40,
+        description="With approval (organisers): confirm or change the function; a requested "
+        "function that carries powers is established only this way",
+    )
+
+
+class InstrumentIn(ApiModel):
+    """An instrument of full powers, or of their revocation, as organisers read it."""
+
+    instrument_reference: str = Field(max_length=200)
+    issuing_authority: Literal["head_of_state", "head_of_government", "foreign_minister", "other"]
+    issuing_authority_text: str = Field("", max_length=200, description="Required for 'other'")
+    instrument_date: date
+
+
+class FullPowersGrant(InstrumentIn):
+    document_base64: str | None = Field(
+        None, description="The scanned letter (PDF), base64; size-limited"
+    )
+    document_filename: str | None = Field(None, max_length=200)
+
+
+class FullPowersRevocation(InstrumentIn):
+    reason: str = Field("", max_length=2000)
+
+
+class FullPowersOut(ApiModel):
+    id: int
+    registration_id: int
+    delegation_id: int
+    delegation_name: str
+    signatory_name: str
+    instrument_reference: str
+    issuing_authority: str
+    issuing_authority_text: str
+    instrument_date: date
+    has_document: bool
+    granted_at: datetime
+    granted_by_id: int | None
+    revoked_at: datetime | None
+    revoked_by_id: int | None
+    revocation_reference: str | None
+    revocation_authority: str | None
+    revocation_authority_text: str | None
+    revocation_date: date | None
+    revocation_reason: str | None
 
 
 class RegistrationDetail(ApiModel):
@@ -43,6 +98,7 @@ class RegistrationDetail(ApiModel):
     email: str
     status: str
     function: str
+    requested_function: str | None = None
     position: str
     organisation: str
     consent_participant_list: bool
@@ -52,6 +108,7 @@ class RegistrationDetail(ApiModel):
     dietary_needs: str | None = None
     decided_at: datetime | None
     is_signatory: bool
+    signatory_nominated_at: datetime | None = None
     signatory_designated_at: datetime | None
     signatory_designated_by_id: int | None
     created_at: datetime

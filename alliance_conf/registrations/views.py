@@ -13,15 +13,24 @@ from alliance_conf.core.errors import AllianceError, NotFound, PermissionDenied
 from alliance_conf.delegations.models import Delegation
 from alliance_conf.extensions import db
 from alliance_conf.invitations.views import apply_errors, delegation_choices
-from alliance_conf.registrations import operations
+from alliance_conf.participants.exports import safe_cell, stream_csv
+from alliance_conf.registrations import operations, powers
 from alliance_conf.registrations.forms import (
     ActionForm,
     BulkDecisionForm,
     EraseForm,
+    FunctionForm,
+    GrantPowersForm,
     OnBehalfForm,
+    RevokePowersForm,
     StatusForm,
 )
-from alliance_conf.registrations.models import DelegateFunction, Registration, RegistrationStatus
+from alliance_conf.registrations.models import (
+    DelegateFunction,
+    FullPowers,
+    Registration,
+    RegistrationStatus,
+)
 
 PENDING_PAGE_SIZE = 500
 
@@ -48,9 +57,23 @@ def show(registration_id: int):
         show_needs=operations.can_see_needs(current_user, registration),
         is_organiser=operations.is_organiser(current_user),
         can_designate=operations.can_designate(current_user, registration.delegation_id),
-        form=StatusForm(),
+        form=_status_form(registration),
         action_form=ActionForm(),
+        function_form=_function_form(registration),
     )
+
+
+def _function_form(registration: Registration) -> FunctionForm:
+    form = FunctionForm(formdata=None)
+    form.function.data = (registration.requested_function or registration.function).value
+    return form
+
+
+def _status_form(registration: Registration) -> StatusForm:
+    form = StatusForm()
+    if not form.is_submitted():
+        form.function.data = (registration.requested_function or registration.function).value
+    return form
 
 
 @login_required
@@ -61,8 +84,17 @@ def change_status(registration_id: int):
         flash("The form expired or was incomplete; please try again.", "error")
         return redirect(url_for("registrations.show", registration_id=registration_id))
     try:
+        confirm = (
+            form.function.data
+            if form.status.data == RegistrationStatus.approved and form.function.data
+            else None
+        )
         operations.change_status(
-            registration, form.status.data, actor=current_user, reason=form.reason.data
+            registration,
+            form.status.data,
+            actor=current_user,
+            reason=form.reason.data,
+            function=confirm,
         )
         db.session.commit()
     except AllianceError as exc:
@@ -77,6 +109,7 @@ def change_status(registration_id: int):
             can_designate=operations.can_designate(current_user, registration.delegation_id),
             form=form,
             action_form=ActionForm(),
+            function_form=_function_form(registration),
         ), exc.status
     flash(f"The registration is now {registration.status}.", "success")
     return redirect(url_for("registrations.show", registration_id=registration_id))
@@ -241,13 +274,15 @@ def _signatory_action(registration_id: int, designate: bool):
         abort(400)
     try:
         if designate:
-            operations.designate_signatory(registration, actor=current_user)
+            operations.nominate_signatory(registration, actor=current_user)
             message = (
-                f"{registration.user.full_name} may now sign for {registration.delegation.name}."
+                f"{registration.user.full_name} is nominated to sign for "
+                f"{registration.delegation.name}; the organisers grant full powers once they "
+                "have checked the instrument."
             )
         else:
-            operations.revoke_signatory(registration, actor=current_user)
-            message = f"{registration.user.full_name} may no longer sign."
+            operations.withdraw_nomination(registration, actor=current_user)
+            message = f"The nomination of {registration.user.full_name} was withdrawn."
         db.session.commit()
     except AllianceError as exc:
         db.session.rollback()
@@ -302,3 +337,119 @@ def erase():
             return redirect(url_for("conferences.index"))
     status = 422 if form.errors or form.form_errors else 200
     return render_template("registrations/erase.html", form=form), status
+
+
+@roles_required(UserRole.organiser)
+def confirm_function(registration_id: int):
+    """Confirm or change the function of an approved registration (a request left by a bulk
+    approval, or a change of role)."""
+    registration = operations.get_registration(registration_id)
+    form = FunctionForm()
+    if form.validate_on_submit():
+        try:
+            operations.confirm_function(registration, form.function.data, actor=current_user)
+            db.session.commit()
+        except AllianceError as exc:
+            db.session.rollback()
+            flash(exc.message, "error")
+        else:
+            flash(f"Function confirmed: {registration.function.title}.", "success")
+    else:
+        flash("Choose a function.", "error")
+    return redirect(url_for("registrations.show", registration_id=registration_id))
+
+
+# --- full powers (organisers) ------------------------------------------------------------------
+
+
+def _instrument(form) -> powers.Instrument:
+    return powers.Instrument(
+        reference=form.instrument_reference.data or "",
+        authority=form.issuing_authority.data or "",
+        authority_text=form.issuing_authority_text.data or "",
+        issued_on=form.instrument_date.data,
+    )
+
+
+@roles_required(UserRole.organiser)
+def full_powers(registration_id: int):
+    """Grant full powers (with the instrument) or, when held, record their revocation."""
+    registration = operations.get_registration(registration_id)
+    active = powers.active_powers(registration.id)
+    form = RevokePowersForm() if active else GrantPowersForm()
+    if form.validate_on_submit():
+        try:
+            if active:
+                powers.revoke_full_powers(
+                    registration, _instrument(form), actor=current_user, reason=form.reason.data
+                )
+                message = f"Full powers of {registration.user.full_name} revoked."
+            else:
+                upload = form.document.data
+                document = upload.read(powers.max_pdf_bytes() + 1) if upload else None
+                powers.grant_full_powers(
+                    registration,
+                    _instrument(form),
+                    actor=current_user,
+                    document=document,
+                    document_filename=upload.filename if upload else None,
+                )
+                message = (
+                    f"{registration.user.full_name} holds full powers for "
+                    f"{registration.delegation.name}."
+                )
+            db.session.commit()
+        except AllianceError as exc:
+            db.session.rollback()
+            apply_errors(form, exc)
+        else:
+            flash(message, "success")
+            return redirect(url_for("registrations.show", registration_id=registration.id))
+    status = 422 if form.errors or form.form_errors else 200
+    return render_template(
+        "registrations/full_powers.html",
+        registration=registration,
+        active=active,
+        form=form,
+        conference=registration.conference,
+    ), status
+
+
+@roles_required(UserRole.organiser)
+def full_powers_document(powers_id: int):
+    """The scanned letter: organisers only, never cached."""
+    grant = db.session.get(FullPowers, powers_id)
+    if grant is None or grant.document is None:
+        raise NotFound("There is no scanned letter for these full powers.")
+    return Response(
+        grant.document,
+        mimetype="application/pdf",
+        headers={
+            "Content-Disposition": f'attachment; filename="full-powers-{grant.id}.pdf"',
+            "Cache-Control": "no-store",
+        },
+    )
+
+
+@roles_required(UserRole.organiser)
+def full_powers_register(slug: str):
+    conference = get_conference(slug)
+    return render_template(
+        "registrations/full_powers_register.html",
+        conference=conference,
+        grants=powers.full_powers_register(conference.id),
+    )
+
+
+@roles_required(UserRole.organiser)
+def full_powers_csv(slug: str):
+    conference = get_conference(slug)
+    rows = [powers.REGISTER_COLUMNS]
+    rows += [[safe_cell(c) for c in row] for row in powers.register_rows(conference.id)]
+    return Response(
+        "".join(stream_csv(rows)),
+        mimetype="text/csv",
+        headers={
+            "Content-Disposition": f'attachment; filename="{conference.slug}-full-powers.csv"'
+        },
+    )

@@ -100,6 +100,26 @@ class FreshRequestClient(FlaskClient):
         return super().open(*args, **kwargs)
 
 
+def _test_signing_key() -> str:
+    """One receipt key per test session, shared by every app built on the test database (as
+    hosts of one deployment share ``SIGNATURES_SIGNING_KEY``)."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    return (
+        Ed25519PrivateKey.generate()
+        .private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+        .decode("ascii")
+    )
+
+
+TEST_SIGNING_KEY = _test_signing_key()
+
+
 def base_test_config(database_url: str) -> dict:
     return {
         "TESTING": True,
@@ -108,6 +128,8 @@ def base_test_config(database_url: str) -> dict:
         "PASSWORD_HASH_CHEAP": True,
         "SECRET_KEY": "test-secret-key-" + "x" * 32,
         "SERVER_NAME": "localhost",
+        "PUBLIC_BASE_URL": "http://localhost",
+        "SIGNATURES_SIGNING_KEY": TEST_SIGNING_KEY,
         "MAIL_SERVER": None,
         "RATELIMIT_ENABLED": False,  # tests of the limits switch them on
     }
@@ -269,6 +291,23 @@ def make_registration(app):
         db.session.add(registration)
         db.session.commit()
         return registration
+
+    return factory
+
+
+@pytest.fixture
+def grant_powers(app, make_user):
+    """Full powers through the real operation: an organiser checks an instrument."""
+    from alliance_conf.registrations.powers import Instrument, grant_full_powers
+
+    def factory(registration, organiser=None, **instrument):
+        organiser = organiser or make_user("organiser")
+        values = {"reference": "FP/TEST/1", "authority": "foreign_minister"}
+        values.update(instrument)
+        values.setdefault("issued_on", date(2025, 1, 15))
+        powers = grant_full_powers(registration, Instrument(**values), actor=organiser)
+        db.session.commit()
+        return powers
 
     return factory
 

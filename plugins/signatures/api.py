@@ -154,7 +154,8 @@ def get_signature(signature_id: int):
 @api.endpoint(
     "/signatures/<int:signature_id>",
     "DELETE",
-    summary="Withdraw a signature, with a reason (it stays listed as withdrawn)",
+    summary="Withdraw a signature, with a reason and your password again (it stays listed as "
+    "withdrawn)",
     authorise=lambda signature_id: operations.require_can_withdraw(
         operations.get_signature(signature_id, api_user()), api_user()
     ),
@@ -165,7 +166,9 @@ def get_signature(signature_id: int):
 )
 def withdraw_signature(signature_id: int, body: WithdrawIn):
     signature = operations.get_signature(signature_id, api_user())
-    operations.withdraw_signature(signature, actor=api_user(), reason=body.reason)
+    operations.withdraw_signature(
+        signature, actor=api_user(), reason=body.reason, password=body.password, code=body.code
+    )
     db.session.commit()
     return signature_out(signature)
 

@@ -1,11 +1,10 @@
 """The server's Ed25519 key, canonical JSON and hashes of the signing chain.
 
 The key comes from ``SIGNATURES_SIGNING_KEY`` (a PEM private key; ``flask signatures
-generate-key`` prints one). When it is unset outside production, the key is derived from
-``SECRET_KEY`` with HKDF-SHA256 (salt ``alliance-conf signatures``, info ``ed25519 receipt key
-v1``): nothing is written to local disk and every host sharing the ``SECRET_KEY`` derives the
-same key. In production the explicit key is required (the app refuses to start without it), so
-that rotating the session secret never changes the key receipts are signed with.
+generate-key`` prints one). When it is unset outside production, a random key is generated into
+the instance folder (``signatures-key.pem``) on first start and read afterwards; it is never
+derived from ``SECRET_KEY`` or any other published value. In production the explicit key is
+required (the app refuses to start without it).
 """
 
 from __future__ import annotations
@@ -16,29 +15,22 @@ import json
 from typing import Any
 
 from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
-from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from flask import Flask, current_app
 
-from alliance_conf.config import ConfigError
+from alliance_conf.config import ConfigError, instance_secret
 
 EXTENSION_KEY = "signatures_key"
 GENESIS_HASH = "0" * 64
-HKDF_SALT = b"alliance-conf signatures"
-HKDF_INFO = b"ed25519 receipt key v1"
-
-
-def derive_key(secret_key: str) -> Ed25519PrivateKey:
-    seed = HKDF(algorithm=hashes.SHA256(), length=32, salt=HKDF_SALT, info=HKDF_INFO).derive(
-        secret_key.encode("utf-8")
-    )
-    return Ed25519PrivateKey.from_private_bytes(seed)
+INSTANCE_KEY_FILE = "signatures-key.pem"
 
 
 def load_key(app: Flask) -> Ed25519PrivateKey:
     """Read or derive the key once per app; raises ConfigError when production has none."""
     pem = app.config.get("SIGNATURES_SIGNING_KEY")
+    if not pem and app.config.get("ALLIANCE_ENV") != "production":
+        pem = instance_secret(app.instance_path, INSTANCE_KEY_FILE, make=generate_pem)
     if pem:
         data = pem.encode() if isinstance(pem, str) else pem
         try:
@@ -54,7 +46,7 @@ def load_key(app: Flask) -> Ed25519PrivateKey:
             "plugin signs receipts with it. Generate one with `flask signatures generate-key` "
             "and set it (PEM), or disable the plugin (ALLIANCE_DISABLED_PLUGINS=signatures)."
         )
-    return derive_key(app.config["SECRET_KEY"])
+    raise ConfigError("SIGNATURES_SIGNING_KEY is empty.")
 
 
 def install_key(app: Flask) -> None:

@@ -49,6 +49,10 @@ class SignForm(FlaskForm):
 
 class WithdrawForm(FlaskForm):
     reason = TextAreaField("Reason for withdrawing", validators=[DataRequired(), Length(max=2000)])
+    password = PasswordField("Your password (again)", validators=[DataRequired()])
+    code = StringField(
+        "One-time code sent to you by e-mail", validators=[Optional(), Length(max=12)]
+    )
 
 
 class ActionForm(FlaskForm):

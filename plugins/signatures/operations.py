@@ -7,13 +7,15 @@ Who may do what:
   or support (``SIGNATURES_SUPPORT_GROUPS``; organisations by default); the declaration is open;
   the actor re-authenticates (password, plus an e-mailed code when
   ``SIGNATURES_REQUIRE_EMAIL_CODE`` is on) and types their full name;
-* withdraw: a signatory of the same delegation, while the declaration is open, with a reason;
+* withdraw: a signatory of the same delegation, while the declaration is open, with a reason,
+  after the same re-authentication as signing;
 * see a signature's details and receipt: organisers, staff and members of its delegation;
 * send reminders: organisers.
 
-The one exception to "callers commit": a failed re-authentication is written in its own
-transaction (``_record_failure``), so the refusal's rollback cannot erase the count that locks
-out password guessing.
+The one exception to "callers commit": ``reauthenticate`` counts every attempt as a failure
+before checking the secret and commits that count on the request's own connection (and commits
+again to forget it when the secret was right), so the refusal's rollback cannot erase the count
+and parallel guesses cannot slip past the limit. Call it before writing anything.
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from alliance_conf.audit.operations import client_ip, log_event
+from alliance_conf.auth.models import User
 from alliance_conf.core.db import utcnow
 from alliance_conf.core.errors import (
     AllianceError,
@@ -242,19 +245,46 @@ def check_not_locked(user) -> None:
         )
 
 
-def _record_failure(user, declaration: Declaration | None, reason: str) -> None:
-    """Written on its own connection and committed at once (see the module docstring)."""
-    ip = client_ip() if _config("SIGNATURES_STORE_IP") else None
-    with db.engine.begin() as conn:
-        conn.execute(
-            sa.insert(ReauthFailure).values(
-                user_id=user.id,
-                declaration_id=declaration.id if declaration is not None else None,
-                reason=reason,
-                ip_address=ip,
-                created_at=utcnow(),
-            )
+def _lock_user(user) -> None:
+    """Serialise re-authentication attempts of one person until the transaction ends.
+
+    PostgreSQL: SELECT ... FOR UPDATE on the user's row. SQLite ignores FOR UPDATE but
+    serialises writers, so a no-op UPDATE takes the database write lock first.
+    """
+    if db.session.get_bind().dialect.name == "sqlite":
+        db.session.execute(
+            sa.update(User)
+            .where(User.id == user.id)
+            .values(session_version=User.session_version)
+            .execution_options(synchronize_session=False)
         )
+    else:
+        db.session.execute(sa.select(User.id).where(User.id == user.id).with_for_update())
+
+
+def _count_attempt(user, declaration: Declaration | None, reason: str) -> int:
+    """Record the attempt as a failure *before* any secret is checked, atomically with the
+    lock check, and commit it on the request's own connection: parallel guesses queue on the
+    user's row, so exactly ``SIGNATURES_MAX_FAILURES`` of them are ever counted."""
+    _lock_user(user)
+    check_not_locked(user)
+    ip = client_ip() if _config("SIGNATURES_STORE_IP") else None
+    attempt = ReauthFailure(
+        user_id=user.id,
+        declaration_id=declaration.id if declaration is not None else None,
+        reason=reason,
+        ip_address=ip,
+        created_at=utcnow(),
+    )
+    db.session.add(attempt)
+    db.session.commit()  # releases the row lock; the count survives any later rollback
+    return attempt.id
+
+
+def _forget_attempt(attempt_id: int) -> None:
+    """The secret was right: the attempt was no failure after all."""
+    db.session.execute(sa.delete(ReauthFailure).where(ReauthFailure.id == attempt_id))
+    db.session.commit()
 
 
 def _code_digest(code: str) -> str:
@@ -314,25 +344,49 @@ def _check_code(declaration: Declaration, actor, code: str | None) -> SigningCod
     return candidate
 
 
-def reauthenticate(declaration: Declaration, actor, password: str, code: str | None) -> AuthMethod:
+def reauthenticate(
+    declaration: Declaration,
+    actor,
+    password: str | None,
+    code: str | None,
+    *,
+    method: str = "password",
+) -> AuthMethod:
+    """Step-up before an act that changes a signature (signing, withdrawing).
+
+    ``method`` names how the person proves it is them; each method checks its own secret
+    after the attempt is counted. Commits (see ``_count_attempt``): call it before writing.
+    """
     check_not_locked(actor)
+    checker = REAUTH_METHODS.get(method)
+    if checker is None:
+        raise ValidationFailed(f"Unknown re-authentication method {method!r}.")
+    attempt_id = _count_attempt(actor, declaration, method)
+    result = checker(declaration, actor, password, code)
+    _forget_attempt(attempt_id)
+    return result
+
+
+def _password_method(declaration: Declaration, actor, password, code) -> AuthMethod:
     if not actor.check_password(password or ""):
-        _record_failure(actor, declaration, "password")
         raise ReauthFailed(
-            "The password is not correct; signing needs your password again.",
+            "The password is not correct; this step needs your password again.",
             {"password": "Wrong password."},
         )
     if not _config("SIGNATURES_REQUIRE_EMAIL_CODE"):
         return AuthMethod.password
     found = _check_code(declaration, actor, code)
     if found is None:
-        _record_failure(actor, declaration, "email_code")
         raise ReauthFailed(
             "The one-time code is wrong or expired; ask for a new code by e-mail.",
             {"code": "Wrong or expired code."},
         )
     found.used_at = utcnow()
     return AuthMethod.password_email_code
+
+
+# How a person re-authenticates, by name; another method (a passkey...) registers here.
+REAUTH_METHODS = {"password": _password_method}
 
 
 # --- input -----------------------------------------------------------------------------------
@@ -606,6 +660,7 @@ def sign_declaration(
     endorsed_keys=None,
     statements=(),
     delegation_id: int | None = None,
+    method: str = "password",
 ) -> Signature:
     """Record the actor's delegation's signature (or support). Raises, storing nothing, when
     the text is not open, the actor may not sign, re-authentication fails or it already signed.
@@ -625,7 +680,7 @@ def sign_declaration(
             f"(“{actor.full_name}”) to confirm.",
             {"typed_name": "Does not match your name."},
         )
-    method = reauthenticate(declaration, actor, password, code)
+    method = reauthenticate(declaration, actor, password, code, method=method)
 
     _lock(declaration)
     require_open(declaration)
@@ -714,7 +769,16 @@ def require_can_withdraw(signature: Signature, actor) -> None:
         )
 
 
-def withdraw_signature(signature: Signature, *, actor, reason: str) -> Signature:
+def withdraw_signature(
+    signature: Signature,
+    *,
+    actor,
+    reason: str,
+    password: str | None,
+    code: str | None = None,
+    method: str = "password",
+) -> Signature:
+    """Withdraw with a reason, after the same re-authentication as signing."""
     declaration = signature.declaration
     require_can_withdraw(signature, actor)
     reason = canonical.normalise_string(reason or "")
@@ -724,6 +788,12 @@ def withdraw_signature(signature: Signature, *, actor, reason: str) -> Signature
         raise ValidationFailed(
             f"The reason is longer than {MAX_REASON} characters.", {"reason": "Too long."}
         )
+    require_open(declaration)
+    if signature.withdrawn_at is not None:
+        raise InvalidState(
+            f"This signature was already withdrawn on {signature.withdrawn_at:%-d %B %Y}."
+        )
+    reauthenticate(declaration, actor, password, code, method=method)
     _lock(declaration)
     if declaration.state != DeclarationState.open:
         raise InvalidState(
@@ -1050,13 +1120,9 @@ def send_reminders(declaration: Declaration, *, actor) -> ReminderResult:
 
 
 def verification_url(code: str) -> str:
-    base = current_app.config.get("PUBLIC_BASE_URL")
-    path = f"/verify/{format_code(code)}"
-    if base:
-        return base.rstrip("/") + path
-    if has_request_context():
-        return request.host_url.rstrip("/") + path
-    return path
+    """Never from the request's Host header: from ``PUBLIC_BASE_URL`` (always set)."""
+    base = current_app.config.get("PUBLIC_BASE_URL") or ""
+    return base.rstrip("/") + f"/verify/{format_code(code)}"
 
 
 def signature_rows(declaration: Declaration) -> list[SignatureRow]:

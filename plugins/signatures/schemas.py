@@ -33,6 +33,10 @@ class SignIn(ApiModel):
 
 class WithdrawIn(ApiModel):
     reason: str = Field(max_length=10_000)
+    password: str = Field(max_length=1000, description="Your password, again (as for signing)")
+    code: str | None = Field(
+        None, max_length=20, description="The e-mailed one-time code, when it is required"
+    )
 
 
 class StatementOut(BaseModel):

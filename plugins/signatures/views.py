@@ -170,6 +170,9 @@ def send_code(declaration_id: int):
         flash(exc.message, "error")
     else:
         flash(f"A one-time code was sent to {current_user.email}.", "success")
+    withdrawing = request.form.get("signature_id", "")
+    if withdrawing.isdigit():  # asked from the withdrawal page: back there
+        return redirect(url_for("signatures.withdraw", signature_id=int(withdrawing)))
     return redirect(url_for("signatures.sign", declaration_id=declaration.id))
 
 
@@ -216,7 +219,13 @@ def withdraw(signature_id: int):
     status = 200
     if form.validate_on_submit():
         try:
-            operations.withdraw_signature(signature, actor=current_user, reason=form.reason.data)
+            operations.withdraw_signature(
+                signature,
+                actor=current_user,
+                reason=form.reason.data,
+                password=form.password.data,
+                code=form.code.data,
+            )
             db.session.commit()
         except AllianceError as exc:
             db.session.rollback()
@@ -233,6 +242,8 @@ def withdraw(signature_id: int):
         declaration=signature.declaration,
         conference=signature.declaration.conference,
         form=form,
+        require_code=current_app.config["SIGNATURES_REQUIRE_EMAIL_CODE"],
+        code_form=ActionForm(),
     ), status
 
 

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from alliance_conf.testing.fixtures import base_test_config, migrate_to_heads
+from alliance_conf.testing.fixtures import TEST_SIGNING_KEY, base_test_config, migrate_to_heads
 
 from .support import (
     AXE_SCRIPT,
@@ -139,6 +139,8 @@ def live_server(_workdir, live_database_url):
         **os.environ,
         "DATABASE_URL": database_url,
         "SECRET_KEY": secrets.token_urlsafe(48),
+        "SIGNATURES_SIGNING_KEY": TEST_SIGNING_KEY,
+        "PUBLIC_BASE_URL": f"http://127.0.0.1:{port}",
         "ALLIANCE_ENV": "development",
         "PYTHONUNBUFFERED": "1",
         # Every journey signs in through the form from 127.0.0.1: the production limit

@@ -15,12 +15,13 @@ import re
 import pytest
 import sqlalchemy as sa
 
-from .support import DESKTOP, PHONE, SCREENSHOT_DIR, assert_focus_visible, audit_page
+from .support import DESKTOP, PHONE, SCREENSHOT_DIR, Account, assert_focus_visible, audit_page
 
 SLUG = "online-safety-2031"
 DELEGATE_EMAIL = "kadri.tamm@mfa.example.ee"
 DELEGATE_NAME = "Kadri Tamm"
 DELEGATE_PASSWORD = "Tallinn signatory 2031!"
+NEW_PASSWORD = "Narva lighthouse 77 ferns"  # chosen after "Forgot your password?"
 DELEGATIONS_CSV = (
     b"country_code,organisation_name,group,contact_email,delegate_quota\n"
     b"EE,,eu_member,protocol@mfa.example.ee,3\n"
@@ -190,6 +191,40 @@ def _invitation_link(server_app, email: str) -> str:
     return match.group(1)
 
 
+def _mailed_path(server_app, email: str, prefix: str) -> str:
+    """The path of the newest link starting with ``prefix`` mailed to ``email``."""
+    from alliance_conf.extensions import db
+    from alliance_conf.mail.models import MailMessage
+
+    with server_app.app_context():
+        bodies = db.session.scalars(
+            sa.select(MailMessage.body_text)
+            .where(MailMessage.to_address == email)
+            .order_by(MailMessage.id.desc())
+        ).all()
+        db.session.remove()
+    for body in bodies:
+        match = re.search(r"https?://[^/\s]+(" + re.escape(prefix) + r"\S+)", body)
+        if match:
+            return match.group(1)
+    raise AssertionError(f"no link {prefix}... mailed to {email}")
+
+
+def _mailed_code(server_app, email: str) -> str:
+    from alliance_conf.extensions import db
+    from alliance_conf.mail.models import MailMessage
+
+    with server_app.app_context():
+        body = db.session.scalar(
+            sa.select(MailMessage.body_text)
+            .where(MailMessage.to_address == email, MailMessage.subject.like("Confirm your%"))
+            .order_by(MailMessage.id.desc())
+        )
+        db.session.remove()
+    assert body, f"no code mailed to {email}"
+    return re.search(r"\b(\d{6})\b", body).group(1)
+
+
 def _new_desktop(browser, live_server):
     context = browser.new_context(
         base_url=live_server,
@@ -290,30 +325,39 @@ def test_from_invitation_to_a_verified_signature(
         assert "Pending" in delegate.locator("dl.details").inner_text()
         audit_both(delegate, "journey-registration-received")
 
-        # --- organiser: approves, authorises to sign, opens consultation --------------------
+        # --- organiser: confirms the requested function, grants full powers -----------------
         organiser.goto(f"/conferences/{SLUG}/registrations/pending")
-        assert DELEGATE_NAME in organiser.get_by_role("table").inner_text()
+        table = organiser.get_by_role("table").inner_text()
+        assert DELEGATE_NAME in table and "requests: Minister" in table
         audit_both(organiser, "journey-pending")
-        organiser.get_by_label(f"Select {DELEGATE_NAME}").check()
-        organiser.get_by_label("Decision for the selected registrations").select_option("approved")
+        organiser.get_by_role("link", name=DELEGATE_NAME).click()
+        organiser.wait_for_url(re.compile(r"/registrations/\d+$"))
+        assert "requests: Minister" in organiser.locator("dl.details").inner_text()
+        audit_both(organiser, "journey-approve-with-function")
+        assert organiser.get_by_label("Confirmed function").input_value() == "minister"
         with organiser.expect_navigation():
-            organiser.get_by_role("button", name="Apply to the selected registrations").click()
-        assert "1 registration(s) approved." in flash(organiser)
-        assert (
-            "No registration is waiting for a decision." in organiser.locator("main").inner_text()
-        )
+            organiser.get_by_role("button", name="Record the decision").click()
+        assert "The registration is now approved." in flash(organiser)
+        assert "requests:" not in organiser.locator("dl.details").inner_text()
 
         organiser.goto(f"/conferences/{SLUG}/signatories")
         audit_both(organiser, "journey-signatories")
         organiser.get_by_role("link", name="Estonia").click()
         organiser.wait_for_url(re.compile(r"/delegations/\d+/members$"))
         audit_both(organiser, "journey-members")
+        organiser.get_by_role("link", name=f"Grant full powers of {DELEGATE_NAME}").click()
+        organiser.wait_for_url(re.compile(r"/full-powers$"))
+        audit_both(organiser, "journey-grant-full-powers")
+        organiser.get_by_label("Instrument reference").fill("EE/MFA/2031/FP-17")
+        organiser.get_by_label("Minister for Foreign Affairs").check()
+        organiser.get_by_label("Date of the instrument").fill("2025-04-20")
         with organiser.expect_navigation():
-            organiser.get_by_role("button", name=f"Authorise to sign {DELEGATE_NAME}").click()
-        assert DELEGATE_NAME in flash(organiser)
-        assert organiser.get_by_role("button", name=f"Withdraw full powers of {DELEGATE_NAME}")
-        row = organiser.get_by_role("row").filter(has_text=DELEGATE_NAME)
-        assert "Yes (since" in row.inner_text()
+            organiser.get_by_role("button", name="Grant full powers").click()
+        assert f"{DELEGATE_NAME} holds full powers for Estonia." in flash(organiser)
+        organiser.goto(f"/conferences/{SLUG}/full-powers")
+        register = organiser.locator("main").inner_text()
+        assert "EE/MFA/2031/FP-17" in register and "Minister for Foreign Affairs" in register
+        audit_both(organiser, "journey-full-powers-register")
 
         organiser.goto(declaration_url)
         audit_both(organiser, "journey-declaration-draft")
@@ -370,6 +414,25 @@ def test_from_invitation_to_a_verified_signature(
         text_hash = organiser.locator("code.hash").first.inner_text().strip()
         assert re.fullmatch(r"[0-9a-f]{64}", text_hash)
 
+        # --- delegate: forgot the password, chooses a new one through the e-mailed link ------
+        forgetful = person()
+        forgetful.goto("/auth/login")
+        forgetful.get_by_role("link", name="Forgot your password, or never set one?").click()
+        forgetful.get_by_label("E-mail").fill(DELEGATE_EMAIL)
+        with forgetful.expect_navigation():
+            forgetful.get_by_role("button", name="Send me a link").click()
+        assert "a link to choose a new password is on its way" in flash(forgetful)
+        forgetful.goto(_mailed_path(server_app, DELEGATE_EMAIL, "/auth/password/"))
+        audit_both(forgetful, "journey-choose-password")
+        forgetful.get_by_label("New password", exact=True).fill(NEW_PASSWORD)
+        forgetful.get_by_label("New password again").fill(NEW_PASSWORD)
+        with forgetful.expect_navigation():
+            forgetful.get_by_role("button", name="Save the password").click()
+        assert "Your password is set." in flash(forgetful)
+        delegate.goto("/me")  # the session from before the reset has ended
+        assert "/auth/login" in delegate.url
+        sign_in(delegate, Account("delegate", DELEGATE_EMAIL, NEW_PASSWORD, DELEGATE_NAME, ""))
+
         # --- delegate, as signatory: signs with the keyboard alone ---------------------------
         delegate.goto(declaration_url)
         delegate.get_by_role("link", name="Sign this declaration").click()
@@ -425,8 +488,10 @@ def test_from_invitation_to_a_verified_signature(
         delegate.get_by_label("Reason for withdrawing").fill(
             "Signed before the cabinet's approval."
         )
+        delegate.get_by_label("Your password (again)").fill(NEW_PASSWORD)  # step-up, as to sign
         with delegate.expect_navigation():
             delegate.get_by_role("button", name="Withdraw the signature").click()
+        assert delegate.locator(".flash").count(), delegate.locator("main").inner_text()[:1500]
         assert "The signature is withdrawn. It stays listed as withdrawn." in flash(delegate)
         estonia = delegate.get_by_role("row").filter(has_text="Estonia").first.inner_text()
         assert "Withdrawn on" in estonia, estonia
@@ -465,7 +530,7 @@ def _sign_with_the_keyboard(page, conference) -> str:
     page.keyboard.type(RESERVATION)
 
     _tab_until(page, lambda f: f["id"] == "password", "the password")
-    page.keyboard.type(DELEGATE_PASSWORD)
+    page.keyboard.type(NEW_PASSWORD)
     _tab_until(page, lambda f: f["id"] == "typed_name", "the typed name")
     page.keyboard.type(DELEGATE_NAME)
     screenshot_band(page, page.locator("main form").last, "journey-sign-form-phone")
@@ -479,7 +544,7 @@ def _sign_with_the_keyboard(page, conference) -> str:
     page.evaluate("() => window.scrollTo(0, 0)")
     page.locator("body").focus()
     _tab_until(page, lambda f: f["id"] == "password", "the password again")
-    page.keyboard.type(DELEGATE_PASSWORD)
+    page.keyboard.type(NEW_PASSWORD)
     _tab_until(page, lambda f: f["id"] == "confirm", "the confirmation box")
     page.keyboard.press("Space")
     assert _focused(page)["checked"]
@@ -492,3 +557,69 @@ def _sign_with_the_keyboard(page, conference) -> str:
     code = re.search(r"Verification code: ([0-9A-Z]{5}-[0-9A-Z]{5})", flash(page))
     assert code, flash(page)
     return code.group(1)
+
+
+def test_registering_with_another_address_proves_it_with_a_code(
+    browser, live_server, server_app, conference, sign_in
+):
+    """The invitation reached an office address; the minister registers with a personal one."""
+    from alliance_conf.conferences.models import Conference
+    from alliance_conf.delegations.models import Delegation
+    from alliance_conf.delegations.operations import create_delegation
+    from alliance_conf.extensions import db
+
+    with server_app.app_context():
+        conf = db.session.scalar(sa.select(Conference).where(Conference.slug == SLUG))
+        finland = db.session.scalar(
+            sa.select(Delegation).where(
+                Delegation.conference_id == conf.id, Delegation.country_code == "FI"
+            )
+        )
+        if finland is None:
+            create_delegation(conf, group="eu_member", country_code="FI")
+            db.session.commit()
+        db.session.remove()
+    contexts = []
+    try:
+        context, organiser = _new_desktop(browser, live_server)
+        contexts.append(context)
+        sign_in(organiser, "organiser")
+        organiser.goto(f"/conferences/{SLUG}/invitations/new")
+        organiser.get_by_label("Delegation").select_option(label="Finland")
+        organiser.get_by_label("E-mail of the person invited").fill("protocol@formin.example.fi")
+        with organiser.expect_navigation():
+            organiser.get_by_role("button", name="Send the invitation").click()
+        context, page = _new_desktop(browser, live_server)
+        contexts.append(context)
+        _register_with_another_address(page, server_app)
+    finally:
+        for context in contexts:
+            context.close()
+
+
+def _register_with_another_address(page, server_app) -> None:
+    page.goto(_invitation_link(server_app, "protocol@formin.example.fi"))
+    typed = {
+        "Full name": "Aino Virtanen",
+        "Position or title": "Minister for Foreign Affairs",
+        "Ministry or organisation": "Ministry for Foreign Affairs",
+    }
+    for label, value in typed.items():
+        page.get_by_label(label).fill(value)
+    page.get_by_label("E-mail", exact=True).fill("aino.virtanen@example.fi")
+    page.get_by_label(re.compile("I have read the privacy notice")).check()
+    password = "Helsinki harbour 44 birches"
+    page.get_by_label("Password for your new account").fill(password)
+    page.get_by_label("Password again").fill(password)
+    with page.expect_navigation():
+        page.get_by_role("button", name="Register").click()
+    assert "We sent a 6-digit code to aino.virtanen@example.fi" in page.locator("main").inner_text()
+    audit_both(page, "journey-register-code")
+    page.get_by_label("Code sent to your e-mail address").fill(
+        _mailed_code(server_app, "aino.virtanen@example.fi")
+    )
+    page.get_by_label("Password for your new account").fill(password)
+    page.get_by_label("Password again").fill(password)
+    with page.expect_navigation():
+        page.get_by_role("button", name="Register").click()
+    assert "your registration is received" in flash(page)

@@ -12,7 +12,7 @@ from alliance_conf.declarations.models import Declaration
 from alliance_conf.extensions import db
 from alliance_conf.testing.fixtures import TEST_PASSWORD
 from plugins.signatures import operations
-from plugins.signatures.models import ReauthFailure, Signature
+from plugins.signatures.models import ReauthFailure, Signature, SigningCode
 from plugins.signatures.tests.conftest import sign_payload
 
 
@@ -190,9 +190,15 @@ def test_code_is_single_use(app, make_app, declaration, head, api_headers, monke
     code = sent[0].split(" is ")[1][:6]
     created = _post(client, declaration, headers, sign_payload(head, code=code))
     assert created.status_code == 201
-    withdrawn = client.delete(
-        f"/api/v1/signatures/{created.get_json()['id']}", json={"reason": "x"}, headers=headers
-    )
+    url = f"/api/v1/signatures/{created.get_json()['id']}"
+    # Withdrawing needs the same step-up: the password and a fresh code.
+    body = {"reason": "x", "password": TEST_PASSWORD}
+    assert client.delete(url, json={**body, "code": code}, headers=headers).status_code == 403
+    db.session.execute(sa.update(SigningCode).values(created_at=utcnow() - timedelta(minutes=1)))
+    db.session.commit()
+    client.post(f"/api/v1/declarations/{declaration.id}/signing-code", headers=headers)
+    fresh = sent[1].split(" is ")[1][:6]
+    withdrawn = client.delete(url, json={**body, "code": fresh}, headers=headers)
     assert withdrawn.status_code == 200
     reused = _post(client, declaration, headers, sign_payload(head, code=code))
     assert reused.status_code == 403
@@ -276,7 +282,7 @@ def test_database_refuses_a_second_active_signature(app, declaration, head, make
     with pytest.raises(IntegrityError), db.engine.begin() as conn:
         conn.execute(sa.insert(Signature).values(**columns, verification_code="ZZZZZZZZZZ"))
     # A withdrawn row does not count.
-    operations.withdraw_signature(first, actor=head, reason="Re-sign")
+    operations.withdraw_signature(first, actor=head, reason="Re-sign", password=TEST_PASSWORD)
     db.session.commit()
     with db.engine.begin() as conn:
         conn.execute(
@@ -298,12 +304,23 @@ def test_withdrawal_rules(app, client, declaration, head, make_signatory, api_he
     assert client.get(url, headers=api_headers(adviser)).status_code == 200
     response = client.delete(url, json={"reason": "x"}, headers=api_headers(adviser))
     assert response.status_code == 403
-    response = client.delete(url, json={"reason": "  "}, headers=api_headers(head))
+    password = {"password": TEST_PASSWORD}
+    response = client.delete(url, json={"reason": "  ", **password}, headers=api_headers(head))
     assert response.status_code == 422
+    # Without re-authentication nothing is withdrawn.
     response = client.delete(url, json={"reason": "Wrong text"}, headers=api_headers(head))
+    assert response.status_code == 422
+    response = client.delete(
+        url, json={"reason": "Wrong text", "password": "guess"}, headers=api_headers(head)
+    )
+    assert response.status_code == 403
+    assert response.get_json()["error"]["code"] == "reauthentication_failed"
+    response = client.delete(
+        url, json={"reason": "Wrong text", **password}, headers=api_headers(head)
+    )
     assert response.status_code == 200
     assert response.get_json()["active"] is False
-    again = client.delete(url, json={"reason": "again"}, headers=api_headers(head))
+    again = client.delete(url, json={"reason": "again", **password}, headers=api_headers(head))
     assert again.status_code == 409
     listing = client.get(
         f"/api/v1/declarations/{declaration.id}/signatures", headers=api_headers(other)

@@ -33,7 +33,9 @@ def signed(app, declaration, head, make_signatory):
     france = operations.sign_declaration(
         declaration, actor=france_user, password=TEST_PASSWORD, typed_name=france_user.full_name
     )
-    operations.withdraw_signature(france, actor=france_user, reason="@SUM(1+1)")
+    operations.withdraw_signature(
+        france, actor=france_user, reason="@SUM(1+1)", password=TEST_PASSWORD
+    )
     db.session.commit()
     return {"belgium": belgium, "france": france, "france_user": france_user}
 
@@ -317,18 +319,29 @@ def test_openapi_documents_the_endpoints(app, client):
 # --- keys ------------------------------------------------------------------------------------
 
 
-def test_public_key_is_published_and_derived_deterministically(app, client, make_app):
+def test_public_key_is_published_and_never_derived_from_the_secret_key(
+    app, client, make_app, tmp_path
+):
     pem = client.get("/signatures/public-key.pem").get_data(as_text=True)
     assert pem.startswith("-----BEGIN PUBLIC KEY-----")
     assert client.get("/api/v1/signatures/public-key").get_json()["pem"] == pem
-    # Another host with the same SECRET_KEY derives the same key; another secret, another key.
-    assert make_app().test_client().get("/signatures/public-key.pem").get_data(as_text=True) == pem
-    other = make_app(SECRET_KEY="another-secret-" + "y" * 32).test_client()
-    assert other.get("/signatures/public-key.pem").get_data(as_text=True) != pem
+    # Outside production the key is random, kept in the instance folder: the same folder gives
+    # the same key; the same SECRET_KEY elsewhere does not (nothing is derived from it).
+    unset = {"SIGNATURES_SIGNING_KEY": None}
+    first = make_app(**unset).test_client().get("/signatures/public-key.pem").get_data(as_text=True)
+    again = make_app(**unset).test_client().get("/signatures/public-key.pem").get_data(as_text=True)
+    assert first == again and first != pem
+    assert (tmp_path / "instance" / "signatures-key.pem").stat().st_mode & 0o077 == 0
 
 
 def test_production_requires_an_explicit_key(tmp_path, cli):
-    config = {**base_test_config("sqlite://"), "ALLIANCE_ENV": "production", "SECRET_KEY": "k" * 40}
+    config = {
+        **base_test_config("sqlite://"),
+        "ALLIANCE_ENV": "production",
+        "SECRET_KEY": "k" * 40,
+        "PUBLIC_BASE_URL": "https://conference.example.org",
+        "SIGNATURES_SIGNING_KEY": None,
+    }
     with pytest.raises(ConfigError, match="SIGNATURES_SIGNING_KEY"):
         create_app(config, instance_path=str(tmp_path))
     result = cli("signatures", "generate-key")

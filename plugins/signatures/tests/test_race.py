@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 
 import sqlalchemy as sa
 
@@ -81,3 +82,64 @@ def test_unique_index_backstop_gives_a_409_not_a_500(
     assert db.session.scalar(sa.select(sa.func.count(Signature.id))) == 1
     assert db.session.scalar(sa.select(sa.func.count(SignatureEvent.id))) == events_before
     assert verify_chain(declaration).ok
+
+
+PARALLEL_GUESSES = 20
+
+
+def test_parallel_wrong_passwords_record_exactly_the_limit(
+    app, is_postgresql, declaration, head, api_headers, counts
+):
+    """Issue 12: 20 parallel wrong passwords used to record 14 failures against a limit of 5
+    and answer six 500s, and their second connection starved the pool. Each attempt is now
+    counted before the password is checked, under a lock on the person's row, on the
+    request's own connection. On PostgreSQL the guesses really run in parallel (with an
+    ordinary page fetched meanwhile); SQLite serialises writers, so there they run in turn."""
+    url = f"/api/v1/declarations/{declaration.id}/signatures"
+    headers = api_headers(head)
+    payload = sign_payload(head, password="a wrong guess")
+    limit = app.config["SIGNATURES_MAX_FAILURES"]
+    results: list = []
+    page_times: list[float] = []
+    done = threading.Event()
+
+    def ordinary_pages():
+        client = app.test_client()
+        while not done.is_set():
+            started = time.perf_counter()
+            assert client.get("/api/v1/auth/me", headers=headers).status_code == 200
+            page_times.append(time.perf_counter() - started)
+
+    started = time.perf_counter()
+    if is_postgresql:
+        barrier = threading.Barrier(PARALLEL_GUESSES)
+        threads = [
+            threading.Thread(target=_submit, args=(app, url, headers, payload, results, barrier))
+            for _ in range(PARALLEL_GUESSES)
+        ]
+        reader = threading.Thread(target=ordinary_pages)
+        reader.start()
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=60)
+        done.set()
+        reader.join(timeout=60)
+    else:
+        barrier = threading.Barrier(1)
+        for _ in range(PARALLEL_GUESSES):
+            _submit(app, url, headers, payload, results, barrier)
+    elapsed = time.perf_counter() - started
+
+    statuses = sorted(status for status, _ in results)
+    assert len(statuses) == PARALLEL_GUESSES
+    assert statuses == [403] * limit + [429] * (PARALLEL_GUESSES - limit), statuses
+    assert counts()["failures"] == limit and counts()["signatures"] == 0
+    slowest = max(page_times) if page_times else 0.0
+    print(
+        f"\n{PARALLEL_GUESSES} parallel wrong passwords ({db.engine.dialect.name}): "
+        f"{statuses.count(403)} x 403, {statuses.count(429)} x 429, "
+        f"{sum(s >= 500 for s in statuses)} x 5xx, {counts()['failures']} failures recorded "
+        f"(limit {limit}), {elapsed:.2f} s in all; ordinary page fetched {len(page_times)} "
+        f"times meanwhile, slowest {slowest * 1000:.0f} ms"
+    )

@@ -79,9 +79,22 @@ def test_seed_conference_signing_path(
     login(head)
     refused = client.post(f"/signatures/{belgium.id}/withdraw", data={"reason": ""})
     assert refused.status_code == 422
-    withdrawn = client.post(
+    # Withdrawing asks for the same re-authentication as signing.
+    unconfirmed = client.post(
         f"/signatures/{belgium.id}/withdraw",
         data={"reason": "Parliament asked to review the reservation."},
+    )
+    assert unconfirmed.status_code == 422
+    wrong = client.post(
+        f"/signatures/{belgium.id}/withdraw",
+        data={"reason": "Parliament asked to review the reservation.", "password": "nope"},
+    )
+    assert wrong.status_code == 403 and "Wrong password" in wrong.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(Signature, belgium.id).withdrawn_at is None
+    withdrawn = client.post(
+        f"/signatures/{belgium.id}/withdraw",
+        data={"reason": "Parliament asked to review the reservation.", "password": TEST_PASSWORD},
     )
     assert withdrawn.status_code == 302
     assert _sign_in_browser(client, declaration, head).status_code == 302
@@ -221,7 +234,9 @@ def test_signature_rows_for_documents(app, declaration, make_signatory):
     other = make_signatory("PT")
     sign_declaration(declaration, actor=other, password=TEST_PASSWORD, typed_name=other.full_name)
     db.session.commit()
-    withdraw_signature(db.session.get(Signature, sig.id), actor=user, reason="Review")
+    withdraw_signature(
+        db.session.get(Signature, sig.id), actor=user, reason="Review", password=TEST_PASSWORD
+    )
     db.session.commit()
     rows = flatten(hook().alliance_signature_rows(declaration=declaration))
     assert [r.delegation_name for r in rows] == ["Portugal"]
@@ -250,7 +265,7 @@ def test_events_are_fired(app, declaration, make_signatory, monkeypatch):
     sig = operations.sign_declaration(
         declaration, actor=user, password=TEST_PASSWORD, typed_name=user.full_name
     )
-    operations.withdraw_signature(sig, actor=user, reason="Mistake")
+    operations.withdraw_signature(sig, actor=user, reason="Mistake", password=TEST_PASSWORD)
     assert seen == [("recorded", "Luxembourg"), ("withdrawn", "Luxembourg")]
 
 
