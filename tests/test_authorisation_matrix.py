@@ -121,6 +121,7 @@ OBJECT_RULES: dict[str, frozenset[str]] = {
             "declarations_api.get_revision",
             "declarations_api.compare_revisions",
             "declarations_api.list_amendments",
+            "signatures_api.list_checkpoints",
         ),
         STAFF_SIDE | {"delegate_a", "signatory_a", "delegate_b"},
     ),

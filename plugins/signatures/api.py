@@ -7,9 +7,10 @@ from alliance_conf.auth.models import UserRole
 from alliance_conf.declarations import operations as declarations
 from alliance_conf.declarations.models import Declaration
 from alliance_conf.extensions import db
-from plugins.signatures import crypto, operations
+from plugins.signatures import checkpoints, crypto, operations
 from plugins.signatures.models import Signature
 from plugins.signatures.schemas import (
+    CheckpointOut,
     MessageOut,
     PublicKeyOut,
     ReceiptCheckIn,
@@ -101,6 +102,21 @@ def create_signature(declaration_id: int, body: SignIn):
     )
     db.session.commit()
     return {**signature_out(signature), "receipt": operations.signed_receipt(signature)}
+
+
+@api.endpoint(
+    "/declarations/<int:declaration_id>/signatures/checkpoints",
+    "GET",
+    summary="Signed checkpoints of the declaration's signing chain, latest first",
+    response=list[CheckpointOut],
+    public=True,
+    tags=["signatures"],
+)
+def list_checkpoints(declaration_id: int):
+    """Whoever can see the declaration. Keep one: ``flask signatures verify --against FILE``
+    later proves the chain still extends it (nothing removed or rewritten)."""
+    declaration = _declaration(declaration_id)
+    return [checkpoints.document(c) for c in checkpoints.published(declaration.id)]
 
 
 @api.endpoint(

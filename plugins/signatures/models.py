@@ -225,3 +225,31 @@ class SignatureReminder(db.Model):
     sent_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
     recipients: Mapped[int] = mapped_column(default=0)
     sent_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class SignatureCheckpoint(db.Model):
+    """A signed statement of the chain's head: "declaration D had N links ending in H at T".
+
+    Like a signed tree head of Certificate Transparency: anyone holding one (from the API, the
+    status board or a receipt) can later prove that the chain still extends it, so removing or
+    rewriting links is caught even if the rows and their own signatures were edited together.
+    One is written with every link (see ``checkpoints.py``).
+    """
+
+    __tablename__ = "signature_checkpoints"
+    __table_args__ = (
+        sa.UniqueConstraint(
+            "declaration_id", "sequence", name="uq_signature_checkpoints_one_per_position"
+        ),
+        sa.CheckConstraint("sequence >= 1", name="sequence_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    declaration_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("declarations.id", ondelete="CASCADE")
+    )
+    sequence: Mapped[int] = mapped_column()
+    head_hash: Mapped[str] = mapped_column(sa.String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # Base64 Ed25519 signature of the checkpoint's canonical JSON (``checkpoints.body``).
+    server_signature: Mapped[str] = mapped_column(sa.String(100))

@@ -50,7 +50,7 @@ from alliance_conf.extensions import db
 from alliance_conf.hooks import SignatureRow, SignatureStatement
 from alliance_conf.plugins import hook
 from alliance_conf.registrations.models import Registration, RegistrationStatus
-from plugins.signatures import crypto, mail
+from plugins.signatures import checkpoints, crypto, mail
 from plugins.signatures.models import (
     AuthMethod,
     EventKind,
@@ -442,7 +442,7 @@ def append_event(
 ) -> SignatureEvent:
     """Add the next link; the caller holds the declaration's row lock (PostgreSQL)."""
     event = _next_event(declaration, kind, data, last_event(declaration.id), signature)
-    db.session.add(event)
+    db.session.add_all([event, checkpoints.for_event(event)])
     db.session.flush()
     return event
 
@@ -452,6 +452,7 @@ def declaration_event_data(declaration: Declaration) -> dict:
     return {
         "title": declaration.title,
         "revision_number": frozen.number if frozen is not None else None,
+        "frozen_revision_id": declaration.frozen_revision_id,
         "text_hash": declaration.text_hash,
     }
 
@@ -664,7 +665,7 @@ def sign_declaration(
         signature,
     )
     signature.receipt_signature = crypto.sign(crypto.canonical_json(receipt_for_event(event)))
-    db.session.add_all([signature, event])
+    db.session.add_all([signature, event, checkpoints.for_event(event)])
     try:
         db.session.flush()
     except IntegrityError:
@@ -795,16 +796,18 @@ def _snapshot():
             yield session
 
 
-def verify_chain(declaration: Declaration) -> ChainReport:
-    """Check every link, its server signature, and every signature row against the chain and
-    the frozen text. Problems are listed in chain order: the first one names the first break."""
+def verify_chain(declaration: Declaration, anchors=()) -> ChainReport:
+    """Check every link, its server signature, every signature row and the declaration row
+    against the chain and the frozen text, and that the chain still extends its published
+    checkpoints and the ``anchors`` given (``checkpoints.Anchor``: from a checkpoint or receipt
+    file). Problems are listed in chain order: the first one names the first break."""
     report = ChainReport(declaration)
     with _snapshot() as session:
-        _verify(session, declaration.id, report)
+        _verify(session, declaration.id, report, anchors)
     return report
 
 
-def _verify(session: Session, declaration_id: int, report: ChainReport) -> None:
+def _verify(session: Session, declaration_id: int, report: ChainReport, anchors=()) -> None:
     events = session.scalars(
         sa.select(SignatureEvent)
         .where(SignatureEvent.declaration_id == declaration_id)
@@ -849,6 +852,62 @@ def _verify(session: Session, declaration_id: int, report: ChainReport) -> None:
             problems.append(f"{who}: marked withdrawn but the chain has no withdrawal.")
         if signature.withdrawn_at is None and signature.id in withdrawn_seen:
             problems.append(f"{who}: the chain says withdrawn but the row is active again.")
+    problems.extend(_check_declaration_row(session, declaration_id, events, text_hashes))
+    problems.extend(checkpoints.stored_anchor_problems(session, declaration_id, events))
+    for anchor in anchors:
+        problems.extend(checkpoints.anchor_problems(anchor, events))
+
+
+STATE_AFTER = {
+    EventKind.opened: (DeclarationState.open,),
+    EventKind.closed: (DeclarationState.closed,),
+    EventKind.returned: (DeclarationState.consultation, DeclarationState.draft),
+}
+
+
+def _check_declaration_row(session, declaration_id, events, cache) -> list[str]:
+    """The declaration's state, frozen revision and text hash against the chain's last state
+    link and the frozen text itself."""
+    declaration = session.get(Declaration, declaration_id)
+    state_events = [e for e in events if e.kind in STATE_AFTER]
+    if declaration is None or not state_events:
+        return []
+    problems = []
+    last = state_events[-1]
+    if declaration.state not in STATE_AFTER[last.kind]:
+        problems.append(
+            f"declaration: its state is “{declaration.state.value}” but the chain's last state "
+            f"link, {_event_label(last)}, leaves it "
+            f"“{STATE_AFTER[last.kind][0].value}” (state changed behind the app's back)."
+        )
+    if declaration.state not in (DeclarationState.open, DeclarationState.closed):
+        return problems
+    opened = next((e for e in reversed(state_events) if e.kind == EventKind.opened), None)
+    recorded = opened.data if opened is not None and isinstance(opened.data, dict) else {}
+    if "text_hash" in recorded and recorded["text_hash"] != declaration.text_hash:
+        problems.append(
+            f"declaration: its text hash {declaration.text_hash} is not the "
+            f"{recorded['text_hash']} recorded when it was opened ({_event_label(opened)})."
+        )
+    revision = _revision_hash(session, declaration.frozen_revision_id, cache)
+    if revision is None or revision[0] != declaration_id:
+        problems.append("declaration: its frozen revision is missing or another declaration's.")
+        return problems
+    if (
+        recorded.get("frozen_revision_id", declaration.frozen_revision_id)
+        != (declaration.frozen_revision_id)
+        or recorded.get("revision_number", revision[1]) != revision[1]
+    ):
+        problems.append(
+            f"declaration: it points to revision {revision[1]} (id "
+            f"{declaration.frozen_revision_id}), not to the revision "
+            f"{recorded.get('revision_number')} frozen when it was opened."
+        )
+    if revision[2] != declaration.text_hash:
+        problems.append(
+            f"declaration: its frozen revision {revision[1]} no longer hashes to its text hash."
+        )
+    return problems
 
 
 def _revision_hash(session, revision_id, cache) -> tuple[int, int, str] | None:

@@ -110,3 +110,22 @@ class ReminderOut(BaseModel):
 
 class MessageOut(BaseModel):
     message: str
+
+
+class CheckpointBody(BaseModel):
+    type: str
+    version: int
+    key_id: str
+    declaration_id: int
+    sequence: int
+    head_hash: str
+    time: str
+
+
+class CheckpointOut(BaseModel):
+    checkpoint: CheckpointBody
+    signature: str = Field(
+        description="Base64 Ed25519 signature of the checkpoint's canonical JSON"
+    )
+    algorithm: str
+    canonicalisation: str

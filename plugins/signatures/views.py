@@ -17,7 +17,7 @@ from alliance_conf.declarations.models import Declaration, DeclarationState
 from alliance_conf.declarations.views import declaration_for_page
 from alliance_conf.extensions import db
 from alliance_conf.forms import apply_errors
-from plugins.signatures import crypto, operations
+from plugins.signatures import checkpoints, crypto, operations
 from plugins.signatures.forms import (
     ActionForm,
     ReceiptCheckForm,
@@ -247,6 +247,7 @@ def board(declaration_id: int):
         declaration=declaration,
         conference=declaration.conference,
         board=operations.status_board(declaration),
+        checkpoint=next(iter(checkpoints.published(declaration.id, 1)), None),
         is_team=declarations.is_team(current_user),
         is_organiser=declarations.is_organiser(current_user),
         reminder_form=ActionForm(),
