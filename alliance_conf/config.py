@@ -38,6 +38,12 @@ class DefaultConfig:
     RATELIMIT_API_TOKEN = "10 per minute"  # noqa: S105 - a rate, not a secret
     TRUSTED_PROXIES = 0  # reverse proxies in front of gunicorn whose X-Forwarded-For is trusted
     PUBLIC_BASE_URL = None
+    # Passkeys (WebAuthn): the relying party id (a domain) and the origins browsers report.
+    # Unset: the host of PUBLIC_BASE_URL, or of the request.
+    WEBAUTHN_RP_ID = None
+    WEBAUTHN_ORIGINS: list[str] = []
+    WEBAUTHN_RP_NAME = "alliance-conf"
+    WEBAUTHN_CHALLENGE_SECONDS = 300
 
 
 ENV_STRINGS = (
@@ -50,6 +56,8 @@ ENV_STRINGS = (
     "RATELIMIT_SIGN_IN",
     "RATELIMIT_API_TOKEN",
     "PUBLIC_BASE_URL",
+    "WEBAUTHN_RP_ID",
+    "WEBAUTHN_RP_NAME",
     "ALLIANCE_ENV",
 )
 ENV_INTS = ("MAIL_PORT", "API_TOKEN_LIFETIME_DAYS", "TRUSTED_PROXIES", "INVITATION_LIFETIME_DAYS")
@@ -95,6 +103,8 @@ def apply_environment(config: dict, environ=None) -> None:
         config["SQLALCHEMY_DATABASE_URI"] = environ["DATABASE_URL"]
     if "ALLIANCE_DISABLED_PLUGINS" in environ:
         config["DISABLED_PLUGINS"] = environ["ALLIANCE_DISABLED_PLUGINS"]
+    if environ.get("WEBAUTHN_ORIGINS"):
+        config["WEBAUTHN_ORIGINS"] = split_list(environ["WEBAUTHN_ORIGINS"])
 
 
 def finalise(config: dict, instance_path: str) -> None:

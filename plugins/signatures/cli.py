@@ -11,7 +11,7 @@ from alliance_conf.core.cli import domain_errors
 from alliance_conf.core.errors import NotFound, ValidationFailed
 from alliance_conf.declarations.models import Declaration
 from alliance_conf.extensions import db
-from plugins.signatures import checkpoints, crypto, operations
+from plugins.signatures import checkpoints, crypto, offline, operations
 
 
 @click.group("signatures", help="Signatures of declarations: verify the chain, keys, status.")
@@ -89,6 +89,46 @@ def verify_command(slug: str, declaration_id: int | None, anchor_files: tuple[st
             click.echo(f"  also: {problem}", err=True)
     if broken:
         sys.exit(1)
+
+
+@signatures_cli.command("verify-receipt")
+@click.argument("path", type=click.Path(dir_okay=False))
+@click.option(
+    "--public-key",
+    "key_path",
+    type=click.Path(dir_okay=False),
+    help="The server's public key (PEM) to check against; default: this server's key.",
+)
+@domain_errors
+def verify_receipt_command(path: str, key_path: str | None):
+    """Check a receipt file on its own: the server's counter-signature and, for a passkey
+    signature, the passkey's signature over the signing payload. Exits 1 saying what is wrong."""
+    document = read_json_file(path)
+    if key_path:
+        try:
+            with open(key_path, encoding="utf-8") as handle:
+                pem = handle.read()
+        except OSError as exc:
+            raise ValidationFailed(f"Cannot read {key_path}: {exc.strerror}.") from None
+    else:
+        pem = crypto.public_key_pem()
+    problems = offline.verify_receipt(document, pem)
+    if problems:
+        click.echo(f"{path}: NOT VALID — {problems[0]}.", err=True)
+        for problem in problems[1:]:
+            click.echo(f"  also: {problem}.", err=True)
+        sys.exit(1)
+    receipt = document["receipt"]
+    how = (
+        "passkey signature valid over the signing payload"
+        if isinstance(receipt.get("passkey"), dict)
+        else "signed with a password (no passkey evidence: the server's word only)"
+    )
+    click.echo(
+        f"{path}: valid — server counter-signature valid (key {receipt.get('key_id')}); {how}. "
+        f"{receipt.get('delegation_name')}, {receipt.get('signatory_name')}, text "
+        f"{receipt.get('text_hash')}, chain link #{receipt.get('chain_sequence')}."
+    )
 
 
 @signatures_cli.command("status")

@@ -50,7 +50,7 @@ from alliance_conf.extensions import db
 from alliance_conf.hooks import SignatureRow, SignatureStatement
 from alliance_conf.plugins import hook
 from alliance_conf.registrations.models import Registration, RegistrationStatus
-from plugins.signatures import checkpoints, crypto, mail
+from plugins.signatures import checkpoints, crypto, mail, passkey_signing, policy
 from plugins.signatures.models import (
     AuthMethod,
     EventKind,
@@ -322,7 +322,7 @@ def reauthenticate(declaration: Declaration, actor, password: str, code: str | N
             "The password is not correct; signing needs your password again.",
             {"password": "Wrong password."},
         )
-    if not _config("SIGNATURES_REQUIRE_EMAIL_CODE"):
+    if not policy.require_email_code(declaration):
         return AuthMethod.password
     found = _check_code(declaration, actor, code)
     if found is None:
@@ -504,7 +504,7 @@ def signature_data(signature: Signature, delegation_name: str) -> dict:
         "ip_address": signature.ip_address,
         "user_agent": signature.user_agent,
         "verification_code": signature.verification_code,
-    }
+    } | ({"passkey": signature.passkey_evidence} if signature.passkey_evidence else {})
 
 
 def withdrawal_data(signature: Signature) -> dict:
@@ -551,6 +551,8 @@ def signed_receipt(signature: Signature) -> dict:
         "signature": signature.receipt_signature,
         "algorithm": "Ed25519",
         "canonicalisation": "JSON, keys sorted, no whitespace, UTF-8",
+        # For offline checks; compare with the key the conference publishes.
+        "public_key_pem": crypto.public_key_pem(),
     }
 
 
@@ -607,9 +609,14 @@ def sign_declaration(
     endorsed_keys=None,
     statements=(),
     delegation_id: int | None = None,
+    passkey: dict | None = None,
+    relying_party=None,
 ) -> Signature:
     """Record the actor's delegation's signature (or support). Raises, storing nothing, when
     the text is not open, the actor may not sign, re-authentication fails or it already signed.
+
+    With ``passkey`` (the browser's WebAuthn assertion, answering ``passkey_signing``'s
+    options) the passkey replaces the password: it must have signed exactly these choices.
     """
     require_open(declaration)
     registration = signatory_registration(actor, declaration)
@@ -626,7 +633,23 @@ def sign_declaration(
             f"(“{actor.full_name}”) to confirm.",
             {"typed_name": "Does not match your name."},
         )
-    method = reauthenticate(declaration, actor, password, code)
+    evidence = None
+    if passkey is not None:
+        method = AuthMethod.passkey
+        evidence = passkey_signing.check_passkey_signature(
+            declaration,
+            actor=actor,
+            credential=passkey,
+            rp=relying_party,
+            registration=registration,
+            kind=signing_kind(delegation).value,
+            endorsed_keys=keys,
+            endorses_all=endorses_all,
+            statements=cleaned_statements,
+        )
+    else:
+        policy.require_password_allowed(declaration)
+        method = reauthenticate(declaration, actor, password, code)
 
     _lock(declaration)
     require_open(declaration)
@@ -655,6 +678,7 @@ def sign_declaration(
         user_agent=agent,
         auth_method=method,
         verification_code=new_verification_code(),
+        passkey_evidence=evidence,
     )
     # The link and the receipt are computed before the insert: one round trip under the lock.
     event = _next_event(

@@ -13,7 +13,7 @@ import sqlalchemy as sa
 revision = 'signatures_0002'
 down_revision = 'signatures_0001'
 branch_labels = None
-depends_on = None
+depends_on = 'core_0007'
 
 
 def upgrade():
@@ -29,7 +29,32 @@ def upgrade():
     sa.PrimaryKeyConstraint('id', name=op.f('pk_signature_checkpoints')),
     sa.UniqueConstraint('declaration_id', 'sequence', name='uq_signature_checkpoints_one_per_position')
     )
+    op.create_table('signature_policies',
+    sa.Column('declaration_id', sa.Integer(), nullable=False),
+    sa.Column('mode', sa.Enum('password', 'passkey_preferred', 'passkey_required', name='mode', native_enum=False, create_constraint=True), nullable=False),
+    sa.Column('email_code', sa.Boolean(), nullable=False),
+    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('updated_by_id', sa.Integer(), nullable=True),
+    sa.ForeignKeyConstraint(['declaration_id'], ['declarations.id'], name=op.f('fk_signature_policies_declaration_id_declarations'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['updated_by_id'], ['users.id'], name=op.f('fk_signature_policies_updated_by_id_users'), ondelete='SET NULL'),
+    sa.PrimaryKeyConstraint('declaration_id', name=op.f('pk_signature_policies'))
+    )
+    # A new sign-in method: the CHECK on auth_method lists the allowed values.
+    with op.batch_alter_table('signatures', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('passkey_evidence', sa.JSON(), nullable=True))
+        batch_op.drop_constraint(op.f('ck_signatures_auth_method'), type_='check')
+        batch_op.create_check_constraint(
+            op.f('ck_signatures_auth_method'),
+            "auth_method IN ('password', 'password+email_code', 'passkey')",
+        )
 
 
 def downgrade():
+    with op.batch_alter_table('signatures', schema=None) as batch_op:
+        batch_op.drop_constraint(op.f('ck_signatures_auth_method'), type_='check')
+        batch_op.create_check_constraint(
+            op.f('ck_signatures_auth_method'), "auth_method IN ('password', 'password+email_code')"
+        )
+        batch_op.drop_column('passkey_evidence')
+    op.drop_table('signature_policies')
     op.drop_table('signature_checkpoints')
