@@ -260,3 +260,53 @@ def test_policy_passkey_required_refuses_the_password(
     started = _options(client, declaration, headers)
     response = _sign(client, declaration, headers, head, authenticator.get(started["options"]))
     assert response.status_code == 201
+
+
+def _readme_snippet(project_root) -> str:
+    import re
+
+    text = (project_root / "README.md").read_text()
+    match = re.search(r"<!-- offline-check -->\s*```python\n(.*?)```", text, re.S)
+    assert match, "README.md has no offline receipt check snippet"
+    return match.group(1)
+
+
+def test_the_readme_snippet_checks_receipts(
+    app, client, declaration, head, enrol, make_signatory, api_headers, project_root, tmp_path
+):
+    import subprocess
+    import sys
+
+    authenticator, headers = enrol(head)
+    started = _options(client, declaration, headers)
+    passkey_receipt = _sign(
+        client, declaration, headers, head, authenticator.get(started["options"])
+    ).get_json()["receipt"]
+    france = make_signatory("FR")
+    password_receipt = client.post(
+        f"/api/v1/declarations/{declaration.id}/signatures",
+        json=sign_payload(france),
+        headers=api_headers(france),
+    ).get_json()["receipt"]
+    forged = copy.deepcopy(passkey_receipt)
+    raw = bytearray(offline.unb64url(forged["receipt"]["passkey"]["signature"]))
+    raw[-1] ^= 0x01
+    forged["receipt"]["passkey"]["signature"] = offline.b64url(bytes(raw))
+    altered = copy.deepcopy(password_receipt)
+    altered["receipt"]["endorses_all"] = False
+    script = tmp_path / "check.py"
+    script.write_text(_readme_snippet(project_root))
+    for name, document, ok in (
+        ("passkey", passkey_receipt, True),
+        ("password", password_receipt, True),
+        ("forged", forged, False),
+        ("altered", altered, False),
+    ):
+        path = tmp_path / f"{name}.json"
+        path.write_text(json.dumps(document))
+        result = subprocess.run(
+            [sys.executable, str(script), str(path)], capture_output=True, text=True, check=False
+        )
+        assert (result.returncode == 0) is ok, (name, result.stdout, result.stderr)
+        if ok:
+            assert result.stdout.startswith("valid: key")
