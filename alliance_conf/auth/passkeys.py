@@ -364,8 +364,26 @@ def check_assertion(
                 f"({message})"
             )
         raise PasskeyRefused(f"The passkey check failed: {message}.") from None
-    passkey.sign_count = verified.new_sign_count
-    passkey.last_used_at = utcnow()
+    # Conditional update: of two answers racing with the same passkey, the one whose counter
+    # is not above the stored one (any more) is refused, as a clone's would be.
+    moved = db.session.execute(
+        sa.update(PasskeyCredential)
+        .where(
+            PasskeyCredential.id == passkey.id,
+            sa.or_(
+                PasskeyCredential.sign_count < verified.new_sign_count,
+                sa.and_(PasskeyCredential.sign_count == 0, verified.new_sign_count == 0),
+            ),
+        )
+        .values(sign_count=verified.new_sign_count, last_used_at=utcnow())
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if not moved:
+        raise PasskeyRefused(
+            "The passkey check failed: the passkey's signature counter went backwards (another "
+            "answer of the same passkey arrived first, or it was cloned)."
+        )
+    db.session.expire(passkey, ["sign_count", "last_used_at"])
     response = credential["response"]
     return CheckedAssertion(
         passkey=passkey,

@@ -44,7 +44,7 @@ class SoftAuthenticator:
     def credential_id_b64(self) -> str:
         return b64url(self.credential_id)
 
-    def _cose_key(self) -> bytes:
+    def cose_key(self) -> bytes:
         numbers = self.key.public_key().public_numbers()
         return cbor2.dumps(
             {
@@ -74,7 +74,7 @@ class SoftAuthenticator:
             + bytes(16)  # AAGUID
             + struct.pack(">H", len(self.credential_id))
             + self.credential_id
-            + self._cose_key()
+            + self.cose_key()
         )
         attestation = cbor2.dumps({"fmt": "none", "attStmt": {}, "authData": auth_data})
         return {
