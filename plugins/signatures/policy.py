@@ -63,8 +63,7 @@ def require_password_allowed(declaration: Declaration) -> None:
     if not policy_for(declaration).allows_password:
         raise PasskeyRequired(
             "This declaration must be signed with a passkey; a password is not enough. "
-            "Register a passkey on your account page, then sign with it.",
-            {"password": "A passkey is required."},
+            "Register a passkey on your account page, then sign with it."
         )
 
 

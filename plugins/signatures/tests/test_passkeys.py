@@ -92,6 +92,10 @@ def test_sign_with_a_passkey_and_verify_the_receipt_offline(
     result = cli("signatures", "verify-receipt", str(path))
     assert result.exit_code == 0 and "passkey signature valid" in result.output, result.output
 
+    paths = client.get("/api/v1/openapi.json").get_json()["paths"]
+    for suffix in ("passkey-options", "passkey", "policy", "checkpoints"):
+        assert any(p.endswith(f"/signatures/{suffix}") for p in paths), suffix
+
 
 TAMPERED_FIELDS = [
     ("receipt", "text_hash", "f" * 64),
@@ -310,3 +314,42 @@ def test_the_readme_snippet_checks_receipts(
         assert (result.returncode == 0) is ok, (name, result.stdout, result.stderr)
         if ok:
             assert result.stdout.startswith("valid: key")
+
+
+def test_policy_on_the_board_and_the_signing_page(
+    app, client, login, declaration, head, make_user, counts
+):
+    organiser = make_user("organiser")
+    login(organiser)
+    board = client.get(f"/declarations/{declaration.id}/signatures").get_data(as_text=True)
+    assert "Save the signing policy" in board
+    response = client.post(
+        f"/declarations/{declaration.id}/signatures/policy", data={"mode": "passkey_required"}
+    )
+    assert response.status_code == 302
+    client.post("/auth/logout")
+    login(head)
+    # A delegate cannot change it.
+    assert (
+        client.post(
+            f"/declarations/{declaration.id}/signatures/policy", data={"mode": "password"}
+        ).status_code
+        == 403
+    )
+    page = client.get(f"/declarations/{declaration.id}/sign").get_data(as_text=True)
+    assert "require a passkey" in page
+    assert "Register a passkey on this device" in page and "/auth/passkeys?next=" in page
+    assert 'name="password"' not in page  # no password field offered
+    before = counts()
+    refused = client.post(
+        f"/declarations/{declaration.id}/sign",
+        data={
+            "endorsed": ["victims"],
+            "password": TEST_PASSWORD,
+            "typed_name": head.full_name,
+            "confirm": "y",
+        },
+    )
+    assert refused.status_code == 403
+    assert "must be signed with a passkey" in refused.get_data(as_text=True)
+    assert counts() == before
