@@ -16,7 +16,7 @@ from datetime import date
 
 import pytest
 
-from .support import PHONE, PROJECT_ROOT
+from .support import PHONE, PROJECT_ROOT, audit_page
 
 SLUG = "passkey-ministerial-2031"
 PASSWORD = "Vilnius signatory 2031!"
@@ -163,6 +163,7 @@ def test_passkey_register_sign_and_sign_in(
         page.get_by_label("Your password (again)").fill(PASSWORD)
         page.get_by_role("button", name="Create a passkey on this device").click()
         page.get_by_text("Passkey “My phone” registered.").wait_for()
+        audit_page(page, "passkeys-phone")
         assert _count(server_app, PasskeyCredential, user_id=user_id) == 1
 
         # The signing page offers the passkey.
@@ -170,6 +171,8 @@ def test_passkey_register_sign_and_sign_in(
         page.get_by_label("Type your full name to sign").fill(NAME)
         page.get_by_label("I sign this text on behalf of my delegation").check()
         sign_button = page.get_by_role("button", name="Sign with your passkey")
+        sign_button.wait_for()
+        audit_page(page, "sign-with-passkey-phone")
 
         # A cancelled ceremony (the person does not unlock the device): clear message, nothing.
         cdp.send(
@@ -219,7 +222,7 @@ def test_passkey_register_sign_and_sign_in(
         # Sign out; sign in again with the passkey alone.
         page.get_by_role("button", name="Sign out").click()
         page.goto("/auth/login")
-        page.get_by_role("button", name="Sign in with a passkey").click()
+        page.get_by_role("button", name="Continue with a passkey").click()
         page.get_by_text("You signed in with a passkey").wait_for()
         assert page.get_by_text(NAME).first.is_visible()
     finally:
