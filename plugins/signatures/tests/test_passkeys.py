@@ -353,3 +353,23 @@ def test_policy_on_the_board_and_the_signing_page(
     assert refused.status_code == 403
     assert "must be signed with a passkey" in refused.get_data(as_text=True)
     assert counts() == before
+
+
+def test_policy_email_code_per_declaration(
+    app, client, declaration, head, make_user, api_headers, counts
+):
+    organiser = make_user("organiser")
+    url = f"/api/v1/declarations/{declaration.id}/signatures/policy"
+    response = client.put(
+        url, json={"mode": "password", "email_code": True}, headers=api_headers(organiser)
+    )
+    assert response.status_code == 200 and response.get_json()["email_code"] is True
+    assert "one-time code" in client.get(url, headers=api_headers(head)).get_json()["explanation"]
+    before = counts()
+    refused = client.post(
+        f"/api/v1/declarations/{declaration.id}/signatures",
+        json=sign_payload(head),
+        headers=api_headers(head),
+    )
+    assert refused.status_code == 403 and "one-time code" in refused.get_json()["error"]["message"]
+    assert counts()["signatures"] == before["signatures"]
