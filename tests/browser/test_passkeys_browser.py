@@ -108,6 +108,21 @@ def _count(server_app, model, **where) -> int:
         return count
 
 
+def _failed_attempt(page, button) -> str:
+    """Click, and wait until the ceremony has failed and the form is ready again."""
+    page.evaluate(
+        "() => { const box = document.querySelector('[data-passkey-message]');"
+        " box.textContent = ''; box.hidden = true; }"
+    )
+    button.click()
+    page.wait_for_function(
+        "() => { const box = document.querySelector('[data-passkey-message]');"
+        " return !box.hidden && box.textContent.length > 0"
+        " && !document.querySelector('[data-passkey-button]').disabled; }"
+    )
+    return page.locator("[data-passkey-message]").inner_text()
+
+
 def _readme_snippet() -> str:
     text = (PROJECT_ROOT / "README.md").read_text()
     match = re.search(r"<!-- offline-check -->\s*```python\n(.*?)```", text, re.S)
@@ -178,21 +193,16 @@ def test_passkey_register_sign_and_sign_in(
         cdp.send(
             "WebAuthn.setUserVerified", {"authenticatorId": authenticator, "isUserVerified": False}
         )
-        sign_button.click()
-        alert = page.locator("[data-passkey-message]")
-        alert.wait_for(state="visible")
-        assert "cancelled" in alert.inner_text() and "Nothing was signed" in alert.inner_text()
+        message = _failed_attempt(page, sign_button)
+        assert "cancelled" in message and "Nothing was signed" in message
         cdp.send(
             "WebAuthn.setUserVerified", {"authenticatorId": authenticator, "isUserVerified": True}
         )
         # The wrong authenticator (holding no passkey of this account): clear message, nothing.
         saved = cdp.send("WebAuthn.getCredentials", {"authenticatorId": authenticator})
         cdp.send("WebAuthn.clearCredentials", {"authenticatorId": authenticator})
-        sign_button.click()
-        page.wait_for_function(
-            "() => document.querySelector('[data-passkey-message]').textContent.includes("
-            "'holds no passkey')"
-        )
+        message = _failed_attempt(page, sign_button)
+        assert "holds no passkey registered for your account" in message
         assert _count(server_app, Signature, declaration_id=declaration_id) == 0
         for credential in saved["credentials"]:
             cdp.send(
