@@ -114,6 +114,9 @@ def verify_receipt(document: dict, server_public_key_pem: str) -> list[str]:
         return ["not a receipt: not a JSON object"]
     problems = _server_checks(document, server_public_key_pem)
     receipt = document.get("receipt")
-    if isinstance(receipt, dict) and isinstance(receipt.get("passkey"), dict):
-        problems += _passkey_checks(receipt)
+    if isinstance(receipt, dict) and "passkey" in receipt:
+        try:
+            problems += _passkey_checks(receipt)
+        except (AttributeError, KeyError, TypeError, ValueError, IndexError):
+            problems.append("the passkey evidence is incomplete or unreadable")
     return problems

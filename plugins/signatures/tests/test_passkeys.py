@@ -148,6 +148,19 @@ def test_every_tampered_receipt_field_is_caught(
         path = tmp_path / "tampered.json"
         path.write_text(json.dumps(tampered))
         assert cli("signatures", "verify-receipt", str(path)).exit_code == 1, (where, name)
+    # Every other field, at every level: the server's counter-signature no longer matches.
+    evidence = receipt["receipt"]["passkey"]
+    paths = [("receipt", k) for k in receipt["receipt"]]
+    paths += [("passkey", k) for k in evidence] + [("payload", k) for k in evidence["payload"]]
+    for where, name in paths:
+        tampered = copy.deepcopy(receipt)
+        target = tampered["receipt"]
+        if where in ("passkey", "payload"):
+            target = target["passkey"]
+        if where == "payload":
+            target = target["payload"]
+        target[name] = "tampered" if target[name] != "tampered" else "other"
+        assert offline.verify_receipt(tampered, receipt["public_key_pem"]), (where, name)
     # The server's own signature, and a forged server key, too.
     forged = copy.deepcopy(receipt)
     forged["signature"] = forged["signature"][::-1]
