@@ -52,6 +52,12 @@ class DefaultConfig:
     EMAIL_PROOF_MINUTES = 15  # an e-mailed code proving an address works this long
     EMAIL_PROOF_MAX_ATTEMPTS = 5
     FULL_POWERS_MAX_PDF_BYTES = 5 * 1024 * 1024
+    # Passkeys (WebAuthn): the relying party id (a domain) and the origins browsers report.
+    # Unset: the host of PUBLIC_BASE_URL, or of the request.
+    WEBAUTHN_RP_ID = None
+    WEBAUTHN_ORIGINS: list[str] = []
+    WEBAUTHN_RP_NAME = "alliance-conf"
+    WEBAUTHN_CHALLENGE_SECONDS = 300
 
 
 ENV_STRINGS = (
@@ -64,6 +70,8 @@ ENV_STRINGS = (
     "RATELIMIT_SIGN_IN",
     "RATELIMIT_API_TOKEN",
     "PUBLIC_BASE_URL",
+    "WEBAUTHN_RP_ID",
+    "WEBAUTHN_RP_NAME",
     "ALLIANCE_ENV",
 )
 ENV_INTS = (
@@ -116,6 +124,8 @@ def apply_environment(config: dict, environ=None) -> None:
         config["SQLALCHEMY_DATABASE_URI"] = environ["DATABASE_URL"]
     if "ALLIANCE_DISABLED_PLUGINS" in environ:
         config["DISABLED_PLUGINS"] = environ["ALLIANCE_DISABLED_PLUGINS"]
+    if environ.get("WEBAUTHN_ORIGINS"):
+        config["WEBAUTHN_ORIGINS"] = split_list(environ["WEBAUTHN_ORIGINS"])
 
 
 def finalise(config: dict, instance_path: str) -> None:

@@ -8,6 +8,11 @@ errors (0), p50/p99 latency and the verdict of ``flask signatures verify``. Not 
 test suite::
 
     .venv/bin/python bench/signing_storm.py [--delegations 200] [--workers 8] [--cheap-hash]
+                                            [--passkeys]
+
+``--passkeys``: every signatory also holds a passkey (a software authenticator made here with
+``cryptography``), and a second declaration is signed in the same run with it (options, then
+the assertion); both modes are printed side by side with the ratio passkey/password.
 """
 
 from __future__ import annotations
@@ -62,19 +67,41 @@ def drop_database(name: str) -> None:
     admin.dispose()
 
 
-def build(env: dict, delegations: int, cheap: bool) -> list[dict]:
-    """Schema, conference, delegations, signatories with tokens, open declaration."""
+def _open_declaration(conference, title: str):
+    from alliance_conf.declarations.operations import create_declaration, transition
+
+    declaration = create_declaration(
+        conference,
+        title=title,
+        content={
+            "preamble": [{"key": "p-1", "text": "We, the participants,"}],
+            "commitments": [
+                {"key": f"k-{i}", "title": f"Commitment {i}", "text": f"We commit to {i}."}
+                for i in range(1, 5)
+            ],
+            "closing": [],
+        },
+        actor=None,
+    )
+    transition(declaration, "consultation", actor=None)
+    transition(declaration, "open", actor=None)
+    return declaration
+
+
+def build(env: dict, delegations: int, cheap: bool, passkeys: bool = False) -> list[dict]:
+    """Schema, conference, delegations, signatories with tokens (and passkeys), open
+    declaration(s)."""
     from flask_migrate import upgrade
 
     from alliance_conf import create_app
-    from alliance_conf.auth.models import User, password_hasher
+    from alliance_conf.auth.models import PasskeyCredential, User, password_hasher
     from alliance_conf.auth.operations import issue_api_token
     from alliance_conf.conferences.operations import create_conference
     from alliance_conf.core.db import utcnow
-    from alliance_conf.declarations.operations import create_declaration, transition
     from alliance_conf.delegations.operations import create_delegation
     from alliance_conf.extensions import db
     from alliance_conf.registrations.models import Registration
+    from alliance_conf.testing.authenticator import SoftAuthenticator, b64url
 
     app = create_app(
         {
@@ -119,25 +146,25 @@ def build(env: dict, delegations: int, cheap: bool) -> list[dict]:
                 )
             )
             _, token = issue_api_token(user)
-            people.append({"name": user.full_name, "token": token, "double": n % 2 == 0})
-        declaration = create_declaration(
-            conference,
-            title="Storm declaration",
-            content={
-                "preamble": [{"key": "p-1", "text": "We, the participants,"}],
-                "commitments": [
-                    {"key": f"k-{i}", "title": f"Commitment {i}", "text": f"We commit to {i}."}
-                    for i in range(1, 5)
-                ],
-                "closing": [],
-            },
-            actor=None,
-        )
-        transition(declaration, "consultation", actor=None)
-        transition(declaration, "open", actor=None)
+            person = {"name": user.full_name, "token": token, "double": n % 2 == 0}
+            if passkeys:
+                device = SoftAuthenticator()
+                db.session.add(
+                    PasskeyCredential(
+                        user_id=user.id,
+                        credential_id=device.credential_id_b64,
+                        public_key=b64url(device.cose_key()),
+                        name="storm",
+                    )
+                )
+                person["authenticator"] = device
+            people.append(person)
+        declaration = _open_declaration(conference, "Storm declaration")
+        second = _open_declaration(conference, "Storm declaration (passkeys)") if passkeys else None
         db.session.commit()
         for person in people:
             person["declaration_id"] = declaration.id
+            person["passkey_declaration_id"] = second.id if second is not None else None
         db.engine.dispose()
     return people
 
@@ -174,6 +201,37 @@ def start_server(env: dict, port: int, workers: int) -> subprocess.Popen:
     raise SystemExit("gunicorn did not start")
 
 
+def _post(conn, path: str, body: dict, token: str):
+    headers = {"Content-Type": "application/json", "Authorization": f"Bearer {token}"}
+    conn.request("POST", path, json.dumps(body), headers)
+    response = conn.getresponse()
+    return response.status, response.read()
+
+
+def submit_passkey(port: int, person: dict, barrier: threading.Barrier, results: list) -> None:
+    """Options, then the software authenticator's assertion: the whole ceremony is timed."""
+    base = f"/api/v1/declarations/{person['passkey_declaration_id']}/signatures"
+    device = person["authenticator"]
+    device.origin, device.rp_id = f"http://127.0.0.1:{port}", "127.0.0.1"
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=900)
+    barrier.wait()
+    started = time.perf_counter()
+    try:
+        status, raw = _post(conn, f"{base}/passkey-options", {}, person["token"])
+        if status == 200:
+            with person["lock"]:  # one device answers one request at a time
+                credential = device.get(json.loads(raw)["options"])
+            status, _ = _post(
+                conn,
+                f"{base}/passkey",
+                {"typed_name": person["name"], "credential": credential},
+                person["token"],
+            )
+    except OSError as exc:
+        status = f"error: {exc}"
+    results.append((status, time.perf_counter() - started))
+
+
 def submit(port: int, person: dict, barrier: threading.Barrier, results: list) -> None:
     body = json.dumps({"password": PASSWORD, "typed_name": person["name"]})
     headers = {"Content-Type": "application/json", "Authorization": f"Bearer {person['token']}"}
@@ -190,12 +248,63 @@ def submit(port: int, person: dict, barrier: threading.Barrier, results: list) -
     results.append((status, time.perf_counter() - started))
 
 
+def storm(port: int, people: list[dict], target) -> tuple[list, float]:
+    """Release every signatory at once (half of them twice); (status, seconds) per request."""
+    jobs = [p for p in people for _ in range(2 if p["double"] else 1)]
+    barrier = threading.Barrier(len(jobs))
+    results: list = []
+    threads = [threading.Thread(target=target, args=(port, p, barrier, results)) for p in jobs]
+    t0 = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return results, time.perf_counter() - t0
+
+
+def figures(url: str, declaration_id: int, results: list, wall: float) -> dict:
+    engine = sa.create_engine(url)
+    with engine.connect() as conn:
+        stored = conn.scalar(
+            sa.text("SELECT count(*) FROM signatures WHERE declaration_id = :d"),
+            {"d": declaration_id},
+        )
+        duplicates = conn.scalar(
+            sa.text(
+                "SELECT coalesce(sum(n - 1), 0) FROM (SELECT count(*) AS n FROM signatures "
+                "WHERE withdrawn_at IS NULL AND declaration_id = :d GROUP BY delegation_id) t"
+            ),
+            {"d": declaration_id},
+        )
+    engine.dispose()
+    statuses: dict = {}
+    for status, _ in results:
+        statuses[status] = statuses.get(status, 0) + 1
+    latencies = sorted(seconds for _, seconds in results)
+    return {
+        "requests": len(results),
+        "responses": dict(sorted(statuses.items(), key=str)),
+        "stored": stored,
+        "duplicates": duplicates,
+        "server_errors": sum(n for s, n in statuses.items() if isinstance(s, int) and s >= 500),
+        "connection_errors": sum(n for s, n in statuses.items() if not isinstance(s, int)),
+        "p50": statistics.median(latencies) * 1000,
+        "p99": latencies[int(len(latencies) * 0.99) - 1] * 1000,
+        "wall": wall,
+    }
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--delegations", type=int, default=200)
     parser.add_argument("--workers", type=int, default=8)
     parser.add_argument(
         "--cheap-hash", action="store_true", help="cheapest argon2 profile (not production's)"
+    )
+    parser.add_argument(
+        "--passkeys",
+        action="store_true",
+        help="also sign a second declaration with passkeys; both modes side by side",
     )
     args = parser.parse_args()
 
@@ -209,40 +318,20 @@ def main() -> int:
     server = None
     try:
         t0 = time.perf_counter()
-        people = build(env, args.delegations, args.cheap_hash)
+        people = build(env, args.delegations, args.cheap_hash, args.passkeys)
         print(f"built {len(people)} delegations in {time.perf_counter() - t0:.1f}s")
+        for person in people:
+            person["lock"] = threading.Lock()
         port = free_port()
         server = start_server(env, port, args.workers)
-        jobs = [p for p in people for _ in range(2 if p["double"] else 1)]
-        barrier = threading.Barrier(len(jobs))
-        results: list = []
-        threads = [threading.Thread(target=submit, args=(port, p, barrier, results)) for p in jobs]
-        t0 = time.perf_counter()
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-        wall = time.perf_counter() - t0
+        runs = {"password": figures(url, people[0]["declaration_id"], *storm(port, people, submit))}
+        if args.passkeys:
+            runs["passkey"] = figures(
+                url, people[0]["passkey_declaration_id"], *storm(port, people, submit_passkey)
+            )
         server.terminate()  # graceful: workers finish what they hold, then the numbers are final
         server.wait(timeout=900)
         server = None
-
-        engine = sa.create_engine(url)
-        with engine.connect() as conn:
-            stored = conn.scalar(sa.text("SELECT count(*) FROM signatures"))
-            duplicates = conn.scalar(
-                sa.text(
-                    "SELECT coalesce(sum(n - 1), 0) FROM (SELECT count(*) AS n FROM signatures "
-                    "WHERE withdrawn_at IS NULL GROUP BY declaration_id, delegation_id) t"
-                )
-            )
-        engine.dispose()
-        statuses: dict = {}
-        for status, _ in results:
-            statuses[status] = statuses.get(status, 0) + 1
-        latencies = sorted(seconds for _, seconds in results)
-        server_errors = sum(n for s, n in statuses.items() if isinstance(s, int) and s >= 500)
-        client_errors = sum(n for s, n in statuses.items() if not isinstance(s, int))
         verify = subprocess.run(
             [str(ROOT / ".venv" / "bin" / "flask"), "--app", "wsgi", "signatures", "verify", SLUG],
             cwd=ROOT,
@@ -251,26 +340,41 @@ def main() -> int:
             text=True,
             check=False,
         )
-        print(f"requests sent:      {len(jobs)} ({args.delegations} signatories, half twice)")
+        print(f"signatories:        {args.delegations} (half of them submit twice)")
         print(
             f"gunicorn workers:   {args.workers}; argon2: {'cheap' if args.cheap_hash else 'default'}"
         )
-        print(f"responses:          {dict(sorted(statuses.items(), key=str))}")
-        print(f"signatures stored:  {stored} (expected {args.delegations})")
-        print(f"duplicates:         {duplicates}")
-        print(f"server errors:      {server_errors}")
-        print(f"connection errors:  {client_errors}")
-        print(f"latency p50:        {statistics.median(latencies) * 1000:.0f} ms")
-        print(f"latency p99:        {latencies[int(len(latencies) * 0.99) - 1] * 1000:.0f} ms")
-        print(f"wall time:          {wall:.1f} s")
+        modes = list(runs)
+        print(f"{'':20}" + "".join(f"{m:>22}" for m in modes))
+        rows = [
+            ("requests sent", "requests", "{}"),
+            ("signatures stored", "stored", "{}"),
+            ("duplicates", "duplicates", "{}"),
+            ("5xx", "server_errors", "{}"),
+            ("connection errors", "connection_errors", "{}"),
+            ("latency p50 (ms)", "p50", "{:.0f}"),
+            ("latency p99 (ms)", "p99", "{:.0f}"),
+            ("wall time (s)", "wall", "{:.1f}"),
+        ]
+        for label, key, fmt in rows:
+            print(f"{label:20}" + "".join(f"{fmt.format(runs[m][key]):>22}" for m in modes))
+        for mode in modes:
+            print(f"responses {mode + ':':10}{runs[mode]['responses']}")
+        if "passkey" in runs:
+            p, q = runs["password"], runs["passkey"]
+            print(
+                f"ratio passkey/password: p50 {q['p50'] / p['p50']:.2f}, p99 "
+                f"{q['p99'] / p['p99']:.2f}, wall {q['wall'] / p['wall']:.2f} (passkey times "
+                "cover both requests: options and signature)"
+            )
         verdict = (verify.stdout + verify.stderr).strip()
         print(f"verify (exit {verify.returncode}): {verdict}")
-        ok = (
-            stored == args.delegations
-            and duplicates == 0
-            and server_errors == 0
-            and client_errors == 0
-            and verify.returncode == 0
+        ok = verify.returncode == 0 and all(
+            r["stored"] == args.delegations
+            and r["duplicates"] == 0
+            and r["server_errors"] == 0
+            and r["connection_errors"] == 0
+            for r in runs.values()
         )
         print("RESULT:", "PASS" if ok else "FAIL")
         return 0 if ok else 1

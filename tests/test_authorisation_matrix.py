@@ -66,6 +66,7 @@ class World:
     action_b: object = None  # a national action of delegation B
     signature_b: object = None  # delegation B's signature of a second, open declaration
     powers_b: object = None  # the full powers of delegation B's head, with a scanned letter
+    passkey_b: object = None  # a passkey of delegation B's head
 
 
 # URL parameter name -> the value to put in it, always delegation B's object when it has one.
@@ -86,6 +87,7 @@ PARAMS = {
     "fmt": lambda w: "csv",
     "signature_id": lambda w: w.signature_b.id,
     "powers_id": lambda w: w.powers_b.id,
+    "passkey_id": lambda w: w.passkey_b.id,
     "code": lambda w: w.signature_b.verification_code,
     # Documents by exporter name: the participant list (a conference document).
     "name": lambda w: "participants",
@@ -97,6 +99,8 @@ PARAMS = {
 # role passes the view's access rule.
 OBJECT_RULES: dict[str, frozenset[str]] = {
     "auth_api.revoke_token": frozenset({"admin", "delegate_b"}),
+    # A person's passkeys: that person only (removing one needs their password too).
+    "auth_api.remove_passkey": frozenset({"delegate_b"}),
     # Delegation B's member list: the staff side and B's own head of delegation.
     "registrations.members": frozenset({"admin", "organiser", "staff", "delegate_b"}),
     # Delegation B's head's own registration: organisers and the person; nobody from A, not staff.
@@ -123,6 +127,7 @@ OBJECT_RULES: dict[str, frozenset[str]] = {
             "declarations_api.get_revision",
             "declarations_api.compare_revisions",
             "declarations_api.list_amendments",
+            "signatures_api.list_checkpoints",
         ),
         STAFF_SIDE | {"delegate_a", "signatory_a", "delegate_b"},
     ),
@@ -173,6 +178,7 @@ OBJECT_RULES: dict[str, frozenset[str]] = {
 
 
 def build_world(make_conference, make_delegation, make_user, make_registration) -> World:
+    from alliance_conf.auth.models import PasskeyCredential
     from alliance_conf.auth.operations import issue_api_token
     from alliance_conf.declarations.operations import (
         create_declaration,
@@ -218,6 +224,13 @@ def build_world(make_conference, make_delegation, make_user, make_registration) 
         _, secret = issue_api_token(user, name=f"matrix-{role}")
         world.bearer[role] = secret
     world.victim_token, _ = issue_api_token(world.users["delegate_b"], name="victim")
+    world.passkey_b = PasskeyCredential(
+        user_id=world.users["delegate_b"].id,
+        credential_id="matrix-passkey-b",
+        public_key="not-a-key",
+        name="B's laptop",
+    )
+    db.session.add(world.passkey_b)
     world.invitation_b, world.invitation_token_b = create_invitation(
         world.delegation_b, "invitee.b@example.org", actor=world.users["organiser"]
     )

@@ -153,6 +153,7 @@ def test_signed_and_reported_seed_conference_round_trips_and_verifies(
     section = original["plugins"]["signatures"]
     assert len(section["signatures"]) == 3 and len(section["events"]) >= 5
     assert len(section["reminders"]) >= 1
+    assert len(section["checkpoints"]) == len(section["events"])  # one signed per link
     assert 42 in [f["value"] for f in original["plugins"]["reporting"]["figures"]]
     (template,) = original["plugins"]["documents"]["templates"]
     assert template["filename"] == "house-style.docx"

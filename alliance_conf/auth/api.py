@@ -1,11 +1,20 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
+from flask import request
 
 from alliance_conf.api.framework import ApiBlueprint, Unauthorised, api_user
-from alliance_conf.auth import operations
+from alliance_conf.auth import operations, passkeys
 from alliance_conf.auth.models import ApiToken
-from alliance_conf.auth.schemas import IssuedToken, TokenOut, TokenRequest, UserOut
+from alliance_conf.auth.schemas import (
+    IssuedToken,
+    PasskeyIn,
+    PasskeyOut,
+    PasswordIn,
+    TokenOut,
+    TokenRequest,
+    UserOut,
+)
 from alliance_conf.extensions import db
 from alliance_conf.security import by_email, by_ip, limit
 
@@ -47,3 +56,58 @@ def revoke_token(token_id: int):
 @api.endpoint("/auth/me", "GET", response=UserOut, summary="The user behind the token")
 def me():
     return api_user()
+
+
+# --- passkeys -----------------------------------------------------------------------------------
+
+
+def _rp() -> passkeys.RelyingParty:
+    return passkeys.relying_party(request.host_url)
+
+
+@api.endpoint(
+    "/auth/passkeys/registration-options",
+    "POST",
+    body=PasswordIn,
+    status=200,
+    summary="Start registering a passkey: your password, then options for "
+    "navigator.credentials.create",
+)
+@limit("RATELIMIT_SIGN_IN", keys=(by_ip,))
+def passkey_registration_options(body: PasswordIn):
+    options = passkeys.registration_options(api_user(), body.password, _rp())
+    db.session.commit()
+    return options
+
+
+@api.endpoint(
+    "/auth/passkeys",
+    "POST",
+    body=PasskeyIn,
+    response=PasskeyOut,
+    status=201,
+    summary="Finish registering a passkey with the browser's answer (user verification required)",
+)
+def register_passkey(body: PasskeyIn):
+    passkey = passkeys.register(api_user(), body.credential, body.name, _rp())
+    db.session.commit()
+    return passkey
+
+
+@api.endpoint("/auth/passkeys", "GET", response=list[PasskeyOut], summary="Your passkeys")
+def list_passkeys():
+    return passkeys.passkeys_of(api_user())
+
+
+@api.endpoint(
+    "/auth/passkeys/<int:passkey_id>",
+    "DELETE",
+    body=PasswordIn,
+    status=204,
+    authorise=lambda passkey_id: passkeys.get_passkey(api_user(), passkey_id),
+    summary="Remove one of your passkeys (your password again)",
+)
+@limit("RATELIMIT_SIGN_IN", keys=(by_ip,))
+def remove_passkey(passkey_id: int, body: PasswordIn):
+    passkeys.remove(api_user(), passkey_id, body.password)
+    db.session.commit()

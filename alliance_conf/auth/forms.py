@@ -1,5 +1,5 @@
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, PasswordField, StringField
+from wtforms import BooleanField, EmailField, HiddenField, PasswordField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
 
 
@@ -56,3 +56,21 @@ class ChangeEmailForm(FlaskForm):
     email_code = StringField(
         "Code sent to the new address", validators=[Optional(), Length(max=12)]
     )
+
+
+class PasskeyAddForm(FlaskForm):
+    name = StringField(
+        "Name of the passkey",
+        description="To recognise it later, e.g. “work laptop” or “phone”.",
+        validators=[DataRequired(), Length(max=100)],
+    )
+    password = PasswordField("Your password (again)", validators=[DataRequired(), Length(max=1000)])
+    credential = HiddenField()
+
+
+class PasskeyRemoveForm(FlaskForm):
+    password = PasswordField("Your password (again)", validators=[DataRequired(), Length(max=1000)])
+
+
+class PasskeySignInForm(FlaskForm):
+    credential = HiddenField()

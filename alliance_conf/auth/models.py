@@ -179,3 +179,47 @@ class EmailProof(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class PasskeyCredential(db.Model):
+    """A passkey (WebAuthn credential) of an account: the private key stays on the person's
+    device; the server keeps only the public key (COSE) and the last signature counter."""
+
+    __tablename__ = "passkey_credentials"
+    __table_args__ = (sa.CheckConstraint("sign_count >= 0", name="sign_count_not_negative"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    # base64url of the raw credential id, as the browser reports it
+    credential_id: Mapped[str] = mapped_column(sa.String(1400), unique=True)
+    public_key: Mapped[str] = mapped_column(sa.Text)  # base64url of the COSE key
+    sign_count: Mapped[int] = mapped_column(default=0)
+    name: Mapped[str] = mapped_column(sa.String(100))
+    transports: Mapped[list] = mapped_column(sa.JSON, default=list)
+    backed_up: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    user: Mapped[User] = relationship()
+
+    def __repr__(self):
+        return f"<PasskeyCredential {self.id} u{self.user_id} {self.name!r}>"
+
+
+class WebAuthnChallenge(db.Model):
+    """A WebAuthn ceremony in progress: its challenge, what it is for, used at most once."""
+
+    __tablename__ = "webauthn_challenges"
+    __table_args__ = (
+        sa.CheckConstraint("purpose IN ('register', 'login', 'sign')", name="purpose_is_known"),
+        sa.Index("ix_webauthn_challenges_expires", "expires_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    challenge: Mapped[str] = mapped_column(sa.String(100), unique=True)  # base64url
+    purpose: Mapped[str] = mapped_column(sa.String(20))
+    user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"))
+    data: Mapped[dict] = mapped_column(sa.JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -30,3 +30,28 @@ class UserOut(ApiModel):
     email: str
     full_name: str
     role: str
+
+
+class PasswordIn(ApiModel):
+    password: str = Field(max_length=1000, description="Your password, again")
+
+
+class PasskeyIn(ApiModel):
+    name: str = Field(max_length=200, description="A name to recognise it, e.g. “work laptop”")
+    credential: dict = Field(
+        description="The JSON of the PublicKeyCredential from navigator.credentials.create"
+    )
+
+
+class AssertionIn(ApiModel):
+    credential: dict = Field(
+        description="The JSON of the PublicKeyCredential from navigator.credentials.get"
+    )
+
+
+class PasskeyOut(ApiModel):
+    id: int
+    name: str
+    created_at: datetime
+    last_used_at: datetime | None
+    backed_up: bool

@@ -2,15 +2,24 @@
 
 from __future__ import annotations
 
+from flask import request
+
 from alliance_conf.api.framework import ApiBlueprint, Unauthorised, api_user
+from alliance_conf.auth import passkeys
 from alliance_conf.auth.models import UserRole
 from alliance_conf.declarations import operations as declarations
 from alliance_conf.declarations.models import Declaration
 from alliance_conf.extensions import db
-from plugins.signatures import crypto, operations
+from plugins.signatures import checkpoints, crypto, operations, passkey_signing, policy
 from plugins.signatures.models import Signature
 from plugins.signatures.schemas import (
+    CheckpointOut,
     MessageOut,
+    PasskeyOptionsIn,
+    PasskeyOptionsOut,
+    PasskeySignIn,
+    PolicyIn,
+    PolicyOut,
     PublicKeyOut,
     ReceiptCheckIn,
     ReceiptCheckOut,
@@ -101,6 +110,113 @@ def create_signature(declaration_id: int, body: SignIn):
     )
     db.session.commit()
     return {**signature_out(signature), "receipt": operations.signed_receipt(signature)}
+
+
+@api.endpoint(
+    "/declarations/<int:declaration_id>/signatures/passkey-options",
+    "POST",
+    summary="Start signing with a passkey: the payload your passkey signs and the options for "
+    "navigator.credentials.get",
+    body=PasskeyOptionsIn,
+    response=PasskeyOptionsOut,
+    roles=[UserRole.delegate],
+    status=200,
+    tags=["signatures"],
+)
+def passkey_options(declaration_id: int, body: PasskeyOptionsIn):
+    """The WebAuthn challenge is SHA-256 of the payload's canonical JSON: the endorsed
+    commitments, statements and reservations, the text's hash, your delegation and a nonce.
+    Submit the same choices with the assertion to ``.../signatures/passkey``."""
+    declaration = _declaration(declaration_id)
+    result = passkey_signing.signing_options(
+        declaration,
+        actor=api_user(),
+        rp=passkeys.relying_party(request.host_url),
+        endorsed_keys=body.endorsed_keys,
+        statements=[s.model_dump() for s in body.statements],
+        delegation_id=body.delegation_id,
+    )
+    db.session.commit()
+    return result
+
+
+@api.endpoint(
+    "/declarations/<int:declaration_id>/signatures/passkey",
+    "POST",
+    summary="Sign the declaration for your delegation with a passkey",
+    body=PasskeySignIn,
+    response=SignatureCreatedOut,
+    roles=[UserRole.delegate],
+    tags=["signatures"],
+)
+def create_passkey_signature(declaration_id: int, body: PasskeySignIn):
+    """400 ``passkey_refused`` (nothing stored) for a replayed assertion, one made for other
+    choices, an unknown passkey, another person's passkey or a counter gone backwards."""
+    declaration = _declaration(declaration_id)
+    signature = operations.sign_declaration(
+        declaration,
+        actor=api_user(),
+        password="",
+        typed_name=body.typed_name,
+        endorsed_keys=body.endorsed_keys,
+        statements=[s.model_dump() for s in body.statements],
+        delegation_id=body.delegation_id,
+        passkey=body.credential,
+        relying_party=passkeys.relying_party(request.host_url),
+    )
+    db.session.commit()
+    return {**signature_out(signature), "receipt": operations.signed_receipt(signature)}
+
+
+def _policy_out(declaration) -> dict:
+    found = policy.policy_for(declaration)
+    return {
+        "mode": found.mode.value,
+        "email_code": found.email_code,
+        "explanation": found.explanation,
+    }
+
+
+@api.endpoint(
+    "/declarations/<int:declaration_id>/signatures/policy",
+    "GET",
+    summary="How signatories of this declaration confirm that it is them",
+    response=PolicyOut,
+    tags=["signatures"],
+)
+def get_policy(declaration_id: int):
+    return _policy_out(_declaration(declaration_id))
+
+
+@api.endpoint(
+    "/declarations/<int:declaration_id>/signatures/policy",
+    "PUT",
+    summary="Choose password, passkey preferred or passkey required (organisers)",
+    body=PolicyIn,
+    response=PolicyOut,
+    roles=[UserRole.organiser],
+    tags=["signatures"],
+)
+def put_policy(declaration_id: int, body: PolicyIn):
+    declaration = _declaration(declaration_id)
+    policy.set_policy(declaration, actor=api_user(), mode=body.mode, email_code=body.email_code)
+    db.session.commit()
+    return _policy_out(declaration)
+
+
+@api.endpoint(
+    "/declarations/<int:declaration_id>/signatures/checkpoints",
+    "GET",
+    summary="Signed checkpoints of the declaration's signing chain, latest first",
+    response=list[CheckpointOut],
+    public=True,
+    tags=["signatures"],
+)
+def list_checkpoints(declaration_id: int):
+    """Whoever can see the declaration. Keep one: ``flask signatures verify --against FILE``
+    later proves the chain still extends it (nothing removed or rewritten)."""
+    declaration = _declaration(declaration_id)
+    return [checkpoints.document(c) for c in checkpoints.published(declaration.id)]
 
 
 @api.endpoint(

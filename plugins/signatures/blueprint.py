@@ -10,6 +10,18 @@ bp.add_url_rule(
 bp.add_url_rule(
     "/declarations/<int:declaration_id>/sign/code", "send_code", views.send_code, methods=["POST"]
 )
+bp.add_url_rule(
+    "/declarations/<int:declaration_id>/sign/passkey-options",
+    "passkey_options",
+    views.passkey_options,
+    methods=["POST"],
+)
+bp.add_url_rule(
+    "/declarations/<int:declaration_id>/signatures/policy",
+    "set_policy",
+    views.set_policy,
+    methods=["POST"],
+)
 bp.add_url_rule("/declarations/<int:declaration_id>/signatures", "board", views.board)
 bp.add_url_rule("/declarations/<int:declaration_id>/signatures.csv", "board_csv", views.board_csv)
 bp.add_url_rule(

@@ -3,6 +3,7 @@
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
+    HiddenField,
     PasswordField,
     SelectField,
     SelectMultipleField,
@@ -37,7 +38,8 @@ class SignForm(FlaskForm):
         description="Attached to your signature and shown with it. At most 2,000 characters.",
         validators=[Optional(), Length(max=2000)],
     )
-    password = PasswordField("Your password (again)", validators=[DataRequired()])
+    # Not required: a passkey signature replaces it (the view asks for one or the other).
+    password = PasswordField("Your password (again)", validators=[Optional(), Length(max=1000)])
     code = StringField(
         "One-time code sent to you by e-mail", validators=[Optional(), Length(max=12)]
     )
@@ -45,6 +47,19 @@ class SignForm(FlaskForm):
         "Type your full name to sign", validators=[DataRequired(), Length(max=200)]
     )
     confirm = BooleanField("I sign this text on behalf of my delegation", validators=[])
+    passkey_credential = HiddenField()
+
+
+class PolicyForm(FlaskForm):
+    mode = SelectField(
+        "How signatories confirm that it is them",
+        choices=[
+            SelectChoice(value="password", label="Password (and the e-mailed code if ticked)"),
+            SelectChoice(value="passkey_preferred", label="Passkey preferred (password accepted)"),
+            SelectChoice(value="passkey_required", label="Passkey required"),
+        ],
+    )
+    email_code = BooleanField("With a password, also require a one-time code sent by e-mail")
 
 
 class WithdrawForm(FlaskForm):

@@ -32,12 +32,30 @@ class AuthMethod(enum.StrEnum):
 
     password = "password"  # noqa: S105
     password_email_code = "password+email_code"  # noqa: S105
+    passkey = "passkey"
 
     @property
     def title(self) -> str:
         return {
             "password": "Password re-entered",
             "password+email_code": "Password re-entered and e-mailed one-time code",
+            "passkey": "Passkey on the signatory's own device (WebAuthn, user verified)",
+        }[self.value]
+
+
+class PolicyMode(enum.StrEnum):
+    """How the signatories of a declaration confirm that it is them."""
+
+    password = "password"  # noqa: S105
+    passkey_preferred = "passkey_preferred"
+    passkey_required = "passkey_required"
+
+    @property
+    def title(self) -> str:
+        return {
+            "password": "Password (and the e-mailed code when required)",
+            "passkey_preferred": "Passkey preferred (password still accepted)",
+            "passkey_required": "Passkey required",
         }[self.value]
 
 
@@ -112,6 +130,9 @@ class Signature(db.Model):
     verification_code: Mapped[str] = mapped_column(sa.String(16), unique=True)
     # Base64 Ed25519 signature of the receipt (see receipts.py), made when it was signed.
     receipt_signature: Mapped[str] = mapped_column(sa.String(100))
+    # Signed with a passkey: the signing payload, the WebAuthn assertion (authenticator data,
+    # client data JSON, signature) and the credential's public key (see passkey_signing.py).
+    passkey_evidence: Mapped[dict | None] = mapped_column(sa.JSON)
     withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     withdrawal_reason: Mapped[str | None] = mapped_column(sa.Text)
     withdrawn_by_id: Mapped[int | None] = mapped_column(
@@ -225,3 +246,50 @@ class SignatureReminder(db.Model):
     sent_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
     recipients: Mapped[int] = mapped_column(default=0)
     sent_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class SignatureCheckpoint(db.Model):
+    """A signed statement of the chain's head: "declaration D had N links ending in H at T".
+
+    Like a signed tree head of Certificate Transparency: anyone holding one (from the API, the
+    status board or a receipt) can later prove that the chain still extends it, so removing or
+    rewriting links is caught even if the rows and their own signatures were edited together.
+    One is written with every link (see ``checkpoints.py``).
+    """
+
+    __tablename__ = "signature_checkpoints"
+    __table_args__ = (
+        sa.UniqueConstraint(
+            "declaration_id", "sequence", name="uq_signature_checkpoints_one_per_position"
+        ),
+        sa.CheckConstraint("sequence >= 1", name="sequence_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    declaration_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("declarations.id", ondelete="CASCADE")
+    )
+    sequence: Mapped[int] = mapped_column()
+    head_hash: Mapped[str] = mapped_column(sa.String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # Base64 Ed25519 signature of the checkpoint's canonical JSON (``checkpoints.body``).
+    server_signature: Mapped[str] = mapped_column(sa.String(100))
+
+
+class SigningPolicy(db.Model):
+    """The organisers' choice for one declaration; without a row: password, and the e-mailed
+    code when ``SIGNATURES_REQUIRE_EMAIL_CODE`` is on."""
+
+    __tablename__ = "signature_policies"
+
+    declaration_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("declarations.id", ondelete="CASCADE"), primary_key=True
+    )
+    mode: Mapped[PolicyMode] = mapped_column(
+        enum_column(PolicyMode, "mode"), default=PolicyMode.password
+    )
+    email_code: Mapped[bool] = mapped_column(default=False)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="SET NULL")
+    )

@@ -53,7 +53,7 @@ from alliance_conf.extensions import db
 from alliance_conf.hooks import SignatureRow, SignatureStatement
 from alliance_conf.plugins import hook
 from alliance_conf.registrations.models import Registration, RegistrationStatus
-from plugins.signatures import crypto, mail
+from plugins.signatures import checkpoints, crypto, mail, passkey_signing, policy
 from plugins.signatures.models import (
     AuthMethod,
     EventKind,
@@ -373,7 +373,7 @@ def _password_method(declaration: Declaration, actor, password, code) -> AuthMet
             "The password is not correct; this step needs your password again.",
             {"password": "Wrong password."},
         )
-    if not _config("SIGNATURES_REQUIRE_EMAIL_CODE"):
+    if not policy.require_email_code(declaration):
         return AuthMethod.password
     found = _check_code(declaration, actor, code)
     if found is None:
@@ -496,7 +496,7 @@ def append_event(
 ) -> SignatureEvent:
     """Add the next link; the caller holds the declaration's row lock (PostgreSQL)."""
     event = _next_event(declaration, kind, data, last_event(declaration.id), signature)
-    db.session.add(event)
+    db.session.add_all([event, checkpoints.for_event(event)])
     db.session.flush()
     return event
 
@@ -506,6 +506,7 @@ def declaration_event_data(declaration: Declaration) -> dict:
     return {
         "title": declaration.title,
         "revision_number": frozen.number if frozen is not None else None,
+        "frozen_revision_id": declaration.frozen_revision_id,
         "text_hash": declaration.text_hash,
     }
 
@@ -557,7 +558,7 @@ def signature_data(signature: Signature, delegation_name: str) -> dict:
         "ip_address": signature.ip_address,
         "user_agent": signature.user_agent,
         "verification_code": signature.verification_code,
-    }
+    } | ({"passkey": signature.passkey_evidence} if signature.passkey_evidence else {})
 
 
 def withdrawal_data(signature: Signature) -> dict:
@@ -604,6 +605,8 @@ def signed_receipt(signature: Signature) -> dict:
         "signature": signature.receipt_signature,
         "algorithm": "Ed25519",
         "canonicalisation": "JSON, keys sorted, no whitespace, UTF-8",
+        # For offline checks; compare with the key the conference publishes.
+        "public_key_pem": crypto.public_key_pem(),
     }
 
 
@@ -661,9 +664,14 @@ def sign_declaration(
     statements=(),
     delegation_id: int | None = None,
     method: str = "password",
+    passkey: dict | None = None,
+    relying_party=None,
 ) -> Signature:
     """Record the actor's delegation's signature (or support). Raises, storing nothing, when
     the text is not open, the actor may not sign, re-authentication fails or it already signed.
+
+    With ``passkey`` (the browser's WebAuthn assertion, answering ``passkey_signing``'s
+    options) the passkey replaces the password: it must have signed exactly these choices.
     """
     require_open(declaration)
     registration = signatory_registration(actor, declaration)
@@ -680,7 +688,23 @@ def sign_declaration(
             f"(“{actor.full_name}”) to confirm.",
             {"typed_name": "Does not match your name."},
         )
-    method = reauthenticate(declaration, actor, password, code, method=method)
+    evidence = None
+    if passkey is not None:
+        method = AuthMethod.passkey
+        evidence = passkey_signing.check_passkey_signature(
+            declaration,
+            actor=actor,
+            credential=passkey,
+            rp=relying_party,
+            registration=registration,
+            kind=signing_kind(delegation).value,
+            endorsed_keys=keys,
+            endorses_all=endorses_all,
+            statements=cleaned_statements,
+        )
+    else:
+        policy.require_password_allowed(declaration)
+        method = reauthenticate(declaration, actor, password, code, method=method)
 
     _lock(declaration)
     require_open(declaration)
@@ -709,6 +733,7 @@ def sign_declaration(
         user_agent=agent,
         auth_method=method,
         verification_code=new_verification_code(),
+        passkey_evidence=evidence,
     )
     # The link and the receipt are computed before the insert: one round trip under the lock.
     event = _next_event(
@@ -719,7 +744,7 @@ def sign_declaration(
         signature,
     )
     signature.receipt_signature = crypto.sign(crypto.canonical_json(receipt_for_event(event)))
-    db.session.add_all([signature, event])
+    db.session.add_all([signature, event, checkpoints.for_event(event)])
     try:
         db.session.flush()
     except IntegrityError:
@@ -865,16 +890,18 @@ def _snapshot():
             yield session
 
 
-def verify_chain(declaration: Declaration) -> ChainReport:
-    """Check every link, its server signature, and every signature row against the chain and
-    the frozen text. Problems are listed in chain order: the first one names the first break."""
+def verify_chain(declaration: Declaration, anchors=()) -> ChainReport:
+    """Check every link, its server signature, every signature row and the declaration row
+    against the chain and the frozen text, and that the chain still extends its published
+    checkpoints and the ``anchors`` given (``checkpoints.Anchor``: from a checkpoint or receipt
+    file). Problems are listed in chain order: the first one names the first break."""
     report = ChainReport(declaration)
     with _snapshot() as session:
-        _verify(session, declaration.id, report)
+        _verify(session, declaration.id, report, anchors)
     return report
 
 
-def _verify(session: Session, declaration_id: int, report: ChainReport) -> None:
+def _verify(session: Session, declaration_id: int, report: ChainReport, anchors=()) -> None:
     events = session.scalars(
         sa.select(SignatureEvent)
         .where(SignatureEvent.declaration_id == declaration_id)
@@ -919,6 +946,62 @@ def _verify(session: Session, declaration_id: int, report: ChainReport) -> None:
             problems.append(f"{who}: marked withdrawn but the chain has no withdrawal.")
         if signature.withdrawn_at is None and signature.id in withdrawn_seen:
             problems.append(f"{who}: the chain says withdrawn but the row is active again.")
+    problems.extend(_check_declaration_row(session, declaration_id, events, text_hashes))
+    problems.extend(checkpoints.stored_anchor_problems(session, declaration_id, events))
+    for anchor in anchors:
+        problems.extend(checkpoints.anchor_problems(anchor, events))
+
+
+STATE_AFTER = {
+    EventKind.opened: (DeclarationState.open,),
+    EventKind.closed: (DeclarationState.closed,),
+    EventKind.returned: (DeclarationState.consultation, DeclarationState.draft),
+}
+
+
+def _check_declaration_row(session, declaration_id, events, cache) -> list[str]:
+    """The declaration's state, frozen revision and text hash against the chain's last state
+    link and the frozen text itself."""
+    declaration = session.get(Declaration, declaration_id)
+    state_events = [e for e in events if e.kind in STATE_AFTER]
+    if declaration is None or not state_events:
+        return []
+    problems = []
+    last = state_events[-1]
+    if declaration.state not in STATE_AFTER[last.kind]:
+        problems.append(
+            f"declaration: its state is “{declaration.state.value}” but the chain's last state "
+            f"link, {_event_label(last)}, leaves it "
+            f"“{STATE_AFTER[last.kind][0].value}” (state changed behind the app's back)."
+        )
+    if declaration.state not in (DeclarationState.open, DeclarationState.closed):
+        return problems
+    opened = next((e for e in reversed(state_events) if e.kind == EventKind.opened), None)
+    recorded = opened.data if opened is not None and isinstance(opened.data, dict) else {}
+    if "text_hash" in recorded and recorded["text_hash"] != declaration.text_hash:
+        problems.append(
+            f"declaration: its text hash {declaration.text_hash} is not the "
+            f"{recorded['text_hash']} recorded when it was opened ({_event_label(opened)})."
+        )
+    revision = _revision_hash(session, declaration.frozen_revision_id, cache)
+    if revision is None or revision[0] != declaration_id:
+        problems.append("declaration: its frozen revision is missing or another declaration's.")
+        return problems
+    if (
+        recorded.get("frozen_revision_id", declaration.frozen_revision_id)
+        != (declaration.frozen_revision_id)
+        or recorded.get("revision_number", revision[1]) != revision[1]
+    ):
+        problems.append(
+            f"declaration: it points to revision {revision[1]} (id "
+            f"{declaration.frozen_revision_id}), not to the revision "
+            f"{recorded.get('revision_number')} frozen when it was opened."
+        )
+    if revision[2] != declaration.text_hash:
+        problems.append(
+            f"declaration: its frozen revision {revision[1]} no longer hashes to its text hash."
+        )
+    return problems
 
 
 def _revision_hash(session, revision_id, cache) -> tuple[int, int, str] | None:

@@ -114,3 +114,57 @@ class ReminderOut(BaseModel):
 
 class MessageOut(BaseModel):
     message: str
+
+
+class CheckpointBody(BaseModel):
+    type: str
+    version: int
+    key_id: str
+    declaration_id: int
+    sequence: int
+    head_hash: str
+    time: str
+
+
+class CheckpointOut(BaseModel):
+    checkpoint: CheckpointBody
+    signature: str = Field(
+        description="Base64 Ed25519 signature of the checkpoint's canonical JSON"
+    )
+    algorithm: str
+    canonicalisation: str
+
+
+class PasskeyOptionsIn(ApiModel):
+    endorsed_keys: list[str] | None = Field(
+        None, max_length=1000, description="Commitments endorsed; omit to endorse all"
+    )
+    statements: list[StatementIn] = Field(default_factory=list, max_length=100)
+    delegation_id: int | None = Field(
+        None, description="Optional; must be your own delegation when given"
+    )
+
+
+class PasskeyOptionsOut(BaseModel):
+    options: dict[str, Any] = Field(description="For navigator.credentials.get (JSON form)")
+    payload: dict[str, Any] = Field(
+        description="What your passkey signs: the challenge is SHA-256 of its canonical JSON"
+    )
+
+
+class PasskeySignIn(PasskeyOptionsIn):
+    typed_name: str = Field(max_length=500, description="Your full name, typed to confirm")
+    credential: dict[str, Any] = Field(
+        description="The JSON of the PublicKeyCredential from navigator.credentials.get"
+    )
+
+
+class PolicyIn(ApiModel):
+    mode: Literal["password", "passkey_preferred", "passkey_required"]
+    email_code: bool = Field(False, description="With a password, also an e-mailed code")
+
+
+class PolicyOut(BaseModel):
+    mode: str
+    email_code: bool
+    explanation: str

@@ -5,10 +5,22 @@ import io
 import json
 
 import sqlalchemy as sa
-from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    Response,
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user
 from wtforms.fields import SelectChoice
 
+from alliance_conf.api.framework import error_response
+from alliance_conf.auth import passkeys
 from alliance_conf.auth.access import login_required, public, roles_required
 from alliance_conf.auth.models import UserRole
 from alliance_conf.core.errors import AllianceError
@@ -17,9 +29,10 @@ from alliance_conf.declarations.models import Declaration, DeclarationState
 from alliance_conf.declarations.views import declaration_for_page
 from alliance_conf.extensions import db
 from alliance_conf.forms import apply_errors
-from plugins.signatures import crypto, operations
+from plugins.signatures import checkpoints, crypto, operations, passkey_signing, policy
 from plugins.signatures.forms import (
     ActionForm,
+    PolicyForm,
     ReceiptCheckForm,
     SignForm,
     VerifyForm,
@@ -98,24 +111,23 @@ def sign(declaration_id: int):
     if request.method == "GET":
         form.endorsed.data = [c["key"] for c in commitments]
     existing = operations.active_signature(declaration, registration.delegation_id)
-    require_code = current_app.config["SIGNATURES_REQUIRE_EMAIL_CODE"]
+    signing_policy = policy.policy_for(declaration)
+    require_code = signing_policy.email_code
     status = 200
     if form.validate_on_submit():
         if not form.confirm.data:
             form.confirm.errors = ["Tick the box to confirm that you sign."]
             status = 422
+        elif not form.passkey_credential.data and not form.password.data:
+            form.password.errors = ["Enter your password, or sign with your passkey."]
+            status = 422
         else:
-            statements = []
-            if form.statement_text.data and form.statement_text.data.strip():
-                target = form.statement_target.data
-                statements.append(
-                    {
-                        "kind": form.statement_kind.data or "statement",
-                        "text": form.statement_text.data,
-                        "commitment_key": None if target in (None, "", WHOLE_TEXT) else target,
-                    }
-                )
             try:
+                passkey = (
+                    passkeys.parse_credential(form.passkey_credential.data)
+                    if form.passkey_credential.data
+                    else None
+                )
                 signature = operations.sign_declaration(
                     declaration,
                     actor=current_user,
@@ -123,7 +135,9 @@ def sign(declaration_id: int):
                     code=form.code.data,
                     typed_name=form.typed_name.data,
                     endorsed_keys=form.endorsed.data or [],
-                    statements=statements,
+                    statements=_form_statements(form),
+                    passkey=passkey,
+                    relying_party=passkeys.relying_party(request.host_url),
                 )
                 db.session.commit()
             except AllianceError as exc:
@@ -153,7 +167,61 @@ def sign(declaration_id: int):
         code_form=ActionForm(),
         require_code=require_code,
         locked_until=operations.locked_until(current_user),
+        policy=signing_policy,
+        has_passkey=bool(passkeys.passkeys_of(current_user)),
     ), status
+
+
+def _form_statements(form) -> list[dict]:
+    if not (form.statement_text.data and form.statement_text.data.strip()):
+        return []
+    target = form.statement_target.data
+    return [
+        {
+            "kind": form.statement_kind.data or "statement",
+            "text": form.statement_text.data,
+            "commitment_key": None if target in (None, "", WHOLE_TEXT) else target,
+        }
+    ]
+
+
+@login_required
+def passkey_options(declaration_id: int):
+    """First step of signing with a passkey (JSON): the choices of the signing form become the
+    payload whose hash the passkey signs."""
+    declaration = declaration_for_page(declaration_id)
+    form = SignForm()
+    form.endorsed.choices = []
+    form.statement_target.choices = []
+    if not form.validate_on_submit():
+        return (
+            error_response(
+                400, "bad_request", "The form expired or was sent from elsewhere. Reload the page."
+            )
+            if "csrf_token" in form.errors
+            else error_response(
+                422,
+                "validation_failed",
+                "Fill in the form first: "
+                + "; ".join(
+                    f"{getattr(form, name).label.text}: {' '.join(errors)}"
+                    for name, errors in form.errors.items()
+                ),
+            )
+        )
+    try:
+        result = passkey_signing.signing_options(
+            declaration,
+            actor=current_user,
+            rp=passkeys.relying_party(request.host_url),
+            endorsed_keys=form.endorsed.data or [],
+            statements=_form_statements(form),
+        )
+        db.session.commit()
+    except AllianceError as exc:
+        db.session.rollback()
+        return error_response(exc.status, exc.code, exc.message, exc.fields)
+    return jsonify(result)
 
 
 @login_required
@@ -258,12 +326,21 @@ def board(declaration_id: int):
         declaration=declaration,
         conference=declaration.conference,
         board=operations.status_board(declaration),
+        checkpoint=next(iter(checkpoints.published(declaration.id, 1)), None),
+        policy_form=_policy_form(declaration),
         is_team=declarations.is_team(current_user),
         is_organiser=declarations.is_organiser(current_user),
         reminder_form=ActionForm(),
         format_code=operations.format_code,
         SignatureKind=SignatureKind,
     )
+
+
+def _policy_form(declaration) -> PolicyForm:
+    current = policy.policy_for(declaration)
+    form = PolicyForm(formdata=None)
+    form.mode.data, form.email_code.data = current.mode.value, current.email_code
+    return form
 
 
 def safe_cell(value) -> str:
@@ -361,6 +438,25 @@ def reminders(declaration_id: int):
                 + ("…" if len(result.no_signatory) > 10 else "")
             )
         flash(" ".join(parts), "success")
+    return redirect(url_for("signatures.board", declaration_id=declaration.id))
+
+
+@roles_required(UserRole.organiser)
+def set_policy(declaration_id: int):
+    declaration = declaration_for_page(declaration_id)
+    form = PolicyForm()
+    if not form.validate_on_submit():
+        abort(400, "The form expired or was sent from elsewhere. Please try again.")
+    try:
+        policy.set_policy(
+            declaration, actor=current_user, mode=form.mode.data, email_code=form.email_code.data
+        )
+        db.session.commit()
+    except AllianceError as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+    else:
+        flash(f"Signing policy: {policy.policy_for(declaration).mode.title}.", "success")
     return redirect(url_for("signatures.board", declaration_id=declaration.id))
 
 
