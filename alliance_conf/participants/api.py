@@ -45,7 +45,10 @@ def _item(row, scope: queries.Scope) -> dict:
 )
 def list_registrations(slug: str, query: RegistrationQuery):
     """Organisers, staff and admins see every registration; a delegate only those of their own
-    delegation. Accessibility and dietary needs are included for organisers only."""
+    delegation. Accessibility and dietary needs are included for organisers only. Walk the
+    pages with ``next_cursor``/``prev_cursor`` (as ``after``/``before``): constant cost at any
+    depth; ``page=N`` alone still works. Past 10,000 matching rows ``total`` stops counting
+    (``total_exact`` is false)."""
     conference = get_conference(slug)
     scope = queries.viewer_scope(conference, api_user())
     filters = queries.ParticipantFilters(
@@ -58,6 +61,8 @@ def list_registrations(slug: str, query: RegistrationQuery):
         direction=query.direction,
         page=query.page,
         per_page=query.per_page or queries.DEFAULT_PER_PAGE,
+        after=query.after,
+        before=query.before,
     )
     page = queries.participant_page(conference, scope, filters)
     return jsonify(
@@ -67,6 +72,9 @@ def list_registrations(slug: str, query: RegistrationQuery):
             "per_page": page.per_page,
             "total": page.total,
             "pages": page.pages,
+            "total_exact": page.total_exact,
+            "next_cursor": page.next_cursor,
+            "prev_cursor": page.prev_cursor,
         }
     )
 

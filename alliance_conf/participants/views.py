@@ -45,6 +45,8 @@ def filters_from_args(args) -> queries.ParticipantFilters:
         direction=args.get("direction") or "asc",
         page=integer("page", 1),
         per_page=integer("per_page", queries.DEFAULT_PER_PAGE),
+        after=(args.get("after") or None),
+        before=(args.get("before") or None),
     ).check()
 
 
