@@ -38,6 +38,9 @@ class DefaultConfig:
     RATELIMIT_API_TOKEN = "10 per minute"  # noqa: S105 - a rate, not a secret
     TRUSTED_PROXIES = 0  # reverse proxies in front of gunicorn whose X-Forwarded-For is trusted
     PUBLIC_BASE_URL = None
+    JOBS_REDIS_URL = None  # redis://...: background jobs go to workers; None: run in-process
+    JOBS_QUEUE = "alliance"  # the RQ queue's name (one per installation sharing a Redis)
+    JOBS_TIMEOUT = 3600  # seconds a job may run on a worker
 
 
 ENV_STRINGS = (
@@ -51,6 +54,8 @@ ENV_STRINGS = (
     "RATELIMIT_API_TOKEN",
     "PUBLIC_BASE_URL",
     "ALLIANCE_ENV",
+    "JOBS_REDIS_URL",
+    "JOBS_QUEUE",
 )
 ENV_INTS = ("MAIL_PORT", "API_TOKEN_LIFETIME_DAYS", "TRUSTED_PROXIES", "INVITATION_LIFETIME_DAYS")
 ENV_BOOLS = ("MAIL_USE_TLS", "MAIL_USE_SSL", "RATELIMIT_ENABLED", "RATELIMIT_SWALLOW_ERRORS")

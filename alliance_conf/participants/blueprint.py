@@ -9,4 +9,7 @@ bp.add_url_rule(f"{prefix}/participants/export.<any(csv, xlsx):fmt>", "export", 
 bp.add_url_rule(
     f"{prefix}/participants/import", "import_csv", views.import_csv, methods=["GET", "POST"]
 )
+bp.add_url_rule(
+    f"{prefix}/participants/export-jobs", "export_job", views.export_job, methods=["POST"]
+)
 bp.add_url_rule(f"{prefix}/dashboard", "dashboard", views.dashboard)
