@@ -58,6 +58,9 @@ class DefaultConfig:
     WEBAUTHN_ORIGINS: list[str] = []
     WEBAUTHN_RP_NAME = "alliance-conf"
     WEBAUTHN_CHALLENGE_SECONDS = 300
+    JOBS_REDIS_URL = None  # redis://...: background jobs go to workers; None: run in-process
+    JOBS_QUEUE = "alliance"  # the RQ queue's name (one per installation sharing a Redis)
+    JOBS_TIMEOUT = 3600  # seconds a job may run on a worker
 
 
 ENV_STRINGS = (
@@ -73,6 +76,8 @@ ENV_STRINGS = (
     "WEBAUTHN_RP_ID",
     "WEBAUTHN_RP_NAME",
     "ALLIANCE_ENV",
+    "JOBS_REDIS_URL",
+    "JOBS_QUEUE",
 )
 ENV_INTS = (
     "MAIL_PORT",

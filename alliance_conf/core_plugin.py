@@ -28,6 +28,8 @@ def alliance_blueprints(app: Flask):
     from alliance_conf.design.blueprint import bp as design_bp
     from alliance_conf.invitations.api import api as invitations_api
     from alliance_conf.invitations.blueprint import bp as invitations_bp
+    from alliance_conf.jobs.api import api as jobs_api
+    from alliance_conf.jobs.blueprint import bp as jobs_bp
     from alliance_conf.mail.blueprint import bp as mail_bp
     from alliance_conf.ops.blueprint import bp as ops_bp
     from alliance_conf.participants.api import api as participants_api
@@ -54,6 +56,8 @@ def alliance_blueprints(app: Flask):
         delegations_bp,
         participants_bp,
         participants_api,
+        jobs_bp,
+        jobs_api,
     ]
 
 
@@ -66,6 +70,7 @@ def alliance_cli_commands(app: Flask):
     from alliance_conf.delegations.cli import delegations_cli
     from alliance_conf.demo.cli import demo_cli
     from alliance_conf.invitations.cli import invitations_cli
+    from alliance_conf.jobs.cli import jobs_cli
     from alliance_conf.mail.cli import mail_cli
     from alliance_conf.participants.cli import participants_cli
 
@@ -75,6 +80,7 @@ def alliance_cli_commands(app: Flask):
         demo_cli,
         backup_cli,
         invitations_cli,
+        jobs_cli,
         mail_cli,
         declarations_cli,
         delegations_cli,

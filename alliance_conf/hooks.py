@@ -128,11 +128,13 @@ class AllianceHookSpecs:
 
     @hookspec
     def alliance_signature_recorded(self, signature, actor):
-        """A delegation signed a declaration (signatures plugin)."""
+        """A delegation signed a declaration (signatures plugin). Runs after the signature is
+        committed, in a transaction of its own (committed when the hook returns)."""
 
     @hookspec
     def alliance_signature_withdrawn(self, signature, actor):
-        """A delegation withdrew its signature (signatures plugin)."""
+        """A delegation withdrew its signature (signatures plugin). Runs after the commit, in a
+        transaction of its own."""
 
     @hookspec
     def alliance_signature_rows(self, declaration):

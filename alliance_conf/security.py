@@ -65,7 +65,8 @@ def _set_security_headers(response):
     if current_app.config.get("ALLIANCE_ENV") == "production":
         response.headers.setdefault("Strict-Transport-Security", HSTS)
     if _is_api_request() and response.mimetype == "application/json":
-        response.headers["Cache-Control"] = "no-store"
+        # No caching of API answers, unless the endpoint says otherwise (public verification).
+        response.headers.setdefault("Cache-Control", "no-store")
     return response
 
 

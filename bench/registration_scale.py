@@ -170,78 +170,82 @@ def time_requests(client, url: str, n: int) -> tuple[list[float], int]:
     return times, size
 
 
-def run(kind: str, url: str, registrations: int, requests: int) -> list[tuple]:
+def build(app, kind: str, registrations: int, work: Path, results: list | None = None) -> str:
+    """The COP-sized conference through the two CSV imports, then ANALYZE; returns the
+    organiser's e-mail (password ``PASSWORD``). Also used by ``bench/http_load.py``."""
     from alliance_conf.auth.operations import create_user
     from alliance_conf.conferences.operations import create_conference
     from alliance_conf.testing.fixtures import migrate_to_heads
 
+    results = results if results is not None else []
+    migrate_to_heads(app)
+    with app.app_context():
+        organiser = create_user(
+            email="organiser@bench.example.org",
+            full_name="Bench Organiser",
+            password=PASSWORD,
+            role="organiser",
+        )
+        create_conference(
+            slug=SLUG,
+            title="COP-scale benchmark",
+            city="Dubai",
+            start_date=date(2030, 11, 30),
+            end_date=date(2030, 12, 12),
+            timezone="Asia/Dubai",
+            groups={"party": "Party", "observer": "Observer organisation"},
+            actor=organiser,
+        )
+        db.session.commit()
+        organiser_email = organiser.email
+
+    delegations_text, codes, organisations = delegations_csv()
+    (work / "delegations.csv").write_text(delegations_text, encoding="utf-8")
+    people = participants_csv(registrations, codes, organisations)
+    (work / "participants.csv").write_text(people, encoding="utf-8")
+    runner = app.test_cli_runner()
+
+    start = time.perf_counter()
+    result = runner.invoke(
+        args=["delegations", "import", str(work / "delegations.csv"), "--conference", SLUG]
+    )
+    delegation_seconds = time.perf_counter() - start
+    assert result.exit_code == 0, result.output
+    print(f"  [{kind}] {result.output.strip()} ({delegation_seconds:.2f} s)")
+    start = time.perf_counter()
+    result = runner.invoke(
+        args=["participants", "import", str(work / "participants.csv"), "--conference", SLUG]
+    )
+    participant_seconds = time.perf_counter() - start
+    assert result.exit_code == 0, result.output
+    print(f"  [{kind}] {result.output.strip()} ({participant_seconds:.2f} s)")
+    start = time.perf_counter()
+    with (
+        app.app_context(),
+        db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn,
+    ):
+        conn.execute(sa.text("VACUUM ANALYZE" if kind == "postgresql" else "ANALYZE"))
+    analyse_seconds = time.perf_counter() - start
+    results.append((kind, "build: import 2,550 delegations", delegation_seconds * 1000, None, None))
+    results.append(
+        (
+            kind,
+            f"build: import {registrations:,} registrations",
+            participant_seconds * 1000,
+            None,
+            None,
+        )
+    )
+    results.append((kind, "build: ANALYZE", analyse_seconds * 1000, None, None))
+    return organiser_email
+
+
+def run(kind: str, url: str, registrations: int, requests: int) -> list[tuple]:
     instance = tempfile.mkdtemp(prefix="alliance-bench-")
     app = create_app(build_config(url), instance_path=instance)
     results = []
     try:
-        migrate_to_heads(app)
-        with app.app_context():
-            organiser = create_user(
-                email="organiser@bench.example.org",
-                full_name="Bench Organiser",
-                password=PASSWORD,
-                role="organiser",
-            )
-            create_conference(
-                slug=SLUG,
-                title="COP-scale benchmark",
-                city="Dubai",
-                start_date=date(2030, 11, 30),
-                end_date=date(2030, 12, 12),
-                timezone="Asia/Dubai",
-                groups={"party": "Party", "observer": "Observer organisation"},
-                actor=organiser,
-            )
-            db.session.commit()
-            organiser_email = organiser.email
-
-        work = Path(instance)
-        delegations_text, codes, organisations = delegations_csv()
-        (work / "delegations.csv").write_text(delegations_text, encoding="utf-8")
-        people = participants_csv(registrations, codes, organisations)
-        (work / "participants.csv").write_text(people, encoding="utf-8")
-        runner = app.test_cli_runner()
-
-        start = time.perf_counter()
-        result = runner.invoke(
-            args=["delegations", "import", str(work / "delegations.csv"), "--conference", SLUG]
-        )
-        delegation_seconds = time.perf_counter() - start
-        assert result.exit_code == 0, result.output
-        print(f"  [{kind}] {result.output.strip()} ({delegation_seconds:.2f} s)")
-        start = time.perf_counter()
-        result = runner.invoke(
-            args=["participants", "import", str(work / "participants.csv"), "--conference", SLUG]
-        )
-        participant_seconds = time.perf_counter() - start
-        assert result.exit_code == 0, result.output
-        print(f"  [{kind}] {result.output.strip()} ({participant_seconds:.2f} s)")
-        start = time.perf_counter()
-        with (
-            app.app_context(),
-            db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn,
-        ):
-            conn.execute(sa.text("VACUUM ANALYZE" if kind == "postgresql" else "ANALYZE"))
-        analyse_seconds = time.perf_counter() - start
-        results.append(
-            (kind, "build: import 2,550 delegations", delegation_seconds * 1000, None, None)
-        )
-        results.append(
-            (
-                kind,
-                f"build: import {registrations:,} registrations",
-                participant_seconds * 1000,
-                None,
-                None,
-            )
-        )
-        results.append((kind, "build: ANALYZE", analyse_seconds * 1000, None, None))
-
+        organiser_email = build(app, kind, registrations, Path(instance), results)
         client = app.test_client()
         response = client.post("/auth/login", data={"email": organiser_email, "password": PASSWORD})
         assert response.status_code == 302, response.status_code

@@ -67,6 +67,7 @@ class World:
     signature_b: object = None  # delegation B's signature of a second, open declaration
     powers_b: object = None  # the full powers of delegation B's head, with a scanned letter
     passkey_b: object = None  # a passkey of delegation B's head
+    job_b: object = None  # a finished background job (an export) started by B's head
 
 
 # URL parameter name -> the value to put in it, always delegation B's object when it has one.
@@ -89,6 +90,7 @@ PARAMS = {
     "powers_id": lambda w: w.powers_b.id,
     "passkey_id": lambda w: w.passkey_b.id,
     "code": lambda w: w.signature_b.verification_code,
+    "job_id": lambda w: w.job_b.id,
     # Documents by exporter name: the participant list (a conference document).
     "name": lambda w: "participants",
     "ext": lambda w: "docx",
@@ -174,6 +176,11 @@ OBJECT_RULES: dict[str, frozenset[str]] = {
     "declarations.amendment_edit": frozenset({"delegate_b"}),
     "declarations.amendment_submit": frozenset({"delegate_b"}),
     "declarations.amendment_withdraw": frozenset({"delegate_b"}),
+    # A background job and its file: only the person who started it.
+    **dict.fromkeys(
+        ("jobs.show", "jobs.download", "jobs_api.get", "jobs_api.download"),
+        frozenset({"delegate_b"}),
+    ),
 }
 
 
@@ -257,8 +264,25 @@ def build_world(make_conference, make_delegation, make_user, make_registration) 
     )
     build_reporting(world)
     build_signature(world)
+    world.job_b = build_job(world.users["delegate_b"])
     db.session.commit()
     return world
+
+
+def build_job(owner):
+    from alliance_conf.jobs.models import Job, JobState
+
+    job = Job(
+        kind="alliance_conf.participants.exports:xlsx_export_job",
+        title="Matrix export",
+        owner_id=owner.id,
+        state=JobState.done,
+        result=b"PK-matrix",
+        result_name="matrix.xlsx",
+        result_type="application/octet-stream",
+    )
+    db.session.add(job)
+    return job
 
 
 def build_reporting(world: World) -> None:

@@ -267,7 +267,9 @@ def test_grant_revoke_and_the_register(client, login, world, api_headers):
     )
     assert api.get_json()[0]["revocation_reference"] == "FR/REV/1"
     actions = db.session.scalars(
-        sa.select(AuditEvent.action).where(AuditEvent.action.like("registration.full_powers%"))
+        sa.select(AuditEvent.action)
+        .where(AuditEvent.action.like("registration.full_powers%"))
+        .order_by(AuditEvent.id)
     ).all()
     assert actions == ["registration.full_powers_granted", "registration.full_powers_revoked"]
     client.post("/auth/logout")

@@ -502,3 +502,110 @@ def test_conference_page_links_to_the_tools(client, world, make_user, login):
     page = client.get(f"/conferences/{SLUG}").get_data(as_text=True)
     assert f'href="/conferences/{SLUG}/participants"' in page
     assert f'href="/conferences/{SLUG}/dashboard"' not in page
+
+
+# --- keyset pages and capped counts -----------------------------------------------------------
+
+
+def _walk(client, headers, args, key, start=None):
+    """Follow ``next_cursor`` (or ``prev_cursor``) from ``start`` to the end; the ids seen."""
+    url = f"/api/v1/conferences/{SLUG}/registrations"
+    seen, cursor, pages = [], start, 0
+    while True:
+        params = {"per_page": 2, **args}
+        if cursor:
+            params["after" if key == "next_cursor" else "before"] = cursor
+        body = client.get(url, query_string=params, headers=headers).get_json()
+        ids = [item["id"] for item in body["items"]]
+        seen += ids if key == "next_cursor" else list(reversed(ids))
+        pages += 1
+        cursor = body[key]
+        if cursor is None or pages > 20:
+            return seen, body
+
+
+@pytest.mark.parametrize("sort", ["name", "delegation", "status", "registered"])
+def test_cursors_walk_every_sort_forwards_and_backwards(
+    client, world, make_user, make_registration, api_headers, sort
+):
+    """Every registration once, in the order of the whole list, whichever way it is walked;
+    ties on the sort key (two people of the same name) are broken by the id."""
+    for _ in range(2):
+        make_registration(world.norway, make_user(full_name="Nils Norse"), status="approved")
+    headers = api_headers(make_user(role="organiser"))
+    url = f"/api/v1/conferences/{SLUG}/registrations"
+    for direction in ("asc", "desc"):
+        args = {"sort": sort, "direction": direction}
+        whole = client.get(url, query_string={**args, "per_page": 200}, headers=headers)
+        expected = [item["id"] for item in whole.get_json()["items"]]
+        assert len(expected) == 8
+        forward, last = _walk(client, headers, args, "next_cursor")
+        assert forward == expected
+        backward, first = _walk(client, headers, args, "prev_cursor", last["prev_cursor"])
+        assert [item["id"] for item in last["items"]][::-1] + backward == expected[::-1]
+        assert first["prev_cursor"] is None
+
+
+def test_the_page_links_follow_cursors(client, world, make_user, login):
+    login(make_user(role="organiser"))
+    page = client.get(f"/conferences/{SLUG}/participants?per_page=2").get_data(as_text=True)
+    assert "Page 1 of 3" in page and "after=" in page
+    next_url = page.split('rel="next" href="')[1].split('"')[0].replace("&amp;", "&")
+    second = client.get(next_url).get_data(as_text=True)
+    assert "Page 2 of 3" in second and "before=" in second
+    assert names_in(second) and not names_in(second) & names_in(page)
+
+
+def test_the_count_stops_at_the_cap(client, world, make_user, login, api_headers, monkeypatch):
+    from alliance_conf.participants import queries
+
+    monkeypatch.setattr(queries, "COUNT_CAP", 4)
+    headers = api_headers(make_user(role="organiser"))
+    url = f"/api/v1/conferences/{SLUG}/registrations"
+    body = client.get(url, query_string={"per_page": 2}, headers=headers).get_json()
+    assert body["total"] == 4 and body["total_exact"] is False and body["next_cursor"]
+    exact = client.get(url, query_string={"status": "approved"}, headers=headers).get_json()
+    assert exact["total"] == 4 and exact["total_exact"] is True
+    login(make_user(role="organiser"))
+    page = client.get(f"/conferences/{SLUG}/participants").get_data(as_text=True)
+    assert "(more than 4)" in page
+
+
+def test_a_forged_cursor_is_refused(client, world, make_user, api_headers):
+    headers = api_headers(make_user(role="organiser"))
+    url = f"/api/v1/conferences/{SLUG}/registrations"
+    first = client.get(url, query_string={"per_page": 2}, headers=headers).get_json()
+    for params in (
+        {"after": "not-a-cursor"},
+        {"after": first["next_cursor"], "sort": "registered"},  # a cursor of another order
+        {"after": first["next_cursor"], "before": first["next_cursor"]},
+    ):
+        error = assert_error(
+            client.get(url, query_string=params, headers=headers), 422, "validation_failed"
+        )
+        assert set(error["fields"]) & {"after", "before"}
+
+
+def test_sorting_by_delegation_walks_delegations_in_name_order(
+    client, make_conference, make_delegation, make_user, make_registration, api_headers
+):
+    """Sorted by delegation, the list reads the delegations a few at a time; across those
+    steps (and two delegations of the same name) the order is the whole list's order."""
+    conference = make_conference(slug=SLUG)
+    codes = ["BE", "FR", "DE", "NL", "LU", "PT", "ES", "IT", "AT", "DK", "SE", "FI", "IE"]
+    delegations = [make_delegation(conference, code) for code in codes]
+    delegations.append(make_delegation(conference, organisation_name="Belgium", group="observer"))
+    expected = []
+    for n, delegation in enumerate(delegations):
+        for person in ("Zoe", "Adam")[: 1 + n % 2]:
+            user = make_user(full_name=f"{person} {n:02d}")
+            registration = make_registration(delegation, user)
+            expected.append((delegation.name, user.full_name, user.id, registration.id))
+    headers = api_headers(make_user(role="organiser"))
+    for direction in ("asc", "desc"):
+        order = [row[3] for row in sorted(expected, reverse=direction == "desc")]
+        args = {"sort": "delegation", "direction": direction}
+        forward, last = _walk(client, headers, {**args, "per_page": 3}, "next_cursor")
+        assert forward == order
+        backward, _ = _walk(client, headers, args, "prev_cursor", last["prev_cursor"])
+        assert [item["id"] for item in last["items"]][::-1] + backward == order[::-1]

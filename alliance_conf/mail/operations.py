@@ -70,8 +70,10 @@ def _send_after_commit(session: Session) -> None:
         return
     if not current_app.config.get("MAIL_SEND_ON_COMMIT", True):
         return
-    try:
-        deliver(ids)
+    from alliance_conf.jobs.operations import dispatch
+
+    try:  # on a worker when a job queue is configured (thousands of invitations), else here
+        dispatch("alliance_conf.mail.operations:deliver", ids)
     except Exception:  # the action is committed; mail stays queued for `flask mail retry`
         log.exception("delivering mail %s failed", ids)
 

@@ -12,4 +12,7 @@ bp.add_url_rule(
 bp.add_url_rule(
     f"{prefix}/participants/import/template.csv", "import_template", views.import_template
 )
+bp.add_url_rule(
+    f"{prefix}/participants/export-jobs", "export_job", views.export_job, methods=["POST"]
+)
 bp.add_url_rule(f"{prefix}/dashboard", "dashboard", views.dashboard)

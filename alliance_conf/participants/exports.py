@@ -150,11 +150,12 @@ def export_rows(conference: Conference, which: str) -> Iterator[list]:
     """The header, then every row, read in batches (server-side cursor on PostgreSQL)."""
     yield PUBLISHED_HEADER if which == "published" else FULL_HEADER
     # Core execution on the session's connection: no ORM row processing for 100,000 rows.
-    result = (
-        db.session.connection()
-        .execution_options(stream_results=True, max_row_buffer=BATCH)
-        .execute(export_statement(conference, which))
+    # Options on the statement, not on the connection: the session's connection must not stay
+    # in streaming mode for what the transaction does next (a background job writes its row).
+    statement = export_statement(conference, which).execution_options(
+        stream_results=True, max_row_buffer=BATCH
     )
+    result = db.session.connection().execute(statement)
     groups = dict(conference.groups or {})
 
     def group_label(key):
@@ -195,3 +196,51 @@ def build_xlsx(rows: Iterable[list], title: str) -> tempfile.SpooledTemporaryFil
     workbook.save(output)
     output.seek(0)
     return output
+
+
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+PROGRESS_EVERY = 1000
+
+
+def xlsx_export_job(job, *, which: str) -> None:
+    """A background job (``alliance_conf.jobs``): the Excel list of a large conference, with
+    its progress reported every 1,000 rows; the file is kept on the job for its owner."""
+    from alliance_conf.jobs.operations import report_progress
+
+    conference = db.session.get(Conference, job.conference_id)
+    if conference is None or which not in LISTS:
+        raise ValueError("the conference or the list is gone")
+    statement = export_statement(conference, which).order_by(None)
+    total = db.session.scalar(sa.select(sa.func.count()).select_from(statement.subquery()))
+    report_progress(job, 0, total, "Reading the participants")
+
+    def counted(rows):
+        for n, row in enumerate(rows):  # row 0 is the header
+            if n and n % PROGRESS_EVERY == 0:
+                report_progress(job, n, total, "Writing the workbook")
+            yield row
+
+    output = build_xlsx(counted(export_rows(conference, which)), title=f"Participants ({which})")
+    job.result = output.read()
+    job.result_name = f"{conference.slug}-participants-{which}.xlsx"
+    job.result_type = XLSX_TYPE
+    job.done, job.total, job.message = total, total, "Ready"
+
+
+def start_xlsx_export(conference: Conference, which: str, *, actor):
+    """Start the Excel list as a background job for ``actor`` (the full list: organisers)."""
+    from alliance_conf.auth.models import UserRole
+    from alliance_conf.core.errors import PermissionDenied, ValidationFailed
+    from alliance_conf.jobs.operations import start_job
+
+    if which not in LISTS:
+        raise ValidationFailed("The list is published or full.", {"list": "published or full"})
+    if which == "full" and not actor.has_role(UserRole.organiser):
+        raise PermissionDenied("Only organisers can export the full list.")
+    return start_job(
+        "alliance_conf.participants.exports:xlsx_export_job",
+        title=f"{conference.title}: {which} participant list (XLSX)",
+        owner=actor,
+        conference_id=conference.id,
+        which=which,
+    )

@@ -1,14 +1,24 @@
 """Participant list and dashboard queries, shaped for COP scale (100,000 registrations).
 
 Rows are plain column tuples (no ORM objects), fetched with a fixed number of statements
-whatever the page size: one count and one page query.
+whatever the page size: one capped count, the page's ids, then those rows.
+
+Pages are walked with keyset cursors: ``next_cursor`` / ``prev_cursor`` carry the sort key of
+the page's last / first row, and the next page starts right after it through the sort's index
+(``WHERE (name, id) > (...) ORDER BY name, id LIMIT n``), so page 500 costs what page 1 costs.
+A bare ``page=N`` still works (an OFFSET: kept for old links and clients). Counting stops at
+``COUNT_CAP``: past it the list says "more than 10,000" instead of scanning every row.
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
+import json
 import math
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from datetime import datetime
 
 import sqlalchemy as sa
 
@@ -23,6 +33,7 @@ from alliance_conf.registrations.models import DelegateFunction, Registration, R
 SORTS = ("name", "delegation", "status", "registered")
 DEFAULT_PER_PAGE = 50
 MAX_PER_PAGE = 200
+COUNT_CAP = 10_000  # counted exactly up to this many rows; beyond, "more than COUNT_CAP"
 
 
 @dataclass(frozen=True)
@@ -68,6 +79,8 @@ class ParticipantFilters:
     direction: str = "asc"
     page: int = 1
     per_page: int = DEFAULT_PER_PAGE
+    after: str | None = None  # keyset cursors (``ParticipantPage.next_cursor``/``prev_cursor``)
+    before: str | None = None
 
     def check(self) -> ParticipantFilters:
         errors = {}
@@ -79,6 +92,8 @@ class ParticipantFilters:
             errors["sort"] = "One of: " + ", ".join(SORTS)
         if self.direction not in ("asc", "desc"):
             errors["direction"] = "asc or desc"
+        if self.after and self.before:
+            errors["after"] = "Give after or before, not both."
         if errors:
             raise ValidationFailed("The list filters are invalid.", errors)
         self.q = (self.q or "").strip()[:200]
@@ -97,6 +112,9 @@ class ParticipantFilters:
             "sort": None if self.sort == "name" else self.sort,
             "direction": None if self.direction == "asc" else self.direction,
             "page": self.page if self.page > 1 else None,
+            "per_page": self.per_page if self.per_page != DEFAULT_PER_PAGE else None,
+            "after": self.after,
+            "before": self.before,
         }
         values.update(changes)
         return {k: v for k, v in values.items() if v is not None}
@@ -107,11 +125,15 @@ class ParticipantPage:
     items: list
     page: int
     per_page: int
-    total: int
+    total: int  # exact when ``total_exact``; otherwise "more than COUNT_CAP"
+    total_exact: bool = True
+    next_cursor: str | None = None
+    prev_cursor: str | None = None
 
     @property
     def pages(self) -> int:
-        return max(1, math.ceil(self.total / self.per_page))
+        """The number of pages (when the total is not exact: at least this many)."""
+        return max(1, math.ceil(self.total / self.per_page), self.page + bool(self.next_cursor))
 
 
 def _columns(scope: Scope) -> list:
@@ -160,27 +182,35 @@ def _where(conference: Conference, scope: Scope, filters: ParticipantFilters) ->
     return conditions
 
 
-def _order(filters: ParticipantFilters) -> list:
+def _sort_keys(filters: ParticipantFilters) -> list:
+    """The columns a page is sorted by; the last ones make every key unique."""
     name = User.full_name
     if filters.q:
         # A search keeps few rows: filter first, then sort them, rather than walking the
         # name index over every participant (an expression cannot use the index).
         name = User.full_name.op("||")("")
-    keys = {
+    return {
         "name": [name, User.id],
         "delegation": [Delegation.name, name, User.id],
         "status": [Registration.status, name, User.id],
         "registered": [Registration.created_at, Registration.id],
     }[filters.sort]
-    if filters.direction == "desc":
+
+
+def _order(filters: ParticipantFilters, *, reverse: bool = False) -> list:
+    keys = _sort_keys(filters)
+    if (filters.direction == "desc") != reverse:
         keys = [key.desc() for key in keys]
     return keys
 
 
 def _key_statement(conference: Conference, scope: Scope, filters: ParticipantFilters):
-    """The ordered registration ids only, joining just what the filters and sort need, so
-    the database can answer from covering indexes (deep pages stay cheap)."""
-    statement = sa.select(Registration.id).where(*_where(conference, scope, filters))
+    """The registration ids (and their sort keys), joining just what the filters and sort
+    need, so the database can answer from covering indexes."""
+    keys = _sort_keys(filters)
+    statement = sa.select(Registration.id, *[k.label(f"k{n}") for n, k in enumerate(keys)]).where(
+        *_where(conference, scope, filters)
+    )
     if filters.q or filters.sort in ("name", "delegation", "status"):
         statement = statement.join(User, User.id == Registration.user_id)
     if filters.group or filters.sort == "delegation":
@@ -189,12 +219,15 @@ def _key_statement(conference: Conference, scope: Scope, filters: ParticipantFil
         statement = statement.where(Delegation.group == filters.group)
     if filters.q:
         statement = statement.where(_search_condition(filters.q))
-    return statement.order_by(*_order(filters))
+    return statement
 
 
-def count_participants(conference: Conference, scope: Scope, filters: ParticipantFilters) -> int:
-    """The count joins only the tables a filter needs, so the common case reads one index."""
-    statement = sa.select(sa.func.count(Registration.id)).where(*_where(conference, scope, filters))
+def count_participants(
+    conference: Conference, scope: Scope, filters: ParticipantFilters, cap: int | None = None
+) -> int:
+    """The count joins only the tables a filter needs, so the common case reads one index;
+    with ``cap`` it stops after ``cap + 1`` rows (the caller shows "more than cap")."""
+    statement = sa.select(Registration.id).where(*_where(conference, scope, filters))
     if filters.group:
         statement = statement.join(Delegation, Delegation.id == Registration.delegation_id).where(
             Delegation.group == filters.group
@@ -203,7 +236,143 @@ def count_participants(conference: Conference, scope: Scope, filters: Participan
         statement = statement.join(User, User.id == Registration.user_id).where(
             _search_condition(filters.q)
         )
-    return db.session.scalar(statement)
+    if cap is not None:
+        statement = statement.limit(cap + 1)
+    return db.session.scalar(sa.select(sa.func.count()).select_from(statement.subquery()))
+
+
+# --- keyset cursors ---------------------------------------------------------------------------
+
+
+def _encode_cursor(sort: str, values) -> str:
+    plain = [v.isoformat() if isinstance(v, datetime) else getattr(v, "value", v) for v in values]
+    raw = json.dumps([sort, *plain], separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+_CURSOR_TYPES = {
+    "name": (str, int),
+    "delegation": (str, str, int),
+    "status": (RegistrationStatus, str, int),
+    "registered": (datetime, int),
+}
+
+
+def _decode_cursor(sort: str, cursor: str, field_name: str) -> list:
+    invalid = ValidationFailed(
+        "The page cursor is invalid: follow the links of the list (or start again at page 1).",
+        {field_name: "Not a cursor of this list."},
+    )
+    try:
+        raw = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+    except (ValueError, binascii.Error, UnicodeDecodeError):
+        raise invalid from None
+    types = _CURSOR_TYPES[sort]
+    if not isinstance(raw, list) or len(raw) != len(types) + 1 or raw[0] != sort:
+        raise invalid
+    values = []
+    for kind, value in zip(types, raw[1:], strict=True):
+        try:
+            if kind is int:
+                if not isinstance(value, int) or isinstance(value, bool) or abs(value) > 2**31:
+                    raise ValueError
+                values.append(value)
+            elif kind is str:
+                if not isinstance(value, str) or len(value) > 1000 or "\x00" in value:
+                    raise ValueError
+                values.append(value)
+            elif kind is datetime:
+                values.append(datetime.fromisoformat(value))
+            else:
+                values.append(kind(value))
+        except (TypeError, ValueError):
+            raise invalid from None
+    return values
+
+
+def _beyond(columns, values, *, forward: bool):
+    """Rows after (``forward``) or before the cursor in the columns' ascending order: a row
+    comparison, which PostgreSQL answers by starting the index scan at the cursor."""
+    row = sa.tuple_(*columns)
+    cursor = sa.tuple_(*[sa.literal(v, c.type) for v, c in zip(values, columns, strict=True)])
+    return row > cursor if forward else row < cursor
+
+
+def _walk_delegations(conference: Conference, statement, bound, ascending: bool, limit: int):
+    """Sort by delegation without sorting every registration: take the delegations in name
+    order a few at a time (8, then 16, ...) and read only their registrations, in list order,
+    until the page is full. Each step is a small sort; no step grows with the conference."""
+    rows: list = []
+    chunk, inclusive = 8, True
+    while len(rows) < limit:
+        names = sa.select(Delegation.name).where(Delegation.conference_id == conference.id)
+        if bound is not None:
+            if ascending:
+                names = names.where(
+                    Delegation.name >= bound if inclusive else Delegation.name > bound
+                )
+            else:
+                names = names.where(
+                    Delegation.name <= bound if inclusive else Delegation.name < bound
+                )
+        found = db.session.scalars(
+            names.order_by(Delegation.name if ascending else Delegation.name.desc()).limit(chunk)
+        ).all()
+        if not found:
+            break
+        low, high = (found[0], found[-1]) if ascending else (found[-1], found[0])
+        rows += db.session.execute(
+            statement.where(Delegation.name.between(low, high)).limit(limit - len(rows))
+        ).all()
+        if len(found) < chunk:
+            break
+        bound, inclusive, chunk = found[-1], False, min(chunk * 2, 512)
+    return rows
+
+
+def _fetch(conference, keys, filters, values, *, reverse: bool, limit: int, walk: bool):
+    """Up to ``limit`` rows after the cursor ``values`` (``None``: from the start), in list
+    order, or backwards from it with ``reverse``."""
+    ascending = (filters.direction == "asc") != reverse
+    statement = keys.order_by(*_order(filters, reverse=reverse))
+    if values is not None:
+        statement = statement.where(_beyond(_sort_keys(filters), values, forward=ascending))
+    if walk and filters.sort == "delegation":
+        bound = values[0] if values is not None else None
+        return _walk_delegations(conference, statement, bound, ascending, limit)
+    return db.session.execute(statement.limit(limit)).all()
+
+
+def _page_ids(
+    conference: Conference, scope: Scope, keys, filters: ParticipantFilters
+) -> tuple[list[int], str | None, str | None]:
+    """The ids of one page and the cursors around it, through the sort's index."""
+    size = filters.per_page
+    walk = scope.delegation_id is None and filters.delegation_id is None
+
+    def cursor(row) -> str:
+        return _encode_cursor(filters.sort, list(row)[1:])
+
+    if filters.before:
+        values = _decode_cursor(filters.sort, filters.before, "before")
+        rows = _fetch(conference, keys, filters, values, reverse=True, limit=size + 1, walk=walk)
+        more_before = len(rows) > size
+        rows = list(reversed(rows[:size]))
+        prev_cursor = cursor(rows[0]) if more_before and rows else None
+        next_cursor = cursor(rows[-1]) if rows else None
+        return [r.id for r in rows], next_cursor, prev_cursor
+    if filters.after:
+        values = _decode_cursor(filters.sort, filters.after, "after")
+        rows = _fetch(conference, keys, filters, values, reverse=False, limit=size + 1, walk=walk)
+    elif filters.page > 1:  # a page number without a cursor (old links and clients): OFFSET
+        statement = keys.order_by(*_order(filters)).offset((filters.page - 1) * size)
+        rows = db.session.execute(statement.limit(size + 1)).all()
+    else:
+        rows = _fetch(conference, keys, filters, None, reverse=False, limit=size + 1, walk=walk)
+    next_cursor = cursor(rows[size - 1]) if len(rows) > size else None
+    rows = rows[:size]
+    prev_cursor = cursor(rows[0]) if rows and (filters.page > 1 or filters.after) else None
+    return [r.id for r in rows], next_cursor, prev_cursor
 
 
 def participant_rows(scope: Scope, ids: list[int]) -> list:
@@ -223,29 +392,24 @@ def participant_rows(scope: Scope, ids: list[int]) -> list:
 def participant_page(
     conference: Conference, scope: Scope, filters: ParticipantFilters
 ) -> ParticipantPage:
-    """One page in three statements whatever its size: count, page ids, rows (a search
-    reads its matching ids once and counts them)."""
+    """One page in three statements whatever its size and depth: a capped count, the page's
+    ids (keyset), its rows."""
     filters.check()
+    counted = count_participants(conference, scope, filters, cap=COUNT_CAP)
+    exact = counted <= COUNT_CAP
+    total = min(counted, COUNT_CAP)
+    if exact and not (filters.after or filters.before):
+        filters.page = min(filters.page, max(1, math.ceil(total / filters.per_page)))
     keys = _key_statement(conference, scope, filters)
-    if filters.q:
-        ids = db.session.scalars(keys).all()
-        total = len(ids)
-        pages = max(1, math.ceil(total / filters.per_page))
-        filters.page = min(filters.page, pages)
-        start = (filters.page - 1) * filters.per_page
-        page_ids = ids[start : start + filters.per_page]
-    else:
-        total = count_participants(conference, scope, filters)
-        pages = max(1, math.ceil(total / filters.per_page))
-        filters.page = min(filters.page, pages)
-        page_ids = db.session.scalars(
-            keys.limit(filters.per_page).offset((filters.page - 1) * filters.per_page)
-        ).all()
+    ids, next_cursor, prev_cursor = _page_ids(conference, scope, keys, filters)
     return ParticipantPage(
-        items=participant_rows(scope, list(page_ids)),
+        items=participant_rows(scope, ids),
         page=filters.page,
         per_page=filters.per_page,
         total=total,
+        total_exact=exact,
+        next_cursor=next_cursor,
+        prev_cursor=prev_cursor,
     )
 
 

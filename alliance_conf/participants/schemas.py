@@ -15,6 +15,12 @@ class RegistrationQuery(PageQuery):
     q: str | None = Field(None, max_length=200, description="Search in names and e-mails")
     sort: str = Field("name", pattern="^(name|delegation|status|registered)$")
     direction: str = Field("asc", pattern="^(asc|desc)$")
+    after: str | None = Field(
+        None, max_length=2000, description="A `next_cursor`: the page after it (keyset)"
+    )
+    before: str | None = Field(
+        None, max_length=2000, description="A `prev_cursor`: the page before it (keyset)"
+    )
 
 
 class RegistrationListItem(ApiModel):
@@ -39,8 +45,11 @@ class RegistrationPage(ApiModel):
     items: list[RegistrationListItem]
     page: int
     per_page: int
-    total: int
-    pages: int
+    total: int = Field(description="Exact when `total_exact`; otherwise a lower bound (10,000)")
+    pages: int = Field(description="When the total is not exact, a lower bound")
+    total_exact: bool = True
+    next_cursor: str | None = Field(None, description="Pass as `after` for the next page")
+    prev_cursor: str | None = Field(None, description="Pass as `before` for the previous page")
 
 
 class GroupCounts(ApiModel):

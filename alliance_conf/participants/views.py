@@ -4,12 +4,15 @@ from flask import (
     Response,
     abort,
     flash,
+    redirect,
     render_template,
     request,
     send_file,
     stream_with_context,
+    url_for,
 )
 from flask_login import current_user
+from flask_wtf import FlaskForm
 
 from alliance_conf.auth.access import login_required, roles_required
 from alliance_conf.auth.models import UserRole
@@ -46,6 +49,8 @@ def filters_from_args(args) -> queries.ParticipantFilters:
         direction=args.get("direction") or "asc",
         page=integer("page", 1),
         per_page=integer("per_page", queries.DEFAULT_PER_PAGE),
+        after=(args.get("after") or None),
+        before=(args.get("before") or None),
     ).check()
 
 
@@ -101,6 +106,20 @@ def export(slug: str, fmt: str):
         as_attachment=True,
         download_name=filename,
     )
+
+
+@roles_required(UserRole.organiser, UserRole.staff)
+def export_job(slug: str):
+    """Prepare the Excel list in the background (large conferences); its page shows progress."""
+    conference = get_conference(slug)
+    form = FlaskForm()
+    if not form.validate_on_submit():
+        abort(400)
+    job = exports.start_xlsx_export(
+        conference, request.form.get("list", "published"), actor=current_user
+    )
+    db.session.commit()
+    return redirect(url_for("jobs.show", job_id=job.id))
 
 
 @roles_required(UserRole.organiser)

@@ -95,7 +95,8 @@ def alliance_template_slot(slot, context):
 
 @hookimpl
 def alliance_signature_recorded(signature, actor):
-    """A delegation signing after a round was opened gets its report in the open rounds."""
+    """A delegation signing after a round was opened gets its report in the open rounds
+    (run after the signature's commit, outside the signing lock)."""
     from alliance_conf.declarations.models import Declaration
     from alliance_conf.extensions import db
     from plugins.reporting.operations import add_signatory_reports
@@ -106,7 +107,7 @@ def alliance_signature_recorded(signature, actor):
         return
     declaration = db.session.get(Declaration, declaration_id)
     if declaration is not None:
-        add_signatory_reports(declaration, delegation_id)
+        add_signatory_reports(declaration, delegation_id, signature=signature)
 
 
 @hookimpl

@@ -529,23 +529,42 @@ def create_report(round_: ReportingRound, delegation: Delegation, *, actor) -> R
     return report
 
 
-def add_signatory_reports(declaration: Declaration, delegation_id: int) -> list[Report]:
+def add_signatory_reports(
+    declaration: Declaration, delegation_id: int, signature=None
+) -> list[Report]:
     """A delegation signed: give it a report in every round of the declaration still open
-    (deadline not passed) that lacks one. Never raises for a delegation with nothing endorsed."""
-    keys = endorsed_keys(declaration, delegation_id)
+    (deadline not passed) that lacks one. Never raises for a delegation with nothing endorsed.
+
+    A handful of queries whatever the number of signatures: nothing is read when no round is
+    open, and the endorsed commitments come from ``signature`` itself when it carries them."""
+    today = utcnow().date()
+    open_rounds = list(
+        db.session.scalars(
+            sa.select(ReportingRound)
+            .where(
+                ReportingRound.declaration_id == declaration.id, ReportingRound.deadline >= today
+            )
+            .order_by(ReportingRound.period_start, ReportingRound.id)
+        )
+    )
+    if not open_rounds:
+        return []
+    keys = _signature_keys(declaration, signature)
+    if keys is None:
+        keys = endorsed_keys(declaration, delegation_id)
     if not keys:
         return []
-    today = utcnow().date()
-    added = []
-    for round_ in rounds_of(declaration):
-        if round_.deadline < today:
-            continue
-        existing = db.session.scalar(
-            sa.select(Report.id).where(
-                Report.round_id == round_.id, Report.delegation_id == delegation_id
+    has_report = set(
+        db.session.scalars(
+            sa.select(Report.round_id).where(
+                Report.round_id.in_([r.id for r in open_rounds]),
+                Report.delegation_id == delegation_id,
             )
         )
-        if existing is not None:
+    )
+    added = []
+    for round_ in open_rounds:
+        if round_.id in has_report:
             continue
         report = Report(round_id=round_.id, delegation_id=delegation_id, commitment_keys=keys)
         db.session.add(report)
@@ -559,6 +578,23 @@ def add_signatory_reports(declaration: Declaration, delegation_id: int) -> list[
         )
         added.append(report)
     return added
+
+
+def _signature_keys(declaration: Declaration, signature) -> list[str] | None:
+    """The commitments an active signature (not a support record) endorsed, read from the
+    signature object; ``None`` when it does not say (then the coverage rule decides)."""
+    kind = getattr(getattr(signature, "kind", None), "value", None)
+    if (
+        kind != "signature"
+        or getattr(signature, "withdrawn_at", None) is not None
+        or not hasattr(signature, "endorses_all")
+    ):
+        return None
+    all_keys = [c["key"] for c in commitments(declaration)]
+    if signature.endorses_all:
+        return all_keys
+    endorsed = set(signature.endorsed_keys or ())
+    return [k for k in all_keys if k in endorsed]
 
 
 # --- reports ---------------------------------------------------------------------------------

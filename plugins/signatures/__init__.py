@@ -28,6 +28,8 @@ DEFAULTS = {
     "SIGNATURES_LOCK_MINUTES": 15,
     "SIGNATURES_CODE_MINUTES": 10,
     "SIGNATURES_REMINDER_HOURS": 24,
+    # Public verification by code (page and API), per client address.
+    "RATELIMIT_PUBLIC_VERIFY": "60 per minute",
 }
 ENV_BOOLS = ("SIGNATURES_REQUIRE_EMAIL_CODE", "SIGNATURES_STORE_IP")
 ENV_LISTS = ("SIGNATURES_SIGNING_GROUPS", "SIGNATURES_SUPPORT_GROUPS")
@@ -44,6 +46,8 @@ def alliance_configure(app: Flask):
         app.config.setdefault(key, value)
     if os.environ.get("SIGNATURES_SIGNING_KEY"):
         app.config["SIGNATURES_SIGNING_KEY"] = os.environ["SIGNATURES_SIGNING_KEY"]
+    if os.environ.get("RATELIMIT_PUBLIC_VERIFY"):
+        app.config["RATELIMIT_PUBLIC_VERIFY"] = os.environ["RATELIMIT_PUBLIC_VERIFY"]
     for key in ENV_BOOLS:
         if key in os.environ:
             app.config[key] = os.environ[key].strip().lower() in TRUE_WORDS

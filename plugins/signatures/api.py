@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import request
+from flask import jsonify, request
 
 from alliance_conf.api.framework import ApiBlueprint, Unauthorised, api_user
 from alliance_conf.auth import passkeys
@@ -10,6 +10,7 @@ from alliance_conf.auth.models import UserRole
 from alliance_conf.declarations import operations as declarations
 from alliance_conf.declarations.models import Declaration
 from alliance_conf.extensions import db
+from alliance_conf.security import limit
 from plugins.signatures import checkpoints, crypto, operations, passkey_signing, policy
 from plugins.signatures.models import Signature
 from plugins.signatures.schemas import (
@@ -32,6 +33,7 @@ from plugins.signatures.schemas import (
 )
 
 api = ApiBlueprint("signatures_api", __name__)
+VERIFY_MAX_AGE = 60  # seconds a shared cache may keep a public verification
 
 
 def _declaration(declaration_id: int) -> Declaration:
@@ -330,8 +332,16 @@ def check_receipt(body: ReceiptCheckIn):
     public=True,
     tags=["signatures"],
 )
+@limit("RATELIMIT_PUBLIC_VERIFY", methods=("GET",), scope="public-verification")
 def verify(code: str):
-    return operations.public_verification(operations.find_by_code(code))
+    """Checks this one signature in constant time (its own links, its receipt, its place in
+    the verified chain). Cacheable: the answer carries an ``ETag`` (``If-None-Match`` gets a
+    304) and may be kept by shared caches for a minute."""
+    result = operations.public_verification(operations.find_by_code(code))
+    response = jsonify(VerificationOut.model_validate(result).model_dump(mode="json"))
+    response.headers["Cache-Control"] = f"public, max-age={VERIFY_MAX_AGE}"
+    response.add_etag()
+    return response.make_conditional(request)
 
 
 @api.endpoint(

@@ -32,10 +32,11 @@ from datetime import UTC, datetime, timedelta
 import sqlalchemy as sa
 from flask import current_app, has_request_context, request
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from alliance_conf.audit.operations import client_ip, log_event
 from alliance_conf.auth.models import User
+from alliance_conf.core.aftercommit import after_commit
 from alliance_conf.core.db import utcnow
 from alliance_conf.core.errors import (
     AllianceError,
@@ -259,7 +260,12 @@ def _lock_user(user) -> None:
             .execution_options(synchronize_session=False)
         )
     else:
-        db.session.execute(sa.select(User.id).where(User.id == user.id).with_for_update())
+        # FOR NO KEY UPDATE: attempts queue on each other, but rows that merely point at the
+        # user (a signature being inserted by a parallel request, which holds the declaration's
+        # lock) do not wait for it: with FOR UPDATE those two requests deadlocked.
+        db.session.execute(
+            sa.select(User.id).where(User.id == user.id).with_for_update(key_share=True)
+        )
 
 
 def _count_attempt(user, declaration: Declaration | None, reason: str) -> int:
@@ -688,6 +694,11 @@ def sign_declaration(
             f"(“{actor.full_name}”) to confirm.",
             {"typed_name": "Does not match your name."},
         )
+    # A second submission is turned away before paying for the password hash or the passkey
+    # check (the check is repeated under the lock below, where it is authoritative).
+    existing = active_signature(declaration, delegation.id)
+    if existing is not None:
+        raise Conflict(_already_message(delegation, existing))
     evidence = None
     if passkey is not None:
         method = AuthMethod.passkey
@@ -764,7 +775,7 @@ def sign_declaration(
             "event_hash": event.event_hash,
         },
     )
-    hook().alliance_signature_recorded(signature=signature, actor=actor)
+    after_commit(_fire_signature_hook, "recorded", signature.id, getattr(actor, "id", None))
     return signature
 
 
@@ -841,8 +852,20 @@ def withdraw_signature(
         actor=actor,
         data={"declaration_id": declaration.id, "reason": reason, "event_hash": event.event_hash},
     )
-    hook().alliance_signature_withdrawn(signature=signature, actor=actor)
+    after_commit(_fire_signature_hook, "withdrawn", signature.id, getattr(actor, "id", None))
     return signature
+
+
+def _fire_signature_hook(what: str, signature_id: int, actor_id: int | None) -> None:
+    """Other plugins react after the commit, once the declaration's row lock is released
+    (``alliance_conf.core.aftercommit``): their work never lengthens the queue of signers."""
+    from alliance_conf.auth.models import User
+
+    signature = db.session.get(Signature, signature_id)
+    if signature is None:
+        return
+    actor = db.session.get(User, actor_id) if actor_id is not None else None
+    getattr(hook(), f"alliance_signature_{what}")(signature=signature, actor=actor)
 
 
 def reopen_veto(declaration: Declaration) -> str | None:
@@ -1068,6 +1091,7 @@ def eligible_delegations(declaration: Declaration) -> list[Delegation]:
 def all_signatures(declaration: Declaration) -> list[Signature]:
     return db.session.scalars(
         sa.select(Signature)
+        .options(selectinload(Signature.delegation))
         .where(Signature.declaration_id == declaration.id)
         .order_by(Signature.signed_at, Signature.id)
     ).all()
@@ -1252,13 +1276,10 @@ def find_by_code(code: str) -> Signature:
 
 
 def public_verification(signature: Signature) -> dict:
-    """Only what the public may know about a signature."""
-    report = verify_chain(signature.declaration)
-    mention = re.compile(rf"\bsignature {signature.id}\b")
-    problems = [p for p in report.problems if mention.search(p)]
-    event = signed_event(signature)
-    if event is not None:
-        problems += [p for p in report.problems if p.startswith(f"event #{event.sequence} ")]
+    """Only what the public may know about a signature; checked in constant time
+    (``plugins.signatures.verification``), never by re-reading the whole chain."""
+    from plugins.signatures.verification import check_signature
+
     return {
         "verification_code": format_code(signature.verification_code),
         "kind": signature.kind.value,
@@ -1268,7 +1289,7 @@ def public_verification(signature: Signature) -> dict:
         "signed_at": signature.signed_at,
         "declaration_title": signature.declaration.title,
         "text_hash": signature.text_hash,
-        "valid": not problems,
+        "valid": check_signature(signature).valid,
         "active": signature.withdrawn_at is None,
         "withdrawn_at": signature.withdrawn_at,
     }

@@ -29,6 +29,7 @@ from alliance_conf.declarations.models import Declaration, DeclarationState
 from alliance_conf.declarations.views import declaration_for_page
 from alliance_conf.extensions import db
 from alliance_conf.forms import apply_errors
+from alliance_conf.security import limit
 from plugins.signatures import checkpoints, crypto, operations, passkey_signing, policy
 from plugins.signatures.forms import (
     ActionForm,
@@ -472,6 +473,7 @@ def verify_form():
 
 
 @public
+@limit("RATELIMIT_PUBLIC_VERIFY", methods=("GET",), scope="public-verification")
 def verify(code: str):
     try:
         signature = operations.find_by_code(code)

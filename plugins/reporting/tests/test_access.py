@@ -3,6 +3,7 @@
 from datetime import date
 
 import pytest
+import sqlalchemy as sa
 from flask import g
 
 from alliance_conf.extensions import db
@@ -235,3 +236,57 @@ def test_signing_after_a_round_opened_adds_the_report(world, round_, signatures)
     db.session.refresh(round_)
     assert report_of(round_, world.fr).commitment_keys == ["victims"]
     assert len(round_.reports) == 3
+
+
+class _Statements:
+    """Counts the SQL statements run on the test database while active."""
+
+    def __init__(self):
+        self.count = 0
+
+    def __enter__(self):
+        sa.event.listen(db.engine, "before_cursor_execute", self._count)
+        return self
+
+    def __exit__(self, *exc):
+        sa.event.remove(db.engine, "before_cursor_execute", self._count)
+
+    def _count(self, *args):
+        self.count += 1
+
+
+def test_the_reaction_to_a_signature_does_not_grow_with_the_signatures(world, signatures):
+    """The reaction to a signature reads neither every signature nor every delegation: one
+    query when no round is open; with a round open, the keys come from the signature itself."""
+    from types import SimpleNamespace
+
+    from alliance_conf.plugins import hook
+
+    signatures.rows.extend(signature_row(world.fr, ["victims"]) for _ in range(50))
+    late = SimpleNamespace(
+        declaration_id=world.declaration.id,
+        delegation_id=world.fr.id,
+        kind=SimpleNamespace(value="signature"),
+        withdrawn_at=None,
+        endorses_all=False,
+        endorsed_keys=["awareness"],
+    )
+    declaration = world.declaration
+    with _Statements() as no_round:
+        assert operations.add_signatory_reports(declaration, world.fr.id, late) == []
+    assert no_round.count == 1
+
+    del signatures.rows[2:]  # France has not signed when the round opens
+    round_ = operations.open_round(
+        declaration,
+        title="Late round",
+        period_start=date(2030, 3, 2),
+        period_end=date(2031, 3, 1),
+        deadline=date(2031, 6, 30),
+        actor=world.organiser,
+    )
+    db.session.commit()
+    signatures.rows.clear()  # the signature rows are not consulted any more
+    hook().alliance_signature_recorded(signature=late, actor=None)
+    db.session.commit()
+    assert report_of(round_, world.fr).commitment_keys == ["awareness"]

@@ -244,17 +244,26 @@ def test_signature_rows_for_documents(app, declaration, make_signatory):
     assert rows[0].verification_url.endswith("/verify/" + rows[0].verification_code)
 
 
-def test_events_are_fired(app, declaration, make_signatory, monkeypatch):
+def test_events_are_fired_after_commit_outside_the_lock(
+    app, declaration, make_signatory, monkeypatch
+):
+    """Other plugins react once the signature is committed (the declaration's row lock is
+    released): a reaction sees the row from another connection; a rollback fires nothing."""
     from plugins.signatures import operations
 
     seen = []
 
+    def committed(signature_id) -> bool:
+        with db.engine.connect() as conn:
+            row = conn.execute(sa.select(Signature.id).where(Signature.id == signature_id))
+            return row.first() is not None
+
     class Recorder:
         def alliance_signature_recorded(self, signature, actor):
-            seen.append(("recorded", signature.delegation.name))
+            seen.append(("recorded", signature.delegation.name, committed(signature.id)))
 
         def alliance_signature_withdrawn(self, signature, actor):
-            seen.append(("withdrawn", signature.delegation.name))
+            seen.append(("withdrawn", signature.delegation.name, actor.full_name))
 
     class FakeHook:
         def __getattr__(self, name):
@@ -265,8 +274,35 @@ def test_events_are_fired(app, declaration, make_signatory, monkeypatch):
     sig = operations.sign_declaration(
         declaration, actor=user, password=TEST_PASSWORD, typed_name=user.full_name
     )
+    assert seen == []  # not inside the transaction that holds the lock
+    db.session.commit()
     operations.withdraw_signature(sig, actor=user, reason="Mistake", password=TEST_PASSWORD)
-    assert seen == [("recorded", "Luxembourg"), ("withdrawn", "Luxembourg")]
+    db.session.commit()
+    assert seen == [("recorded", "Luxembourg", True), ("withdrawn", "Luxembourg", user.full_name)]
+
+    other = make_signatory("PT")
+    operations.sign_declaration(
+        declaration, actor=other, password=TEST_PASSWORD, typed_name=other.full_name
+    )
+    db.session.rollback()
+    db.session.commit()
+    assert len(seen) == 2  # rolled back: no reaction
+
+
+def test_a_second_submission_is_refused_before_the_password_is_checked(
+    app, client, declaration, head, api_headers, counts
+):
+    """The delegation has signed: a second submission gets the 409 at once, without paying for
+    (or counting) a password check: even a wrong password is not a failed attempt."""
+    url = f"/api/v1/declarations/{declaration.id}/signatures"
+    assert client.post(url, json=sign_payload(head), headers=api_headers(head)).status_code == 201
+    before = counts()
+    again = client.post(
+        url, json=sign_payload(head, password="not the password"), headers=api_headers(head)
+    )
+    assert again.status_code == 409, again.get_json()
+    assert "has already signed" in again.get_json()["error"]["message"]
+    assert counts() == before  # no failure recorded, nothing stored
 
 
 def test_reopening_is_refused_once_anyone_signed(app, client, login, declaration, head):

@@ -1,0 +1,1 @@
+"""Background jobs: work that must not hold a web worker (mail to thousands, big exports)."""
