@@ -9,6 +9,7 @@ from flask import Flask, g, render_template, request
 from werkzeug.exceptions import HTTPException
 
 from alliance_conf import config as config_module
+from alliance_conf.core.inputs import init_input_guard
 from alliance_conf.extensions import csrf, db, login_manager, migrate
 from alliance_conf.plugins import flatten, init_plugins
 from alliance_conf.security import init_security
@@ -42,6 +43,7 @@ def create_app(config: dict | None = None, *, instance_path: str | None = None) 
     migrate.init_app(app, db, directory=str(MIGRATIONS_DIR), render_as_batch=True)
     csrf.init_app(app)
     login_manager.init_app(app)
+    init_input_guard(app)
     init_security(app)
 
     @migrate.configure

@@ -27,6 +27,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from alliance_conf.auth.access import Access
 from alliance_conf.core.errors import AllianceError, PermissionDenied, ValidationFailed
+from alliance_conf.core.inputs import out_of_range, read_json
 from alliance_conf.extensions import db
 
 API_PREFIX = "/api/v1"
@@ -106,10 +107,16 @@ def _pydantic_fields(exc: ValidationError) -> dict[str, str]:
 
 
 def parse_model(model: type[BaseModel], data: Any, what: str) -> BaseModel:
+    """Validate ``data``; any whole number beyond the database's ``integer`` (``1e20`` too) is
+    refused whatever the model declares, so no body or query string overflows a column."""
     try:
-        return model.model_validate(data)
+        parsed = model.model_validate(data)
     except ValidationError as exc:
         raise ValidationFailed(f"The {what} has invalid fields.", _pydantic_fields(exc)) from None
+    fields = out_of_range(parsed)
+    if fields:
+        raise ValidationFailed(f"The {what} has invalid fields.", fields)
+    return parsed
 
 
 def _read_json_body() -> Any:
@@ -117,10 +124,7 @@ def _read_json_body() -> Any:
         return {}
     if not request.is_json:
         raise AllianceError("The request body must be JSON (Content-Type: application/json).")
-    data = request.get_json(silent=True)
-    if data is None:
-        raise AllianceError("The request body is not valid JSON.")
-    return data
+    return read_json(request.get_data(cache=True))
 
 
 def _read_query(model: type[BaseModel]) -> dict:
@@ -132,23 +136,6 @@ def _read_query(model: type[BaseModel]) -> dict:
         values = request.args.getlist(key)
         data[key] = values if _is_list_field(info.annotation) else values[-1]
     return data
-
-
-QUERY_INT_LIMIT = 2**31 - 1
-
-
-def _check_query_range(parsed: BaseModel) -> BaseModel:
-    """Whole numbers in a query string name database rows (ids, revision numbers, pages): one
-    beyond the database's ``integer`` is refused here, not as an overflow in the driver."""
-    fields = {}
-    for name, info in type(parsed).model_fields.items():
-        value = getattr(parsed, name)
-        is_number = isinstance(value, int) and not isinstance(value, bool)
-        if is_number and abs(value) > QUERY_INT_LIMIT:
-            fields[info.alias or name] = f"Must be at most {QUERY_INT_LIMIT}."
-    if fields:
-        raise ValidationFailed("The query string has invalid fields.", fields)
-    return parsed
 
 
 def _is_list_field(annotation) -> bool:
@@ -255,9 +242,7 @@ class ApiBlueprint(Blueprint):
                 if authorise is not None:
                     authorise(**kwargs)  # object-level access, before the input is even read
                 if query is not None:
-                    kwargs["query"] = _check_query_range(
-                        parse_model(query, _read_query(query), "query string")
-                    )
+                    kwargs["query"] = parse_model(query, _read_query(query), "query string")
                 if body is not None:
                     kwargs["body"] = parse_model(body, _read_json_body(), "request body")
                 result = view(**kwargs)

@@ -6,10 +6,11 @@ import re
 
 from flask import Flask
 from pydantic import BaseModel
-from pydantic.json_schema import models_json_schema
+from pydantic.json_schema import GenerateJsonSchema, models_json_schema
 
 from alliance_conf import __version__
 from alliance_conf.api.framework import ApiBlueprint, EndpointSpec, ErrorResponse, Page
+from alliance_conf.core.inputs import DB_INT_MAX, DB_INT_MIN
 from alliance_conf.security import MAX_ID
 
 RULE_ARG = re.compile(r"<(?:(?P<converter>\w+)(?:\([^)]*\))?:)?(?P<name>\w+)>")
@@ -28,6 +29,20 @@ ERROR_TEXT = {
     429: "Too many requests",
     503: "Temporarily unavailable (the database cannot be reached)",
 }
+
+
+class ContractSchema(GenerateJsonSchema):
+    """Input whole numbers document the bound the framework enforces on every one of them
+    (the database's ``integer``), unless the model declares a narrower one."""
+
+    def int_schema(self, schema):
+        json_schema = super().int_schema(schema)
+        if self.mode == "validation":
+            if "exclusiveMinimum" not in json_schema:
+                json_schema["minimum"] = max(json_schema.get("minimum", DB_INT_MIN), DB_INT_MIN)
+            if "exclusiveMaximum" not in json_schema:
+                json_schema["maximum"] = min(json_schema.get("maximum", DB_INT_MAX), DB_INT_MAX)
+        return json_schema
 
 
 def _path_and_params(rule: str) -> tuple[str, list[dict]]:
@@ -54,7 +69,7 @@ def _is_list(spec: EndpointSpec) -> bool:
 
 
 def _query_params(model: type[BaseModel]) -> list[dict]:
-    schema = model.model_json_schema(ref_template=REF)
+    schema = model.model_json_schema(ref_template=REF, schema_generator=ContractSchema)
     required = set(schema.get("required", []))
     params = []
     for name, prop in schema.get("properties", {}).items():
@@ -81,7 +96,9 @@ def build_openapi(app: Flask) -> dict:
         model = _response_model(spec)
         if model is not None:
             schema_inputs.append((model, "serialization"))
-    refs, definitions = models_json_schema(schema_inputs, ref_template=REF)
+    refs, definitions = models_json_schema(
+        schema_inputs, ref_template=REF, schema_generator=ContractSchema
+    )
 
     paths: dict[str, dict] = {}
     for spec in sorted(specs, key=lambda s: (s.rule, s.method)):
