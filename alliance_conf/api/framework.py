@@ -19,11 +19,12 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import Any, Generic, TypeVar
+from datetime import date
+from typing import Annotated, Any, Generic, TypeVar
 
 import sqlalchemy as sa
 from flask import Blueprint, Response, current_app, g, jsonify, request
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 
 from alliance_conf.auth.access import Access
 from alliance_conf.core.errors import AllianceError, PermissionDenied, ValidationFailed
@@ -36,6 +37,16 @@ T = TypeVar("T")
 
 class ApiModel(BaseModel):
     model_config = ConfigDict(from_attributes=True, extra="forbid", str_strip_whitespace=True)
+
+
+def _iso_date_only(value: Any) -> Any:
+    if isinstance(value, str | date):
+        return value
+    raise ValueError("Give the date as text: YYYY-MM-DD.")
+
+
+IsoDate = Annotated[date, BeforeValidator(_iso_date_only)]
+"""A date in input: an ISO 8601 string only (pydantic alone would take ``0`` as 1970-01-01)."""
 
 
 class Page(BaseModel, Generic[T]):
@@ -81,6 +92,7 @@ class EndpointSpec:
     tags: list[str] = field(default_factory=list)
     content_type: str = "application/json"
     rate_limited: bool = False
+    operation_id: str = ""
 
 
 def error_response(status: int, code: str, message: str, fields: dict | None = None) -> Response:
@@ -209,7 +221,10 @@ class ApiBlueprint(Blueprint):
         content_type: str = "application/json",
         endpoint: str | None = None,
         authorise=None,
+        operation_id: str | None = None,
     ):
+        """``operation_id`` names the operation for client generators (default: the view's
+        name, e.g. ``list_delegations``); it must be unique in the API."""
         method = method.upper()
         access = Access(public=public, roles=frozenset(str(r) for r in roles))
         if paginated and query is None:
@@ -230,6 +245,7 @@ class ApiBlueprint(Blueprint):
                 tags=tags or [self.name.removesuffix("_api")],
                 content_type=content_type,
                 rate_limited=getattr(view, "rate_limit", None) is not None,
+                operation_id=operation_id or endpoint or view.__name__,
             )
 
             def wrapper(**kwargs):
@@ -245,6 +261,10 @@ class ApiBlueprint(Blueprint):
                     kwargs["query"] = parse_model(query, _read_query(query), "query string")
                 if body is not None:
                     kwargs["body"] = parse_model(body, _read_json_body(), "request body")
+                    if method == "PATCH" and not kwargs["body"].model_fields_set:
+                        raise ValidationFailed(
+                            "Send at least one field to change.", {"__root__": "Empty."}
+                        )
                 result = view(**kwargs)
                 if paginated and isinstance(result, sa.Select):
                     q = kwargs["query"]

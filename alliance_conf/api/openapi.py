@@ -44,6 +44,17 @@ class ContractSchema(GenerateJsonSchema):
                 json_schema["maximum"] = min(json_schema.get("maximum", DB_INT_MAX), DB_INT_MAX)
         return json_schema
 
+    def default_schema(self, schema):
+        """A field left out keeps its value (``None`` meaning "unchanged" in a PATCH) but is
+        not nullable: documenting ``default: null`` there would contradict its type."""
+        json_schema = super().default_schema(schema)
+        nullable = json_schema.get("type") == "null" or any(
+            option.get("type") == "null" for option in json_schema.get("anyOf", [])
+        )
+        if "default" in json_schema and json_schema["default"] is None and not nullable:
+            del json_schema["default"]
+        return json_schema
+
 
 def _path_and_params(rule: str) -> tuple[str, list[dict]]:
     params = []
@@ -93,12 +104,18 @@ def build_openapi(app: Flask) -> dict:
     for spec in specs:
         if spec.body is not None:
             schema_inputs.append((spec.body, "validation"))
+        if spec.query is not None:  # its enums and nested models live in the components
+            schema_inputs.append((spec.query, "validation"))
         model = _response_model(spec)
         if model is not None:
             schema_inputs.append((model, "serialization"))
     refs, definitions = models_json_schema(
         schema_inputs, ref_template=REF, schema_generator=ContractSchema
     )
+    for spec in specs:  # the framework refuses an empty PATCH: it would change nothing
+        if spec.method == "PATCH" and spec.body is not None:
+            name = refs[(spec.body, "validation")]["$ref"].rsplit("/", 1)[1]
+            definitions["$defs"][name]["minProperties"] = 1
 
     paths: dict[str, dict] = {}
     for spec in sorted(specs, key=lambda s: (s.rule, s.method)):
@@ -106,9 +123,7 @@ def build_openapi(app: Flask) -> dict:
         if spec.query is not None:
             params = params + _query_params(spec.query)
         operation: dict = {
-            "operationId": f"{spec.method.lower()}_{path.strip('/').replace('/', '_')}".replace(
-                "{", ""
-            ).replace("}", ""),
+            "operationId": spec.operation_id,
             "summary": spec.summary,
             "tags": spec.tags,
             "responses": {},
@@ -135,6 +150,8 @@ def build_openapi(app: Flask) -> dict:
             success["content"] = {
                 spec.content_type: {"schema": {"type": "string", "format": "binary"}}
             }
+        else:  # a JSON object whose shape is described in the summary (e.g. /me/data)
+            success["content"] = {"application/json": {"schema": {"type": "object"}}}
         operation["responses"][str(spec.status)] = success
         # Any operation can refuse with a domain error (a public one too: wrong credentials;
         # a read too: a state that has no such document yet), so 401, 403 and 409 are
@@ -153,6 +170,8 @@ def build_openapi(app: Flask) -> dict:
             }
         paths.setdefault(path, {})[spec.method.lower()] = operation
 
+    _check_unique_names(specs, definitions.get("$defs", {}))
+    _add_links(specs, paths)
     return {
         "openapi": "3.1.0",
         "info": {
@@ -169,3 +188,59 @@ def build_openapi(app: Flask) -> dict:
             "securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer"}},
         },
     }
+
+
+def _check_unique_names(specs: list[EndpointSpec], schemas: dict) -> None:
+    """Client generators key types by name and calls by operation id: a clash drops one."""
+    ids = [spec.operation_id for spec in specs]
+    clashes = sorted({name for name in ids if ids.count(name) > 1})
+    clashes += sorted(name for name in schemas if "__" in name)  # pydantic's module prefix
+    if clashes:
+        raise RuntimeError(f"OpenAPI names used twice (rename one): {', '.join(clashes)}")
+
+
+def _path_names(path: str) -> list[str]:
+    return re.findall(r"{(\w+)}", path)
+
+
+def _add_links(specs: list[EndpointSpec], paths: dict) -> None:
+    """Link each create operation (201 with an ``id``) to the operations on what it created:
+    ``POST .../amendments`` answers an amendment whose ``id`` is ``amendment_id`` in
+    ``/amendments/{amendment_id}``; other path parameters come from the request's own path, or
+    from the created object (``POST /conferences`` gives the ``slug``). Stateful fuzzing and
+    client generators follow these links."""
+    targets = [
+        (path, method, operation)
+        for path, item in paths.items()
+        for method, operation in item.items()
+    ]
+    for spec in specs:
+        model = _response_model(spec)
+        if spec.method != "POST" or spec.status != 201 or model is None or _is_list(spec):
+            continue
+        fields = set(model.model_fields)
+        source_path, _ = _path_and_params(spec.rule)
+        source_params = set(_path_names(source_path))
+        collection = [part for part in source_path.split("/") if part and "{" not in part][-1]
+        created_id = collection.removesuffix("s") + "_id"
+        links = {}
+        for path, _method, operation in targets:
+            parameters, from_body = {}, False
+            for name in _path_names(path):
+                if name == created_id and "id" in fields:
+                    parameters[name], from_body = "$response.body#/id", True
+                elif name in source_params:
+                    parameters[name] = f"$request.path.{name}"
+                elif name in fields and name not in ("id",) and not name.endswith("_id"):
+                    parameters[name], from_body = f"$response.body#/{name}", True
+                else:
+                    break
+            else:
+                if from_body and operation["operationId"] != spec.operation_id:
+                    links[operation["operationId"]] = {
+                        "operationId": operation["operationId"],
+                        "parameters": parameters,
+                    }
+        if links:
+            operation = paths[source_path][spec.method.lower()]
+            operation["responses"][str(spec.status)]["links"] = dict(sorted(links.items()))

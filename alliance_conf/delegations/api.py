@@ -65,6 +65,9 @@ def create_delegation(slug: str, body: DelegationIn):
     roles=[UserRole.organiser],
     body=DelegationPatch,
     response=DelegationAdminOut,
+    authorise=lambda slug, delegation_id: operations.get_delegation(
+        get_conference(slug), delegation_id
+    ),
     summary="Change a delegation's group, contact, quota or active state (organisers)",
 )
 def update_delegation(slug: str, delegation_id: int, body: DelegationPatch):

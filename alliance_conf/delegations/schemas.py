@@ -34,9 +34,10 @@ class DelegationIn(ApiModel):
 
 
 class DelegationPatch(ApiModel):
-    """Only the fields sent are changed; ``null`` clears the contact or the quota."""
+    """Only the fields sent are changed (at least one); ``null`` clears the contact or the
+    quota."""
 
-    group: str | None = Field(None, min_length=1, max_length=40)
+    group: str = Field(None, min_length=1, max_length=40)  # type: ignore[assignment]
     contact_email: str | None = Field(None, max_length=320)
     delegate_quota: int | None = Field(None, ge=0)
     active: bool | None = Field(None, description="false deactivates, true reactivates")

@@ -1,10 +1,12 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Literal
 
 from pydantic import Field
 
 from alliance_conf.api.framework import ApiModel
+from alliance_conf.registrations.models import DelegateFunction
 
 
 class RegistrationCreate(ApiModel):
@@ -16,7 +18,7 @@ class RegistrationCreate(ApiModel):
     email: str | None = Field(None, max_length=320)
     full_name: str | None = Field(None, max_length=200)
     password: str | None = Field(None, max_length=1000, description="For a new account")
-    function: str = Field("other", max_length=40)
+    function: DelegateFunction = DelegateFunction.other
     position: str = Field("", max_length=200)
     organisation: str = Field("", max_length=200)
     accessibility_needs: str = Field("", max_length=2000)
@@ -26,7 +28,9 @@ class RegistrationCreate(ApiModel):
 
 
 class RegistrationStatusChange(ApiModel):
-    status: str = Field(max_length=20)
+    status: Literal["approved", "rejected", "cancelled", "withdrawn"] = Field(
+        description="Organisers approve, reject (with a reason) or cancel; the delegate withdraws"
+    )
     reason: str = Field("", max_length=2000)
 
 
