@@ -44,6 +44,14 @@ class ContractSchema(GenerateJsonSchema):
                 json_schema["maximum"] = min(json_schema.get("maximum", DB_INT_MAX), DB_INT_MAX)
         return json_schema
 
+    def str_schema(self, schema):
+        """Input text is stripped of surrounding white space before its length is checked, so a
+        required text documents that it holds something else than white space."""
+        json_schema = super().str_schema(schema)
+        if self.mode == "validation" and json_schema.get("minLength", 0) >= 1:
+            json_schema.setdefault("pattern", r"\S")
+        return json_schema
+
     def default_schema(self, schema):
         """A field left out keeps its value (``None`` meaning "unchanged" in a PATCH) but is
         not nullable: documenting ``default: null`` there would contradict its type."""
@@ -112,6 +120,9 @@ def build_openapi(app: Flask) -> dict:
     refs, definitions = models_json_schema(
         schema_inputs, ref_template=REF, schema_generator=ContractSchema
     )
+    for name, definition in definitions.get("$defs", {}).items():
+        if name.endswith(("-Input", "-Output")):  # one model, two shapes: two type names
+            definition["title"] = name.replace("-", "")
     for spec in specs:  # the framework refuses an empty PATCH: it would change nothing
         if spec.method == "PATCH" and spec.body is not None:
             name = refs[(spec.body, "validation")]["$ref"].rsplit("/", 1)[1]

@@ -10,6 +10,7 @@ bound in the OpenAPI document, :func:`out_of_range` finds any value beyond it in
 from __future__ import annotations
 
 import json
+import typing
 from typing import Annotated, Any
 
 from flask import Flask, request
@@ -101,9 +102,18 @@ def nul_paths(value: Any, path: str = "") -> list[str]:
     return sorted(found)
 
 
+def _may_hold_int(annotation: Any) -> bool:
+    """Whether a field's type declares whole numbers (free-form ``Any`` data does not)."""
+    if annotation is int:
+        return True
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return True
+    return any(_may_hold_int(arg) for arg in typing.get_args(annotation))
+
+
 def out_of_range(value: Any, path: str = "") -> dict[str, str]:
-    """Fields of a parsed pydantic model (nested models, lists, dicts) holding a whole number no
-    database ``integer`` holds, with the message to show."""
+    """Fields of a parsed pydantic model (nested models, lists, dicts) declared as whole numbers
+    and holding one no database ``integer`` holds, with the message to show."""
     fields: dict[str, str] = {}
     stack = [(value, path)]
     while stack:
@@ -115,6 +125,8 @@ def out_of_range(value: Any, path: str = "") -> dict[str, str]:
                 fields[where or "__root__"] = f"Must be between {DB_INT_MIN} and {DB_INT_MAX}."
         elif isinstance(item, BaseModel):
             for name, info in type(item).model_fields.items():
+                if not _may_hold_int(info.annotation):
+                    continue
                 key = info.alias or name
                 stack.append((getattr(item, name), f"{where}.{key}" if where else key))
         elif isinstance(item, dict):

@@ -24,7 +24,9 @@ class DelegationQuery(PageQuery):
 
 
 class DelegationIn(ApiModel):
-    country_code: str | None = Field(None, min_length=2, max_length=2, description="For a state")
+    country_code: str | None = Field(
+        None, min_length=2, max_length=2, pattern=r"^[A-Za-z]{2}$", description="For a state"
+    )
     organisation_name: str | None = Field(
         None, min_length=1, max_length=200, description="For an organisation"
     )
