@@ -19,12 +19,14 @@ TEAM = frozenset({"organiser", "staff"})
 
 
 @hookimpl
-def alliance_configure(app):
-    app.config.setdefault("DOCUMENTS_PROTOCOL_ORDER", "alphabetical")
-    app.config.setdefault("DOCUMENTS_TEMPLATE_MAX_BYTES", 5 * 1024 * 1024)
-    app.config.setdefault("DOCUMENTS_TEMPLATE_MAX_UNCOMPRESSED_BYTES", 50 * 1024 * 1024)
-    app.config.setdefault("DOCUMENTS_TEMPLATE_MAX_RATIO", 100)
-    app.config.setdefault("DOCUMENTS_ORGANISATION", None)
+def alliance_settings():
+    return {
+        "DOCUMENTS_PROTOCOL_ORDER": "alphabetical",
+        "DOCUMENTS_TEMPLATE_MAX_BYTES": 5 * 1024 * 1024,
+        "DOCUMENTS_TEMPLATE_MAX_UNCOMPRESSED_BYTES": 50 * 1024 * 1024,
+        "DOCUMENTS_TEMPLATE_MAX_RATIO": 100,
+        "DOCUMENTS_ORGANISATION": None,
+    }
 
 
 @hookimpl
