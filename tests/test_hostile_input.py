@@ -9,6 +9,7 @@ import json
 import pytest
 import sqlalchemy as sa
 
+from alliance_conf.declarations.models import Declaration
 from alliance_conf.delegations.models import Delegation
 from alliance_conf.extensions import db
 
@@ -104,3 +105,18 @@ def test_json_nested_beyond_a_sane_depth_is_a_400(client, app, url):
     response = client.post(url, data=too_deep, content_type="application/json")
     error = assert_error_shape(response, 400)
     assert "deep" in error["message"]
+
+
+def test_huge_numbers_in_web_query_strings_are_not_a_500(client, seed, make_user, login):
+    login(make_user(role="organiser"))
+    slug = seed.conference.slug
+    declaration_id = db.session.scalar(sa.select(Declaration.id).limit(1))
+    huge = "9" * 25
+    for url in [
+        f"/conferences/{slug}/delegations?page={huge}",
+        f"/conferences/{slug}/participants?page={huge}",
+        f"/declarations/{declaration_id}/compare?from={huge}&to={huge}",
+        f"/conferences/{slug}/invitations/new?delegation_id={huge}",
+    ]:
+        response = client.get(url)
+        assert response.status_code < 500, (url, response.status_code)

@@ -136,6 +136,16 @@ def out_of_range(value: Any, path: str = "") -> dict[str, str]:
     return fields
 
 
+def int_arg(name: str, default: int) -> int:
+    """A whole number from the query string of a web page; anything else, or one no database
+    ``integer`` holds, gives ``default`` (pages are forgiving, never a 500)."""
+    try:
+        value = int(request.args.get(name, default))
+    except ValueError:
+        return default
+    return value if DB_INT_MIN <= value <= DB_INT_MAX else default
+
+
 def _refuse_nul_bytes():
     """Before every request: a NUL in the path is a 404 (no such object can exist), one in the
     query string, a form field or a JSON body a 400/422, before any view or the database."""

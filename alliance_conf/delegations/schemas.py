@@ -5,6 +5,7 @@ from datetime import datetime
 from pydantic import Field
 
 from alliance_conf.api.framework import ApiModel, PageQuery
+from alliance_conf.delegations.operations import MAX_QUOTA
 
 
 class DelegationOut(ApiModel):
@@ -32,7 +33,7 @@ class DelegationIn(ApiModel):
     )
     group: str = Field(min_length=1, max_length=40)
     contact_email: str | None = Field(None, max_length=320)
-    delegate_quota: int | None = Field(None, ge=0)
+    delegate_quota: int | None = Field(None, ge=0, le=MAX_QUOTA)
 
 
 class DelegationPatch(ApiModel):
@@ -41,7 +42,7 @@ class DelegationPatch(ApiModel):
 
     group: str = Field(None, min_length=1, max_length=40)  # type: ignore[assignment]
     contact_email: str | None = Field(None, max_length=320)
-    delegate_quota: int | None = Field(None, ge=0)
+    delegate_quota: int | None = Field(None, ge=0, le=MAX_QUOTA)
     active: bool | None = Field(None, description="false deactivates, true reactivates")
 
 

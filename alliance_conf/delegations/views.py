@@ -10,6 +10,7 @@ from alliance_conf.auth.access import roles_required
 from alliance_conf.auth.models import UserRole
 from alliance_conf.conferences.operations import get_conference
 from alliance_conf.core.errors import AllianceError, ValidationFailed
+from alliance_conf.core.inputs import int_arg
 from alliance_conf.delegations import operations, queries
 from alliance_conf.delegations.forms import (
     ConfirmForm,
@@ -26,10 +27,7 @@ PER_PAGE = 100
 
 
 def _int_arg(name: str, default: int = 1) -> int:
-    try:
-        return max(1, int(request.args.get(name, default)))
-    except ValueError:
-        return default
+    return max(1, int_arg(name, default))
 
 
 @roles_required(UserRole.organiser)
