@@ -68,3 +68,22 @@ def test_plugin_settings_are_defaults_the_app_config_and_environment_override(
     monkeypatch.delenv("SIGNATURES_STORE_IP")
     app = create_app(base_test_config(database_url), instance_path=str(tmp_path / "other"))
     assert app.config["SIGNATURES_STORE_IP"] is True  # the plugin's default
+
+
+def test_a_plugin_that_fails_to_import_keeps_its_history_known(fresh_url, tmp_path, monkeypatch):
+    from importlib.metadata import EntryPoint
+
+    from alliance_conf import plugins
+
+    heads, _ = _upgrade(fresh_url, tmp_path, [])
+    real = plugins.entry_points
+
+    def broken_documents(group):
+        found = [ep for ep in real(group=group) if ep.name != "documents"]
+        return [*found, EntryPoint("documents", "plugins.documents:no_such_attribute", group)]
+
+    monkeypatch.setattr(plugins, "entry_points", broken_documents)
+    app = create_app(base_test_config(fresh_url), instance_path=str(tmp_path / "broken"))
+    assert plugins.get_registry(app).plugins["documents"].state is plugins.PluginState.failed
+    after, _ = _upgrade(fresh_url, tmp_path, [])
+    assert after == heads
