@@ -76,7 +76,7 @@ def test_delegation_patch_group_is_not_nullable(spec):
     assert "anyOf" not in group and group["type"] == "string"
 
 
-def test_empty_patch_is_422_and_declared(client, seed, api_headers, spec):
+def test_empty_or_no_op_patch_is_422_and_declared(client, seed, api_headers, spec):
     headers = api_headers(seed.accounts["organiser"])
     delegation = db.session.scalar(
         sa.select(Delegation).where(Delegation.conference_id == seed.conference.id).limit(1)
@@ -89,6 +89,10 @@ def test_empty_patch_is_422_and_declared(client, seed, api_headers, spec):
     assert _schema(spec, "DelegationPatch")["minProperties"] == 1
     response = client.patch(url, headers=headers, json={"group": None})
     assert response.status_code == 422
+    same = {"group": delegation.group, "active": delegation.active}
+    response = client.patch(url, headers=headers, json=same)
+    assert response.status_code == 422, response.get_json()
+    assert "Nothing to change" in response.get_json()["error"]["message"]
 
 
 def test_dates_are_iso_strings_only(client, seed, api_headers, spec):
