@@ -120,3 +120,29 @@ def test_huge_numbers_in_web_query_strings_are_not_a_500(client, seed, make_user
     ]:
         response = client.get(url)
         assert response.status_code < 500, (url, response.status_code)
+
+
+def test_control_characters_no_document_can_hold_are_refused_in_conferences(
+    client, seed, api_headers
+):
+    """Found by the stateful fuzzer: a conference titled with a control character made its Word
+    participant list a 500 (XML cannot hold the character)."""
+    headers = api_headers(seed.accounts["organiser"])
+    body = {"slug": "bell-conf", "title": "Bell", "city": "Brussels", "start_date": "2030-01-01",
+            "end_date": "2030-01-02"}  # fmt: skip
+    for field, value in [("title", "Bell\x07"), ("city", "\x1bCity"), ("venue", "a\x0cb")]:
+        response = client.post("/api/v1/conferences", json={**body, field: value}, headers=headers)
+        error = assert_error_shape(response, 422)
+        assert field in error["fields"]
+    chairs = [{"name": "A\x01B", "title": "Co-chair"}]
+    response = client.post(
+        "/api/v1/conferences", json={**body, "co_chairs": chairs}, headers=headers
+    )
+    assert "co_chairs.0.name" in assert_error_shape(response, 422)["fields"]
+    response = client.post("/api/v1/conferences", json=body, headers=headers)
+    assert response.status_code == 201
+    slug = body["slug"]
+    response = client.get(
+        f"/api/v1/conferences/{slug}/documents/participants.docx", headers=headers
+    )
+    assert response.status_code == 200

@@ -10,6 +10,7 @@ bound in the OpenAPI document, :func:`out_of_range` finds any value beyond it in
 from __future__ import annotations
 
 import json
+import re
 import typing
 from typing import Annotated, Any
 
@@ -78,6 +79,15 @@ def read_json(data: bytes) -> Any:
         raise AllianceError(f"The request body is JSON {exc}.") from None
     except ValueError:
         raise AllianceError("The request body is not valid JSON.") from None
+
+
+UNSTORABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def unprintable(text: str | None) -> bool:
+    """Whether ``text`` holds a character no document (XML, Word) can hold: control characters
+    other than tab and line breaks, lone surrogates, U+FFFE/U+FFFF."""
+    return bool(text) and UNSTORABLE.search(text) is not None
 
 
 def nul_paths(value: Any, path: str = "") -> list[str]:
