@@ -10,6 +10,7 @@ from werkzeug.exceptions import HTTPException
 
 from alliance_conf import config as config_module
 from alliance_conf.auth.sessions import init_sessions
+from alliance_conf.core.inputs import init_input_guard
 from alliance_conf.extensions import csrf, db, login_manager, migrate
 from alliance_conf.plugins import flatten, init_plugins
 from alliance_conf.security import init_security
@@ -37,18 +38,25 @@ def create_app(config: dict | None = None, *, instance_path: str | None = None) 
     from alliance_conf import core_plugin, models  # noqa: F401 - models register their tables
 
     registry = init_plugins(app, [("core", core_plugin)])
+    settings: dict = {}
+    for declared in registry.hook.alliance_settings():
+        settings.update(declared or {})
+    config_module.apply_settings(app.config, settings, explicit=config or {})
     registry.hook.alliance_configure(app=app)
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(MIGRATIONS_DIR), render_as_batch=True)
     csrf.init_app(app)
     login_manager.init_app(app)
+    init_input_guard(app)
     init_security(app)
     init_sessions(app)
 
     @migrate.configure
     def _version_locations(alembic_config):
-        dirs = [str(MIGRATIONS_DIR / "versions")]
+        # Every installed plugin's history, enabled or not (a database that ran a plugin's
+        # migrations names its revisions), then any extra directory an enabled plugin declares.
+        dirs = [str(MIGRATIONS_DIR / "versions"), *registry.installed_migration_dirs()]
         dirs += [str(d) for d in flatten(registry.hook.alliance_migration_dirs())]
         alembic_config.set_main_option("version_locations", " ".join(dict.fromkeys(dirs)))
         alembic_config.set_main_option("path_separator", "space")

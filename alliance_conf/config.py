@@ -2,8 +2,11 @@
 
 import os
 import secrets
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 # Keys that were ever published (in this repository's history): refused everywhere, since
 # anyone could sign a session cookie with them.
@@ -131,6 +134,42 @@ def apply_environment(config: dict, environ=None) -> None:
         config["DISABLED_PLUGINS"] = environ["ALLIANCE_DISABLED_PLUGINS"]
     if environ.get("WEBAUTHN_ORIGINS"):
         config["WEBAUTHN_ORIGINS"] = split_list(environ["WEBAUTHN_ORIGINS"])
+
+
+@dataclass(frozen=True)
+class Setting:
+    """A plugin setting's default and how to read it from an environment variable (by default
+    from the default's type: bool, int or text)."""
+
+    default: Any
+    parse: Callable[[str], Any] | None = None
+
+
+def _parse_env(name: str, raw: str, setting: Setting) -> Any:
+    if setting.parse is not None:
+        return setting.parse(raw)
+    if isinstance(setting.default, bool):
+        return raw.strip().lower() in TRUE_WORDS
+    if isinstance(setting.default, int):
+        try:
+            return int(raw)
+        except ValueError as exc:
+            raise ConfigError(f"{name} must be a whole number, not {raw!r}") from exc
+    return raw
+
+
+def apply_settings(config: dict, settings: dict, explicit: dict, environ=None) -> None:
+    """Plugin settings, once for every plugin: the default, unless the instance file set it;
+    the environment variable beats both; ``create_app({...})`` beats everything."""
+    environ = os.environ if environ is None else environ
+    for name, value in settings.items():
+        setting = value if isinstance(value, Setting) else Setting(value)
+        if name in explicit:
+            config[name] = explicit[name]
+        elif environ.get(name, "") != "":
+            config[name] = _parse_env(name, environ[name], setting)
+        else:
+            config.setdefault(name, setting.default)
 
 
 def finalise(config: dict, instance_path: str) -> None:

@@ -89,8 +89,14 @@ class DocumentExporter:
 class AllianceHookSpecs:
     # --- setup hooks -----------------------------------------------------------------------
     @hookspec
+    def alliance_settings(self):
+        """Return the plugin's settings as ``{NAME: default}`` (or ``Setting(default, parse)``).
+        Defaults only: the core applies, once for every plugin, the instance file, then the
+        environment variable of the same name, then ``create_app({...})``."""
+
+    @hookspec
     def alliance_configure(self, app):
-        """Set configuration defaults for the plugin (``app.config.setdefault``)."""
+        """Prepare the app once the settings are applied (never read the environment here)."""
 
     @hookspec
     def alliance_blueprints(self, app):

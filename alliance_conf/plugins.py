@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import enum
+import importlib.util
 import logging
 from dataclasses import dataclass
 from importlib.metadata import entry_points
+from pathlib import Path
 
 import pluggy
 from flask import Flask, current_app
@@ -32,6 +34,7 @@ class PluginInfo:
     version: str
     state: PluginState
     error: str | None = None
+    migrations: str | None = None  # <package>/migrations/versions, found without importing it
 
 
 class PluginRegistry:
@@ -61,6 +64,7 @@ class PluginRegistry:
                 state=PluginState.enabled,
             )
             self.plugins[ep.name] = info
+            info.migrations = _migrations_dir(ep.value.split(":")[0])
             if ALL_PLUGINS in disabled_set or ep.name in disabled_set:
                 info.state = PluginState.disabled
                 continue
@@ -75,9 +79,27 @@ class PluginRegistry:
                     self.manager.unregister(name=ep.name)
         self.manager.check_pending()
 
+    def installed_migration_dirs(self) -> list[str]:
+        """The Alembic version directory of every installed plugin, enabled, disabled or
+        failed: switching a plugin off must not hide revisions the database already holds."""
+        return [info.migrations for info in self.plugins.values() if info.migrations]
+
     def enabled(self, name: str) -> bool:
         info = self.plugins.get(name)
         return info is not None and info.state is PluginState.enabled
+
+
+def _migrations_dir(module: str) -> str | None:
+    """``<package>/migrations/versions`` of a plugin package, located without running it."""
+    try:
+        spec = importlib.util.find_spec(module)
+    except (ImportError, ValueError):
+        return None
+    for location in (spec.submodule_search_locations or []) if spec else []:
+        versions = Path(location) / "migrations" / "versions"
+        if versions.is_dir():
+            return str(versions)
+    return None
 
 
 def init_plugins(app: Flask, core_modules) -> PluginRegistry:

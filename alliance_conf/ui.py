@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from flask import Flask, request, url_for
 
+from alliance_conf.core.inputs import int_arg
 from alliance_conf.extensions import db
 
 ASCENDING = "asc"
@@ -171,10 +172,7 @@ class Page:
 
 
 def page_number() -> int:
-    try:
-        return max(1, int(request.args.get("page", "1")))
-    except ValueError:
-        return 1
+    return max(1, int_arg("page", 1))
 
 
 def paginate(statement: sa.Select, per_page: int = 50, page: int | None = None) -> Page:

@@ -229,7 +229,7 @@ def test_too_long_and_too_many_are_refused_with_clear_messages(client, people):
         "validation_failed",
     )
     assert err["fields"]["commitments"] == "The text has 201 commitments; the limit is 200."
-    content["commitments"] = [{"title": "", "text": "nul\x00byte"}]
+    content["commitments"] = [{"title": "", "text": "bell\x07character"}]
     err = error(
         client.patch(people.url, json={"content": content}, headers=people.h["organiser"]),
         422,

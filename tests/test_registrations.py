@@ -398,7 +398,7 @@ def test_api_register_with_token_then_decide(client, login, world, api_headers):
     approved = client.patch(url, json={"status": "approved"}, headers=organiser)
     assert approved.status_code == 200 and approved.get_json()["status"] == "approved"
     assert_error(
-        client.patch(url, json={"status": "pending"}, headers=organiser), 409, "invalid_state"
+        client.patch(url, json={"status": "pending"}, headers=organiser), 422, "validation_failed"
     )
 
 

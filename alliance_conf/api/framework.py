@@ -19,14 +19,16 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import Any, Generic, TypeVar
+from datetime import date
+from typing import Annotated, Any, Generic, TypeVar
 
 import sqlalchemy as sa
 from flask import Blueprint, Response, current_app, g, jsonify, request
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 
 from alliance_conf.auth.access import Access
 from alliance_conf.core.errors import AllianceError, PermissionDenied, ValidationFailed
+from alliance_conf.core.inputs import out_of_range, read_json
 from alliance_conf.extensions import db
 
 API_PREFIX = "/api/v1"
@@ -35,6 +37,16 @@ T = TypeVar("T")
 
 class ApiModel(BaseModel):
     model_config = ConfigDict(from_attributes=True, extra="forbid", str_strip_whitespace=True)
+
+
+def _iso_date_only(value: Any) -> Any:
+    if isinstance(value, str | date):
+        return value
+    raise ValueError("Give the date as text: YYYY-MM-DD.")
+
+
+IsoDate = Annotated[date, BeforeValidator(_iso_date_only)]
+"""A date in input: an ISO 8601 string only (pydantic alone would take ``0`` as 1970-01-01)."""
 
 
 class Page(BaseModel, Generic[T]):
@@ -80,6 +92,7 @@ class EndpointSpec:
     tags: list[str] = field(default_factory=list)
     content_type: str = "application/json"
     rate_limited: bool = False
+    operation_id: str = ""
 
 
 def error_response(status: int, code: str, message: str, fields: dict | None = None) -> Response:
@@ -106,10 +119,16 @@ def _pydantic_fields(exc: ValidationError) -> dict[str, str]:
 
 
 def parse_model(model: type[BaseModel], data: Any, what: str) -> BaseModel:
+    """Validate ``data``; any whole number beyond the database's ``integer`` (``1e20`` too) is
+    refused whatever the model declares, so no body or query string overflows a column."""
     try:
-        return model.model_validate(data)
+        parsed = model.model_validate(data)
     except ValidationError as exc:
         raise ValidationFailed(f"The {what} has invalid fields.", _pydantic_fields(exc)) from None
+    fields = out_of_range(parsed)
+    if fields:
+        raise ValidationFailed(f"The {what} has invalid fields.", fields)
+    return parsed
 
 
 def _read_json_body() -> Any:
@@ -117,10 +136,7 @@ def _read_json_body() -> Any:
         return {}
     if not request.is_json:
         raise AllianceError("The request body must be JSON (Content-Type: application/json).")
-    data = request.get_json(silent=True)
-    if data is None:
-        raise AllianceError("The request body is not valid JSON.")
-    return data
+    return read_json(request.get_data(cache=True))
 
 
 def _read_query(model: type[BaseModel]) -> dict:
@@ -132,23 +148,6 @@ def _read_query(model: type[BaseModel]) -> dict:
         values = request.args.getlist(key)
         data[key] = values if _is_list_field(info.annotation) else values[-1]
     return data
-
-
-QUERY_INT_LIMIT = 2**31 - 1
-
-
-def _check_query_range(parsed: BaseModel) -> BaseModel:
-    """Whole numbers in a query string name database rows (ids, revision numbers, pages): one
-    beyond the database's ``integer`` is refused here, not as an overflow in the driver."""
-    fields = {}
-    for name, info in type(parsed).model_fields.items():
-        value = getattr(parsed, name)
-        is_number = isinstance(value, int) and not isinstance(value, bool)
-        if is_number and abs(value) > QUERY_INT_LIMIT:
-            fields[info.alias or name] = f"Must be at most {QUERY_INT_LIMIT}."
-    if fields:
-        raise ValidationFailed("The query string has invalid fields.", fields)
-    return parsed
 
 
 def _is_list_field(annotation) -> bool:
@@ -222,7 +221,10 @@ class ApiBlueprint(Blueprint):
         content_type: str = "application/json",
         endpoint: str | None = None,
         authorise=None,
+        operation_id: str | None = None,
     ):
+        """``operation_id`` names the operation for client generators (default: the view's
+        name, e.g. ``list_delegations``); it must be unique in the API."""
         method = method.upper()
         access = Access(public=public, roles=frozenset(str(r) for r in roles))
         if paginated and query is None:
@@ -243,6 +245,7 @@ class ApiBlueprint(Blueprint):
                 tags=tags or [self.name.removesuffix("_api")],
                 content_type=content_type,
                 rate_limited=getattr(view, "rate_limit", None) is not None,
+                operation_id=operation_id or endpoint or view.__name__,
             )
 
             def wrapper(**kwargs):
@@ -255,11 +258,13 @@ class ApiBlueprint(Blueprint):
                 if authorise is not None:
                     authorise(**kwargs)  # object-level access, before the input is even read
                 if query is not None:
-                    kwargs["query"] = _check_query_range(
-                        parse_model(query, _read_query(query), "query string")
-                    )
+                    kwargs["query"] = parse_model(query, _read_query(query), "query string")
                 if body is not None:
                     kwargs["body"] = parse_model(body, _read_json_body(), "request body")
+                    if method == "PATCH" and not kwargs["body"].model_fields_set:
+                        raise ValidationFailed(
+                            "Send at least one field to change.", {"__root__": "Empty."}
+                        )
                 result = view(**kwargs)
                 if paginated and isinstance(result, sa.Select):
                     q = kwargs["query"]

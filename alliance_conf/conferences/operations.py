@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from alliance_conf.audit.operations import log_event
 from alliance_conf.conferences.models import DEFAULT_GROUPS, SLUG_PATTERN, Conference
 from alliance_conf.core.errors import Conflict, NotFound, ValidationFailed
+from alliance_conf.core.inputs import unprintable
 from alliance_conf.extensions import db
 
 
@@ -55,6 +56,19 @@ def create_conference(
     actor=None,
 ) -> Conference:
     slug = (slug or "").strip().lower()
+    texts = {"title": title, "city": city, "venue": venue}
+    for index, chair in enumerate(co_chairs or []):
+        texts[f"co_chairs.{index}.name"] = chair.get("name")
+        texts[f"co_chairs.{index}.title"] = chair.get("title")
+    for key, label in (groups or {}).items():
+        texts[f"groups.{key}"] = f"{key}{label}"
+    bad = {
+        field: "Control characters cannot be stored; use plain text."
+        for field, text in texts.items()
+        if isinstance(text, str) and unprintable(text)
+    }
+    if bad:
+        raise ValidationFailed("The conference has invalid fields.", bad)
     validate_conference_fields(
         slug=slug,
         title=title,

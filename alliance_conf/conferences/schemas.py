@@ -4,7 +4,7 @@ from datetime import date, datetime
 
 from pydantic import Field
 
-from alliance_conf.api.framework import ApiModel
+from alliance_conf.api.framework import ApiModel, IsoDate
 
 
 class CoChair(ApiModel):
@@ -17,8 +17,8 @@ class ConferenceIn(ApiModel):
     title: str = Field(min_length=1, max_length=300)
     city: str = Field(min_length=1, max_length=120)
     venue: str = Field("", max_length=200)
-    start_date: date
-    end_date: date
+    start_date: IsoDate
+    end_date: IsoDate
     timezone: str = Field("UTC", max_length=64)
     co_chairs: list[CoChair] = Field(default_factory=list, max_length=20)
     groups: dict[str, str] | None = Field(None, description="Delegation groups: key to label")

@@ -190,6 +190,7 @@ def get_declaration(declaration_id: int):
     roles=ORGANISERS,
     body=DeclarationPatchIn,
     response=DeclarationOut,
+    authorise=lambda declaration_id: _declaration(declaration_id),
     summary="Save an edit of the whole text as a new revision",
 )
 def patch_declaration(declaration_id: int, body: DeclarationPatchIn):
@@ -214,6 +215,7 @@ def patch_declaration(declaration_id: int, body: DeclarationPatchIn):
     response=DeclarationOut,
     status=200,
     summary="Move the declaration to another state",
+    operation_id="transition_declaration",
 )
 def post_transition(declaration_id: int, body: TransitionIn):
     """``open`` freezes the current revision and records its SHA-256 (``text_hash``)."""

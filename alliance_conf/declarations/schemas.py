@@ -6,35 +6,61 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from alliance_conf.api.framework import ApiModel
+from alliance_conf.declarations.operations import (
+    KEY_PATTERN,
+    MAX_COMMENT,
+    MAX_COMMITMENT_TITLE,
+    MAX_ITEMS,
+    MAX_JUSTIFICATION,
+    MAX_MESSAGE,
+    MAX_PARAGRAPH,
+    MAX_REASON,
+    MAX_TITLE,
+)
 
-# Generous transport caps; the operations enforce the real limits with clear messages.
-MAX_TEXT = 50_000
-MAX_LIST = 1_000
+
+def text(limit: int, default=..., *, required: bool = True, **kwargs):
+    """A text field the operations clean and check (``_clean_string``: white space collapsed,
+    no control characters, at most ``limit`` characters, not empty when required). The same
+    numbers are documented here; the check itself runs once, in the operation, for the API and
+    the web forms alike, with its own clear messages."""
+    extra: dict = {"maxLength": limit}
+    if required:
+        extra.update(minLength=1, pattern=r"\S")
+    return Field(default, json_schema_extra=extra, **kwargs)
+
+
+def items(limit: int):
+    return Field(default_factory=list, json_schema_extra={"maxItems": limit})
 
 
 class ParagraphIn(ApiModel):
-    key: str | None = Field(None, max_length=40, description="Keep it to keep the identity")
-    text: str = Field(max_length=MAX_TEXT)
+    key: str | None = Field(
+        None,
+        json_schema_extra={"maxLength": 40, "pattern": KEY_PATTERN.pattern},
+        description="Keep it to keep the identity",
+    )
+    text: str = text(MAX_PARAGRAPH)
 
 
 class CommitmentIn(ParagraphIn):
-    title: str = Field(max_length=MAX_TEXT)
+    title: str = text(MAX_COMMITMENT_TITLE)
 
 
 class ContentIn(ApiModel):
-    title: str = Field(max_length=MAX_TEXT)
-    preamble: list[ParagraphIn] = Field(default_factory=list, max_length=MAX_LIST)
-    commitments: list[CommitmentIn] = Field(default_factory=list, max_length=MAX_LIST)
-    closing: list[ParagraphIn] = Field(default_factory=list, max_length=MAX_LIST)
+    title: str = text(MAX_TITLE)
+    preamble: list[ParagraphIn] = items(MAX_ITEMS["preamble"])
+    commitments: list[CommitmentIn] = items(MAX_ITEMS["commitments"])
+    closing: list[ParagraphIn] = items(MAX_ITEMS["closing"])
 
 
 class DeclarationCreateIn(ContentIn):
-    message: str = Field("", max_length=MAX_TEXT)
+    message: str = text(MAX_MESSAGE, "", required=False)
 
 
 class DeclarationPatchIn(ApiModel):
     content: ContentIn
-    message: str = Field("", max_length=MAX_TEXT)
+    message: str = text(MAX_MESSAGE, "", required=False)
     base_revision: int | None = Field(
         None, ge=1, description="The revision you edited; refused if another was saved since"
     )
@@ -150,9 +176,9 @@ class TransitionIn(ApiModel):
 class AmendmentIn(ApiModel):
     kind: Literal["replace", "insert_after", "delete"]
     target_key: str = Field(max_length=40, description="Key of the paragraph or commitment")
-    proposed_title: str | None = Field(None, max_length=MAX_TEXT)
-    proposed_text: str | None = Field(None, max_length=MAX_TEXT)
-    justification: str = Field(max_length=MAX_TEXT)
+    proposed_title: str | None = text(MAX_COMMITMENT_TITLE, None, required=False)
+    proposed_text: str | None = text(MAX_PARAGRAPH, None, required=False)
+    justification: str = text(MAX_JUSTIFICATION)
     submit: bool = Field(False, description="Submit at once instead of keeping a draft")
 
 
@@ -160,10 +186,10 @@ class AmendmentPatchIn(ApiModel):
     """Change the text (own delegation), then move the state if ``state`` is given."""
 
     state: Literal["submitted", "withdrawn", "accepted", "rejected"] | None = None
-    reason: str | None = Field(None, max_length=MAX_TEXT, description="Required to reject")
-    proposed_title: str | None = Field(None, max_length=MAX_TEXT)
-    proposed_text: str | None = Field(None, max_length=MAX_TEXT)
-    justification: str | None = Field(None, max_length=MAX_TEXT)
+    reason: str | None = text(MAX_REASON, None, required=False, description="Required to reject")
+    proposed_title: str | None = text(MAX_COMMITMENT_TITLE, None, required=False)
+    proposed_text: str | None = text(MAX_PARAGRAPH, None, required=False)
+    justification: str | None = text(MAX_JUSTIFICATION, None, required=False)
 
 
 class SupportOut(BaseModel):
@@ -173,7 +199,7 @@ class SupportOut(BaseModel):
 
 
 class CommentIn(ApiModel):
-    body: str = Field(max_length=MAX_TEXT)
+    body: str = text(MAX_COMMENT)
 
 
 class CommentOut(BaseModel):

@@ -9,6 +9,7 @@ from alliance_conf.auth.access import login_required, public, roles_required
 from alliance_conf.auth.models import UserRole
 from alliance_conf.conferences.operations import get_conference
 from alliance_conf.core.errors import AllianceError, InvalidState
+from alliance_conf.core.inputs import int_arg
 from alliance_conf.declarations import canonical, diff, operations
 from alliance_conf.declarations.forms import (
     AcceptForm,
@@ -259,11 +260,7 @@ def canonical_json(declaration_id: int, number: int):
 def compare(declaration_id: int):
     declaration = declaration_for_page(declaration_id)
     last = declaration.current_revision_number
-    try:
-        old_number = int(request.args.get("from", 1))
-        new_number = int(request.args.get("to", last))
-    except ValueError:
-        old_number, new_number = 1, last
+    old_number, new_number = int_arg("from", 1), int_arg("to", last)
     old = operations.get_revision(declaration, old_number)
     new = operations.get_revision(declaration, new_number)
     return render_template(

@@ -65,11 +65,19 @@ def create_delegation(slug: str, body: DelegationIn):
     roles=[UserRole.organiser],
     body=DelegationPatch,
     response=DelegationAdminOut,
+    authorise=lambda slug, delegation_id: operations.get_delegation(
+        get_conference(slug), delegation_id
+    ),
     summary="Change a delegation's group, contact, quota or active state (organisers)",
 )
 def update_delegation(slug: str, delegation_id: int, body: DelegationPatch):
     delegation = operations.get_delegation(get_conference(slug), delegation_id)
     sent = body.model_dump(include=body.model_fields_set)
+    if all(getattr(delegation, name) == value for name, value in sent.items()):
+        raise ValidationFailed(
+            "Nothing to change: every field sent already has that value.",
+            dict.fromkeys(sent, "Unchanged."),
+        )
     active = sent.pop("active", None)
     if "group" in sent and sent["group"] is None:
         raise ValidationFailed("A delegation needs a group.", {"group": "Required."})

@@ -6,6 +6,7 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from alliance_conf.delegations.countries import country_choices
 from alliance_conf.delegations.models import DelegationKind
+from alliance_conf.delegations.operations import MAX_QUOTA
 
 
 class DelegationEditForm(FlaskForm):
@@ -18,7 +19,7 @@ class DelegationEditForm(FlaskForm):
     delegate_quota = IntegerField(
         "Delegate quota",
         description="How many delegates may be approved; leave empty for no limit.",
-        validators=[Optional(), NumberRange(min=0, max=100_000)],
+        validators=[Optional(), NumberRange(min=0, max=MAX_QUOTA)],
     )
 
     def set_groups(self, conference) -> None:

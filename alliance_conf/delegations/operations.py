@@ -100,9 +100,16 @@ def approved_count(delegation: Delegation) -> int:
     )
 
 
+MAX_QUOTA = 100_000
+
+
 def check_quota(delegate_quota: int | None, field: str = "delegate_quota") -> int | None:
     if delegate_quota is not None and delegate_quota < 0:
         raise ValidationFailed("The delegate quota cannot be negative.", {field: "≥ 0"})
+    if delegate_quota is not None and delegate_quota > MAX_QUOTA:
+        raise ValidationFailed(
+            f"The delegate quota is at most {MAX_QUOTA:,}.", {field: f"≤ {MAX_QUOTA}"}
+        )
     return delegate_quota
 
 

@@ -5,6 +5,7 @@ from datetime import datetime
 from pydantic import Field
 
 from alliance_conf.api.framework import ApiModel, PageQuery
+from alliance_conf.delegations.operations import MAX_QUOTA
 
 
 class DelegationOut(ApiModel):
@@ -24,21 +25,24 @@ class DelegationQuery(PageQuery):
 
 
 class DelegationIn(ApiModel):
-    country_code: str | None = Field(None, min_length=2, max_length=2, description="For a state")
+    country_code: str | None = Field(
+        None, min_length=2, max_length=2, pattern=r"^[A-Za-z]{2}$", description="For a state"
+    )
     organisation_name: str | None = Field(
         None, min_length=1, max_length=200, description="For an organisation"
     )
     group: str = Field(min_length=1, max_length=40)
     contact_email: str | None = Field(None, max_length=320)
-    delegate_quota: int | None = Field(None, ge=0)
+    delegate_quota: int | None = Field(None, ge=0, le=MAX_QUOTA)
 
 
 class DelegationPatch(ApiModel):
-    """Only the fields sent are changed; ``null`` clears the contact or the quota."""
+    """Only the fields sent are changed (at least one); ``null`` clears the contact or the
+    quota."""
 
-    group: str | None = Field(None, min_length=1, max_length=40)
+    group: str = Field(None, min_length=1, max_length=40)  # type: ignore[assignment]
     contact_email: str | None = Field(None, max_length=320)
-    delegate_quota: int | None = Field(None, ge=0)
+    delegate_quota: int | None = Field(None, ge=0, le=MAX_QUOTA)
     active: bool | None = Field(None, description="false deactivates, true reactivates")
 
 

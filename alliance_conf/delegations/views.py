@@ -11,6 +11,7 @@ from alliance_conf.auth.models import UserRole
 from alliance_conf.conferences.operations import get_conference
 from alliance_conf.core.csvfile import csv_template
 from alliance_conf.core.errors import AllianceError, ValidationFailed
+from alliance_conf.core.inputs import int_arg
 from alliance_conf.delegations import operations, queries
 from alliance_conf.delegations.forms import (
     ConfirmForm,
@@ -27,10 +28,7 @@ PER_PAGE = 100
 
 
 def _int_arg(name: str, default: int = 1) -> int:
-    try:
-        return max(1, int(request.args.get(name, default)))
-    except ValueError:
-        return default
+    return max(1, int_arg(name, default))
 
 
 @roles_required(UserRole.organiser)

@@ -6,8 +6,27 @@ from pydantic import Field, model_validator
 
 from alliance_conf.api.framework import ApiModel, PageQuery
 
+BLANK = {"type": "null"}, {"type": "string", "pattern": r"^\s*$"}
+ONE_DELEGATION = {
+    "oneOf": [
+        {
+            "required": ["delegation_id"],
+            "properties": {"delegation_id": {"type": "integer"}, "delegation": {"anyOf": BLANK}},
+        },
+        {
+            "required": ["delegation"],
+            "properties": {
+                "delegation": {"type": "string", "pattern": r"\S"},
+                "delegation_id": {"type": "null"},
+            },
+        },
+    ]
+}
+
 
 class InvitationCreate(ApiModel):
+    model_config = ApiModel.model_config | {"json_schema_extra": ONE_DELEGATION}
+
     delegation_id: int | None = Field(None, description="The delegation's id")
     delegation: str | None = Field(
         None, max_length=200, description="Or its country code (BE) or organisation name"

@@ -12,6 +12,7 @@ from alliance_conf.auth.proofs import EmailProofRequired
 from alliance_conf.conferences.operations import get_conference
 from alliance_conf.core.csvfile import csv_template
 from alliance_conf.core.errors import AllianceError, Conflict, NotFound
+from alliance_conf.core.inputs import int_arg
 from alliance_conf.delegations.models import Delegation
 from alliance_conf.extensions import db
 from alliance_conf.forms import apply_errors as _apply_errors
@@ -84,8 +85,8 @@ def create(slug: str):
     conference = get_conference(slug)
     form = InviteForm()
     form.delegation_id.choices = delegation_choices(conference)
-    if request.method == "GET" and request.args.get("delegation_id", "").isdigit():
-        form.delegation_id.data = int(request.args["delegation_id"])
+    if request.method == "GET" and int_arg("delegation_id", 0) > 0:
+        form.delegation_id.data = int_arg("delegation_id", 0)
         delegation = db.session.get(Delegation, form.delegation_id.data)
         if delegation is not None and delegation.conference_id == conference.id:
             form.email.data = delegation.contact_email

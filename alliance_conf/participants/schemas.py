@@ -5,13 +5,14 @@ from datetime import datetime
 from pydantic import Field
 
 from alliance_conf.api.framework import ApiModel, PageQuery
+from alliance_conf.registrations.models import DelegateFunction, RegistrationStatus
 
 
 class RegistrationQuery(PageQuery):
-    status: str | None = Field(None, max_length=20)
+    status: RegistrationStatus | None = None
     group: str | None = Field(None, max_length=40)
     delegation_id: int | None = Field(None, ge=1)
-    function: str | None = Field(None, max_length=40)
+    function: DelegateFunction | None = None
     q: str | None = Field(None, max_length=200, description="Search in names and e-mails")
     sort: str = Field("name", pattern="^(name|delegation|status|registered)$")
     direction: str = Field("asc", pattern="^(asc|desc)$")

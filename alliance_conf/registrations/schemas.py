@@ -5,7 +5,8 @@ from typing import Literal
 
 from pydantic import Field
 
-from alliance_conf.api.framework import ApiModel
+from alliance_conf.api.framework import ApiModel, IsoDate
+from alliance_conf.registrations.models import DelegateFunction
 
 
 class RegistrationCreate(ApiModel):
@@ -23,7 +24,7 @@ class RegistrationCreate(ApiModel):
         description="A new account for an address other than the invited one: the code e-mailed "
         "to that address (send without it first: 422 email_proof_required sends the code)",
     )
-    function: str = Field("other", max_length=40)
+    function: DelegateFunction = DelegateFunction.other
     position: str = Field("", max_length=200)
     organisation: str = Field("", max_length=200)
     accessibility_needs: str = Field("", max_length=2000)
@@ -33,11 +34,12 @@ class RegistrationCreate(ApiModel):
 
 
 class RegistrationStatusChange(ApiModel):
-    status: str = Field(max_length=20)
+    status: Literal["approved", "rejected", "cancelled", "withdrawn"] = Field(
+        description="Organisers approve, reject (with a reason) or cancel; the delegate withdraws"
+    )
     reason: str = Field("", max_length=2000)
-    function: str | None = Field(
+    function: DelegateFunction | None = Field(
         None,
-        max_length=40,
         description="With approval (organisers): confirm or change the function; a requested "
         "function that carries powers is established only this way",
     )
@@ -49,7 +51,7 @@ class InstrumentIn(ApiModel):
     instrument_reference: str = Field(max_length=200)
     issuing_authority: Literal["head_of_state", "head_of_government", "foreign_minister", "other"]
     issuing_authority_text: str = Field("", max_length=200, description="Required for 'other'")
-    instrument_date: date
+    instrument_date: IsoDate
 
 
 class FullPowersGrant(InstrumentIn):

@@ -7,7 +7,6 @@ way. Signatures come only through ``alliance_signature_rows``.
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 from alliance_conf.hooks import DocumentExporter, SlotContent, hookimpl
@@ -20,18 +19,20 @@ TEAM = frozenset({"organiser", "staff"})
 
 
 @hookimpl
-def alliance_configure(app):
-    app.config.setdefault("DOCUMENTS_PROTOCOL_ORDER", "alphabetical")
-    app.config.setdefault("DOCUMENTS_TEMPLATE_MAX_BYTES", 5 * 1024 * 1024)
-    app.config.setdefault("DOCUMENTS_TEMPLATE_MAX_UNCOMPRESSED_BYTES", 50 * 1024 * 1024)
-    app.config.setdefault("DOCUMENTS_TEMPLATE_MAX_RATIO", 100)
-    app.config.setdefault("DOCUMENTS_ORGANISATION", None)
-    app.config.setdefault("DOCUMENTS_LANGUAGE", "en-GB")
-    app.config.setdefault("DOCUMENTS_OPERATIVE_LEAD_IN", "Have agreed as follows:")
-    app.config.setdefault("DOCUMENTS_SYMBOL", "{conference}/DECL.{declaration}")
-    # The sealing certificate: a PKCS#12 file and its password (config file or environment).
-    app.config.setdefault("DOCUMENTS_SEAL_PKCS12", os.environ.get("DOCUMENTS_SEAL_PKCS12"))
-    app.config.setdefault("DOCUMENTS_SEAL_PASSWORD", os.environ.get("DOCUMENTS_SEAL_PASSWORD"))
+def alliance_settings():
+    return {
+        "DOCUMENTS_PROTOCOL_ORDER": "alphabetical",
+        "DOCUMENTS_TEMPLATE_MAX_BYTES": 5 * 1024 * 1024,
+        "DOCUMENTS_TEMPLATE_MAX_UNCOMPRESSED_BYTES": 50 * 1024 * 1024,
+        "DOCUMENTS_TEMPLATE_MAX_RATIO": 100,
+        "DOCUMENTS_ORGANISATION": None,
+        "DOCUMENTS_LANGUAGE": "en-GB",
+        "DOCUMENTS_OPERATIVE_LEAD_IN": "Have agreed as follows:",
+        "DOCUMENTS_SYMBOL": "{conference}/DECL.{declaration}",
+        # The sealing certificate: a PKCS#12 file and its password (config file or environment).
+        "DOCUMENTS_SEAL_PKCS12": None,
+        "DOCUMENTS_SEAL_PASSWORD": None,
+    }
 
 
 @hookimpl

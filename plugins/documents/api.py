@@ -51,6 +51,7 @@ def list_exporters():
     roles=TEAM,
     content_type=DOCX_CONTENT_TYPE,
     summary="The final declaration as a Word document",
+    operation_id="download_final_declaration",
 )
 def final_docx(declaration_id: int):
     """The frozen text, the signatories in protocol order, statements and reservations, and
@@ -64,6 +65,7 @@ def final_docx(declaration_id: int):
     roles=TEAM,
     content_type=DOCX_CONTENT_TYPE,
     summary="One revision as a Word document (DRAFT unless it is the frozen text)",
+    operation_id="download_revision",
 )
 def revision_docx(declaration_id: int, number: int):
     return _download("revision", declaration=_declaration(declaration_id), number=number)
@@ -76,6 +78,7 @@ def revision_docx(declaration_id: int, number: int):
     query=CompareDocumentQuery,
     content_type=DOCX_CONTENT_TYPE,
     summary="A redline between two revisions, with Word tracked changes",
+    operation_id="download_comparison",
 )
 def compare_docx(declaration_id: int, query: CompareDocumentQuery):
     return _download(
@@ -92,6 +95,7 @@ def compare_docx(declaration_id: int, query: CompareDocumentQuery):
     roles=TEAM,
     content_type=DOCX_CONTENT_TYPE,
     summary="The list of participants by delegation, in protocol order",
+    operation_id="download_participant_list",
 )
 def participants_docx(slug: str):
     """Approved delegates who consented to the published list; no contact or needs data."""
@@ -104,6 +108,7 @@ def participants_docx(slug: str):
     roles=TEAM,
     content_type="application/octet-stream",
     summary="Any conference document a plugin offers (see /documents/exporters)",
+    operation_id="download_conference_document",
 )
 def conference_document(slug: str, name: str, ext: str):
     conference = get_conference(slug)

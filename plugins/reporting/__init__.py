@@ -14,11 +14,16 @@ MIGRATIONS = Path(__file__).resolve().parent / "migrations" / "versions"
 
 
 @hookimpl
-def alliance_configure(app: Flask):
+def alliance_settings():
+    import json
+
+    from alliance_conf.config import Setting
     from plugins.reporting.operations import DEFAULT_INDICATORS
 
-    app.config.setdefault("REPORTING_INDICATORS", dict(DEFAULT_INDICATORS))
-    app.config.setdefault("REPORTING_REMINDER_DAYS_BEFORE", 14)
+    return {
+        "REPORTING_INDICATORS": Setting(dict(DEFAULT_INDICATORS), json.loads),
+        "REPORTING_REMINDER_DAYS_BEFORE": 14,
+    }
 
 
 @hookimpl

@@ -21,7 +21,6 @@ from plugins.reporting.schemas import (
     ActionQuery,
     MatrixOut,
     MatrixQuery,
-    ReminderOut,
     ReportCreateIn,
     ReportIn,
     ReportOut,
@@ -29,6 +28,7 @@ from plugins.reporting.schemas import (
     ReviewIn,
     RoundIn,
     RoundOut,
+    RoundReminderOut,
 )
 
 api = ApiBlueprint("reporting_api", __name__)
@@ -223,9 +223,10 @@ def get_matrix(round_id: int, query: MatrixQuery):
     "/reporting/rounds/<int:round_id>/reminders",
     "POST",
     summary="Send the reminders due for a round",
-    response=ReminderOut,
+    response=RoundReminderOut,
     roles=ORGANISERS,
     status=200,
+    operation_id="send_report_reminders",
 )
 def remind(round_id: int):
     """Reports due soon or overdue are reminded, at most once a day per report."""
@@ -413,6 +414,9 @@ def create_action(declaration_id: int, body: ActionIn):
     summary="Update a national action",
     body=ActionPatchIn,
     response=ActionOut,
+    authorise=lambda action_id: operations.require_act_for(
+        api_user(), operations.get_action(action_id, api_user()).delegation
+    ),
 )
 def update_action(action_id: int, body: ActionPatchIn):
     action = operations.get_action(action_id, api_user())

@@ -4,14 +4,15 @@ from datetime import date, datetime
 
 from pydantic import Field
 
-from alliance_conf.api.framework import ApiModel
+from alliance_conf.api.framework import ApiModel, IsoDate
+from plugins.reporting.models import ActionStatus, CommitmentStatus
 
 
 class RoundIn(ApiModel):
-    title: str = Field(max_length=200)
-    period_start: date
-    period_end: date
-    deadline: date
+    title: str = Field(min_length=1, max_length=200)
+    period_start: IsoDate
+    period_end: IsoDate
+    deadline: IsoDate
 
 
 class RoundOut(ApiModel):
@@ -31,20 +32,20 @@ class RoundOut(ApiModel):
 
 class ActionIn(ApiModel):
     commitment_key: str = Field(max_length=40)
-    title: str = Field(max_length=300)
+    title: str = Field(min_length=1, max_length=300)
     description: str = Field("", max_length=10_000)
     lead_agency: str = Field("", max_length=200)
-    target_date: date | None = None
-    status: str = "planned"
+    target_date: IsoDate | None = None
+    status: ActionStatus = ActionStatus.planned
 
 
 class ActionPatchIn(ApiModel):
     commitment_key: str | None = Field(None, max_length=40)
-    title: str | None = Field(None, max_length=300)
+    title: str | None = Field(None, min_length=1, max_length=300)
     description: str | None = Field(None, max_length=10_000)
     lead_agency: str | None = Field(None, max_length=200)
-    target_date: date | None = None
-    status: str | None = None
+    target_date: IsoDate | None = None
+    status: ActionStatus | None = None
 
 
 class ActionOut(ApiModel):
@@ -66,7 +67,7 @@ class ActionQuery(ApiModel):
 
 
 class EntryIn(ApiModel):
-    status: str = "not_started"
+    status: CommitmentStatus = CommitmentStatus.not_started
     narrative: str = Field("", max_length=10_000)
     figures: dict[str, int | float | str | None] = Field(
         default_factory=dict, description="Indicator key to a whole number from 0 up"
@@ -90,7 +91,7 @@ class ReviewIn(ApiModel):
 
 
 class ReturnIn(ApiModel):
-    comment: str = Field(max_length=10_000)
+    comment: str = Field(min_length=1, max_length=10_000)
 
 
 class ActionSnapshot(ApiModel):
@@ -162,7 +163,7 @@ class MatrixQuery(ApiModel):
     group: str | None = Field(None, max_length=40)
 
 
-class ReminderOut(ApiModel):
+class RoundReminderOut(ApiModel):
     sent: int
     skipped_recent: int
     skipped_no_address: int

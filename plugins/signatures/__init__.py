@@ -9,6 +9,7 @@ from pathlib import Path
 
 from flask import Flask
 
+from alliance_conf.config import Setting, split_list
 from alliance_conf.hooks import NavItem, SlotContent, hookimpl
 from plugins.signatures import models  # noqa: F401 - registers the tables
 
@@ -17,9 +18,9 @@ HERE = Path(__file__).resolve().parent
 
 DEFAULTS = {
     # None: state delegations sign; or a list of group keys (e.g. ["eu_member", "partner"]).
-    "SIGNATURES_SIGNING_GROUPS": None,
+    "SIGNATURES_SIGNING_GROUPS": Setting(None, split_list),
     # None: organisation delegations may support (not sign); or a list of group keys.
-    "SIGNATURES_SUPPORT_GROUPS": None,
+    "SIGNATURES_SUPPORT_GROUPS": Setting(None, split_list),
     "SIGNATURES_REQUIRE_EMAIL_CODE": False,
     "SIGNATURES_STORE_IP": True,
     "SIGNATURES_SIGNING_KEY": None,  # PEM Ed25519 private key; required in production
@@ -31,29 +32,17 @@ DEFAULTS = {
     # Public verification by code (page and API), per client address.
     "RATELIMIT_PUBLIC_VERIFY": "60 per minute",
 }
-ENV_BOOLS = ("SIGNATURES_REQUIRE_EMAIL_CODE", "SIGNATURES_STORE_IP")
-ENV_LISTS = ("SIGNATURES_SIGNING_GROUPS", "SIGNATURES_SUPPORT_GROUPS")
+
+
+@hookimpl
+def alliance_settings():
+    return DEFAULTS
 
 
 @hookimpl
 def alliance_configure(app: Flask):
-    import os
-
-    from alliance_conf.config import TRUE_WORDS, split_list
     from plugins.signatures import crypto
 
-    for key, value in DEFAULTS.items():
-        app.config.setdefault(key, value)
-    if os.environ.get("SIGNATURES_SIGNING_KEY"):
-        app.config["SIGNATURES_SIGNING_KEY"] = os.environ["SIGNATURES_SIGNING_KEY"]
-    if os.environ.get("RATELIMIT_PUBLIC_VERIFY"):
-        app.config["RATELIMIT_PUBLIC_VERIFY"] = os.environ["RATELIMIT_PUBLIC_VERIFY"]
-    for key in ENV_BOOLS:
-        if key in os.environ:
-            app.config[key] = os.environ[key].strip().lower() in TRUE_WORDS
-    for key in ENV_LISTS:
-        if os.environ.get(key):
-            app.config[key] = split_list(os.environ[key])
     crypto.install_key(app)
 
 

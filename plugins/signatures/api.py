@@ -94,6 +94,7 @@ def list_signatures(declaration_id: int):
     response=SignatureCreatedOut,
     roles=[UserRole.delegate],
     tags=["signatures"],
+    operation_id="sign_declaration",
 )
 def create_signature(declaration_id: int, body: SignIn):
     """Your delegation's designated signatory re-authenticates (password, plus the e-mailed code
@@ -229,6 +230,7 @@ def list_checkpoints(declaration_id: int):
     roles=[UserRole.delegate],
     status=202,
     tags=["signatures"],
+    operation_id="request_signing_code",
 )
 def request_code(declaration_id: int):
     declaration = _declaration(declaration_id)
@@ -245,6 +247,7 @@ def request_code(declaration_id: int):
     roles=[UserRole.organiser],
     status=200,
     tags=["signatures"],
+    operation_id="send_signature_reminders",
 )
 def send_reminders(declaration_id: int):
     declaration = _declaration(declaration_id)
@@ -331,6 +334,7 @@ def check_receipt(body: ReceiptCheckIn):
     response=VerificationOut,
     public=True,
     tags=["signatures"],
+    operation_id="verify_signature",
 )
 @limit("RATELIMIT_PUBLIC_VERIFY", methods=("GET",), scope="public-verification")
 def verify(code: str):
@@ -351,6 +355,7 @@ def verify(code: str):
     response=PublicKeyOut,
     public=True,
     tags=["signatures"],
+    operation_id="get_public_key",
 )
 def public_key():
     return {

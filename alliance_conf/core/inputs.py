@@ -1,0 +1,188 @@
+"""What no request may carry, refused once for every route before any view runs.
+
+A NUL byte cannot be stored in a PostgreSQL text column (SQLite takes it), so one in a path,
+query string, form field or JSON body is refused here and both databases behave alike. JSON is
+parsed with a depth limit (the standard parser would raise ``RecursionError`` on 100,000 nested
+arrays), and whole numbers are bounded by the database's ``integer``: :data:`DbInt` declares the
+bound in the OpenAPI document, :func:`out_of_range` finds any value beyond it in parsed input.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import typing
+from typing import Annotated, Any
+
+from flask import Flask, request
+from flask.json.provider import DefaultJSONProvider
+from pydantic import BaseModel, Field
+from werkzeug.exceptions import BadRequest, NotFound
+
+from alliance_conf.core.errors import AllianceError, ValidationFailed
+
+DB_INT_MIN = -(2**31)
+DB_INT_MAX = 2**31 - 1
+MAX_JSON_DEPTH = 64
+NUL = "\x00"
+
+DbInt = Annotated[int, Field(ge=DB_INT_MIN, le=DB_INT_MAX)]
+"""A whole number a PostgreSQL ``integer`` column holds."""
+
+
+class JsonTooDeep(ValueError):
+    pass
+
+
+def json_depth_ok(value: Any, limit: int = MAX_JSON_DEPTH) -> bool:
+    """True when ``value`` nests lists and objects at most ``limit`` levels deep (iterative)."""
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict):
+            children = item.values()
+        elif isinstance(item, list):
+            children = item
+        else:
+            continue
+        if depth > limit:
+            return False
+        stack.extend((child, depth + 1) for child in children)
+    return True
+
+
+def loads(s: str | bytes, **kwargs: Any) -> Any:
+    """``json.loads`` that refuses nesting beyond :data:`MAX_JSON_DEPTH` with a ``ValueError``."""
+    message = f"nested more than {MAX_JSON_DEPTH} levels deep"
+    try:
+        value = json.loads(s, **kwargs)
+    except RecursionError:
+        raise JsonTooDeep(message) from None
+    if not json_depth_ok(value):
+        raise JsonTooDeep(message)
+    return value
+
+
+class GuardedJSONProvider(DefaultJSONProvider):
+    """``request.get_json()`` everywhere: too deep is a ``ValueError`` like any malformed JSON
+    (so ``silent=True`` callers such as the rate limiter get ``None``), never a RecursionError."""
+
+    def loads(self, s: str | bytes, **kwargs: Any) -> Any:
+        return loads(s, **kwargs)
+
+
+def read_json(data: bytes) -> Any:
+    """Parse a request body; malformed or too deep JSON is a 400 with a clear message."""
+    try:
+        return loads(data)
+    except JsonTooDeep as exc:
+        raise AllianceError(f"The request body is JSON {exc}.") from None
+    except ValueError:
+        raise AllianceError("The request body is not valid JSON.") from None
+
+
+UNSTORABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def unprintable(text: str | None) -> bool:
+    """Whether ``text`` holds a character no document (XML, Word) can hold: control characters
+    other than tab and line breaks, lone surrogates, U+FFFE/U+FFFF."""
+    return bool(text) and UNSTORABLE.search(text) is not None
+
+
+def nul_paths(value: Any, path: str = "") -> list[str]:
+    """Dotted paths of the strings (keys too) in parsed JSON that hold a NUL byte."""
+    found: list[str] = []
+    stack = [(value, path)]
+    while stack:
+        item, where = stack.pop()
+        if isinstance(item, str):
+            if NUL in item:
+                found.append(where or "__root__")
+        elif isinstance(item, dict):
+            for key, child in item.items():
+                child_path = f"{where}.{key}" if where else str(key)
+                if NUL in str(key):
+                    found.append(child_path.replace(NUL, "\\x00"))
+                stack.append((child, child_path))
+        elif isinstance(item, list):
+            stack.extend(
+                (child, f"{where}.{i}" if where else str(i)) for i, child in enumerate(item)
+            )
+    return sorted(found)
+
+
+def _may_hold_int(annotation: Any) -> bool:
+    """Whether a field's type declares whole numbers (free-form ``Any`` data does not)."""
+    if annotation is int:
+        return True
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return True
+    return any(_may_hold_int(arg) for arg in typing.get_args(annotation))
+
+
+def out_of_range(value: Any, path: str = "") -> dict[str, str]:
+    """Fields of a parsed pydantic model (nested models, lists, dicts) declared as whole numbers
+    and holding one no database ``integer`` holds, with the message to show."""
+    fields: dict[str, str] = {}
+    stack = [(value, path)]
+    while stack:
+        item, where = stack.pop()
+        if isinstance(item, bool):
+            continue
+        if isinstance(item, int):
+            if not DB_INT_MIN <= item <= DB_INT_MAX:
+                fields[where or "__root__"] = f"Must be between {DB_INT_MIN} and {DB_INT_MAX}."
+        elif isinstance(item, BaseModel):
+            for name, info in type(item).model_fields.items():
+                if not _may_hold_int(info.annotation):
+                    continue
+                key = info.alias or name
+                stack.append((getattr(item, name), f"{where}.{key}" if where else key))
+        elif isinstance(item, dict):
+            stack.extend((v, f"{where}.{k}" if where else str(k)) for k, v in item.items())
+        elif isinstance(item, list | tuple | set | frozenset):
+            stack.extend((v, f"{where}.{i}" if where else str(i)) for i, v in enumerate(item))
+    return fields
+
+
+def int_arg(name: str, default: int) -> int:
+    """A whole number from the query string of a web page; anything else, or one no database
+    ``integer`` holds, gives ``default`` (pages are forgiving, never a 500)."""
+    try:
+        value = int(request.args.get(name, default))
+    except ValueError:
+        return default
+    return value if DB_INT_MIN <= value <= DB_INT_MAX else default
+
+
+def _refuse_nul_bytes():
+    """Before every request: a NUL in the path is a 404 (no such object can exist), one in the
+    query string, a form field or a JSON body a 400/422, before any view or the database."""
+    if NUL in request.path:
+        raise NotFound()
+    for source, what in ((request.args, "query string"), (request.form, "form")):
+        names = [key for key, value in source.items(multi=True) if NUL in key or NUL in value]
+        if names:
+            fields = {
+                name.replace(NUL, "\\x00"): "Must not contain a NUL character." for name in names
+            }
+            if request.path.startswith("/api/"):
+                raise ValidationFailed(f"The {what} has invalid fields.", fields)
+            raise BadRequest(f"The {what} contains a NUL character.")
+    if request.is_json and request.content_length != 0:
+        try:
+            data = request.get_json(silent=False)
+        except BadRequest:
+            return  # the view (or the API framework) reports malformed JSON its own way
+        found = nul_paths(data)
+        if found:
+            message = "Must not contain a NUL character."
+            raise ValidationFailed(
+                "The request body has invalid fields.", dict.fromkeys(found, message)
+            )
+
+
+def init_input_guard(app: Flask) -> None:
+    app.json = GuardedJSONProvider(app)
+    app.before_request_funcs.setdefault(None, []).insert(0, _refuse_nul_bytes)
