@@ -141,6 +141,9 @@ def live_server(_workdir, live_database_url):
         "SECRET_KEY": secrets.token_urlsafe(48),
         "SIGNATURES_SIGNING_KEY": TEST_SIGNING_KEY,
         "PUBLIC_BASE_URL": f"http://127.0.0.1:{port}",
+        # WebAuthn refuses IP addresses as relying party ids: the passkey journey uses localhost.
+        "WEBAUTHN_RP_ID": "localhost",
+        "WEBAUTHN_ORIGINS": f"http://localhost:{port}",
         "ALLIANCE_ENV": "development",
         "PYTHONUNBUFFERED": "1",
         # Every journey signs in through the form from 127.0.0.1: the production limit

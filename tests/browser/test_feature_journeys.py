@@ -392,6 +392,7 @@ def test_from_invitation_to_a_verified_signature(
 
         # --- organiser: accepts it, then freezes the text and opens it for signature --------
         organiser.goto(amendment_url)
+        organiser.get_by_label("I have read the change").check()
         with organiser.expect_navigation():
             organiser.get_by_role("button", name="Accept: apply it as a new revision").click()
         assert "accepted" in flash(organiser)
