@@ -8,12 +8,14 @@ private key, a certificate not yet valid or expired, a wrong password: refused w
 
 from __future__ import annotations
 
+import asyncio
 import atexit
 import os
 import shutil
 import subprocess
 import tempfile
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from io import BytesIO
@@ -217,8 +219,20 @@ def seal_pdf(pdf: bytes, key: SealingKey, *, reason: str, location: str, name: s
         location=location[:200],
         name=name[:200],
     )
-    out = signers.sign_pdf(writer, metadata, signer=signer)
+    out = _outside_event_loop(signers.sign_pdf, writer, metadata, signer=signer)
     return out.getvalue()
+
+
+def _outside_event_loop(func, *args, **kwargs):
+    """pyHanko's synchronous signing calls ``asyncio.run``, which refuses to run inside a
+    running event loop (an async server, or a test session driving a browser): then it runs
+    in a thread of its own."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return func(*args, **kwargs)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(func, *args, **kwargs).result()
 
 
 def check_pdf_name(value: str) -> str:

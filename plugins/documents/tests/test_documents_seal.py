@@ -248,3 +248,25 @@ def test_cli_documents_carry_absolute_verification_addresses(
     assert result.exit_code == 0, result.output
     (record,) = table_rows(open_docx(out.read_bytes()).tables[0])[1:]
     assert record[3].startswith("https://conference.example.org/verify/")
+
+
+def test_sealing_works_inside_a_running_event_loop(app, seal_key):
+    """pyHanko's synchronous API calls asyncio.run: inside a running loop (an async server, or a
+    test session driving a browser) the seal must still be made, not fail."""
+    import asyncio
+    from io import BytesIO
+
+    from docx import Document
+
+    require_tools()
+    key = seal.load_sealing_key(app.config["DOCUMENTS_SEAL_PKCS12"], None)
+    document, buffer = Document(), BytesIO()
+    document.add_paragraph("Done at Brussels.")
+    document.save(buffer)
+    pdf = seal.to_pdfa(buffer.getvalue())
+
+    async def inside_a_loop():
+        return seal.seal_pdf(pdf, key, reason="Test", location="Brussels", name="Test seal")
+
+    sealed = asyncio.run(inside_a_loop())
+    assert sealed.startswith(b"%PDF") and len(sealed) > len(pdf) and b"/ByteRange" in sealed
