@@ -396,7 +396,6 @@ def _add_revision(
     try:
         db.session.flush()
     except IntegrityError:
-        db.session.rollback()
         raise Conflict("Someone saved the text at the same moment; reload and try again.") from None
     log_event(
         "declaration.revised",
@@ -868,7 +867,6 @@ def support_amendment(amendment: Amendment, *, actor) -> AmendmentSupport:
     try:
         db.session.flush()
     except IntegrityError:
-        db.session.rollback()
         raise Conflict(f"{delegation.name} already supports this amendment.") from None
     _log_amendment("amendment.supported", amendment, actor, delegation_id=delegation.id)
     return support

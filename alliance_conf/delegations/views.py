@@ -10,7 +10,7 @@ from alliance_conf.auth.access import roles_required
 from alliance_conf.auth.models import UserRole
 from alliance_conf.conferences.operations import get_conference
 from alliance_conf.core.csvfile import csv_template
-from alliance_conf.core.errors import AllianceError, ValidationFailed
+from alliance_conf.core.errors import ValidationFailed
 from alliance_conf.core.inputs import int_arg
 from alliance_conf.delegations import operations, queries
 from alliance_conf.delegations.forms import (
@@ -22,7 +22,7 @@ from alliance_conf.delegations.forms import (
 from alliance_conf.delegations.imports import import_delegations
 from alliance_conf.delegations.models import Delegation
 from alliance_conf.extensions import db
-from alliance_conf.forms import apply_errors
+from alliance_conf.forms import form_action
 
 PER_PAGE = 100
 
@@ -77,7 +77,7 @@ def create(slug: str):
     form.set_groups(conference)
     if form.validate_on_submit():
         is_state = form.kind.data == "state"
-        try:
+        with form_action(form) as done:
             delegation = operations.create_delegation(
                 conference,
                 group=form.group.data,
@@ -87,11 +87,7 @@ def create(slug: str):
                 delegate_quota=form.delegate_quota.data,
                 actor=current_user,
             )
-            db.session.commit()
-        except AllianceError as exc:
-            db.session.rollback()
-            apply_errors(form, exc)
-        else:
+        if done:
             flash(f"Delegation “{delegation.name}” added.", "success")
             return redirect(url_for("delegations.index", slug=conference.slug))
     status = 422 if form.errors else 200
@@ -105,7 +101,7 @@ def edit(slug: str, delegation_id: int):
     form = DelegationEditForm(obj=delegation)
     form.set_groups(conference)
     if form.validate_on_submit():
-        try:
+        with form_action(form) as done:
             operations.update_delegation(
                 delegation,
                 group=form.group.data,
@@ -113,11 +109,7 @@ def edit(slug: str, delegation_id: int):
                 delegate_quota=form.delegate_quota.data,
                 actor=current_user,
             )
-            db.session.commit()
-        except AllianceError as exc:
-            db.session.rollback()
-            apply_errors(form, exc)
-        else:
+        if done:
             flash(f"Delegation “{delegation.name}” saved.", "success")
             return redirect(url_for("delegations.index", slug=conference.slug))
     status = 422 if form.errors else 200
