@@ -5,8 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from flask import flash, render_template
+
 from alliance_conf.core.db import transaction
-from alliance_conf.core.errors import AllianceError
+from alliance_conf.core.errors import AllianceError, ValidationFailed
 
 
 def apply_errors(form, exc: AllianceError, *, summary: bool = False) -> None:
@@ -61,3 +63,18 @@ def form_action(
 def form_status(form, *extra) -> int:
     """422 when the form (or anything else given) holds errors, else 200."""
     return 422 if form.errors or any(extra) else 200
+
+
+def import_page(form, importer, template: str, **context):
+    """The page of a CSV import: on a valid upload run ``importer(data)``, commit and flash its
+    report's summary; a file with bad rows stores nothing and its problems are listed (422)."""
+    report = problems = None
+    if form.validate_on_submit():
+        with form_action(catch=ValidationFailed) as done:
+            report = importer(form.file.data.read())
+        if done:
+            flash(report.summary(), "success")
+        else:
+            problems = done.error
+    page = render_template(template, form=form, report=report, problems=problems, **context)
+    return page, form_status(form, problems)

@@ -10,7 +10,6 @@ from alliance_conf.auth.access import roles_required
 from alliance_conf.auth.models import UserRole
 from alliance_conf.conferences.operations import get_conference
 from alliance_conf.core.csvfile import csv_template
-from alliance_conf.core.errors import ValidationFailed
 from alliance_conf.core.inputs import int_arg
 from alliance_conf.delegations import operations, queries
 from alliance_conf.delegations.forms import (
@@ -22,7 +21,7 @@ from alliance_conf.delegations.forms import (
 from alliance_conf.delegations.imports import import_delegations
 from alliance_conf.delegations.models import Delegation
 from alliance_conf.extensions import db
-from alliance_conf.forms import form_action
+from alliance_conf.forms import form_action, import_page
 
 PER_PAGE = 100
 
@@ -174,22 +173,9 @@ def import_template(slug: str):
 def import_csv(slug: str):
     conference = get_conference(slug)
     form = ImportForm()
-    report = None
-    problems = None
-    if form.validate_on_submit():
-        try:
-            report = import_delegations(conference, form.file.data.read(), actor=current_user)
-            db.session.commit()
-        except ValidationFailed as exc:
-            db.session.rollback()
-            problems = exc
-        else:
-            flash(report.summary(), "success")
-    status = 422 if (problems or form.errors) else 200
-    return render_template(
+    return import_page(
+        form,
+        lambda data: import_delegations(conference, data, actor=current_user),
         "delegations/import.html",
         conference=conference,
-        form=form,
-        report=report,
-        problems=problems,
-    ), status
+    )

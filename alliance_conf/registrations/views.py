@@ -9,12 +9,12 @@ from flask_login import current_user, logout_user
 from alliance_conf.auth.access import login_required, public, roles_required
 from alliance_conf.auth.models import User, UserRole
 from alliance_conf.conferences.operations import get_conference
+from alliance_conf.core.csvfile import csv_text
 from alliance_conf.core.errors import NotFound, PermissionDenied
 from alliance_conf.delegations.models import Delegation
 from alliance_conf.extensions import db
 from alliance_conf.forms import form_action
 from alliance_conf.invitations.views import delegation_choices
-from alliance_conf.participants.exports import safe_cell, stream_csv
 from alliance_conf.registrations import operations, powers
 from alliance_conf.registrations.forms import (
     ActionForm,
@@ -423,10 +423,9 @@ def full_powers_register(slug: str):
 @roles_required(UserRole.organiser)
 def full_powers_csv(slug: str):
     conference = get_conference(slug)
-    rows = [powers.REGISTER_COLUMNS]
-    rows += [[safe_cell(c) for c in row] for row in powers.register_rows(conference.id)]
+    rows = [powers.REGISTER_COLUMNS, *powers.register_rows(conference.id)]
     return Response(
-        "".join(stream_csv(rows)),
+        csv_text(rows, bom=True),
         mimetype="text/csv",
         headers={
             "Content-Disposition": f'attachment; filename="{conference.slug}-full-powers.csv"'
