@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-import math
-
 import sqlalchemy as sa
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
@@ -10,7 +8,6 @@ from alliance_conf.auth.access import roles_required
 from alliance_conf.auth.models import UserRole
 from alliance_conf.conferences.operations import get_conference
 from alliance_conf.core.csvfile import csv_template
-from alliance_conf.core.inputs import int_arg
 from alliance_conf.delegations import operations, queries
 from alliance_conf.delegations.forms import (
     ConfirmForm,
@@ -22,12 +19,9 @@ from alliance_conf.delegations.imports import import_delegations
 from alliance_conf.delegations.models import Delegation
 from alliance_conf.extensions import db
 from alliance_conf.forms import form_action, import_page
+from alliance_conf.ui import paginate
 
 PER_PAGE = 100
-
-
-def _int_arg(name: str, default: int = 1) -> int:
-    return max(1, int_arg(name, default))
 
 
 @roles_required(UserRole.organiser)
@@ -46,14 +40,8 @@ def index(slug: str):
                 sa.func.lower(Delegation.country_code) == q.lower(),
             )
         )
-    total = db.session.scalar(sa.select(sa.func.count()).select_from(statement.subquery()))
-    pages = max(1, math.ceil(total / PER_PAGE))
-    page = min(_int_arg("page"), pages)
-    delegations = db.session.scalars(
-        statement.order_by(Delegation.name, Delegation.id)
-        .limit(PER_PAGE)
-        .offset((page - 1) * PER_PAGE)
-    ).all()
+    listed = paginate(statement.order_by(Delegation.name, Delegation.id), per_page=PER_PAGE)
+    delegations = listed.items
     ids = [d.id for d in delegations]
     return render_template(
         "delegations/index.html",
@@ -61,9 +49,9 @@ def index(slug: str):
         delegations=delegations,
         counts=queries.registration_counts(ids),
         heads=queries.heads_of_delegation(ids),
-        total=total,
-        page=page,
-        pages=pages,
+        total=listed.total,
+        page=listed.page,
+        pages=listed.pages,
         group=group,
         q=q,
     )
