@@ -738,10 +738,6 @@ def stale_reason(amendment: Amendment, current_content: dict | None = None) -> s
     return None
 
 
-def is_stale(amendment: Amendment) -> bool:
-    return amendment.is_open and stale_reason(amendment) is not None
-
-
 def apply_amendment(content: dict, amendment: Amendment) -> dict:
     new = copy.deepcopy(content)
     section, index, item = find_item(new, amendment.target_key)
