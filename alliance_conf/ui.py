@@ -176,13 +176,14 @@ def page_number() -> int:
 
 
 def paginate(statement: sa.Select, per_page: int = 50, page: int | None = None) -> Page:
-    """Run ``statement`` for one page; a page past the end shows the last page."""
+    """Run ``statement`` for one page (Flask-SQLAlchemy's ``db.paginate``); a page past the end
+    shows the last page."""
     page = page_number() if page is None else max(1, page)
-    total = db.session.scalar(sa.select(sa.func.count()).select_from(statement.subquery())) or 0
-    last = max(1, math.ceil(total / per_page))
-    page = min(page, last)
-    items = db.session.scalars(statement.limit(per_page).offset((page - 1) * per_page)).all()
-    return Page(items=list(items), page=page, per_page=per_page, total=total)
+    result = db.paginate(statement, page=page, per_page=per_page, error_out=False)
+    if page > 1 and not result.items and result.total:
+        page = max(1, math.ceil(result.total / per_page))
+        result = db.paginate(statement, page=page, per_page=per_page, error_out=False)
+    return Page(items=list(result.items), page=page, per_page=per_page, total=result.total or 0)
 
 
 PROGRESS_COOKIE = "alliance_download"

@@ -9,9 +9,9 @@ import sqlalchemy as sa
 from openpyxl import load_workbook
 from sqlalchemy import event
 
+from alliance_conf.core.csvfile import safe_cell
 from alliance_conf.core.db import utcnow
 from alliance_conf.extensions import db
-from alliance_conf.participants.exports import safe_cell
 from tests.test_api import assert_error
 
 SLUG = "list-2030"
@@ -407,6 +407,7 @@ def test_export_by_role(client, world, make_user, login, role, status):
         ("@SUM(A1)", "'@SUM(A1)"),
         ("\tx", "'\tx"),
         ("\rx", "'\rx"),
+        ("\nx", "'\nx"),
         ("Minister", "Minister"),
         (None, None),
     ],

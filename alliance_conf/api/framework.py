@@ -20,7 +20,9 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Annotated, Any, Generic, TypeVar
+from functools import wraps
+from types import UnionType
+from typing import Annotated, Any, Generic, TypeVar, Union, get_args, get_origin
 
 import sqlalchemy as sa
 from flask import Blueprint, Response, current_app, g, jsonify, request
@@ -151,7 +153,12 @@ def _read_query(model: type[BaseModel]) -> dict:
 
 
 def _is_list_field(annotation) -> bool:
-    return getattr(annotation, "__origin__", None) is list or "list[" in str(annotation)
+    """``list[X]``, also inside an optional (``list[X] | None``): the query key may repeat."""
+    if get_origin(annotation) is list:
+        return True
+    return get_origin(annotation) in (Union, UnionType) and any(
+        get_origin(arg) is list for arg in get_args(annotation)
+    )
 
 
 def paginate(statement: sa.Select, item_model: type[BaseModel], page: int, per_page: int | None):
@@ -248,6 +255,7 @@ class ApiBlueprint(Blueprint):
                 operation_id=operation_id or endpoint or view.__name__,
             )
 
+            @wraps(view)
             def wrapper(**kwargs):
                 user = api_user()
                 if not access.public:
@@ -272,8 +280,6 @@ class ApiBlueprint(Blueprint):
                     return jsonify(paginate(result, item_model, q.page, q.per_page))
                 return _serialise(spec, result)
 
-            wrapper.__name__ = view.__name__
-            wrapper.__doc__ = view.__doc__
             wrapper.access = access
             wrapper.api_spec = spec
             self.specs.append(spec)

@@ -13,10 +13,6 @@ class SignOutForm(FlaskForm):
     """Only the CSRF token: signing out is a POST so no link can sign anyone out."""
 
 
-class ApiTokenForm(FlaskForm):
-    name = StringField("Token name", validators=[DataRequired(), Length(max=100)])
-
-
 class ForgotPasswordForm(FlaskForm):
     email = EmailField("E-mail", validators=[DataRequired(), Email(), Length(max=320)])
 

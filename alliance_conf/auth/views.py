@@ -33,7 +33,7 @@ from alliance_conf.auth.proofs import EmailProofRequired
 from alliance_conf.auth.sessions import RESUME_KEY, start_session
 from alliance_conf.core.errors import AllianceError
 from alliance_conf.extensions import db
-from alliance_conf.invitations.views import apply_errors
+from alliance_conf.forms import form_action
 from alliance_conf.security import by_email, by_ip, limit
 
 
@@ -120,13 +120,9 @@ def choose_password(token: str):
         return response
     form = ChoosePasswordForm()
     if form.validate_on_submit():
-        try:
+        with form_action(form, summary=True) as done:
             recovery.choose_password(token, form.password.data)
-            db.session.commit()
-        except AllianceError as exc:
-            db.session.rollback()
-            apply_errors(form, exc)
-        else:
+        if done:
             if current_user.is_authenticated:
                 logout_user()
             session.clear()
@@ -144,15 +140,11 @@ def choose_password(token: str):
 def change_password():
     form = ChangePasswordForm()
     if form.validate_on_submit():
-        try:
+        with form_action(form, summary=True) as done:
             recovery.change_password(
                 current_user, form.current_password.data, form.new_password.data
             )
-            db.session.commit()
-        except AllianceError as exc:
-            db.session.rollback()
-            apply_errors(form, exc)
-        else:
+        if done:
             user = current_user._get_current_object()
             session.clear()
             login_user(user)  # this session carries the new session version; others end
@@ -171,18 +163,12 @@ def change_email():
     form = ChangeEmailForm()
     needs_code = bool(form.email_code.data)
     if form.validate_on_submit():
-        try:
+        with form_action(form, summary=True) as done:
             recovery.change_email(
                 current_user, form.new_email.data, form.password.data, form.email_code.data
             )
-            db.session.commit()
-        except EmailProofRequired as exc:
-            db.session.rollback()
-            needs_code = True
-            apply_errors(form, exc)
-        except AllianceError as exc:
-            db.session.rollback()
-            apply_errors(form, exc)
+        if not done:
+            needs_code = needs_code or isinstance(done.error, EmailProofRequired)
         else:
             flash(f"Your account's address is now {current_user.email}.", "success")
             return redirect(url_for("registrations.mine"))
@@ -215,21 +201,18 @@ def passkeys_page():
     form = PasskeyAddForm()
     status = 200
     if form.validate_on_submit():
-        try:
+        with form_action(form, summary=True) as done:
             credential = passkeys.parse_credential(form.credential.data)
             passkey = passkeys.register(current_user, credential, form.name.data, _rp())
-            db.session.commit()
-        except AllianceError as exc:
-            db.session.rollback()
-            apply_errors(form, exc)
-            status = exc.status
-        else:
+        if done:
             flash(f"Passkey “{passkey.name}” registered.", "success")
             return redirect(
                 _safe_next(request.args.get("next"))
                 if request.args.get("next")
                 else url_for("auth.passkeys")
             )
+        else:
+            status = done.error.status
     elif request.method == "POST":
         status = 422
     form.password.data = ""
@@ -272,14 +255,12 @@ def passkey_remove(passkey_id: int):
     if not form.validate_on_submit():
         flash("Enter your password to remove a passkey.", "error")
         return redirect(url_for("auth.passkeys"))
-    try:
+    with form_action() as done:
         passkeys.remove(current_user, passkey.id, form.password.data)
-        db.session.commit()
-    except AllianceError as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
-    else:
+    if done:
         flash(f"Passkey “{passkey.name}” removed.", "success")
+    else:
+        flash(done.error.message, "error")
     return redirect(url_for("auth.passkeys"))
 
 

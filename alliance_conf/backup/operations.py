@@ -38,15 +38,6 @@ from alliance_conf.registrations.models import FullPowers, Registration
 FORMAT = "alliance-conf-backup"
 VERSION = 1
 CORE_SECTIONS = ("conference", "delegations", "users", "registrations", "audit_events")
-# Sections added after version 1 was first written; a file without them restores with none.
-OPTIONAL_SECTIONS = (
-    "invitations",
-    "declarations",
-    "declaration_revisions",
-    "amendments",
-    "amendment_comments",
-    "amendment_supports",
-)
 
 
 def _ordered(model, *conditions):

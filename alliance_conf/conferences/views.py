@@ -9,10 +9,9 @@ from alliance_conf.auth.models import UserRole
 from alliance_conf.conferences import operations
 from alliance_conf.conferences.forms import ConferenceForm
 from alliance_conf.conferences.models import Conference
-from alliance_conf.core.errors import AllianceError
 from alliance_conf.delegations.models import Delegation
 from alliance_conf.extensions import db
-from alliance_conf.forms import apply_errors
+from alliance_conf.forms import form_action
 
 
 @public
@@ -43,7 +42,7 @@ def show(slug: str):
 def create():
     form = ConferenceForm()
     if form.validate_on_submit():
-        try:
+        with form_action(form) as done:
             conference = operations.create_conference(
                 slug=form.slug.data,
                 title=form.title.data,
@@ -55,11 +54,7 @@ def create():
                 co_chairs=form.co_chair_list(),
                 actor=current_user,
             )
-            db.session.commit()
-        except AllianceError as exc:
-            db.session.rollback()
-            apply_errors(form, exc)
-        else:
+        if done:
             flash(f"Conference “{conference.title}” created.", "success")
             return redirect(url_for("conferences.show", slug=conference.slug))
     status = 422 if form.errors else 200

@@ -149,10 +149,7 @@ def out_of_range(value: Any, path: str = "") -> dict[str, str]:
 def int_arg(name: str, default: int) -> int:
     """A whole number from the query string of a web page; anything else, or one no database
     ``integer`` holds, gives ``default`` (pages are forgiving, never a 500)."""
-    try:
-        value = int(request.args.get(name, default))
-    except ValueError:
-        return default
+    value = request.args.get(name, default, type=int)
     return value if DB_INT_MIN <= value <= DB_INT_MAX else default
 
 

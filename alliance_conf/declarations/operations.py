@@ -396,7 +396,6 @@ def _add_revision(
     try:
         db.session.flush()
     except IntegrityError:
-        db.session.rollback()
         raise Conflict("Someone saved the text at the same moment; reload and try again.") from None
     log_event(
         "declaration.revised",
@@ -739,10 +738,6 @@ def stale_reason(amendment: Amendment, current_content: dict | None = None) -> s
     return None
 
 
-def is_stale(amendment: Amendment) -> bool:
-    return amendment.is_open and stale_reason(amendment) is not None
-
-
 def apply_amendment(content: dict, amendment: Amendment) -> dict:
     new = copy.deepcopy(content)
     section, index, item = find_item(new, amendment.target_key)
@@ -868,7 +863,6 @@ def support_amendment(amendment: Amendment, *, actor) -> AmendmentSupport:
     try:
         db.session.flush()
     except IntegrityError:
-        db.session.rollback()
         raise Conflict(f"{delegation.name} already supports this amendment.") from None
     _log_amendment("amendment.supported", amendment, actor, delegation_id=delegation.id)
     return support

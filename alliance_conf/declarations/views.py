@@ -8,7 +8,7 @@ from wtforms.fields.choices import SelectChoice
 from alliance_conf.auth.access import login_required, public, roles_required
 from alliance_conf.auth.models import UserRole
 from alliance_conf.conferences.operations import get_conference
-from alliance_conf.core.errors import AllianceError, InvalidState
+from alliance_conf.core.errors import InvalidState
 from alliance_conf.core.inputs import int_arg
 from alliance_conf.declarations import canonical, diff, operations
 from alliance_conf.declarations.forms import (
@@ -32,7 +32,7 @@ from alliance_conf.declarations.models import (
     DeclarationState,
 )
 from alliance_conf.extensions import db, login_manager
-from alliance_conf.forms import apply_errors
+from alliance_conf.forms import form_action
 
 MAX_EDITOR_ITEMS = 1000
 
@@ -84,15 +84,11 @@ def create(slug: str):
     conference = get_conference(slug)
     form = DeclarationCreateForm()
     if form.validate_on_submit():
-        try:
+        with form_action(form) as done:
             declaration = operations.create_declaration(
                 conference, title=form.title.data, actor=current_user
             )
-            db.session.commit()
-        except AllianceError as exc:
-            db.session.rollback()
-            apply_errors(form, exc)
-        else:
+        if done:
             flash("Declaration created. Add its paragraphs and commitments.", "success")
             return redirect(url_for("declarations.edit", declaration_id=declaration.id))
     status = 422 if form.errors else 200
@@ -190,7 +186,7 @@ def edit(declaration_id: int):
                 base = int(form.base_revision.data) if form.base_revision.data else None
             except ValueError:
                 base = None
-            try:
+            with form_action() as done:
                 revision = operations.save_revision(
                     declaration,
                     content=content,
@@ -198,15 +194,13 @@ def edit(declaration_id: int):
                     base_revision=base,
                     actor=current_user,
                 )
-                db.session.commit()
-            except AllianceError as exc:
-                db.session.rollback()
-                errors = exc.fields
-                form.form_errors.append(exc.message)
-                status = exc.status
-            else:
+            if done:
                 flash(f"Saved as revision {revision.number}.", "success")
                 return redirect(url_for("declarations.show", declaration_id=declaration.id))
+            else:
+                errors = done.error.fields
+                form.form_errors.append(done.error.message)
+                status = done.error.status
     else:
         content = declaration.current_revision.content
         form.base_revision.data = str(declaration.current_revision_number)
@@ -289,16 +283,13 @@ def transition(declaration_id: int):
             form.confirm.errors = ["Tick the box to confirm that the text will be frozen."]
             status = 422
         else:
-            try:
+            with form_action(form) as done:
                 operations.transition(declaration, target, actor=current_user)
-                db.session.commit()
-            except AllianceError as exc:
-                db.session.rollback()
-                apply_errors(form, exc)
-                status = exc.status
-            else:
+            if done:
                 flash(f"The declaration is now {target.title.lower()}.", "success")
                 return redirect(url_for("declarations.show", declaration_id=declaration.id))
+            else:
+                status = done.error.status
     elif request.method == "POST":
         status = 422
     form.to.data = target.value
@@ -358,7 +349,7 @@ def amendment_new(declaration_id: int):
         form.target_key.data = request.args["target"]
     status = 200
     if form.validate_on_submit():
-        try:
+        with form_action(form) as done:
             amendment = operations.propose_amendment(
                 declaration,
                 kind=form.kind.data,
@@ -369,15 +360,12 @@ def amendment_new(declaration_id: int):
                 submit=form.submit_now.data,
                 actor=current_user,
             )
-            db.session.commit()
-        except AllianceError as exc:
-            db.session.rollback()
-            apply_errors(form, exc)
-            status = exc.status
-        else:
+        if done:
             verb = "submitted" if form.submit_now.data else "saved as a draft"
             flash(f"Amendment #{amendment.id} {verb}.", "success")
             return redirect(url_for("declarations.amendment", amendment_id=amendment.id))
+        else:
+            status = done.error.status
     elif request.method == "POST":
         status = 422
     return render_template(
@@ -425,7 +413,7 @@ def amendment_edit(amendment_id: int):
     form = AmendmentUpdateForm(obj=amendment)
     status = 200
     if form.validate_on_submit():
-        try:
+        with form_action(form) as done:
             operations.update_amendment(
                 amendment,
                 proposed_title=form.proposed_title.data,
@@ -433,14 +421,11 @@ def amendment_edit(amendment_id: int):
                 justification=form.justification.data,
                 actor=current_user,
             )
-            db.session.commit()
-        except AllianceError as exc:
-            db.session.rollback()
-            apply_errors(form, exc)
-            status = exc.status
-        else:
+        if done:
             flash(f"Amendment #{amendment.id} updated against the current text.", "success")
             return redirect(url_for("declarations.amendment", amendment_id=amendment.id))
+        else:
+            status = done.error.status
     elif request.method == "POST":
         status = 422
     current = declaration.current_revision.content

@@ -50,8 +50,3 @@ def _sort_key(name: str) -> str:
 
 def normalise_code(code: str) -> str:
     return (code or "").strip().upper()
-
-
-def is_country_code(code: str) -> bool:
-    code = normalise_code(code)
-    return len(code) == 2 and pycountry.countries.get(alpha_2=code) is not None

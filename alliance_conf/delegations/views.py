@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-import math
-
 import sqlalchemy as sa
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
@@ -10,8 +8,6 @@ from alliance_conf.auth.access import roles_required
 from alliance_conf.auth.models import UserRole
 from alliance_conf.conferences.operations import get_conference
 from alliance_conf.core.csvfile import csv_template
-from alliance_conf.core.errors import AllianceError, ValidationFailed
-from alliance_conf.core.inputs import int_arg
 from alliance_conf.delegations import operations, queries
 from alliance_conf.delegations.forms import (
     ConfirmForm,
@@ -22,13 +18,10 @@ from alliance_conf.delegations.forms import (
 from alliance_conf.delegations.imports import import_delegations
 from alliance_conf.delegations.models import Delegation
 from alliance_conf.extensions import db
-from alliance_conf.forms import apply_errors
+from alliance_conf.forms import form_action, import_page
+from alliance_conf.ui import paginate
 
 PER_PAGE = 100
-
-
-def _int_arg(name: str, default: int = 1) -> int:
-    return max(1, int_arg(name, default))
 
 
 @roles_required(UserRole.organiser)
@@ -47,14 +40,8 @@ def index(slug: str):
                 sa.func.lower(Delegation.country_code) == q.lower(),
             )
         )
-    total = db.session.scalar(sa.select(sa.func.count()).select_from(statement.subquery()))
-    pages = max(1, math.ceil(total / PER_PAGE))
-    page = min(_int_arg("page"), pages)
-    delegations = db.session.scalars(
-        statement.order_by(Delegation.name, Delegation.id)
-        .limit(PER_PAGE)
-        .offset((page - 1) * PER_PAGE)
-    ).all()
+    listed = paginate(statement.order_by(Delegation.name, Delegation.id), per_page=PER_PAGE)
+    delegations = listed.items
     ids = [d.id for d in delegations]
     return render_template(
         "delegations/index.html",
@@ -62,9 +49,9 @@ def index(slug: str):
         delegations=delegations,
         counts=queries.registration_counts(ids),
         heads=queries.heads_of_delegation(ids),
-        total=total,
-        page=page,
-        pages=pages,
+        total=listed.total,
+        page=listed.page,
+        pages=listed.pages,
         group=group,
         q=q,
     )
@@ -77,7 +64,7 @@ def create(slug: str):
     form.set_groups(conference)
     if form.validate_on_submit():
         is_state = form.kind.data == "state"
-        try:
+        with form_action(form) as done:
             delegation = operations.create_delegation(
                 conference,
                 group=form.group.data,
@@ -87,11 +74,7 @@ def create(slug: str):
                 delegate_quota=form.delegate_quota.data,
                 actor=current_user,
             )
-            db.session.commit()
-        except AllianceError as exc:
-            db.session.rollback()
-            apply_errors(form, exc)
-        else:
+        if done:
             flash(f"Delegation “{delegation.name}” added.", "success")
             return redirect(url_for("delegations.index", slug=conference.slug))
     status = 422 if form.errors else 200
@@ -105,7 +88,7 @@ def edit(slug: str, delegation_id: int):
     form = DelegationEditForm(obj=delegation)
     form.set_groups(conference)
     if form.validate_on_submit():
-        try:
+        with form_action(form) as done:
             operations.update_delegation(
                 delegation,
                 group=form.group.data,
@@ -113,11 +96,7 @@ def edit(slug: str, delegation_id: int):
                 delegate_quota=form.delegate_quota.data,
                 actor=current_user,
             )
-            db.session.commit()
-        except AllianceError as exc:
-            db.session.rollback()
-            apply_errors(form, exc)
-        else:
+        if done:
             flash(f"Delegation “{delegation.name}” saved.", "success")
             return redirect(url_for("delegations.index", slug=conference.slug))
     status = 422 if form.errors else 200
@@ -182,22 +161,9 @@ def import_template(slug: str):
 def import_csv(slug: str):
     conference = get_conference(slug)
     form = ImportForm()
-    report = None
-    problems = None
-    if form.validate_on_submit():
-        try:
-            report = import_delegations(conference, form.file.data.read(), actor=current_user)
-            db.session.commit()
-        except ValidationFailed as exc:
-            db.session.rollback()
-            problems = exc
-        else:
-            flash(report.summary(), "success")
-    status = 422 if (problems or form.errors) else 200
-    return render_template(
+    return import_page(
+        form,
+        lambda data: import_delegations(conference, data, actor=current_user),
         "delegations/import.html",
         conference=conference,
-        form=form,
-        report=report,
-        problems=problems,
-    ), status
+    )

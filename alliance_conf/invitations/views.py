@@ -15,7 +15,7 @@ from alliance_conf.core.errors import AllianceError, Conflict, NotFound
 from alliance_conf.core.inputs import int_arg
 from alliance_conf.delegations.models import Delegation
 from alliance_conf.extensions import db
-from alliance_conf.forms import apply_errors as _apply_errors
+from alliance_conf.forms import form_action
 from alliance_conf.invitations import operations
 from alliance_conf.invitations.forms import (
     ActionForm,
@@ -28,13 +28,6 @@ from alliance_conf.invitations.models import Invitation, InvitationStatus
 from alliance_conf.registrations.operations import register_with_invitation
 
 PAGE_SIZE = 200
-
-
-def apply_errors(form, exc: AllianceError) -> None:
-    """Errors on their fields, and the whole message on top so the reason is always read."""
-    _apply_errors(form, exc)
-    if exc.message not in form.form_errors:
-        form.form_errors.append(exc.message)
 
 
 def delegation_choices(conference) -> list[tuple[int, str]]:
@@ -91,18 +84,14 @@ def create(slug: str):
         if delegation is not None and delegation.conference_id == conference.id:
             form.email.data = delegation.contact_email
     if form.validate_on_submit():
-        try:
+        with form_action(form, summary=True) as done:
             delegation = db.session.get(Delegation, form.delegation_id.data)
             if delegation is None or delegation.conference_id != conference.id:
                 raise NotFound("Choose a delegation of this conference.")
             invitation, _ = operations.create_invitation(
                 delegation, form.email.data, full_name=form.full_name.data, actor=current_user
             )
-            db.session.commit()
-        except AllianceError as exc:
-            db.session.rollback()
-            apply_errors(form, exc)
-        else:
+        if done:
             flash(f"Invitation sent to {invitation.email} for {delegation.name}.", "success")
             return redirect(url_for("invitations.index", slug=slug))
     status = 422 if form.errors else 200
@@ -125,20 +114,18 @@ def import_csv(slug: str):
     form = ImportForm()
     report = None
     if form.validate_on_submit():
-        try:
+        with form_action() as done:
             report = operations.import_invitations(
                 conference, form.file.data.read(), actor=current_user
             )
-            db.session.commit()
-        except AllianceError as exc:
-            db.session.rollback()
-            form.form_errors.append(exc.message)
-            form.line_errors = exc.fields
-        else:
+        if done:
             flash(
                 f"{len(report.created)} invitation(s) sent, {len(report.skipped)} row(s) skipped.",
                 "success",
             )
+        else:
+            form.form_errors.append(done.error.message)
+            form.line_errors = done.error.fields
     status = 422 if form.errors or form.form_errors else 200
     return render_template(
         "invitations/import.html", conference=conference, form=form, report=report
@@ -152,14 +139,12 @@ def _organiser_action(slug: str, invitation_id: int, action):
         flash("The form expired; please try again.", "error")
         return redirect(url_for("invitations.index", slug=slug))
     invitation = operations.get_invitation(conference, invitation_id)
-    try:
+    with form_action() as done:
         message = action(invitation)
-        db.session.commit()
-    except AllianceError as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
-    else:
+    if done:
         flash(message, "success")
+    else:
+        flash(done.error.message, "error")
     return redirect(url_for("invitations.index", slug=slug))
 
 
@@ -236,7 +221,7 @@ def register(token: str):
             "consent_participant_list": form.consent_participant_list.data,
             "privacy_accepted": form.privacy_accepted.data,
         }
-        try:
+        with form_action(form, summary=True) as done:
             registration = register_with_invitation(
                 invitation,
                 user=signed_in,
@@ -246,16 +231,11 @@ def register(token: str):
                 email_code=form.email_code.data,
                 **fields,
             )
-            db.session.commit()
-        except EmailProofRequired as exc:
-            db.session.rollback()
+        if isinstance(done.error, EmailProofRequired):
             needs_code = True
-            apply_errors(form, exc)
-        except AllianceError as exc:
-            db.session.rollback()
-            needs_sign_in = "sign in" in exc.fields.get("email", "").lower()
-            needs_code = "email_code" in exc.fields
-            apply_errors(form, exc)
+        elif not done:
+            needs_sign_in = "sign in" in done.error.fields.get("email", "").lower()
+            needs_code = "email_code" in done.error.fields
         else:
             if signed_in is None:
                 session.clear()  # a new session at sign-in: nothing fixed beforehand survives

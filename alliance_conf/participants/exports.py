@@ -1,14 +1,12 @@
 """Participant list exports: the published list (the shape the UN publishes) and the full list.
 
-The published list holds only approved delegates who consented to appear on it. Every text cell
-is neutralised against spreadsheet formula injection. The CSV is streamed in batches from a
-server-side cursor, so 100,000 rows never sit in memory at once.
+The published list holds only approved delegates who consented to appear on it. Both writers
+neutralise every text cell against spreadsheet formula injection (``core.csvfile.safe_cell``).
+The CSV is streamed in batches from a server-side cursor, so 100,000 rows never sit in memory.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 import tempfile
 from collections.abc import Iterable, Iterator
 from datetime import UTC
@@ -19,11 +17,11 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from alliance_conf.auth.models import User
 from alliance_conf.conferences.models import Conference
+from alliance_conf.core.csvfile import csv_chunks, safe_cell
 from alliance_conf.delegations.models import Delegation
 from alliance_conf.extensions import db
 from alliance_conf.registrations.models import DelegateFunction, Registration, RegistrationStatus
 
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 BATCH = 2000
 LISTS = ("published", "full")
 
@@ -45,20 +43,6 @@ FUNCTION_ORDER = {f.value: rank for rank, f in enumerate(DelegateFunction)}
 
 FUNCTION_TITLES = {f.value: f.title for f in DelegateFunction}
 YES_NO = {True: "yes", False: "no", None: "no"}  # 1 and 0 hash like True and False
-
-
-def safe_cell(value):
-    """Prefix text a spreadsheet would run as a formula with an apostrophe."""
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-        return "'" + value
-    return value
-
-
-def _safe_text(value: str) -> str:
-    """``safe_cell`` for a text column (never NULL): the hot path of a 100,000-row export."""
-    if value and value[0] in "=+-@\t\r":
-        return "'" + value
-    return value
 
 
 def _function_rank():
@@ -108,10 +92,10 @@ def export_statement(conference: Conference, which: str):
 
 def _published_row(row) -> list:
     return [
-        _safe_text(row[0]),
-        _safe_text(row[1]),
-        _safe_text(row[2]),
-        _safe_text(row[3]),
+        row[0],
+        row[1],
+        row[2],
+        row[3],
         FUNCTION_TITLES.get(row[4], row[4]),
     ]
 
@@ -130,19 +114,19 @@ def _minute(value) -> str:
 
 def _full_row(row, group_label) -> list:
     return [
-        _safe_text(row[0]),
-        _safe_text(row[1]),
-        _safe_text(row[2]),
-        _safe_text(row[3]),
+        row[0],
+        row[1],
+        row[2],
+        row[3],
         FUNCTION_TITLES.get(row[4], row[4]),
-        _safe_text(group_label(row[5])),
-        _safe_text(row[6]),
+        group_label(row[5]),
+        row[6],
         row[7],
         YES_NO[row[8]],
         YES_NO[row[9]],
         _minute(row[10]),
-        _safe_text(row[11] or ""),
-        _safe_text(row[12] or ""),
+        row[11] or "",
+        row[12] or "",
     ]
 
 
@@ -174,16 +158,7 @@ def export_rows(conference: Conference, which: str) -> Iterator[list]:
 
 def stream_csv(rows: Iterable[list]) -> Iterator[str]:
     """CSV text in chunks of about ``BATCH`` rows; starts with a BOM so Excel reads UTF-8."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    buffer.write("\ufeff")
-    for n, row in enumerate(rows, 1):
-        writer.writerow(row)
-        if n % BATCH == 0:
-            yield buffer.getvalue()
-            buffer.seek(0)
-            buffer.truncate()
-    yield buffer.getvalue()
+    return csv_chunks(rows, bom=True, batch=BATCH)
 
 
 def build_xlsx(rows: Iterable[list], title: str) -> tempfile.SpooledTemporaryFile:
@@ -191,7 +166,9 @@ def build_xlsx(rows: Iterable[list], title: str) -> tempfile.SpooledTemporaryFil
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title=title[:31])
     for row in rows:
-        sheet.append([ILLEGAL_CHARACTERS_RE.sub("", c) if isinstance(c, str) else c for c in row])
+        sheet.append(
+            [ILLEGAL_CHARACTERS_RE.sub("", safe_cell(c)) if isinstance(c, str) else c for c in row]
+        )
     output = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115 - send_file closes it
     workbook.save(output)
     output.seek(0)

@@ -3,7 +3,6 @@ from __future__ import annotations
 from flask import (
     Response,
     abort,
-    flash,
     redirect,
     render_template,
     request,
@@ -21,6 +20,7 @@ from alliance_conf.core.csvfile import csv_template
 from alliance_conf.core.errors import ValidationFailed
 from alliance_conf.delegations.models import Delegation
 from alliance_conf.extensions import db
+from alliance_conf.forms import import_page
 from alliance_conf.participants import exports, queries
 from alliance_conf.participants.forms import ParticipantImportForm
 from alliance_conf.participants.imports import import_participants
@@ -136,25 +136,12 @@ def import_template(slug: str):
 def import_csv(slug: str):
     conference = get_conference(slug)
     form = ParticipantImportForm()
-    report = None
-    problems = None
-    if form.validate_on_submit():
-        try:
-            report = import_participants(conference, form.file.data.read(), actor=current_user)
-            db.session.commit()
-        except ValidationFailed as exc:
-            db.session.rollback()
-            problems = exc
-        else:
-            flash(report.summary(), "success")
-    status = 422 if (problems or form.errors) else 200
-    return render_template(
+    return import_page(
+        form,
+        lambda data: import_participants(conference, data, actor=current_user),
         "participants/import.html",
         conference=conference,
-        form=form,
-        report=report,
-        problems=problems,
-    ), status
+    )
 
 
 @roles_required(UserRole.organiser)

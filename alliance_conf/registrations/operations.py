@@ -268,7 +268,6 @@ def create_registration(
     try:
         db.session.flush()
     except IntegrityError:
-        db.session.rollback()
         raise Conflict(
             "Someone registered at the same moment (same person or a second head of "
             "delegation); nothing was stored. Please check and try again."
@@ -535,7 +534,6 @@ def confirm_function(
     try:
         db.session.flush()
     except IntegrityError:
-        db.session.rollback()
         raise Conflict(
             f"{registration.delegation.name} already has a head of delegation.",
             {"function": "This delegation already has a head of delegation."},

@@ -172,7 +172,6 @@ def grant_full_powers(
     try:
         db.session.flush()
     except IntegrityError:
-        db.session.rollback()
         raise Conflict(
             "Full powers were recorded at the same moment; nothing was stored."
         ) from None

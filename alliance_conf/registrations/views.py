@@ -9,11 +9,12 @@ from flask_login import current_user, logout_user
 from alliance_conf.auth.access import login_required, public, roles_required
 from alliance_conf.auth.models import User, UserRole
 from alliance_conf.conferences.operations import get_conference
-from alliance_conf.core.errors import AllianceError, NotFound, PermissionDenied
+from alliance_conf.core.csvfile import csv_text
+from alliance_conf.core.errors import NotFound, PermissionDenied
 from alliance_conf.delegations.models import Delegation
 from alliance_conf.extensions import db
-from alliance_conf.invitations.views import apply_errors, delegation_choices
-from alliance_conf.participants.exports import safe_cell, stream_csv
+from alliance_conf.forms import form_action
+from alliance_conf.invitations.views import delegation_choices
 from alliance_conf.registrations import operations, powers
 from alliance_conf.registrations.forms import (
     ActionForm,
@@ -83,7 +84,7 @@ def change_status(registration_id: int):
     if not form.validate_on_submit():
         flash("The form expired or was incomplete; please try again.", "error")
         return redirect(url_for("registrations.show", registration_id=registration_id))
-    try:
+    with form_action() as done:
         confirm = (
             form.function.data
             if form.status.data == RegistrationStatus.approved and form.function.data
@@ -96,10 +97,8 @@ def change_status(registration_id: int):
             reason=form.reason.data,
             function=confirm,
         )
-        db.session.commit()
-    except AllianceError as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
+    if not done:
+        flash(done.error.message, "error")
         return render_template(
             "registrations/show.html",
             registration=operations.get_registration(registration_id),
@@ -110,7 +109,7 @@ def change_status(registration_id: int):
             form=form,
             action_form=ActionForm(),
             function_form=_function_form(registration),
-        ), exc.status
+        ), done.error.status
     flash(f"The registration is now {registration.status}.", "success")
     return redirect(url_for("registrations.show", registration_id=registration_id))
 
@@ -121,15 +120,11 @@ def pending(slug: str):
     form = BulkDecisionForm()
     if form.validate_on_submit():
         ids = [int(v) for v in request.form.getlist("ids") if v.isdigit()]
-        try:
+        with form_action(form, summary=True) as done:
             decided = operations.decide_many(
                 conference.id, ids, form.decision.data, actor=current_user, reason=form.reason.data
             )
-            db.session.commit()
-        except AllianceError as exc:
-            db.session.rollback()
-            apply_errors(form, exc)
-        else:
+        if done:
             flash(f"{len(decided)} registration(s) {form.decision.data}.", "success")
             return redirect(url_for("registrations.pending", slug=slug))
     rows = db.session.execute(
@@ -159,7 +154,7 @@ def create_on_behalf(slug: str):
     form = OnBehalfForm()
     form.delegation_id.choices = delegation_choices(conference)
     if form.validate_on_submit():
-        try:
+        with form_action(form, summary=True) as done:
             delegation = db.session.get(Delegation, form.delegation_id.data)
             if delegation is None or delegation.conference_id != conference.id:
                 raise NotFound("Choose a delegation of this conference.")
@@ -175,11 +170,7 @@ def create_on_behalf(slug: str):
                 consent_participant_list=form.consent_participant_list.data,
                 actor=current_user,
             )
-            db.session.commit()
-        except AllianceError as exc:
-            db.session.rollback()
-            apply_errors(form, exc)
-        else:
+        if done:
             flash(f"{registration.user.full_name} is registered (pending).", "success")
             return redirect(url_for("registrations.show", registration_id=registration.id))
     status = 422 if form.errors else 200
@@ -272,7 +263,7 @@ def _signatory_action(registration_id: int, designate: bool):
     form = ActionForm()
     if not form.validate_on_submit():
         abort(400)
-    try:
+    with form_action() as done:
         if designate:
             operations.nominate_signatory(registration, actor=current_user)
             message = (
@@ -283,12 +274,10 @@ def _signatory_action(registration_id: int, designate: bool):
         else:
             operations.withdraw_nomination(registration, actor=current_user)
             message = f"The nomination of {registration.user.full_name} was withdrawn."
-        db.session.commit()
-    except AllianceError as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
-    else:
+    if done:
         flash(message, "success")
+    else:
+        flash(done.error.message, "error")
     return redirect(
         url_for(
             "registrations.members",
@@ -325,13 +314,9 @@ def my_data():
 def erase():
     form = EraseForm()
     if form.validate_on_submit():
-        try:
+        with form_action(form, summary=True) as done:
             operations.erase_personal_data(current_user, actor=current_user)
-            db.session.commit()
-        except AllianceError as exc:
-            db.session.rollback()
-            apply_errors(form, exc)
-        else:
+        if done:
             logout_user()
             flash("Your personal data was erased and your account closed.", "info")
             return redirect(url_for("conferences.index"))
@@ -346,14 +331,12 @@ def confirm_function(registration_id: int):
     registration = operations.get_registration(registration_id)
     form = FunctionForm()
     if form.validate_on_submit():
-        try:
+        with form_action() as done:
             operations.confirm_function(registration, form.function.data, actor=current_user)
-            db.session.commit()
-        except AllianceError as exc:
-            db.session.rollback()
-            flash(exc.message, "error")
-        else:
+        if done:
             flash(f"Function confirmed: {registration.function.title}.", "success")
+        else:
+            flash(done.error.message, "error")
     else:
         flash("Choose a function.", "error")
     return redirect(url_for("registrations.show", registration_id=registration_id))
@@ -378,7 +361,7 @@ def full_powers(registration_id: int):
     active = powers.active_powers(registration.id)
     form = RevokePowersForm() if active else GrantPowersForm()
     if form.validate_on_submit():
-        try:
+        with form_action(form, summary=True) as done:
             if active:
                 powers.revoke_full_powers(
                     registration, _instrument(form), actor=current_user, reason=form.reason.data
@@ -398,11 +381,7 @@ def full_powers(registration_id: int):
                     f"{registration.user.full_name} holds full powers for "
                     f"{registration.delegation.name}."
                 )
-            db.session.commit()
-        except AllianceError as exc:
-            db.session.rollback()
-            apply_errors(form, exc)
-        else:
+        if done:
             flash(message, "success")
             return redirect(url_for("registrations.show", registration_id=registration.id))
     status = 422 if form.errors or form.form_errors else 200
@@ -444,10 +423,9 @@ def full_powers_register(slug: str):
 @roles_required(UserRole.organiser)
 def full_powers_csv(slug: str):
     conference = get_conference(slug)
-    rows = [powers.REGISTER_COLUMNS]
-    rows += [[safe_cell(c) for c in row] for row in powers.register_rows(conference.id)]
+    rows = [powers.REGISTER_COLUMNS, *powers.register_rows(conference.id)]
     return Response(
-        "".join(stream_csv(rows)),
+        csv_text(rows, bom=True),
         mimetype="text/csv",
         headers={
             "Content-Disposition": f'attachment; filename="{conference.slug}-full-powers.csv"'

@@ -12,7 +12,6 @@ from pathlib import Path
 from alliance_conf.hooks import DocumentExporter, SlotContent, hookimpl
 from plugins.documents import models  # noqa: F401 - registers the table
 
-__version__ = "1.0.0"
 MIGRATIONS = Path(__file__).resolve().parent / "migrations" / "versions"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 TEAM = frozenset({"organiser", "staff"})

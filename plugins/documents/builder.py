@@ -445,13 +445,6 @@ class DocumentWriter:
 # --- the declaration text -------------------------------------------------------------------
 
 
-@dataclass
-class TextOptions:
-    """How a declaration text is laid out: paragraph references for drafts, titles bold."""
-
-    references: bool
-
-
 def _lists(writer: DocumentWriter, references: bool) -> dict[str, int | None]:
     commitment_style = writer.style("Commitment").style_id
     lists = {

@@ -9,11 +9,11 @@ from werkzeug.utils import secure_filename
 from alliance_conf.auth.access import login_required, roles_required
 from alliance_conf.auth.models import UserRole
 from alliance_conf.conferences.operations import get_conference
-from alliance_conf.core.errors import AllianceError, NotFound
+from alliance_conf.core.errors import NotFound
 from alliance_conf.declarations import operations as declaration_ops
 from alliance_conf.declarations.models import Declaration
 from alliance_conf.extensions import db
-from alliance_conf.forms import apply_errors
+from alliance_conf.forms import form_action
 from plugins.documents import operations
 from plugins.documents.forms import RemoveTemplateForm, SealForm, TemplateUploadForm
 from plugins.documents.seal import PDF_CONTENT_TYPE
@@ -109,15 +109,11 @@ def template_upload(slug: str):
     form = TemplateUploadForm()
     if form.validate_on_submit():
         upload = form.file.data
-        try:
+        with form_action(form) as done:
             operations.upload_template(
                 conference, upload.filename or "", upload.read(), actor=current_user
             )
-            db.session.commit()
-        except AllianceError as exc:
-            db.session.rollback()
-            apply_errors(form, exc)
-        else:
+        if done:
             flash("The template is saved: new documents use it.", "success")
             return redirect(url_for("documents.conference", slug=slug))
     context = _conference_context(conference, form=form)
@@ -155,12 +151,10 @@ def declaration_seal(declaration_id: int):
     if not SealForm().validate_on_submit():
         flash("The form expired or was sent from elsewhere. Please try again.", "error")
         return back
-    try:
+    with form_action() as done:
         record = operations.seal_final_declaration(declaration, actor=current_user)
-        db.session.commit()
-    except AllianceError as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
+    if not done:
+        flash(done.error.message, "error")
         return back
     flash(f"The sealed PDF is ready (SHA-256 {record.sha256}).", "success")
     return back

@@ -4,34 +4,21 @@ read as a formula are neutralised."""
 
 from __future__ import annotations
 
-import csv
 import io
 
 from openpyxl import Workbook
 
+from alliance_conf.core.csvfile import csv_text, safe_cell
 from alliance_conf.declarations.models import Declaration
 from plugins.reporting import operations
 from plugins.reporting.models import Report, ReportingRound, ReportState
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def neutralise(value):
-    """Prefix text that starts like a formula with an apostrophe; numbers pass unchanged."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
-
-
 def _csv(header: list[str], rows: list[list]) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(header)
-    for row in rows:
-        writer.writerow([neutralise(v) if v is not None else "" for v in row])
-    return out.getvalue()
+    return csv_text([header, *rows])
 
 
 def _report_state(report: Report) -> str:
@@ -149,7 +136,7 @@ def figures_xlsx(declaration: Declaration) -> bytes:
     sheet.title = "Figures"
     sheet.append(FIGURE_HEADER)
     for row in figure_rows(declaration):
-        sheet.append([neutralise(v) for v in row])
+        sheet.append([safe_cell(v) for v in row])
     sheet.freeze_panes = "A2"
     out = io.BytesIO()
     workbook.save(out)

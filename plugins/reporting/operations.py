@@ -126,10 +126,6 @@ def endorsed_keys(declaration: Declaration, delegation_id: int) -> list[str]:
 # --- who is who ------------------------------------------------------------------------------
 
 
-def own_registration(user, conference_id: int) -> Registration | None:
-    return membership(user, conference_id)
-
-
 def can_read_delegation(user, delegation: Delegation) -> bool:
     """Organisers and staff read everything; approved members read their own delegation's."""
     if is_team(user):

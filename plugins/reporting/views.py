@@ -12,7 +12,7 @@ from alliance_conf.core.errors import AllianceError, PermissionDenied
 from alliance_conf.declarations.models import Declaration
 from alliance_conf.declarations.operations import get_declaration, is_organiser, is_team, membership
 from alliance_conf.extensions import db
-from alliance_conf.forms import apply_errors
+from alliance_conf.forms import apply_errors, form_action
 from alliance_conf.plugins import plugin_enabled
 from alliance_conf.registrations.models import Registration, RegistrationStatus
 from plugins.reporting import charts, exports, operations
@@ -128,7 +128,7 @@ def round_new(declaration_id: int):
     declaration = get_declaration(declaration_id)
     form = RoundForm()
     if form.validate_on_submit():
-        try:
+        with form_action(form) as done:
             round_ = operations.open_round(
                 declaration,
                 title=form.title.data,
@@ -137,11 +137,7 @@ def round_new(declaration_id: int):
                 deadline=form.deadline.data,
                 actor=current_user,
             )
-            db.session.commit()
-        except AllianceError as exc:
-            db.session.rollback()
-            apply_errors(form, exc)
-        else:
+        if done:
             flash(
                 f"Round opened: {len(round_.reports)} delegations have a report to fill in.",
                 "success",
@@ -305,15 +301,13 @@ def report_edit(report_id: int):
                 ],
                 action_progress=progress,
             )
-        try:
+        with form_action() as done:
             operations.save_report(report, entries, actor=current_user)
-            db.session.commit()
-        except AllianceError as exc:
-            db.session.rollback()
-            apply_errors(form, _translated(exc, names))
-        else:
+        if done:
             flash("Report saved as a draft. Submit it when it is complete.", "success")
             return redirect(url_for("reporting.report_show", report_id=report.id))
+        else:
+            apply_errors(form, _translated(done.error, names))
     status = 422 if form.errors else 200
     return render_template("reporting/report_edit.html", form=form, **context), status
 
@@ -363,18 +357,15 @@ def report_return(report_id: int):
     form = ReviewForm()
     if not form.validate_on_submit():
         abort(400)
-    try:
+    with form_action(form) as done:
         operations.return_report(report, comment=form.comment.data or "", actor=current_user)
-        db.session.commit()
-    except AllianceError as exc:
-        db.session.rollback()
-        apply_errors(form, exc)
+    if not done:
         return render_template(
             "reporting/report.html",
             **_report_context(
                 report, button=ButtonForm(), submit_form=SubmitReportForm(), review_form=form
             ),
-        ), exc.status
+        ), done.error.status
     flash("Report sent back to the delegation with your comment.", "success")
     return redirect(url_for("reporting.report_show", report_id=report.id))
 
@@ -447,15 +438,11 @@ def action_new(declaration_id: int):
     operations.require_act_for(current_user, delegation)
     form = _action_form(declaration, delegation)
     if form.validate_on_submit():
-        try:
+        with form_action(form) as done:
             operations.create_action(
                 declaration, delegation, _action_data(form), actor=current_user
             )
-            db.session.commit()
-        except AllianceError as exc:
-            db.session.rollback()
-            apply_errors(form, exc)
-        else:
+        if done:
             flash("National action recorded.", "success")
             return redirect(url_for("reporting.actions_index", declaration_id=declaration.id))
     status = 422 if form.errors else 200
@@ -478,13 +465,9 @@ def action_edit(action_id: int):
     if request.method == "GET":
         form.status.data = action.status.value
     if form.validate_on_submit():
-        try:
+        with form_action(form) as done:
             operations.update_action(action, _action_data(form), actor=current_user)
-            db.session.commit()
-        except AllianceError as exc:
-            db.session.rollback()
-            apply_errors(form, exc)
-        else:
+        if done:
             flash("National action updated.", "success")
             return redirect(url_for("reporting.actions_index", declaration_id=declaration.id))
     status = 422 if form.errors else 200

@@ -13,7 +13,6 @@ from alliance_conf.config import Setting, split_list
 from alliance_conf.hooks import NavItem, SlotContent, hookimpl
 from plugins.signatures import models  # noqa: F401 - registers the tables
 
-__version__ = "1.0.0"
 HERE = Path(__file__).resolve().parent
 
 DEFAULTS = {

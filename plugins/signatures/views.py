@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-import csv
-import io
 import json
 
 import sqlalchemy as sa
@@ -30,7 +28,14 @@ from alliance_conf.declarations.views import declaration_for_page
 from alliance_conf.extensions import db
 from alliance_conf.forms import apply_errors
 from alliance_conf.security import limit
-from plugins.signatures import checkpoints, crypto, operations, passkey_signing, policy
+from plugins.signatures import (
+    checkpoints,
+    crypto,
+    exports,
+    operations,
+    passkey_signing,
+    policy,
+)
 from plugins.signatures.forms import (
     ActionForm,
     PolicyForm,
@@ -42,7 +47,6 @@ from plugins.signatures.forms import (
 from plugins.signatures.models import Signature, SignatureKind
 
 WHOLE_TEXT = "__whole__"
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _signature(signature_id: int) -> Signature:
@@ -344,67 +348,10 @@ def _policy_form(declaration) -> PolicyForm:
     return form
 
 
-def safe_cell(value) -> str:
-    """Spreadsheets run cells starting with = + - @ as formulas: quote them."""
-    text = "" if value is None else str(value)
-    if text.startswith(FORMULA_STARTS):
-        return "'" + text
-    return text
-
-
 @roles_required(UserRole.organiser, UserRole.staff)
 def board_csv(declaration_id: int):
     declaration = declaration_for_page(declaration_id)
-    board_data = operations.status_board(declaration)
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(
-        [
-            "delegation",
-            "group",
-            "status",
-            "kind",
-            "signed_at_utc",
-            "signatory",
-            "signatory_title",
-            "endorsed_commitments",
-            "statements",
-            "withdrawn_at_utc",
-            "withdrawal_reason",
-            "verification_code",
-        ]
-    )
-    for row in board_data["rows"]:
-        records = ([row.active] if row.active else []) + row.withdrawn
-        if not records:
-            writer.writerow(
-                [safe_cell(row.delegation.name), row.delegation.group, "Not yet signed"] + [""] * 9
-            )
-        for s in records:
-            writer.writerow(
-                [
-                    safe_cell(row.delegation.name),
-                    safe_cell(row.delegation.group),
-                    s.status_title,
-                    s.kind.value,
-                    operations.iso(s.signed_at),
-                    safe_cell(s.signatory_name),
-                    safe_cell(s.signatory_title),
-                    " ".join(s.endorsed_keys),
-                    safe_cell(
-                        " | ".join(
-                            f"{st['kind']}"
-                            f"{' on ' + st['commitment_key'] if st.get('commitment_key') else ''}"
-                            f": {st['text']}"
-                            for st in s.statements
-                        )
-                    ),
-                    operations.iso(s.withdrawn_at) if s.withdrawn_at else "",
-                    safe_cell(s.withdrawal_reason or ""),
-                    operations.format_code(s.verification_code),
-                ]
-            )
-    response = Response(buffer.getvalue(), mimetype="text/csv")
+    response = Response(exports.board_csv(declaration), mimetype="text/csv")
     response.headers["Content-Disposition"] = (
         f'attachment; filename="signatures-declaration-{declaration.id}.csv"'
     )

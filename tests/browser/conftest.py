@@ -24,6 +24,7 @@ import pytest
 from alliance_conf.testing.fixtures import TEST_SIGNING_KEY, base_test_config, migrate_to_heads
 
 from .support import (
+    ACCOUNTS,
     AXE_SCRIPT,
     CHROMIUM,
     CHROMIUM_ARGS,
@@ -34,28 +35,6 @@ from .support import (
     require,
 )
 
-ACCOUNTS = {
-    "admin": Account(
-        "admin", "admin@browser.example.org", "admin password 2026!", "Ada Admin", "admin"
-    ),
-    "organiser": Account(
-        "organiser",
-        "organiser@browser.example.org",
-        "organiser password 2026!",
-        "Olga Organiser",
-        "organiser",
-    ),
-    "staff": Account(
-        "staff", "staff@browser.example.org", "staff password 2026!", "Sam Staff", "staff"
-    ),
-    "delegate": Account(
-        "delegate",
-        "delegate@browser.example.org",
-        "delegate password 2026!",
-        "Dana Delegate",
-        "delegate",
-    ),
-}
 SERVER_START_TIMEOUT = 30
 BROWSER_DIR = Path(__file__).resolve().parent
 

@@ -55,6 +55,31 @@ class Account:
     role: str
 
 
+# The accounts the browser tests' server is seeded with (one per role).
+ACCOUNTS = {
+    "admin": Account(
+        "admin", "admin@browser.example.org", "admin password 2026!", "Ada Admin", "admin"
+    ),
+    "organiser": Account(
+        "organiser",
+        "organiser@browser.example.org",
+        "organiser password 2026!",
+        "Olga Organiser",
+        "organiser",
+    ),
+    "staff": Account(
+        "staff", "staff@browser.example.org", "staff password 2026!", "Sam Staff", "staff"
+    ),
+    "delegate": Account(
+        "delegate",
+        "delegate@browser.example.org",
+        "delegate password 2026!",
+        "Dana Delegate",
+        "delegate",
+    ),
+}
+
+
 # --- page checks ------------------------------------------------------------------------------
 
 

@@ -44,7 +44,7 @@ def crawl_delegate(live_database_url, tmp_path_factory):
     from alliance_conf.registrations.operations import change_status, create_registration
     from alliance_conf.testing.fixtures import base_test_config
 
-    from .conftest import ACCOUNTS
+    from .support import ACCOUNTS
 
     app = create_app(
         base_test_config(live_database_url),

@@ -10,6 +10,7 @@ from docx import Document
 from openpyxl import load_workbook
 
 from alliance_conf.audit.models import AuditEvent
+from alliance_conf.core.csvfile import safe_cell
 from alliance_conf.extensions import db
 from alliance_conf.plugins import PluginInfo, PluginState, flatten, get_registry, hook
 from plugins.reporting import exports, operations
@@ -102,8 +103,8 @@ def test_round_exports_neutralise_formulas(client, world, round_, as_user):
     rows = list(csv.DictReader(io.StringIO(exported.get_data(as_text=True))))
     belgian = next(r for r in rows if r["Delegation"] == "Belgium" and r["Commitment"] == "1")
     assert belgian["Narrative"].startswith("'=HYPERLINK")
-    assert exports.neutralise("+1") == "'+1" and exports.neutralise(5) == 5
-    assert exports.neutralise("@SUM(A1)") == "'@SUM(A1)" and exports.neutralise("-2") == "'-2"
+    assert safe_cell("+1") == "'+1" and safe_cell(5) == 5
+    assert safe_cell("@SUM(A1)") == "'@SUM(A1)" and safe_cell("-2") == "'-2"
 
 
 def test_figures_csv_and_xlsx_hold_every_submitted_figure(client, world, round_, as_user):
