@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from alliance_conf.api.framework import ApiBlueprint, Unauthorised, api_user
+from alliance_conf.api.framework import ApiBlueprint, api_user
 from alliance_conf.auth.models import UserRole
 from alliance_conf.conferences.operations import get_conference
 from alliance_conf.core.errors import ValidationFailed
@@ -40,12 +40,7 @@ ORGANISERS = [UserRole.organiser]
 
 
 def _declaration(declaration_id: int) -> Declaration:
-    declaration = operations.get_declaration(declaration_id)
-    if not operations.can_view(declaration, api_user()):
-        if api_user() is None:
-            raise Unauthorised("This declaration is not public; send a bearer token.")
-        operations.check_can_view(declaration, api_user())
-    return declaration
+    return operations.load_declaration(declaration_id, api_user())
 
 
 def declaration_out(declaration: Declaration) -> dict:

@@ -24,7 +24,13 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
 from alliance_conf.audit.operations import log_event
-from alliance_conf.auth.models import UserRole
+from alliance_conf.auth.access import (
+    is_organiser,
+    is_team,
+    membership,
+    require_organiser,
+    signed_in,
+)
 from alliance_conf.conferences.models import Conference
 from alliance_conf.core.db import utcnow
 from alliance_conf.core.errors import (
@@ -32,6 +38,7 @@ from alliance_conf.core.errors import (
     InvalidState,
     NotFound,
     PermissionDenied,
+    SignInRequired,
     ValidationFailed,
 )
 from alliance_conf.declarations import canonical
@@ -52,7 +59,6 @@ from alliance_conf.plugins import flatten, hook
 from alliance_conf.registrations.models import (
     DelegateFunction,
     Registration,
-    RegistrationStatus,
 )
 
 MAX_TITLE = 300
@@ -84,49 +90,14 @@ TRANSITIONS: dict[DeclarationState, tuple[DeclarationState, ...]] = {
 # --- who is who ------------------------------------------------------------------------------
 
 
-def _signed_in(user):
-    return user if user is not None and getattr(user, "is_authenticated", False) else None
-
-
-def is_organiser(user) -> bool:
-    user = _signed_in(user)
-    return user is not None and user.has_role(UserRole.organiser)
-
-
-def is_team(user) -> bool:
-    """Organisers and staff (admins included)."""
-    user = _signed_in(user)
-    return user is not None and user.has_role(UserRole.organiser, UserRole.staff)
-
-
-def membership(user, conference_id: int) -> Registration | None:
-    """The user's approved registration at the conference, if any."""
-    user = _signed_in(user)
-    if user is None:
-        return None
-    return db.session.scalar(
-        sa.select(Registration).where(
-            Registration.conference_id == conference_id,
-            Registration.user_id == user.id,
-            Registration.status == RegistrationStatus.approved,
-        )
-    )
-
-
 def is_authorised(registration: Registration | None) -> bool:
     return registration is not None and (
         registration.function in AUTHORISED_FUNCTIONS or registration.is_signatory
     )
 
 
-def require_organiser(actor) -> None:
-    """Organisers, admins and the system (``actor=None``, the CLI) pass."""
-    if actor is not None and not is_organiser(actor):
-        raise PermissionDenied("Only organisers can do this.")
-
-
 def require_authorised_member(actor, conference_id: int) -> Registration:
-    if _signed_in(actor) is None:
+    if signed_in(actor) is None:
         raise PermissionDenied("Sign in as a member of a delegation to do this.")
     registration = membership(actor, conference_id)
     if registration is None:
@@ -169,7 +140,7 @@ def visible_declarations(conference: Conference, user) -> sa.Select:
 
 
 def can_view_amendment(amendment: Amendment, user) -> bool:
-    if _signed_in(user) is None or not can_view(amendment.declaration, user):
+    if signed_in(user) is None or not can_view(amendment.declaration, user):
         return False
     if is_organiser(user):
         return True
@@ -201,6 +172,19 @@ def get_declaration(declaration_id: int) -> Declaration:
     declaration = db.session.get(Declaration, declaration_id)
     if declaration is None:
         raise NotFound(f"There is no declaration {declaration_id}.")
+    return declaration
+
+
+def load_declaration(declaration_id: int, user) -> Declaration:
+    """The declaration, if ``user`` may see it: SignInRequired for anonymous visitors who may
+    not (sign-in page / 401), PermissionDenied for signed-in users who may not."""
+    declaration = get_declaration(declaration_id)
+    if not can_view(declaration, user):
+        if signed_in(user) is None:
+            raise SignInRequired(
+                "This declaration is not public; sign in (API: send a bearer token) to see it."
+            )
+        check_can_view(declaration, user)
     return declaration
 
 
@@ -385,7 +369,7 @@ def _add_revision(
     revision = DeclarationRevision(
         declaration_id=declaration.id,
         number=number,
-        author_id=getattr(_signed_in(actor), "id", None),
+        author_id=getattr(signed_in(actor), "id", None),
         message=message,
         content=content,
         amendment_id=amendment.id if amendment is not None else None,
@@ -792,7 +776,7 @@ def accept_amendment(amendment: Amendment, *, actor) -> DeclarationRevision:
     amendment.state = AmendmentState.accepted
     amendment.accepted_revision_number = revision.number
     amendment.decided_at = utcnow()
-    amendment.decided_by_id = getattr(_signed_in(actor), "id", None)
+    amendment.decided_by_id = getattr(signed_in(actor), "id", None)
     db.session.flush()
     _log_amendment("amendment.accepted", amendment, actor, revision=revision.number)
     return revision
@@ -811,7 +795,7 @@ def reject_amendment(amendment: Amendment, *, reason: str, actor) -> Amendment:
     amendment.state = AmendmentState.rejected
     amendment.rejection_reason = reason
     amendment.decided_at = utcnow()
-    amendment.decided_by_id = getattr(_signed_in(actor), "id", None)
+    amendment.decided_by_id = getattr(signed_in(actor), "id", None)
     db.session.flush()
     _log_amendment("amendment.rejected", amendment, actor)
     return amendment

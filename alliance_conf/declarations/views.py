@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask import Response, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
@@ -31,21 +31,14 @@ from alliance_conf.declarations.models import (
     DeclarationRevision,
     DeclarationState,
 )
-from alliance_conf.extensions import db, login_manager
+from alliance_conf.extensions import db
 from alliance_conf.forms import apply_errors
 
 MAX_EDITOR_ITEMS = 1000
 
 
 def declaration_for_page(declaration_id: int) -> Declaration:
-    """The declaration for a web page: the sign-in page for anonymous visitors who may not see
-    it yet, 403 for signed-in users who may not. Plugins' pages use it too."""
-    declaration = operations.get_declaration(declaration_id)
-    if not operations.can_view(declaration, current_user):
-        if not current_user.is_authenticated:
-            abort(login_manager.unauthorized())
-        operations.check_can_view(declaration, current_user)
-    return declaration
+    return operations.load_declaration(declaration_id, current_user)
 
 
 def _amendment(amendment_id: int) -> Amendment:

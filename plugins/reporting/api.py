@@ -7,10 +7,11 @@ everything; only organisers open rounds, review, send back and remind.
 from __future__ import annotations
 
 from alliance_conf.api.framework import ApiBlueprint, api_user
+from alliance_conf.auth.access import is_organiser, is_team, membership
 from alliance_conf.auth.models import UserRole
 from alliance_conf.core.errors import PermissionDenied
 from alliance_conf.declarations.models import Declaration
-from alliance_conf.declarations.operations import get_declaration, is_organiser, is_team, membership
+from alliance_conf.declarations.operations import get_declaration
 from alliance_conf.extensions import db
 from plugins.reporting import operations
 from plugins.reporting.models import NationalAction, Report, ReportingRound, ReportState

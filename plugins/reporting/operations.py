@@ -26,6 +26,7 @@ import sqlalchemy as sa
 from flask import current_app
 
 from alliance_conf.audit.operations import log_event
+from alliance_conf.auth.access import is_organiser, is_team, membership, require_organiser
 from alliance_conf.core.db import utcnow
 from alliance_conf.core.errors import (
     Conflict,
@@ -35,14 +36,7 @@ from alliance_conf.core.errors import (
     ValidationFailed,
 )
 from alliance_conf.declarations.models import Declaration
-from alliance_conf.declarations.operations import (
-    can_view,
-    is_authorised,
-    is_organiser,
-    is_team,
-    membership,
-    require_organiser,
-)
+from alliance_conf.declarations.operations import can_view, is_authorised
 from alliance_conf.delegations.models import Delegation
 from alliance_conf.extensions import db
 from alliance_conf.plugins import flatten, hook

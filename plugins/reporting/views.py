@@ -5,12 +5,18 @@ from flask import Response, abort, flash, redirect, render_template, request, ur
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
-from alliance_conf.auth.access import login_required, roles_required
+from alliance_conf.auth.access import (
+    is_organiser,
+    is_team,
+    login_required,
+    membership,
+    roles_required,
+)
 from alliance_conf.auth.models import UserRole
 from alliance_conf.conferences.models import Conference
 from alliance_conf.core.errors import AllianceError, PermissionDenied
 from alliance_conf.declarations.models import Declaration
-from alliance_conf.declarations.operations import get_declaration, is_organiser, is_team, membership
+from alliance_conf.declarations.operations import get_declaration
 from alliance_conf.extensions import db
 from alliance_conf.forms import apply_errors
 from alliance_conf.plugins import plugin_enabled

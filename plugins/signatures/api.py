@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import jsonify, request
 
-from alliance_conf.api.framework import ApiBlueprint, Unauthorised, api_user
+from alliance_conf.api.framework import ApiBlueprint, api_user
 from alliance_conf.auth import passkeys
 from alliance_conf.auth.models import UserRole
 from alliance_conf.declarations import operations as declarations
@@ -37,12 +37,7 @@ VERIFY_MAX_AGE = 60  # seconds a shared cache may keep a public verification
 
 
 def _declaration(declaration_id: int) -> Declaration:
-    declaration = declarations.get_declaration(declaration_id)
-    if not declarations.can_view(declaration, api_user()):
-        if api_user() is None:
-            raise Unauthorised("This declaration is not public; send a bearer token.")
-        declarations.check_can_view(declaration, api_user())
-    return declaration
+    return declarations.load_declaration(declaration_id, api_user())
 
 
 def signature_out(signature: Signature) -> dict:

@@ -35,6 +35,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
 from alliance_conf.audit.operations import client_ip, log_event
+from alliance_conf.auth.access import is_organiser, is_team, membership, signed_in
 from alliance_conf.auth.models import User
 from alliance_conf.core.aftercommit import after_commit
 from alliance_conf.core.db import utcnow
@@ -48,7 +49,6 @@ from alliance_conf.core.errors import (
 )
 from alliance_conf.declarations import canonical
 from alliance_conf.declarations.models import Declaration, DeclarationRevision, DeclarationState
-from alliance_conf.declarations.operations import is_organiser, is_team, membership
 from alliance_conf.delegations.models import Delegation, DelegationKind
 from alliance_conf.extensions import db
 from alliance_conf.hooks import SignatureRow, SignatureStatement
@@ -96,10 +96,6 @@ def _config(name: str):
     return current_app.config[name]
 
 
-def _signed_in(user):
-    return user if user is not None and getattr(user, "is_authenticated", False) else None
-
-
 def normalise_name(value: str) -> str:
     return " ".join(unicodedata.normalize("NFC", value or "").split()).casefold()
 
@@ -143,7 +139,7 @@ def signing_kind(delegation: Delegation) -> SignatureKind | None:
 
 def signatory_registration(actor, declaration: Declaration) -> Registration:
     """The actor's registration that entitles them to sign, or PermissionDenied saying why."""
-    if _signed_in(actor) is None:
+    if signed_in(actor) is None:
         raise PermissionDenied("Sign in as your delegation's signatory to sign.")
     registration = membership(actor, declaration.conference_id)
     if registration is None:
@@ -185,7 +181,7 @@ def require_open(declaration: Declaration) -> None:
 
 
 def can_see_signature(signature: Signature, user) -> bool:
-    if _signed_in(user) is None:
+    if signed_in(user) is None:
         return False
     if is_team(user):
         return True
@@ -788,7 +784,7 @@ def _already_message(delegation: Delegation, existing: Signature) -> str:
 
 
 def can_withdraw(signature: Signature, actor) -> bool:
-    if _signed_in(actor) is None:
+    if signed_in(actor) is None:
         return False
     registration = membership(actor, signature.conference_id)
     return (

@@ -21,12 +21,18 @@ from wtforms.fields import SelectChoice
 
 from alliance_conf.api.framework import error_response
 from alliance_conf.auth import passkeys
-from alliance_conf.auth.access import login_required, public, roles_required
+from alliance_conf.auth.access import (
+    is_organiser,
+    is_team,
+    login_required,
+    membership,
+    public,
+    roles_required,
+)
 from alliance_conf.auth.models import UserRole
 from alliance_conf.core.errors import AllianceError
 from alliance_conf.declarations import operations as declarations
 from alliance_conf.declarations.models import Declaration, DeclarationState
-from alliance_conf.declarations.views import declaration_for_page
 from alliance_conf.extensions import db
 from alliance_conf.forms import apply_errors
 from alliance_conf.security import limit
@@ -76,7 +82,7 @@ def declaration_slot_context(declaration) -> dict:
     board = operations.status_board(declaration)
     user = current_user if current_user and current_user.is_authenticated else None
     own = None
-    registration = declarations.membership(user, declaration.conference_id) if user else None
+    registration = membership(user, declaration.conference_id) if user else None
     if registration is not None:
         own = operations.active_signature(declaration, registration.delegation_id)
     return {
@@ -101,7 +107,7 @@ def _statement_choices(commitments) -> list[SelectChoice]:
 
 @login_required
 def sign(declaration_id: int):
-    declaration = declaration_for_page(declaration_id)
+    declaration = declarations.load_declaration(declaration_id, current_user)
     operations.require_open(declaration)
     registration = operations.signatory_registration(current_user, declaration)
     frozen = declaration.frozen_revision
@@ -190,7 +196,7 @@ def _form_statements(form) -> list[dict]:
 def passkey_options(declaration_id: int):
     """First step of signing with a passkey (JSON): the choices of the signing form become the
     payload whose hash the passkey signs."""
-    declaration = declaration_for_page(declaration_id)
+    declaration = declarations.load_declaration(declaration_id, current_user)
     form = SignForm()
     form.endorsed.choices = []
     form.statement_target.choices = []
@@ -227,7 +233,7 @@ def passkey_options(declaration_id: int):
 
 @login_required
 def send_code(declaration_id: int):
-    declaration = declaration_for_page(declaration_id)
+    declaration = declarations.load_declaration(declaration_id, current_user)
     form = ActionForm()
     if not form.validate_on_submit():
         abort(400, "The form expired or was sent from elsewhere. Please try again.")
@@ -263,7 +269,7 @@ def receipt(signature_id: int):
         receipt_json=json.dumps(document, indent=2, ensure_ascii=False),
         code=operations.format_code(signature.verification_code),
         may_withdraw=may_withdraw,
-        show_ip=declarations.is_team(current_user),
+        show_ip=is_team(current_user),
     )
 
 
@@ -321,7 +327,7 @@ def withdraw(signature_id: int):
 
 @login_required
 def board(declaration_id: int):
-    declaration = declaration_for_page(declaration_id)
+    declaration = declarations.load_declaration(declaration_id, current_user)
     return render_template(
         "signatures/board.html",
         declaration=declaration,
@@ -329,8 +335,8 @@ def board(declaration_id: int):
         board=operations.status_board(declaration),
         checkpoint=next(iter(checkpoints.published(declaration.id, 1)), None),
         policy_form=_policy_form(declaration),
-        is_team=declarations.is_team(current_user),
-        is_organiser=declarations.is_organiser(current_user),
+        is_team=is_team(current_user),
+        is_organiser=is_organiser(current_user),
         reminder_form=ActionForm(),
         format_code=operations.format_code,
         SignatureKind=SignatureKind,
@@ -354,7 +360,7 @@ def safe_cell(value) -> str:
 
 @roles_required(UserRole.organiser, UserRole.staff)
 def board_csv(declaration_id: int):
-    declaration = declaration_for_page(declaration_id)
+    declaration = declarations.load_declaration(declaration_id, current_user)
     board_data = operations.status_board(declaration)
     buffer = io.StringIO()
     writer = csv.writer(buffer)
@@ -413,7 +419,7 @@ def board_csv(declaration_id: int):
 
 @roles_required(UserRole.organiser)
 def reminders(declaration_id: int):
-    declaration = declaration_for_page(declaration_id)
+    declaration = declarations.load_declaration(declaration_id, current_user)
     form = ActionForm()
     if not form.validate_on_submit():
         abort(400, "The form expired or was sent from elsewhere. Please try again.")
@@ -444,7 +450,7 @@ def reminders(declaration_id: int):
 
 @roles_required(UserRole.organiser)
 def set_policy(declaration_id: int):
-    declaration = declaration_for_page(declaration_id)
+    declaration = declarations.load_declaration(declaration_id, current_user)
     form = PolicyForm()
     if not form.validate_on_submit():
         abort(400, "The form expired or was sent from elsewhere. Please try again.")
