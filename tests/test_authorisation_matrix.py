@@ -287,10 +287,10 @@ def build_job(owner):
 
 def build_reporting(world: World) -> None:
     """A round on the declaration, with delegation B's report and one national action of B."""
-    from plugins.reporting import operations as reporting
+    from plugins.reporting import actions, rounds
     from plugins.reporting.models import Report
 
-    world.round = reporting.open_round(
+    world.round = rounds.open_round(
         world.declaration,
         title="Matrix round",
         period_start=date(2031, 5, 2),
@@ -304,10 +304,10 @@ def build_reporting(world: World) -> None:
         )
     )
     first = world.declaration.current_revision.content["commitments"][0]["key"]
-    world.action_b = reporting.create_action(
+    world.action_b = actions.create_action(
         world.declaration,
         world.delegation_b,
-        reporting.ActionData(commitment_key=first, title="National hotline"),
+        actions.ActionData(commitment_key=first, title="National hotline"),
         actor=world.users["delegate_b"],
     )
 

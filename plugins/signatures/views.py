@@ -31,12 +31,24 @@ from alliance_conf.auth.access import (
 )
 from alliance_conf.auth.models import UserRole
 from alliance_conf.core.errors import AllianceError
+from alliance_conf.core.request_meta import RequestMeta
 from alliance_conf.declarations import operations as declarations
 from alliance_conf.declarations.models import Declaration, DeclarationState
 from alliance_conf.extensions import db
 from alliance_conf.forms import apply_errors
 from alliance_conf.security import limit
-from plugins.signatures import checkpoints, crypto, operations, passkey_signing, policy
+from plugins.signatures import (
+    access,
+    chain,
+    checkpoints,
+    crypto,
+    operations,
+    passkey_signing,
+    policy,
+    reauth,
+    receipts,
+)
+from plugins.signatures.board import send_reminders, status_board
 from plugins.signatures.forms import (
     ActionForm,
     PolicyForm,
@@ -69,7 +81,7 @@ def conference_slot_context(conference) -> dict:
     ).all()
     items = []
     for declaration in found:
-        board = operations.status_board(declaration)
+        board = status_board(declaration)
         items.append(
             {"declaration": declaration, "signed": board["signed"], "eligible": board["eligible"]}
         )
@@ -79,7 +91,7 @@ def conference_slot_context(conference) -> dict:
 def declaration_slot_context(declaration) -> dict:
     if declaration.state not in (DeclarationState.open, DeclarationState.closed):
         return {"signatures_shown": False}
-    board = operations.status_board(declaration)
+    board = status_board(declaration)
     user = current_user if current_user and current_user.is_authenticated else None
     own = None
     registration = membership(user, declaration.conference_id) if user else None
@@ -90,7 +102,7 @@ def declaration_slot_context(declaration) -> dict:
         "signed_count": board["signed"],
         "eligible_count": board["eligible"],
         "supported_count": board["supported"],
-        "may_sign": user is not None and operations.can_sign(user, declaration) and own is None,
+        "may_sign": user is not None and access.can_sign(user, declaration) and own is None,
         "own_signature": own,
     }
 
@@ -108,8 +120,8 @@ def _statement_choices(commitments) -> list[SelectChoice]:
 @login_required
 def sign(declaration_id: int):
     declaration = declarations.load_declaration(declaration_id, current_user)
-    operations.require_open(declaration)
-    registration = operations.signatory_registration(current_user, declaration)
+    access.require_open(declaration)
+    registration = access.signatory_registration(current_user, declaration)
     frozen = declaration.frozen_revision
     commitments = frozen.content.get("commitments", [])
     form = SignForm()
@@ -145,6 +157,7 @@ def sign(declaration_id: int):
                     statements=_form_statements(form),
                     passkey=passkey,
                     relying_party=passkeys.relying_party(request.host_url),
+                    meta=RequestMeta.current(),
                 )
                 db.session.commit()
             except AllianceError as exc:
@@ -154,7 +167,7 @@ def sign(declaration_id: int):
             else:
                 flash(
                     f"Signed on behalf of {registration.delegation.name}. Verification code: "
-                    f"{operations.format_code(signature.verification_code)}.",
+                    f"{receipts.format_code(signature.verification_code)}.",
                     "success",
                 )
                 return redirect(url_for("signatures.receipt", signature_id=signature.id))
@@ -168,12 +181,12 @@ def sign(declaration_id: int):
         frozen=frozen,
         content=declarations.numbered(frozen.content),
         registration=registration,
-        kind=operations.signing_kind(registration.delegation),
+        kind=access.signing_kind(registration.delegation),
         existing=existing,
         form=form,
         code_form=ActionForm(),
         require_code=require_code,
-        locked_until=operations.locked_until(current_user),
+        locked_until=reauth.locked_until(current_user),
         policy=signing_policy,
         has_passkey=bool(passkeys.passkeys_of(current_user)),
     ), status
@@ -238,7 +251,7 @@ def send_code(declaration_id: int):
     if not form.validate_on_submit():
         abort(400, "The form expired or was sent from elsewhere. Please try again.")
     try:
-        operations.request_signing_code(declaration, actor=current_user)
+        reauth.request_signing_code(declaration, actor=current_user)
         db.session.commit()
     except AllianceError as exc:
         db.session.rollback()
@@ -254,11 +267,11 @@ def send_code(declaration_id: int):
 @login_required
 def receipt(signature_id: int):
     signature = _signature(signature_id)
-    document = operations.signed_receipt(signature)
+    document = receipts.signed_receipt(signature)
     may_withdraw = (
         signature.withdrawn_at is None
         and signature.declaration.state == DeclarationState.open
-        and operations.can_withdraw(signature, current_user)
+        and access.can_withdraw(signature, current_user)
     )
     return render_template(
         "signatures/receipt.html",
@@ -267,7 +280,7 @@ def receipt(signature_id: int):
         conference=signature.declaration.conference,
         document=document,
         receipt_json=json.dumps(document, indent=2, ensure_ascii=False),
-        code=operations.format_code(signature.verification_code),
+        code=receipts.format_code(signature.verification_code),
         may_withdraw=may_withdraw,
         show_ip=is_team(current_user),
     )
@@ -276,7 +289,7 @@ def receipt(signature_id: int):
 @login_required
 def receipt_json(signature_id: int):
     signature = _signature(signature_id)
-    document = operations.signed_receipt(signature)
+    document = receipts.signed_receipt(signature)
     response = Response(
         json.dumps(document, indent=2, ensure_ascii=False), mimetype="application/json"
     )
@@ -289,7 +302,7 @@ def receipt_json(signature_id: int):
 @login_required
 def withdraw(signature_id: int):
     signature = _signature(signature_id)
-    operations.require_can_withdraw(signature, current_user)
+    access.require_can_withdraw(signature, current_user)
     form = WithdrawForm()
     status = 200
     if form.validate_on_submit():
@@ -300,6 +313,7 @@ def withdraw(signature_id: int):
                 reason=form.reason.data,
                 password=form.password.data,
                 code=form.code.data,
+                meta=RequestMeta.current(),
             )
             db.session.commit()
         except AllianceError as exc:
@@ -332,13 +346,13 @@ def board(declaration_id: int):
         "signatures/board.html",
         declaration=declaration,
         conference=declaration.conference,
-        board=operations.status_board(declaration),
+        board=status_board(declaration),
         checkpoint=next(iter(checkpoints.published(declaration.id, 1)), None),
         policy_form=_policy_form(declaration),
         is_team=is_team(current_user),
         is_organiser=is_organiser(current_user),
         reminder_form=ActionForm(),
-        format_code=operations.format_code,
+        format_code=receipts.format_code,
         SignatureKind=SignatureKind,
     )
 
@@ -361,7 +375,7 @@ def safe_cell(value) -> str:
 @roles_required(UserRole.organiser, UserRole.staff)
 def board_csv(declaration_id: int):
     declaration = declarations.load_declaration(declaration_id, current_user)
-    board_data = operations.status_board(declaration)
+    board_data = status_board(declaration)
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(
@@ -393,7 +407,7 @@ def board_csv(declaration_id: int):
                     safe_cell(row.delegation.group),
                     s.status_title,
                     s.kind.value,
-                    operations.iso(s.signed_at),
+                    chain.iso(s.signed_at),
                     safe_cell(s.signatory_name),
                     safe_cell(s.signatory_title),
                     " ".join(s.endorsed_keys),
@@ -405,9 +419,9 @@ def board_csv(declaration_id: int):
                             for st in s.statements
                         )
                     ),
-                    operations.iso(s.withdrawn_at) if s.withdrawn_at else "",
+                    chain.iso(s.withdrawn_at) if s.withdrawn_at else "",
                     safe_cell(s.withdrawal_reason or ""),
-                    operations.format_code(s.verification_code),
+                    receipts.format_code(s.verification_code),
                 ]
             )
     response = Response(buffer.getvalue(), mimetype="text/csv")
@@ -424,7 +438,7 @@ def reminders(declaration_id: int):
     if not form.validate_on_submit():
         abort(400, "The form expired or was sent from elsewhere. Please try again.")
     try:
-        result = operations.send_reminders(declaration, actor=current_user)
+        result = send_reminders(declaration, actor=current_user)
         db.session.commit()
     except AllianceError as exc:
         db.session.rollback()
@@ -482,13 +496,13 @@ def verify_form():
 @limit("RATELIMIT_PUBLIC_VERIFY", methods=("GET",), scope="public-verification")
 def verify(code: str):
     try:
-        signature = operations.find_by_code(code)
+        signature = receipts.find_by_code(code)
     except AllianceError as exc:
         return render_template(
             "signatures/verify.html", result=None, code=code, message=exc.message
         ), exc.status
     return render_template(
-        "signatures/verify.html", result=operations.public_verification(signature), code=code
+        "signatures/verify.html", result=receipts.public_verification(signature), code=code
     )
 
 
@@ -504,7 +518,7 @@ def check_receipt():
             form.receipt.errors = ["This is not JSON: paste the receipt file's whole content."]
             status = 422
         else:
-            result = operations.check_receipt(document)
+            result = receipts.check_receipt(document)
             status = 200 if result.valid else 422
     elif request.method == "POST":
         status = 422

@@ -119,9 +119,9 @@ def signatures(app, world):
 
 @pytest.fixture
 def round_(world, signatures):
-    from plugins.reporting import operations
+    from plugins.reporting import rounds
 
-    created = operations.open_round(
+    created = rounds.open_round(
         world.declaration,
         title="First round",
         period_start=date(2030, 3, 2),

@@ -8,8 +8,9 @@ import sqlalchemy as sa
 
 from alliance_conf.extensions import db
 from alliance_conf.testing.fixtures import TEST_PASSWORD
+from plugins.signatures.chain import verify_chain
 from plugins.signatures.models import EventKind, Signature, SignatureEvent
-from plugins.signatures.operations import format_code, verify_chain
+from plugins.signatures.receipts import format_code
 from plugins.signatures.tests.conftest import sign_payload
 
 
