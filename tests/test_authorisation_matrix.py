@@ -187,11 +187,9 @@ OBJECT_RULES: dict[str, frozenset[str]] = {
 def build_world(make_conference, make_delegation, make_user, make_registration) -> World:
     from alliance_conf.auth.models import PasskeyCredential
     from alliance_conf.auth.operations import issue_api_token
-    from alliance_conf.declarations.operations import (
-        create_declaration,
-        propose_amendment,
-        transition,
-    )
+    from alliance_conf.declarations.amendments import propose_amendment
+    from alliance_conf.declarations.operations import create_declaration
+    from alliance_conf.declarations.transitions import transition
     from alliance_conf.invitations.operations import create_invitation
     from alliance_conf.registrations.powers import Instrument, grant_full_powers
 
@@ -314,7 +312,8 @@ def build_reporting(world: World) -> None:
 
 def build_signature(world: World) -> None:
     """A second declaration, open for signature and signed by delegation B's head."""
-    from alliance_conf.declarations.operations import create_declaration, transition
+    from alliance_conf.declarations.operations import create_declaration
+    from alliance_conf.declarations.transitions import transition
     from alliance_conf.testing.fixtures import TEST_PASSWORD
     from plugins.signatures.operations import sign_declaration
 

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alliance_conf.backup.operations import export_conference
 from alliance_conf.conferences.models import Conference
 from alliance_conf.core.db import utcnow
-from alliance_conf.declarations import operations as declarations
+from alliance_conf.declarations import amendments, transitions
 from alliance_conf.declarations.models import Declaration
 from alliance_conf.delegations.models import Delegation
 from alliance_conf.extensions import db
@@ -68,11 +68,11 @@ def _busy_conference(seed, make_user):
         sa.select(Declaration).where(Declaration.conference_id == conference.id)
     )
     if declaration.state.value == "draft":
-        declarations.transition(declaration, "consultation", actor=organiser)
+        transitions.transition(declaration, "consultation", actor=organiser)
     german = _signatory(make_user, delegations["DE"], "Bundesministerin Jürgen <b>Groß</b>")
     french = _signatory(make_user, delegations["FR"], "Ministre Éloïse d'Arc")
     commitment = declaration.current_revision.content["commitments"][0]["key"]
-    amendment = declarations.propose_amendment(
+    amendment = amendments.propose_amendment(
         declaration,
         kind="replace",
         target_key=commitment,
@@ -81,10 +81,10 @@ def _busy_conference(seed, make_user):
         submit=True,
         actor=german,
     )
-    declarations.add_comment(amendment, body="Agreed, mostly. 👍", actor=organiser)
-    declarations.support_amendment(amendment, actor=french)
-    declarations.accept_amendment(amendment, actor=organiser)
-    declarations.transition(declaration, "open", actor=organiser)
+    amendments.add_comment(amendment, body="Agreed, mostly. 👍", actor=organiser)
+    amendments.support_amendment(amendment, actor=french)
+    amendments.accept_amendment(amendment, actor=organiser)
+    transitions.transition(declaration, "open", actor=organiser)
     db.session.commit()
 
     signatures.sign_declaration(

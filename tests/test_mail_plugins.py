@@ -6,7 +6,7 @@ from datetime import date
 import sqlalchemy as sa
 
 from alliance_conf.declarations.models import Declaration
-from alliance_conf.declarations.operations import transition
+from alliance_conf.declarations.transitions import transition
 from alliance_conf.extensions import db
 from alliance_conf.mail.models import MailMessage, MailStatus
 from alliance_conf.testing.fixtures import TEST_PASSWORD, free_port

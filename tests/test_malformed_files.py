@@ -103,7 +103,7 @@ def assert_neutralised(text: str) -> None:
 
 def test_signature_status_board_csv_neutralises_formulas(seed, client, login, make_user):
     from alliance_conf.declarations.models import Declaration
-    from alliance_conf.declarations.operations import transition
+    from alliance_conf.declarations.transitions import transition
     from alliance_conf.delegations.models import Delegation
     from alliance_conf.registrations.models import Registration
     from plugins.signatures.operations import sign_declaration

@@ -10,7 +10,21 @@ from alliance_conf.auth.models import UserRole
 from alliance_conf.conferences.operations import get_conference
 from alliance_conf.core.errors import AllianceError, InvalidState
 from alliance_conf.core.inputs import int_arg
-from alliance_conf.declarations import canonical, diff, operations
+from alliance_conf.declarations import canonical, diff, operations, transitions
+from alliance_conf.declarations.amendments import (
+    accept_amendment,
+    add_comment,
+    amendment_actions,
+    propose_amendment,
+    reject_amendment,
+    require_own_delegation,
+    stale_reason,
+    submit_amendment,
+    support_amendment,
+    update_amendment,
+    withdraw_amendment,
+)
+from alliance_conf.declarations.content import find_item, item_label, new_key, numbered
 from alliance_conf.declarations.forms import (
     AcceptForm,
     ActionForm,
@@ -107,9 +121,9 @@ def show(declaration_id: int):
         **_context(
             declaration,
             revision=revision,
-            content=operations.numbered(revision.content),
+            content=numbered(revision.content),
             can_amend=_can_amend(declaration),
-            transitions=operations.allowed_transitions(declaration),
+            transitions=transitions.allowed_transitions(declaration),
         ),
     )
 
@@ -144,7 +158,7 @@ def apply_editor_action(content: dict, action: str) -> dict:
         return content
     items = content[section]
     if verb == "add":
-        item = {"key": operations.new_key(section), "text": ""}
+        item = {"key": new_key(section), "text": ""}
         if section == "commitments":
             item = {"key": item["key"], "title": "", "text": ""}
         items.append(item)
@@ -231,7 +245,7 @@ def revision(declaration_id: int, number: int):
         **_context(
             declaration,
             revision=revision,
-            content=operations.numbered(revision.content),
+            content=numbered(revision.content),
             revision_hash=canonical.text_hash(revision.content),
         ),
     )
@@ -273,8 +287,8 @@ def transition(declaration_id: int):
     declaration = declaration_for_page(declaration_id)
     form = TransitionForm()
     to = request.values.get("to", "")
-    target = operations.parse_state(to)
-    operations.check_transition(declaration, target)
+    target = transitions.parse_state(to)
+    transitions.check_transition(declaration, target)
     freezing = target == DeclarationState.open
     status = 200
     if form.validate_on_submit():
@@ -283,7 +297,7 @@ def transition(declaration_id: int):
             status = 422
         else:
             try:
-                operations.transition(declaration, target, actor=current_user)
+                transitions.transition(declaration, target, actor=current_user)
                 db.session.commit()
             except AllianceError as exc:
                 db.session.rollback()
@@ -311,14 +325,14 @@ def amendments(declaration_id: int):
         operations.visible_amendments(declaration, current_user).order_by(Amendment.id)
     ).all()
     current = declaration.current_revision.content
-    stale = {a.id: operations.stale_reason(a, current) for a in rows if a.is_open}
+    stale = {a.id: stale_reason(a, current) for a in rows if a.is_open}
     return render_template(
         "declarations/amendments.html",
         **_context(
             declaration,
             amendments=rows,
             stale=stale,
-            labels={a.id: operations.item_label(current, a.target_key) for a in rows},
+            labels={a.id: item_label(current, a.target_key) for a in rows},
             can_amend=_can_amend(declaration),
         ),
     )
@@ -352,7 +366,7 @@ def amendment_new(declaration_id: int):
     status = 200
     if form.validate_on_submit():
         try:
-            amendment = operations.propose_amendment(
+            amendment = propose_amendment(
                 declaration,
                 kind=form.kind.data,
                 target_key=form.target_key.data,
@@ -380,7 +394,7 @@ def amendment_new(declaration_id: int):
             form=form,
             delegation=registration.delegation,
             amendment=None,
-            content=operations.numbered(content),
+            content=numbered(content),
         ),
     ), status
 
@@ -391,16 +405,16 @@ def amendment(amendment_id: int):
     declaration = amendment.declaration
     current = declaration.current_revision.content
     base = declaration.revision(amendment.base_revision_number)
-    found = operations.find_item(base.content, amendment.target_key)
+    found = find_item(base.content, amendment.target_key)
     return render_template(
         "declarations/amendment.html",
         **_context(
             declaration,
             amendment=amendment,
-            target_label=operations.item_label(current, amendment.target_key),
+            target_label=item_label(current, amendment.target_key),
             original=found[2] if found else None,
-            stale=operations.stale_reason(amendment, current) if amendment.is_open else None,
-            actions=operations.amendment_actions(amendment, current_user),
+            stale=stale_reason(amendment, current) if amendment.is_open else None,
+            actions=amendment_actions(amendment, current_user),
             action_form=ActionForm(),
             accept_form=AcceptForm(),
             reject_form=RejectForm(),
@@ -414,12 +428,12 @@ def amendment(amendment_id: int):
 def amendment_edit(amendment_id: int):
     amendment = _amendment(amendment_id)
     declaration = amendment.declaration
-    operations.require_own_delegation(amendment, current_user)
+    require_own_delegation(amendment, current_user)
     form = AmendmentUpdateForm(obj=amendment)
     status = 200
     if form.validate_on_submit():
         try:
-            operations.update_amendment(
+            update_amendment(
                 amendment,
                 proposed_title=form.proposed_title.data,
                 proposed_text=form.proposed_text.data,
@@ -437,7 +451,7 @@ def amendment_edit(amendment_id: int):
     elif request.method == "POST":
         status = 422
     current = declaration.current_revision.content
-    found = operations.find_item(current, amendment.target_key)
+    found = find_item(current, amendment.target_key)
     return render_template(
         "declarations/amendment_form.html",
         **_context(
@@ -446,7 +460,7 @@ def amendment_edit(amendment_id: int):
             delegation=amendment.delegation,
             amendment=amendment,
             current_target=found[2] if found else None,
-            target_label=operations.item_label(current, amendment.target_key),
+            target_label=item_label(current, amendment.target_key),
         ),
     ), status
 
@@ -467,7 +481,7 @@ def _amendment_action(amendment_id: int, perform, done: str):
 def amendment_submit(amendment_id: int):
     return _amendment_action(
         amendment_id,
-        lambda a: operations.submit_amendment(a, actor=current_user),
+        lambda a: submit_amendment(a, actor=current_user),
         "Amendment #{id} submitted.",
     )
 
@@ -476,7 +490,7 @@ def amendment_submit(amendment_id: int):
 def amendment_withdraw(amendment_id: int):
     return _amendment_action(
         amendment_id,
-        lambda a: operations.withdraw_amendment(a, actor=current_user),
+        lambda a: withdraw_amendment(a, actor=current_user),
         "Amendment #{id} withdrawn.",
     )
 
@@ -485,7 +499,7 @@ def amendment_withdraw(amendment_id: int):
 def amendment_support(amendment_id: int):
     return _amendment_action(
         amendment_id,
-        lambda a: operations.support_amendment(a, actor=current_user),
+        lambda a: support_amendment(a, actor=current_user),
         "Your delegation's support for amendment #{id} is recorded.",
     )
 
@@ -495,7 +509,7 @@ def amendment_accept(amendment_id: int):
     amendment = _amendment(amendment_id)
     form = AcceptForm()
     if form.validate_on_submit():
-        operations.accept_amendment(amendment, actor=current_user)
+        accept_amendment(amendment, actor=current_user)
         db.session.commit()
         flash(f"Amendment #{amendment.id} accepted: the text has a new revision.", "success")
     else:
@@ -508,7 +522,7 @@ def amendment_reject(amendment_id: int):
     amendment = _amendment(amendment_id)
     form = RejectForm()
     if form.validate_on_submit():
-        operations.reject_amendment(amendment, reason=form.reason.data, actor=current_user)
+        reject_amendment(amendment, reason=form.reason.data, actor=current_user)
         db.session.commit()
         flash(f"Amendment #{amendment.id} rejected.", "success")
         return redirect(url_for("declarations.amendment", amendment_id=amendment.id))
@@ -521,7 +535,7 @@ def amendment_comment(amendment_id: int):
     amendment = _amendment(amendment_id)
     form = CommentForm()
     if form.validate_on_submit():
-        operations.add_comment(amendment, body=form.body.data, actor=current_user)
+        add_comment(amendment, body=form.body.data, actor=current_user)
         db.session.commit()
         flash("Comment added.", "success")
     else:

@@ -32,6 +32,7 @@ from alliance_conf.auth.access import (
 from alliance_conf.auth.models import UserRole
 from alliance_conf.core.errors import AllianceError
 from alliance_conf.core.request_meta import RequestMeta
+from alliance_conf.declarations import content
 from alliance_conf.declarations import operations as declarations
 from alliance_conf.declarations.models import Declaration, DeclarationState
 from alliance_conf.extensions import db
@@ -179,7 +180,7 @@ def sign(declaration_id: int):
         declaration=declaration,
         conference=declaration.conference,
         frozen=frozen,
-        content=declarations.numbered(frozen.content),
+        content=content.numbered(frozen.content),
         registration=registration,
         kind=access.signing_kind(registration.delegation),
         existing=existing,

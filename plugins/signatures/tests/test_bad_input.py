@@ -27,7 +27,7 @@ def test_signing_a_text_that_is_not_open(app, client, seed, head, api_headers, c
         sa.select(Declaration).where(Declaration.conference_id == seed.conference.id)
     )
     # A draft is not even visible to delegates; in consultation it is, but cannot be signed.
-    from alliance_conf.declarations.operations import transition
+    from alliance_conf.declarations.transitions import transition
 
     transition(draft, "consultation", actor=None)
     db.session.commit()

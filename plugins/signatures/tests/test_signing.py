@@ -308,7 +308,7 @@ def test_a_second_submission_is_refused_before_the_password_is_checked(
 
 def test_reopening_is_refused_once_anyone_signed(app, client, login, declaration, head):
     from alliance_conf.core.errors import InvalidState
-    from alliance_conf.declarations.operations import transition
+    from alliance_conf.declarations.transitions import transition
     from plugins.signatures.operations import sign_declaration
 
     sign_declaration(declaration, actor=head, password=TEST_PASSWORD, typed_name=head.full_name)
@@ -324,7 +324,7 @@ def test_reopening_is_refused_once_anyone_signed(app, client, login, declaration
 
 def test_closing_adds_a_link_and_stops_signing(app, declaration, head, make_signatory, cli):
     from alliance_conf.core.errors import InvalidState
-    from alliance_conf.declarations.operations import transition
+    from alliance_conf.declarations.transitions import transition
     from plugins.signatures.operations import sign_declaration
 
     sign_declaration(declaration, actor=head, password=TEST_PASSWORD, typed_name=head.full_name)

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 from alliance_conf.core.db import utcnow
 from alliance_conf.declarations.models import DeclarationRevision
-from alliance_conf.declarations.operations import transition
+from alliance_conf.declarations.transitions import transition
 from alliance_conf.extensions import db
 from alliance_conf.testing.fixtures import TEST_PASSWORD
 from plugins.signatures import checkpoints, crypto
