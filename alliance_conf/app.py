@@ -82,7 +82,7 @@ def _register_error_handlers(app: Flask) -> None:
     from sqlalchemy.exc import DBAPIError
 
     from alliance_conf.api.framework import error_response
-    from alliance_conf.core.errors import AllianceError
+    from alliance_conf.core.errors import AllianceError, SignInRequired
     from alliance_conf.security import database_unavailable_response, is_database_unavailable
 
     @app.errorhandler(AllianceError)
@@ -90,6 +90,8 @@ def _register_error_handlers(app: Flask) -> None:
         db.session.rollback()
         if _wants_json():
             return error_response(exc.status, exc.code, exc.message, exc.fields)
+        if isinstance(exc, SignInRequired):
+            return login_manager.unauthorized()
         return render_template("errors/error.html", status=exc.status, message=exc.message), (
             exc.status
         )

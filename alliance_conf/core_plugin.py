@@ -26,12 +26,12 @@ def alliance_blueprints(app: Flask):
     from alliance_conf.delegations.api import api as delegations_api
     from alliance_conf.delegations.blueprint import bp as delegations_bp
     from alliance_conf.design.blueprint import bp as design_bp
+    from alliance_conf.health.blueprint import bp as health_bp
     from alliance_conf.invitations.api import api as invitations_api
     from alliance_conf.invitations.blueprint import bp as invitations_bp
     from alliance_conf.jobs.api import api as jobs_api
     from alliance_conf.jobs.blueprint import bp as jobs_bp
     from alliance_conf.mail.blueprint import bp as mail_bp
-    from alliance_conf.ops.blueprint import bp as ops_bp
     from alliance_conf.participants.api import api as participants_api
     from alliance_conf.participants.blueprint import bp as participants_bp
     from alliance_conf.registrations.api import api as registrations_api
@@ -44,7 +44,7 @@ def alliance_blueprints(app: Flask):
         auth_api,
         conferences_api,
         delegations_api,
-        ops_bp,
+        health_bp,
         invitations_bp,
         invitations_api,
         mail_bp,

@@ -14,7 +14,6 @@ from alliance_conf.delegations.models import Delegation
 from alliance_conf.invitations.models import Invitation
 from alliance_conf.jobs.models import Job
 from alliance_conf.mail.models import MailMessage
-from alliance_conf.participants import indexes as participant_indexes  # noqa: F401
 from alliance_conf.registrations.models import Registration
 
 __all__ = [

@@ -68,7 +68,8 @@ def add_signatures(app, count: int) -> str:
     from alliance_conf.auth.models import password_hasher
     from alliance_conf.conferences.models import Conference
     from alliance_conf.core.db import utcnow
-    from alliance_conf.declarations.operations import create_declaration, transition
+    from alliance_conf.declarations.operations import create_declaration
+    from alliance_conf.declarations.transitions import transition
     from alliance_conf.delegations.models import Delegation, DelegationKind
     from alliance_conf.extensions import db
     from alliance_conf.registrations.models import (

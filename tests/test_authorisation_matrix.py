@@ -187,11 +187,9 @@ OBJECT_RULES: dict[str, frozenset[str]] = {
 def build_world(make_conference, make_delegation, make_user, make_registration) -> World:
     from alliance_conf.auth.models import PasskeyCredential
     from alliance_conf.auth.operations import issue_api_token
-    from alliance_conf.declarations.operations import (
-        create_declaration,
-        propose_amendment,
-        transition,
-    )
+    from alliance_conf.declarations.amendments import propose_amendment
+    from alliance_conf.declarations.operations import create_declaration
+    from alliance_conf.declarations.transitions import transition
     from alliance_conf.invitations.operations import create_invitation
     from alliance_conf.registrations.powers import Instrument, grant_full_powers
 
@@ -287,10 +285,10 @@ def build_job(owner):
 
 def build_reporting(world: World) -> None:
     """A round on the declaration, with delegation B's report and one national action of B."""
-    from plugins.reporting import operations as reporting
+    from plugins.reporting import actions, rounds
     from plugins.reporting.models import Report
 
-    world.round = reporting.open_round(
+    world.round = rounds.open_round(
         world.declaration,
         title="Matrix round",
         period_start=date(2031, 5, 2),
@@ -304,17 +302,18 @@ def build_reporting(world: World) -> None:
         )
     )
     first = world.declaration.current_revision.content["commitments"][0]["key"]
-    world.action_b = reporting.create_action(
+    world.action_b = actions.create_action(
         world.declaration,
         world.delegation_b,
-        reporting.ActionData(commitment_key=first, title="National hotline"),
+        actions.ActionData(commitment_key=first, title="National hotline"),
         actor=world.users["delegate_b"],
     )
 
 
 def build_signature(world: World) -> None:
     """A second declaration, open for signature and signed by delegation B's head."""
-    from alliance_conf.declarations.operations import create_declaration, transition
+    from alliance_conf.declarations.operations import create_declaration
+    from alliance_conf.declarations.transitions import transition
     from alliance_conf.testing.fixtures import TEST_PASSWORD
     from plugins.signatures.operations import sign_declaration
 

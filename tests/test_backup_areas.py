@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alliance_conf.backup.operations import export_conference
 from alliance_conf.conferences.models import Conference
 from alliance_conf.core.db import utcnow
-from alliance_conf.declarations import operations as declarations
+from alliance_conf.declarations import amendments, transitions
 from alliance_conf.declarations.models import Declaration
 from alliance_conf.delegations.models import Delegation
 from alliance_conf.extensions import db
@@ -20,9 +20,12 @@ from alliance_conf.registrations.models import Registration
 from alliance_conf.registrations.powers import Instrument, grant_full_powers
 from alliance_conf.testing.fixtures import TEST_PASSWORD, empty_all_tables
 from plugins.reporting import operations as reporting
+from plugins.reporting import reports, rounds
 from plugins.reporting.models import ReportState
 from plugins.signatures import operations as signatures
+from plugins.signatures.board import send_reminders
 from plugins.signatures.models import Signature, SignatureEvent
+from plugins.signatures.receipts import check_receipt, signed_receipt
 
 
 def _signatory(make_user, delegation, name):
@@ -65,11 +68,11 @@ def _busy_conference(seed, make_user):
         sa.select(Declaration).where(Declaration.conference_id == conference.id)
     )
     if declaration.state.value == "draft":
-        declarations.transition(declaration, "consultation", actor=organiser)
+        transitions.transition(declaration, "consultation", actor=organiser)
     german = _signatory(make_user, delegations["DE"], "Bundesministerin Jürgen <b>Groß</b>")
     french = _signatory(make_user, delegations["FR"], "Ministre Éloïse d'Arc")
     commitment = declaration.current_revision.content["commitments"][0]["key"]
-    amendment = declarations.propose_amendment(
+    amendment = amendments.propose_amendment(
         declaration,
         kind="replace",
         target_key=commitment,
@@ -78,10 +81,10 @@ def _busy_conference(seed, make_user):
         submit=True,
         actor=german,
     )
-    declarations.add_comment(amendment, body="Agreed, mostly. 👍", actor=organiser)
-    declarations.support_amendment(amendment, actor=french)
-    declarations.accept_amendment(amendment, actor=organiser)
-    declarations.transition(declaration, "open", actor=organiser)
+    amendments.add_comment(amendment, body="Agreed, mostly. 👍", actor=organiser)
+    amendments.support_amendment(amendment, actor=french)
+    amendments.accept_amendment(amendment, actor=organiser)
+    transitions.transition(declaration, "open", actor=organiser)
     db.session.commit()
 
     signatures.sign_declaration(
@@ -101,10 +104,10 @@ def _busy_conference(seed, make_user):
     signatures.sign_declaration(
         declaration, actor=german, password=TEST_PASSWORD, typed_name=german.full_name
     )
-    signatures.send_reminders(declaration, actor=organiser)
+    send_reminders(declaration, actor=organiser)
     db.session.commit()
 
-    round_ = reporting.open_round(
+    round_ = rounds.open_round(
         declaration,
         title="First round",
         period_start=date(2013, 1, 1),
@@ -116,16 +119,16 @@ def _busy_conference(seed, make_user):
     report = next(r for r in round_.reports if r.delegation_id == delegations["BE"].id)
     key = report.commitment_keys[0]
     indicator = next(iter(reporting.indicators()))
-    reporting.save_report(
+    reports.save_report(
         report,
         {
-            key: reporting.EntryData(
+            key: reports.EntryData(
                 status="in_progress", narrative="Progress, «done»", figures={indicator: "42"}
             )
         },
         actor=head,
     )
-    reporting.submit_report(report, actor=head)
+    reports.submit_report(report, actor=head)
     db.session.commit()
     from plugins.documents import operations as documents
     from plugins.documents.builder import default_template_bytes
@@ -161,8 +164,7 @@ def test_signed_and_reported_seed_conference_round_trips_and_verifies(
     assert len(core["amendments"]) == 1 and len(core["amendment_comments"]) == 1
     assert len(core["amendment_supports"]) == 1 and len(core["declaration_revisions"]) >= 2
     receipts = {
-        s.verification_code: signatures.signed_receipt(s)
-        for s in db.session.scalars(sa.select(Signature))
+        s.verification_code: signed_receipt(s) for s in db.session.scalars(sa.select(Signature))
     }
 
     db.session.remove()
@@ -186,9 +188,9 @@ def test_signed_and_reported_seed_conference_round_trips_and_verifies(
         else:
             assert again["core"][name] == rows, name
     for signature in db.session.scalars(sa.select(Signature)):
-        receipt = signatures.signed_receipt(signature)
+        receipt = signed_receipt(signature)
         assert receipt == receipts[signature.verification_code]
-        assert signatures.check_receipt(receipt).valid
+        assert check_receipt(receipt).valid
     restored_declaration = db.session.get(Declaration, declaration.id)
     assert restored_declaration.frozen_revision is not None
     from plugins.documents.operations import final_declaration, get_template

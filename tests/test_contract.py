@@ -6,7 +6,12 @@ rules), and an empty PATCH changes nothing, so it is refused.
 import pytest
 import sqlalchemy as sa
 
-from alliance_conf.declarations import operations as declarations
+from alliance_conf.declarations.content import (
+    MAX_COMMITMENT_TITLE,
+    MAX_ITEMS,
+    MAX_PARAGRAPH,
+    MAX_TITLE,
+)
 from alliance_conf.delegations.models import Delegation
 from alliance_conf.extensions import db
 from alliance_conf.registrations.models import DelegateFunction, RegistrationStatus
@@ -37,13 +42,13 @@ def _enum(schema):
 
 def test_declaration_text_limits_are_the_operations_limits(spec):
     content = _schema(spec, "ContentIn")["properties"]
-    assert content["title"]["maxLength"] == declarations.MAX_TITLE
+    assert content["title"]["maxLength"] == MAX_TITLE
     assert content["title"]["minLength"] == 1
     paragraph = _schema(spec, "ParagraphIn")["properties"]["text"]
-    assert paragraph["maxLength"] == declarations.MAX_PARAGRAPH
+    assert paragraph["maxLength"] == MAX_PARAGRAPH
     commitment = _schema(spec, "CommitmentIn")["properties"]["title"]
-    assert commitment["maxLength"] == declarations.MAX_COMMITMENT_TITLE
-    assert content["preamble"]["maxItems"] == declarations.MAX_ITEMS["preamble"]
+    assert commitment["maxLength"] == MAX_COMMITMENT_TITLE
+    assert content["preamble"]["maxItems"] == MAX_ITEMS["preamble"]
 
 
 def test_filters_and_status_change_are_enums(spec):

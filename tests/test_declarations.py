@@ -10,7 +10,7 @@ from sqlalchemy.exc import IntegrityError
 
 from alliance_conf.audit.models import AuditEvent
 from alliance_conf.core.errors import InvalidState, PermissionDenied, ValidationFailed
-from alliance_conf.declarations import canonical, diff, operations
+from alliance_conf.declarations import amendments, canonical, diff, operations, transitions
 from alliance_conf.declarations.models import (
     Amendment,
     AmendmentState,
@@ -189,7 +189,7 @@ def test_open_declaration_must_carry_a_hash(declaration_cast):
 
 
 def _to_consultation(cast):
-    operations.transition(cast.declaration, "consultation", actor=cast.organiser)
+    transitions.transition(cast.declaration, "consultation", actor=cast.organiser)
     db.session.commit()
 
 
@@ -206,7 +206,7 @@ def test_state_moves_are_audited_and_fire_the_hook(declaration_cast):
     manager.register(Recorder(), name="test-recorder")
     try:
         _to_consultation(cast)
-        operations.transition(cast.declaration, "open", actor=cast.organiser)
+        transitions.transition(cast.declaration, "open", actor=cast.organiser)
         db.session.commit()
     finally:
         manager.unregister(name="test-recorder")
@@ -230,7 +230,7 @@ def test_state_moves_are_audited_and_fire_the_hook(declaration_cast):
 def test_reopening_is_vetoed_by_a_plugin_and_allowed_otherwise(declaration_cast):
     cast = declaration_cast
     _to_consultation(cast)
-    operations.transition(cast.declaration, "open", actor=cast.organiser)
+    transitions.transition(cast.declaration, "open", actor=cast.organiser)
     db.session.commit()
     frozen_hash = cast.declaration.text_hash
 
@@ -243,7 +243,7 @@ def test_reopening_is_vetoed_by_a_plugin_and_allowed_otherwise(declaration_cast)
     manager.register(Signatures(), name="test-signatures")
     try:
         with pytest.raises(InvalidState, match="Belgium has already signed it"):
-            operations.transition(cast.declaration, "consultation", actor=cast.organiser)
+            transitions.transition(cast.declaration, "consultation", actor=cast.organiser)
         db.session.rollback()
     finally:
         manager.unregister(name="test-signatures")
@@ -251,7 +251,7 @@ def test_reopening_is_vetoed_by_a_plugin_and_allowed_otherwise(declaration_cast)
     assert cast.declaration.state == DeclarationState.open
     assert cast.declaration.text_hash == frozen_hash
 
-    operations.transition(cast.declaration, "consultation", actor=cast.organiser)
+    transitions.transition(cast.declaration, "consultation", actor=cast.organiser)
     db.session.commit()
     assert cast.declaration.text_hash is None and cast.declaration.frozen_revision_id is None
 
@@ -259,16 +259,16 @@ def test_reopening_is_vetoed_by_a_plugin_and_allowed_otherwise(declaration_cast)
 def test_closed_is_final(declaration_cast):
     cast = declaration_cast
     for to in ("consultation", "open", "closed"):
-        operations.transition(cast.declaration, to, actor=cast.organiser)
+        transitions.transition(cast.declaration, to, actor=cast.organiser)
     db.session.commit()
     with pytest.raises(InvalidState, match="nothing"):
-        operations.transition(cast.declaration, "open", actor=cast.organiser)
+        transitions.transition(cast.declaration, "open", actor=cast.organiser)
 
 
 def test_opening_waits_for_every_submitted_amendment_to_be_decided(declaration_cast):
     cast = declaration_cast
     _to_consultation(cast)
-    operations.propose_amendment(
+    amendments.propose_amendment(
         cast.declaration,
         kind="delete",
         target_key="awareness",
@@ -278,7 +278,7 @@ def test_opening_waits_for_every_submitted_amendment_to_be_decided(declaration_c
     )
     db.session.commit()
     with pytest.raises(InvalidState, match="1 submitted amendment"):
-        operations.transition(cast.declaration, "open", actor=cast.organiser)
+        transitions.transition(cast.declaration, "open", actor=cast.organiser)
     db.session.rollback()
     assert cast.declaration.state == DeclarationState.consultation
 
@@ -286,7 +286,7 @@ def test_opening_waits_for_every_submitted_amendment_to_be_decided(declaration_c
 def test_insert_and_delete_amendments_apply_by_key(declaration_cast):
     cast = declaration_cast
     _to_consultation(cast)
-    insert = operations.propose_amendment(
+    insert = amendments.propose_amendment(
         cast.declaration,
         kind="insert_after",
         target_key="victims",
@@ -296,7 +296,7 @@ def test_insert_and_delete_amendments_apply_by_key(declaration_cast):
         submit=True,
         actor=cast.head_be,
     )
-    delete = operations.propose_amendment(
+    delete = amendments.propose_amendment(
         cast.declaration,
         kind="delete",
         target_key="awareness",
@@ -305,8 +305,8 @@ def test_insert_and_delete_amendments_apply_by_key(declaration_cast):
         actor=cast.minister_fr,
     )
     db.session.commit()
-    operations.accept_amendment(insert, actor=cast.organiser)
-    operations.accept_amendment(delete, actor=cast.organiser)
+    amendments.accept_amendment(insert, actor=cast.organiser)
+    amendments.accept_amendment(delete, actor=cast.organiser)
     db.session.commit()
     commitments = cast.declaration.current_revision.content["commitments"]
     assert commitments[0]["key"] == "victims"
@@ -320,7 +320,7 @@ def test_organiser_cannot_propose_and_delegate_cannot_edit(declaration_cast):
     cast = declaration_cast
     _to_consultation(cast)
     with pytest.raises(PermissionDenied):
-        operations.propose_amendment(
+        amendments.propose_amendment(
             cast.declaration,
             kind="delete",
             target_key="victims",

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from flask import g
 from flask.testing import FlaskClient
 
-from alliance_conf.declarations import operations
+from alliance_conf.declarations import amendments, operations, transitions
 from alliance_conf.declarations.models import (
     Amendment,
     AmendmentState,
@@ -242,7 +242,7 @@ def test_organiser_edits_moves_and_adds_without_javascript(browser, declaration_
 def test_editing_a_frozen_text_is_refused(browser, declaration_cast):
     cast = declaration_cast
     for to in ("consultation", "open"):
-        operations.transition(cast.declaration, to, actor=cast.organiser)
+        transitions.transition(cast.declaration, to, actor=cast.organiser)
     db.session.commit()
     organiser = browser(cast.organiser)
     response = organiser.get(f"/declarations/{cast.declaration.id}/edit")
@@ -329,8 +329,8 @@ def test_transition_forms_need_the_csrf_token(make_app, declaration_cast):
 @pytest.fixture
 def consultation(declaration_cast):
     cast = declaration_cast
-    operations.transition(cast.declaration, "consultation", actor=cast.organiser)
-    cast.submitted = operations.propose_amendment(
+    transitions.transition(cast.declaration, "consultation", actor=cast.organiser)
+    cast.submitted = amendments.propose_amendment(
         cast.declaration,
         kind="replace",
         target_key="offenders",
@@ -339,7 +339,7 @@ def consultation(declaration_cast):
         submit=True,
         actor=cast.head_be,
     )
-    cast.draft = operations.propose_amendment(
+    cast.draft = amendments.propose_amendment(
         cast.declaration,
         kind="delete",
         target_key="awareness",
@@ -352,7 +352,7 @@ def consultation(declaration_cast):
 
 def test_accepting_a_stale_amendment_is_refused_until_updated(browser, consultation):
     cast = consultation
-    competing = operations.propose_amendment(
+    competing = amendments.propose_amendment(
         cast.declaration,
         kind="replace",
         target_key="offenders",

@@ -13,7 +13,8 @@ import sqlalchemy as sa
 
 from alliance_conf.audit.models import AuditEvent
 from alliance_conf.core.errors import PermissionDenied
-from alliance_conf.declarations.operations import create_declaration, transition
+from alliance_conf.declarations.operations import create_declaration
+from alliance_conf.declarations.transitions import transition
 from alliance_conf.extensions import db
 from alliance_conf.registrations import operations
 from alliance_conf.registrations.models import (

@@ -17,7 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from alliance_conf.core.errors import ValidationFailed
-from alliance_conf.declarations import canonical
+from alliance_conf.declarations import amendments, canonical, transitions
 from alliance_conf.declarations import operations as declarations
 from alliance_conf.declarations.models import Amendment, Declaration
 from alliance_conf.delegations.models import Delegation
@@ -26,6 +26,7 @@ from alliance_conf.registrations.models import Registration
 from alliance_conf.registrations.operations import register_on_behalf
 from alliance_conf.testing.fixtures import TEST_PASSWORD
 from plugins.documents.operations import draft_revision
+from plugins.signatures import chain
 from plugins.signatures import operations as signatures
 from plugins.signatures.models import Signature
 
@@ -145,7 +146,7 @@ def test_amendment_text_round_trips_or_is_refused(seed, organiser_client):
     declaration = db.session.scalar(
         sa.select(Declaration).where(Declaration.conference_id == conference.id)
     )
-    declarations.transition(declaration, "consultation", actor=None)
+    transitions.transition(declaration, "consultation", actor=None)
     db.session.commit()
     target = declaration.current_revision.content["commitments"][0]["key"]
 
@@ -155,7 +156,7 @@ def test_amendment_text_round_trips_or_is_refused(seed, organiser_client):
         EXAMPLES["amendments"] += 1
         before = count(Amendment)
         try:
-            amendment = declarations.propose_amendment(
+            amendment = amendments.propose_amendment(
                 declaration,
                 kind="replace",
                 target_key=target,
@@ -194,8 +195,8 @@ def test_signature_statements_round_trip_or_are_refused(seed, organiser_client):
     declaration = db.session.scalar(
         sa.select(Declaration).where(Declaration.conference_id == conference.id)
     )
-    declarations.transition(declaration, "consultation", actor=None)
-    declarations.transition(declaration, "open", actor=None)
+    transitions.transition(declaration, "consultation", actor=None)
+    transitions.transition(declaration, "open", actor=None)
     db.session.commit()
 
     @SETTINGS
@@ -235,7 +236,7 @@ def test_signature_statements_round_trip_or_are_refused(seed, organiser_client):
     run()
     print(EXAMPLES, STORED)
     assert STORED["statements"] > stored_before  # not only refusals
-    assert signatures.verify_chain(declaration).ok
+    assert chain.verify_chain(declaration).ok
 
 
 def test_registration_names_and_positions_round_trip_or_are_refused(seed, organiser_client):

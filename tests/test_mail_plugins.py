@@ -6,11 +6,11 @@ from datetime import date
 import sqlalchemy as sa
 
 from alliance_conf.declarations.models import Declaration
-from alliance_conf.declarations.operations import transition
+from alliance_conf.declarations.transitions import transition
 from alliance_conf.extensions import db
 from alliance_conf.mail.models import MailMessage, MailStatus
 from alliance_conf.testing.fixtures import TEST_PASSWORD, free_port
-from plugins.reporting import operations as reporting
+from plugins.reporting import rounds
 from plugins.reporting.models import Report
 from plugins.signatures.models import Signature, SigningCode
 
@@ -70,7 +70,7 @@ def test_failed_smtp_during_signing_keeps_the_code_and_the_signature(
 def test_failed_smtp_during_reporting_reminders_keeps_the_reminder(app, seed):
     declaration = _open_declaration(seed)
     organiser = seed.accounts["organiser"]
-    round_ = reporting.open_round(
+    round_ = rounds.open_round(
         declaration,
         title="Round with mail down",
         period_start=date(2013, 1, 1),
@@ -82,7 +82,7 @@ def test_failed_smtp_during_reporting_reminders_keeps_the_reminder(app, seed):
     saved = {key: app.config.get(key) for key in ("MAIL_SERVER", "MAIL_PORT")}
     app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=free_port())
     try:
-        result = reporting.send_reminders([round_], actor=organiser, now=None)
+        result = rounds.send_reminders([round_], actor=organiser, now=None)
         db.session.commit()
     finally:
         app.config.update(saved)

@@ -103,7 +103,7 @@ def assert_neutralised(text: str) -> None:
 
 def test_signature_status_board_csv_neutralises_formulas(seed, client, login, make_user):
     from alliance_conf.declarations.models import Declaration
-    from alliance_conf.declarations.operations import transition
+    from alliance_conf.declarations.transitions import transition
     from alliance_conf.delegations.models import Delegation
     from alliance_conf.registrations.models import Registration
     from plugins.signatures.operations import sign_declaration
@@ -156,8 +156,8 @@ def test_signature_status_board_csv_neutralises_formulas(seed, client, login, ma
 def test_reporting_csv_exports_neutralise_formulas(seed, client, login):
     from alliance_conf.delegations.models import Delegation
     from alliance_conf.registrations.models import Registration
-    from plugins.reporting import operations as reporting
     from plugins.reporting.models import Report, ReportState
+    from plugins.reporting.reports import EntryData, save_report
 
     reports = db.session.scalars(sa.select(Report).order_by(Report.id)).all()
     assert reports, "the seed conference has a reporting round"
@@ -168,9 +168,9 @@ def test_reporting_csv_exports_neutralise_formulas(seed, client, login):
     draft = next(r for r in reports if r.state == ReportState.draft and r.delegation_id == belgium)
     db.session.get(Delegation, draft.delegation_id).name = "=2+5"
     key = draft.commitment_keys[0]
-    reporting.save_report(
+    save_report(
         draft,
-        {key: reporting.EntryData(status="in_progress", narrative="-1+1 @A1 =B2")},
+        {key: EntryData(status="in_progress", narrative="-1+1 @A1 =B2")},
         actor=seed.accounts["head"],
     )
     db.session.commit()

@@ -1,14 +1,64 @@
-"""Access rules for web views. Every view declares one; a test walks the URL map to prove it."""
+"""Who may do what.
+
+Access rules for web views (every view declares one; a test walks the URL map to prove it), and the
+plain predicates operations, views, the API and plugins share: who is signed in, who is an organiser
+or on the conference team, who is an approved member of a conference.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import wraps
 
+import sqlalchemy as sa
 from flask import abort
 from flask_login import current_user
 
-from alliance_conf.extensions import login_manager
+from alliance_conf.auth.models import UserRole
+from alliance_conf.core.errors import PermissionDenied
+from alliance_conf.extensions import db, login_manager
+from alliance_conf.registrations.models import Registration, RegistrationStatus
+
+# --- who is who ------------------------------------------------------------------------------
+
+
+def signed_in(user):
+    """``user`` when it is a signed-in user, else None (anonymous visitors and the CLI's None)."""
+    return user if user is not None and getattr(user, "is_authenticated", False) else None
+
+
+def is_organiser(user) -> bool:
+    user = signed_in(user)
+    return user is not None and user.has_role(UserRole.organiser)
+
+
+def is_team(user) -> bool:
+    """Organisers and staff (admins included)."""
+    user = signed_in(user)
+    return user is not None and user.has_role(UserRole.organiser, UserRole.staff)
+
+
+def membership(user, conference_id: int) -> Registration | None:
+    """The user's approved registration at the conference, if any."""
+    user = signed_in(user)
+    if user is None:
+        return None
+    return db.session.scalar(
+        sa.select(Registration).where(
+            Registration.conference_id == conference_id,
+            Registration.user_id == user.id,
+            Registration.status == RegistrationStatus.approved,
+        )
+    )
+
+
+def require_organiser(actor) -> None:
+    """Organisers, admins and the system (``actor=None``, the CLI) pass."""
+    if actor is not None and not is_organiser(actor):
+        raise PermissionDenied("Only organisers can do this.")
+
+
+# --- web views -------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)

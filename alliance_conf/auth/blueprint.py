@@ -2,7 +2,7 @@ from flask import Blueprint
 
 from alliance_conf.auth import views
 
-bp = Blueprint("auth", __name__, url_prefix="/auth")
+bp = Blueprint("auth", __name__, url_prefix="/auth", template_folder="templates")
 bp.add_url_rule("/login", "login", views.login, methods=["GET", "POST"])
 bp.add_url_rule("/logout", "logout", views.logout, methods=["GET", "POST"])
 bp.add_url_rule("/forgot", "forgot_password", views.forgot_password, methods=["GET", "POST"])

@@ -89,6 +89,26 @@ class User(UserMixin, db.Model):
         return f"<User {self.email} {self.role}>"
 
 
+# The participant list, dashboard and exports at COP scale (participants/queries.py) rely on
+# these. Sorting the list by name walks this index and stops after one page.
+sa.Index("ix_users_full_name_id", User.__table__.c.full_name, User.__table__.c.id)
+
+
+def search_text(full_name, email):
+    """The text the participant search looks in on PostgreSQL, as indexed below."""
+    return sa.func.lower(full_name).op("||")(sa.literal_column("' '")).op("||")(email)
+
+
+# Name/e-mail search: a trigram index answers ``LIKE '%term%'`` on PostgreSQL (extension
+# pg_trgm, created by the migration). SQLite has no such index and scans the users table.
+sa.Index(
+    "ix_users_search_trgm",
+    search_text(User.__table__.c.full_name, User.__table__.c.email).label("search"),
+    postgresql_using="gin",
+    postgresql_ops={"search": "gin_trgm_ops"},
+).ddl_if(dialect="postgresql")
+
+
 def normalise_email(value: str) -> str:
     return (value or "").strip().lower()
 

@@ -34,3 +34,10 @@ class InvalidState(AllianceError):
 class PermissionDenied(AllianceError):
     status = 403
     code = "forbidden"
+
+
+class SignInRequired(AllianceError):
+    """Not shown to anonymous visitors: the web answers with the sign-in page, the API with 401."""
+
+    status = 401
+    code = "unauthorised"

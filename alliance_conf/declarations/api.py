@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from alliance_conf.api.framework import ApiBlueprint, Unauthorised, api_user
+from alliance_conf.api.framework import ApiBlueprint, api_user
 from alliance_conf.auth.models import UserRole
 from alliance_conf.conferences.operations import get_conference
 from alliance_conf.core.errors import ValidationFailed
-from alliance_conf.declarations import canonical, diff, operations
+from alliance_conf.declarations import amendments, canonical, content, diff, operations, transitions
 from alliance_conf.declarations.models import (
     Amendment,
     AmendmentComment,
@@ -40,12 +40,7 @@ ORGANISERS = [UserRole.organiser]
 
 
 def _declaration(declaration_id: int) -> Declaration:
-    declaration = operations.get_declaration(declaration_id)
-    if not operations.can_view(declaration, api_user()):
-        if api_user() is None:
-            raise Unauthorised("This declaration is not public; send a bearer token.")
-        operations.check_can_view(declaration, api_user())
-    return declaration
+    return operations.load_declaration(declaration_id, api_user())
 
 
 def declaration_out(declaration: Declaration) -> dict:
@@ -61,10 +56,10 @@ def declaration_out(declaration: Declaration) -> dict:
         "frozen_revision": frozen.number if frozen is not None else None,
         "text_hash": declaration.text_hash,
         "frozen_at": declaration.frozen_at,
-        "allowed_transitions": [s.value for s in operations.allowed_transitions(declaration)]
+        "allowed_transitions": [s.value for s in transitions.allowed_transitions(declaration)]
         if operations.is_organiser(user)
         else [],
-        "content": operations.numbered(declaration.current_revision.content),
+        "content": content.numbered(declaration.current_revision.content),
         "created_at": declaration.created_at,
         "updated_at": declaration.updated_at,
     }
@@ -86,7 +81,7 @@ def revision_out(declaration: Declaration, revision: DeclarationRevision) -> dic
         "declaration_id": declaration.id,
         "frozen": revision.id == declaration.frozen_revision_id,
         "text_hash": canonical.text_hash(revision.content),
-        "content": operations.numbered(revision.content),
+        "content": content.numbered(revision.content),
     }
 
 
@@ -94,7 +89,7 @@ def amendment_out(amendment: Amendment, current_content: dict | None = None) -> 
     declaration = amendment.declaration
     if current_content is None:
         current_content = declaration.current_revision.content
-    stale = operations.stale_reason(amendment, current_content) if amendment.is_open else None
+    stale = amendments.stale_reason(amendment, current_content) if amendment.is_open else None
     return {
         "id": amendment.id,
         "declaration_id": declaration.id,
@@ -103,7 +98,7 @@ def amendment_out(amendment: Amendment, current_content: dict | None = None) -> 
         "state": amendment.state.value,
         "kind": amendment.kind.value,
         "target_key": amendment.target_key,
-        "target": operations.item_label(current_content, amendment.target_key),
+        "target": content.item_label(current_content, amendment.target_key),
         "base_revision": amendment.base_revision_number,
         "proposed_title": amendment.proposed_title,
         "proposed_text": amendment.proposed_text,
@@ -121,7 +116,7 @@ def amendment_out(amendment: Amendment, current_content: dict | None = None) -> 
             for s in amendment.supports
         ],
         "comment_count": len(amendment.comments),
-        "actions": sorted(operations.amendment_actions(amendment, api_user())),
+        "actions": sorted(amendments.amendment_actions(amendment, api_user())),
         "created_at": amendment.created_at,
         "submitted_at": amendment.submitted_at,
         "decided_at": amendment.decided_at,
@@ -220,7 +215,7 @@ def patch_declaration(declaration_id: int, body: DeclarationPatchIn):
 def post_transition(declaration_id: int, body: TransitionIn):
     """``open`` freezes the current revision and records its SHA-256 (``text_hash``)."""
     declaration = _declaration(declaration_id)
-    operations.transition(declaration, body.to, actor=api_user())
+    transitions.transition(declaration, body.to, actor=api_user())
     db.session.commit()
     return declaration_out(declaration)
 
@@ -311,7 +306,7 @@ def list_amendments(declaration_id: int, query: AmendmentQuery):
 def create_amendment(declaration_id: int, body: AmendmentIn):
     """Authorised members of a delegation only, while the declaration is in consultation."""
     declaration = _declaration(declaration_id)
-    amendment = operations.propose_amendment(
+    amendment = amendments.propose_amendment(
         declaration,
         kind=body.kind,
         target_key=body.target_key,
@@ -347,7 +342,7 @@ def patch_amendment(amendment_id: int, body: AmendmentPatchIn):
     user = api_user()
     text_fields = {"proposed_title", "proposed_text", "justification"} & body.model_fields_set
     if text_fields:
-        operations.update_amendment(
+        amendments.update_amendment(
             amendment,
             proposed_title=body.proposed_title
             if "proposed_title" in text_fields
@@ -361,13 +356,13 @@ def patch_amendment(amendment_id: int, body: AmendmentPatchIn):
             actor=user,
         )
     if body.state == "submitted":
-        operations.submit_amendment(amendment, actor=user)
+        amendments.submit_amendment(amendment, actor=user)
     elif body.state == "withdrawn":
-        operations.withdraw_amendment(amendment, actor=user)
+        amendments.withdraw_amendment(amendment, actor=user)
     elif body.state == "accepted":
-        operations.accept_amendment(amendment, actor=user)
+        amendments.accept_amendment(amendment, actor=user)
     elif body.state == "rejected":
-        operations.reject_amendment(amendment, reason=body.reason or "", actor=user)
+        amendments.reject_amendment(amendment, reason=body.reason or "", actor=user)
     elif not text_fields:
         raise ValidationFailed("Nothing to change: send a state or new text.")
     db.session.commit()
@@ -393,7 +388,7 @@ def list_comments(amendment_id: int):
     summary="Comment on a submitted amendment",
 )
 def create_comment(amendment_id: int, body: CommentIn):
-    comment = operations.add_comment(_amendment(amendment_id), body=body.body, actor=api_user())
+    comment = amendments.add_comment(_amendment(amendment_id), body=body.body, actor=api_user())
     db.session.commit()
     return comment_out(comment)
 
@@ -405,7 +400,7 @@ def create_comment(amendment_id: int, body: CommentIn):
     summary="Declare your delegation's support for another delegation's amendment",
 )
 def create_support(amendment_id: int):
-    support = operations.support_amendment(_amendment(amendment_id), actor=api_user())
+    support = amendments.support_amendment(_amendment(amendment_id), actor=api_user())
     db.session.commit()
     return {
         "delegation_id": support.delegation_id,

@@ -7,7 +7,7 @@ from flask.cli import with_appcontext
 from alliance_conf.conferences.operations import get_conference
 from alliance_conf.core.cli import domain_errors
 from alliance_conf.core.errors import NotFound, ValidationFailed
-from alliance_conf.declarations import operations
+from alliance_conf.declarations import transitions
 from alliance_conf.declarations.models import Declaration, DeclarationState
 from alliance_conf.extensions import db
 
@@ -85,7 +85,7 @@ def transition(slug: str, to: str, declaration_id: int | None):
         raise ValidationFailed(f"Conference {slug!r} has several declarations ({ids}); pass --id.")
     declaration = found[0]
     old = declaration.state
-    operations.transition(declaration, to, actor=None)
+    transitions.transition(declaration, to, actor=None)
     db.session.commit()
     click.echo(f"Declaration {declaration.id}: {old.title} → {declaration.state.title}.")
     if declaration.text_hash:

@@ -6,17 +6,15 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from alliance_conf.api.framework import ApiModel
-from alliance_conf.declarations.operations import (
+from alliance_conf.declarations.amendments import MAX_COMMENT, MAX_JUSTIFICATION, MAX_REASON
+from alliance_conf.declarations.content import (
     KEY_PATTERN,
-    MAX_COMMENT,
     MAX_COMMITMENT_TITLE,
     MAX_ITEMS,
-    MAX_JUSTIFICATION,
-    MAX_MESSAGE,
     MAX_PARAGRAPH,
-    MAX_REASON,
     MAX_TITLE,
 )
+from alliance_conf.declarations.operations import MAX_MESSAGE
 
 
 def text(limit: int, default=..., *, required: bool = True, **kwargs):

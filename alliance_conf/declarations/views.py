@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask import Response, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
@@ -10,7 +10,21 @@ from alliance_conf.auth.models import UserRole
 from alliance_conf.conferences.operations import get_conference
 from alliance_conf.core.errors import InvalidState
 from alliance_conf.core.inputs import int_arg
-from alliance_conf.declarations import canonical, diff, operations
+from alliance_conf.declarations import canonical, diff, operations, transitions
+from alliance_conf.declarations.amendments import (
+    accept_amendment,
+    add_comment,
+    amendment_actions,
+    propose_amendment,
+    reject_amendment,
+    require_own_delegation,
+    stale_reason,
+    submit_amendment,
+    support_amendment,
+    update_amendment,
+    withdraw_amendment,
+)
+from alliance_conf.declarations.content import find_item, item_label, new_key, numbered
 from alliance_conf.declarations.forms import (
     AcceptForm,
     ActionForm,
@@ -31,21 +45,14 @@ from alliance_conf.declarations.models import (
     DeclarationRevision,
     DeclarationState,
 )
-from alliance_conf.extensions import db, login_manager
+from alliance_conf.extensions import db
 from alliance_conf.forms import form_action
 
 MAX_EDITOR_ITEMS = 1000
 
 
 def declaration_for_page(declaration_id: int) -> Declaration:
-    """The declaration for a web page: the sign-in page for anonymous visitors who may not see
-    it yet, 403 for signed-in users who may not. Plugins' pages use it too."""
-    declaration = operations.get_declaration(declaration_id)
-    if not operations.can_view(declaration, current_user):
-        if not current_user.is_authenticated:
-            abort(login_manager.unauthorized())
-        operations.check_can_view(declaration, current_user)
-    return declaration
+    return operations.load_declaration(declaration_id, current_user)
 
 
 def _amendment(amendment_id: int) -> Amendment:
@@ -110,9 +117,9 @@ def show(declaration_id: int):
         **_context(
             declaration,
             revision=revision,
-            content=operations.numbered(revision.content),
+            content=numbered(revision.content),
             can_amend=_can_amend(declaration),
-            transitions=operations.allowed_transitions(declaration),
+            transitions=transitions.allowed_transitions(declaration),
         ),
     )
 
@@ -147,7 +154,7 @@ def apply_editor_action(content: dict, action: str) -> dict:
         return content
     items = content[section]
     if verb == "add":
-        item = {"key": operations.new_key(section), "text": ""}
+        item = {"key": new_key(section), "text": ""}
         if section == "commitments":
             item = {"key": item["key"], "title": "", "text": ""}
         items.append(item)
@@ -232,7 +239,7 @@ def revision(declaration_id: int, number: int):
         **_context(
             declaration,
             revision=revision,
-            content=operations.numbered(revision.content),
+            content=numbered(revision.content),
             revision_hash=canonical.text_hash(revision.content),
         ),
     )
@@ -274,8 +281,8 @@ def transition(declaration_id: int):
     declaration = declaration_for_page(declaration_id)
     form = TransitionForm()
     to = request.values.get("to", "")
-    target = operations.parse_state(to)
-    operations.check_transition(declaration, target)
+    target = transitions.parse_state(to)
+    transitions.check_transition(declaration, target)
     freezing = target == DeclarationState.open
     status = 200
     if form.validate_on_submit():
@@ -284,7 +291,7 @@ def transition(declaration_id: int):
             status = 422
         else:
             with form_action(form) as done:
-                operations.transition(declaration, target, actor=current_user)
+                transitions.transition(declaration, target, actor=current_user)
             if done:
                 flash(f"The declaration is now {target.title.lower()}.", "success")
                 return redirect(url_for("declarations.show", declaration_id=declaration.id))
@@ -309,14 +316,14 @@ def amendments(declaration_id: int):
         operations.visible_amendments(declaration, current_user).order_by(Amendment.id)
     ).all()
     current = declaration.current_revision.content
-    stale = {a.id: operations.stale_reason(a, current) for a in rows if a.is_open}
+    stale = {a.id: stale_reason(a, current) for a in rows if a.is_open}
     return render_template(
         "declarations/amendments.html",
         **_context(
             declaration,
             amendments=rows,
             stale=stale,
-            labels={a.id: operations.item_label(current, a.target_key) for a in rows},
+            labels={a.id: item_label(current, a.target_key) for a in rows},
             can_amend=_can_amend(declaration),
         ),
     )
@@ -350,7 +357,7 @@ def amendment_new(declaration_id: int):
     status = 200
     if form.validate_on_submit():
         with form_action(form) as done:
-            amendment = operations.propose_amendment(
+            amendment = propose_amendment(
                 declaration,
                 kind=form.kind.data,
                 target_key=form.target_key.data,
@@ -375,7 +382,7 @@ def amendment_new(declaration_id: int):
             form=form,
             delegation=registration.delegation,
             amendment=None,
-            content=operations.numbered(content),
+            content=numbered(content),
         ),
     ), status
 
@@ -386,16 +393,16 @@ def amendment(amendment_id: int):
     declaration = amendment.declaration
     current = declaration.current_revision.content
     base = declaration.revision(amendment.base_revision_number)
-    found = operations.find_item(base.content, amendment.target_key)
+    found = find_item(base.content, amendment.target_key)
     return render_template(
         "declarations/amendment.html",
         **_context(
             declaration,
             amendment=amendment,
-            target_label=operations.item_label(current, amendment.target_key),
+            target_label=item_label(current, amendment.target_key),
             original=found[2] if found else None,
-            stale=operations.stale_reason(amendment, current) if amendment.is_open else None,
-            actions=operations.amendment_actions(amendment, current_user),
+            stale=stale_reason(amendment, current) if amendment.is_open else None,
+            actions=amendment_actions(amendment, current_user),
             action_form=ActionForm(),
             accept_form=AcceptForm(),
             reject_form=RejectForm(),
@@ -409,12 +416,12 @@ def amendment(amendment_id: int):
 def amendment_edit(amendment_id: int):
     amendment = _amendment(amendment_id)
     declaration = amendment.declaration
-    operations.require_own_delegation(amendment, current_user)
+    require_own_delegation(amendment, current_user)
     form = AmendmentUpdateForm(obj=amendment)
     status = 200
     if form.validate_on_submit():
         with form_action(form) as done:
-            operations.update_amendment(
+            update_amendment(
                 amendment,
                 proposed_title=form.proposed_title.data,
                 proposed_text=form.proposed_text.data,
@@ -429,7 +436,7 @@ def amendment_edit(amendment_id: int):
     elif request.method == "POST":
         status = 422
     current = declaration.current_revision.content
-    found = operations.find_item(current, amendment.target_key)
+    found = find_item(current, amendment.target_key)
     return render_template(
         "declarations/amendment_form.html",
         **_context(
@@ -438,7 +445,7 @@ def amendment_edit(amendment_id: int):
             delegation=amendment.delegation,
             amendment=amendment,
             current_target=found[2] if found else None,
-            target_label=operations.item_label(current, amendment.target_key),
+            target_label=item_label(current, amendment.target_key),
         ),
     ), status
 
@@ -459,7 +466,7 @@ def _amendment_action(amendment_id: int, perform, done: str):
 def amendment_submit(amendment_id: int):
     return _amendment_action(
         amendment_id,
-        lambda a: operations.submit_amendment(a, actor=current_user),
+        lambda a: submit_amendment(a, actor=current_user),
         "Amendment #{id} submitted.",
     )
 
@@ -468,7 +475,7 @@ def amendment_submit(amendment_id: int):
 def amendment_withdraw(amendment_id: int):
     return _amendment_action(
         amendment_id,
-        lambda a: operations.withdraw_amendment(a, actor=current_user),
+        lambda a: withdraw_amendment(a, actor=current_user),
         "Amendment #{id} withdrawn.",
     )
 
@@ -477,7 +484,7 @@ def amendment_withdraw(amendment_id: int):
 def amendment_support(amendment_id: int):
     return _amendment_action(
         amendment_id,
-        lambda a: operations.support_amendment(a, actor=current_user),
+        lambda a: support_amendment(a, actor=current_user),
         "Your delegation's support for amendment #{id} is recorded.",
     )
 
@@ -487,7 +494,7 @@ def amendment_accept(amendment_id: int):
     amendment = _amendment(amendment_id)
     form = AcceptForm()
     if form.validate_on_submit():
-        operations.accept_amendment(amendment, actor=current_user)
+        accept_amendment(amendment, actor=current_user)
         db.session.commit()
         flash(f"Amendment #{amendment.id} accepted: the text has a new revision.", "success")
     else:
@@ -500,7 +507,7 @@ def amendment_reject(amendment_id: int):
     amendment = _amendment(amendment_id)
     form = RejectForm()
     if form.validate_on_submit():
-        operations.reject_amendment(amendment, reason=form.reason.data, actor=current_user)
+        reject_amendment(amendment, reason=form.reason.data, actor=current_user)
         db.session.commit()
         flash(f"Amendment #{amendment.id} rejected.", "success")
         return redirect(url_for("declarations.amendment", amendment_id=amendment.id))
@@ -513,7 +520,7 @@ def amendment_comment(amendment_id: int):
     amendment = _amendment(amendment_id)
     form = CommentForm()
     if form.validate_on_submit():
-        operations.add_comment(amendment, body=form.body.data, actor=current_user)
+        add_comment(amendment, body=form.body.data, actor=current_user)
         db.session.commit()
         flash("Comment added.", "success")
     else:

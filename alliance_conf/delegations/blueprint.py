@@ -2,7 +2,7 @@ from flask import Blueprint
 
 from alliance_conf.delegations import views
 
-bp = Blueprint("delegations", __name__)
+bp = Blueprint("delegations", __name__, template_folder="templates")
 prefix = "/conferences/<slug>/delegations"
 bp.add_url_rule(prefix, "index", views.index)
 bp.add_url_rule(f"{prefix}/new", "create", views.create, methods=["GET", "POST"])

@@ -2,7 +2,7 @@ from flask import Blueprint
 
 from alliance_conf.invitations import views
 
-bp = Blueprint("invitations", __name__)
+bp = Blueprint("invitations", __name__, template_folder="templates")
 bp.add_url_rule("/conferences/<slug>/invitations", "index", views.index)
 bp.add_url_rule(
     "/conferences/<slug>/invitations/new", "create", views.create, methods=["GET", "POST"]

@@ -2,7 +2,7 @@ from flask import Blueprint
 
 from alliance_conf.participants import views
 
-bp = Blueprint("participants", __name__)
+bp = Blueprint("participants", __name__, template_folder="templates")
 prefix = "/conferences/<slug>"
 bp.add_url_rule(f"{prefix}/participants", "index", views.index)
 bp.add_url_rule(f"{prefix}/participants/export.<any(csv, xlsx):fmt>", "export", views.export)

@@ -22,12 +22,11 @@ from datetime import datetime
 
 import sqlalchemy as sa
 
-from alliance_conf.auth.models import User, UserRole
+from alliance_conf.auth.models import User, UserRole, search_text
 from alliance_conf.conferences.models import Conference
 from alliance_conf.core.errors import PermissionDenied, ValidationFailed
 from alliance_conf.delegations.models import Delegation, DelegationKind
 from alliance_conf.extensions import db
-from alliance_conf.participants.indexes import search_text
 from alliance_conf.registrations.models import DelegateFunction, Registration, RegistrationStatus
 
 SORTS = ("name", "delegation", "status", "registered")

@@ -2,7 +2,7 @@ from flask import Blueprint
 
 from alliance_conf.registrations import views
 
-bp = Blueprint("registrations", __name__)
+bp = Blueprint("registrations", __name__, template_folder="templates")
 bp.add_url_rule("/privacy", "privacy", views.privacy)
 bp.add_url_rule("/me", "mine", views.mine)
 bp.add_url_rule("/me/data.json", "my_data", views.my_data)

@@ -146,6 +146,39 @@ class Registration(db.Model):
         return f"<Registration {self.user_id}@{self.delegation_id} {self.status}>"
 
 
+# The participant list, dashboard and exports at COP scale (participants/queries.py) rely on
+# these. Sorting by registration date, and counting a conference's registrations from the index
+# only.
+_registrations = Registration.__table__
+sa.Index(
+    "ix_registrations_conference_created",
+    _registrations.c.conference_id,
+    _registrations.c.created_at,
+    _registrations.c.id,
+)
+# The dashboard groups a conference's registrations by delegation and status from this index.
+sa.Index(
+    "ix_registrations_conference_delegation_status",
+    _registrations.c.conference_id,
+    _registrations.c.delegation_id,
+    _registrations.c.status,
+)
+# ...and finds the delegations that have a signatory from this one.
+sa.Index(
+    "ix_registrations_conference_signatory",
+    _registrations.c.conference_id,
+    _registrations.c.is_signatory,
+    _registrations.c.delegation_id,
+)
+# The head of each delegation (and the list filtered by delegation and function).
+sa.Index(
+    "ix_registrations_delegation_function",
+    _registrations.c.delegation_id,
+    _registrations.c.function,
+    _registrations.c.status,
+)
+
+
 class FullPowers(db.Model):
     """An instrument of full powers checked by organisers: the only source of ``is_signatory``.
 

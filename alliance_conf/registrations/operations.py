@@ -11,6 +11,7 @@ from sqlalchemy.exc import IntegrityError
 
 from alliance_conf.audit.models import AuditEvent
 from alliance_conf.audit.operations import log_event
+from alliance_conf.auth.access import is_organiser
 from alliance_conf.auth.models import ApiToken, EmailProofPurpose, User, UserRole, normalise_email
 from alliance_conf.auth.operations import (
     check_email,
@@ -52,10 +53,6 @@ IDENTITY_FIELDS = frozenset({"position", "organisation"})
 
 
 # --- who may see or do what -------------------------------------------------------------------
-
-
-def is_organiser(user) -> bool:
-    return bool(user is not None and user.is_authenticated and user.has_role(UserRole.organiser))
 
 
 def approved_registration(user, delegation_id: int) -> Registration | None:

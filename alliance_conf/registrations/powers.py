@@ -42,7 +42,7 @@ class Instrument:
 
 
 def _is_organiser(actor) -> bool:
-    from alliance_conf.registrations.operations import is_organiser
+    from alliance_conf.auth.access import is_organiser
 
     return is_organiser(actor)
 

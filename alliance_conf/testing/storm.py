@@ -43,7 +43,8 @@ def drop_database(name: str) -> None:
 
 
 def _open_declaration(conference, title: str):
-    from alliance_conf.declarations.operations import create_declaration, transition
+    from alliance_conf.declarations.operations import create_declaration
+    from alliance_conf.declarations.transitions import transition
 
     declaration = create_declaration(
         conference,

@@ -1,7 +1,7 @@
 """participant list indexes
 
 Indexes for the participant list, dashboard and exports at COP scale
-(see alliance_conf/participants/indexes.py).
+(declared beside the User and Registration models).
 
 Revision ID: core_0005
 Revises: core_0004

@@ -16,7 +16,7 @@ from alliance_conf.core.cli import domain_errors
 from alliance_conf.core.errors import NotFound, ValidationFailed
 from alliance_conf.declarations.models import Declaration
 from alliance_conf.extensions import db
-from plugins.documents import operations, seal, templates
+from plugins.documents import operations, seal, word_templates
 
 
 @click.group("documents", help="Word documents: declarations, redlines, participant lists.")
@@ -179,7 +179,7 @@ def template_cli():
 def template_upload(slug, file):
     """Check FILE and store it as the conference's template."""
     conference = get_conference(slug)
-    templates.check_size(
+    word_templates.check_size(
         file.name, file.stat().st_size, current_app.config["DOCUMENTS_TEMPLATE_MAX_BYTES"]
     )
     stored = operations.upload_template(conference, file.name, file.read_bytes(), actor=None)

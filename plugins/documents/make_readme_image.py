@@ -29,7 +29,7 @@ VALIDATION = ROOT / "docs" / "sealed-declaration-validation.txt"
 
 def generate(workdir: Path) -> Path:
     from alliance_conf import create_app
-    from alliance_conf.declarations import operations as declaration_ops
+    from alliance_conf.declarations import transitions
     from alliance_conf.declarations.models import Declaration
     from alliance_conf.delegations.models import Delegation
     from alliance_conf.demo.operations import load_demo
@@ -50,8 +50,8 @@ def generate(workdir: Path) -> Path:
         declaration = db.session.scalar(
             sa.select(Declaration).where(Declaration.conference_id == result.conference.id)
         )
-        declaration_ops.transition(declaration, "consultation", actor=None)
-        declaration_ops.transition(declaration, "open", actor=None)
+        transitions.transition(declaration, "consultation", actor=None)
+        transitions.transition(declaration, "open", actor=None)
         db.session.commit()
         delegations = db.session.scalars(
             sa.select(Delegation)

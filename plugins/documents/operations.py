@@ -22,7 +22,7 @@ from alliance_conf.delegations.models import Delegation
 from alliance_conf.extensions import db
 from alliance_conf.plugins import flatten, get_registry
 from alliance_conf.registrations.models import DelegateFunction, Registration, RegistrationStatus
-from plugins.documents import builder, seal, templates
+from plugins.documents import builder, seal, word_templates
 from plugins.documents.models import DocumentTemplate, SealedDocument
 
 DOCX = builder.DOCX_CONTENT_TYPE
@@ -128,7 +128,7 @@ def upload_template(conference, filename: str, data: bytes, *, actor) -> Documen
     if not filename:
         raise ValidationFailed("Choose a .docx file to upload.", {"file": "Choose a file."})
     config = current_app.config
-    templates.validate_template(
+    word_templates.validate_template(
         data,
         filename,
         max_bytes=config["DOCUMENTS_TEMPLATE_MAX_BYTES"],

@@ -54,7 +54,7 @@ def alliance_nav_items(user):
 def _can_see_reporting(declaration) -> bool:
     from flask_login import current_user
 
-    from plugins.reporting.operations import can_see_reporting
+    from plugins.reporting.access import can_see_reporting
 
     return can_see_reporting(declaration, current_user)
 
@@ -104,7 +104,7 @@ def alliance_signature_recorded(signature, actor):
     (run after the signature's commit, outside the signing lock)."""
     from alliance_conf.declarations.models import Declaration
     from alliance_conf.extensions import db
-    from plugins.reporting.operations import add_signatory_reports
+    from plugins.reporting.rounds import add_signatory_reports
 
     declaration_id = getattr(signature, "declaration_id", None)
     delegation_id = getattr(signature, "delegation_id", None)

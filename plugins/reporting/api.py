@@ -7,12 +7,13 @@ everything; only organisers open rounds, review, send back and remind.
 from __future__ import annotations
 
 from alliance_conf.api.framework import ApiBlueprint, api_user
+from alliance_conf.auth.access import is_organiser, is_team, membership
 from alliance_conf.auth.models import UserRole
 from alliance_conf.core.errors import PermissionDenied
 from alliance_conf.declarations.models import Declaration
-from alliance_conf.declarations.operations import get_declaration, is_organiser, is_team, membership
+from alliance_conf.declarations.operations import get_declaration
 from alliance_conf.extensions import db
-from plugins.reporting import operations
+from plugins.reporting import access, actions, operations, overview, reports, rounds
 from plugins.reporting.models import NationalAction, Report, ReportingRound, ReportState
 from plugins.reporting.schemas import (
     ActionIn,
@@ -38,7 +39,7 @@ TEAM = [UserRole.organiser, UserRole.staff]
 
 def _declaration(declaration_id: int) -> Declaration:
     declaration = get_declaration(declaration_id)
-    operations.require_see_reporting(declaration, api_user())
+    access.require_see_reporting(declaration, api_user())
     return declaration
 
 
@@ -47,13 +48,13 @@ def _acting_member(declaration: Declaration):
     registration = membership(api_user(), declaration.conference_id)
     if registration is None:
         raise PermissionDenied("Only members of a delegation record national actions.")
-    operations.require_act_for(api_user(), registration.delegation)
+    access.require_act_for(api_user(), registration.delegation)
     return registration
 
 
 def _acting_on_report(report_id: int) -> None:
     report = operations.get_report(report_id, api_user())
-    operations.require_act_for(api_user(), report.delegation)
+    access.require_act_for(api_user(), report.delegation)
 
 
 def _round(round_id: int) -> ReportingRound:
@@ -158,7 +159,7 @@ def list_rounds(declaration_id: int):
 def create_round(declaration_id: int, body: RoundIn):
     """Each covered delegation gets a draft report. The deadline must not be before the end of
     the period covered."""
-    round_ = operations.open_round(
+    round_ = rounds.open_round(
         get_declaration(declaration_id),
         title=body.title,
         period_start=body.period_start,
@@ -189,7 +190,7 @@ def get_matrix(round_id: int, query: MatrixQuery):
     """Cells: achieved, in_progress, not_started (from submitted or reviewed reports),
     not_reported (draft) or not_endorsed."""
     round_ = operations.get_round(round_id)
-    data = operations.matrix(round_, query.group)
+    data = overview.matrix(round_, query.group)
     return {
         "round_id": round_.id,
         "group": query.group,
@@ -209,7 +210,7 @@ def get_matrix(round_id: int, query: MatrixQuery):
                     {
                         "commitment_key": c["key"],
                         "status": status,
-                        "label": operations.CELL_LABELS[status][0],
+                        "label": overview.CELL_LABELS[status][0],
                     }
                     for c, status in zip(data["commitments"], row["cells"], strict=True)
                 ],
@@ -230,7 +231,7 @@ def get_matrix(round_id: int, query: MatrixQuery):
 )
 def remind(round_id: int):
     """Reports due soon or overdue are reminded, at most once a day per report."""
-    result = operations.send_reminders([operations.get_round(round_id)], actor=api_user())
+    result = rounds.send_reminders([operations.get_round(round_id)], actor=api_user())
     db.session.commit()
     return {
         "sent": len(result.sent),
@@ -276,7 +277,7 @@ def create_report(round_id: int, body: ReportCreateIn):
         if body.delegation_id not in (None, registration.delegation_id):
             raise PermissionDenied("You can only create your own delegation's report.")
         delegation = registration.delegation
-    report = operations.create_report(round_, delegation, actor=user)
+    report = rounds.create_report(round_, delegation, actor=user)
     db.session.commit()
     return report_out(report), 201
 
@@ -299,7 +300,7 @@ def update_report(report_id: int, body: ReportIn):
     the report is a draft, only by an authorised member of its delegation. All or nothing."""
     report = operations.get_report(report_id, api_user())
     entries = {
-        key: operations.EntryData(
+        key: reports.EntryData(
             status=entry.status,
             narrative=entry.narrative,
             figures=dict(entry.figures),
@@ -308,7 +309,7 @@ def update_report(report_id: int, body: ReportIn):
         )
         for key, entry in body.entries.items()
     }
-    operations.save_report(report, entries, actor=api_user())
+    reports.save_report(report, entries, actor=api_user())
     db.session.commit()
     return report_out(report)
 
@@ -322,7 +323,7 @@ def update_report(report_id: int, body: ReportIn):
 )
 def submit_report(report_id: int):
     report = operations.get_report(report_id, api_user())
-    operations.submit_report(report, actor=api_user())
+    reports.submit_report(report, actor=api_user())
     db.session.commit()
     return report_out(report)
 
@@ -338,7 +339,7 @@ def submit_report(report_id: int):
 )
 def review_report(report_id: int, body: ReviewIn):
     report = operations.get_report(report_id, api_user())
-    operations.review_report(report, comment=body.comment, actor=api_user())
+    reports.review_report(report, comment=body.comment, actor=api_user())
     db.session.commit()
     return report_out(report)
 
@@ -354,7 +355,7 @@ def review_report(report_id: int, body: ReviewIn):
 )
 def return_report(report_id: int, body: ReturnIn):
     report = operations.get_report(report_id, api_user())
-    operations.return_report(report, comment=body.comment, actor=api_user())
+    reports.return_report(report, comment=body.comment, actor=api_user())
     db.session.commit()
     return report_out(report)
 
@@ -398,10 +399,10 @@ def create_action(declaration_id: int, body: ActionIn):
     registration = membership(api_user(), declaration.conference_id)
     if registration is None:
         raise PermissionDenied("Only members of a delegation record national actions.")
-    action = operations.create_action(
+    action = actions.create_action(
         declaration,
         registration.delegation,
-        operations.ActionData(**body.model_dump()),
+        actions.ActionData(**body.model_dump()),
         actor=api_user(),
     )
     db.session.commit()
@@ -414,7 +415,7 @@ def create_action(declaration_id: int, body: ActionIn):
     summary="Update a national action",
     body=ActionPatchIn,
     response=ActionOut,
-    authorise=lambda action_id: operations.require_act_for(
+    authorise=lambda action_id: access.require_act_for(
         api_user(), operations.get_action(action_id, api_user()).delegation
     ),
 )
@@ -430,6 +431,6 @@ def update_action(action_id: int, body: ActionPatchIn):
         "status": action.status.value,
     }
     current.update({k: v for k, v in changes.items() if v is not None or k == "target_date"})
-    operations.update_action(action, operations.ActionData(**current), actor=api_user())
+    actions.update_action(action, actions.ActionData(**current), actor=api_user())
     db.session.commit()
     return action

@@ -11,6 +11,7 @@ from alliance_conf.extensions import db
 from alliance_conf.plugins import plugin_enabled
 from plugins.reporting import operations
 from plugins.reporting.models import ReportingRound, ReportState
+from plugins.reporting.rounds import send_reminders
 
 
 @click.group("reporting", help="Follow-up reporting: rounds, reports, reminders.")
@@ -47,7 +48,7 @@ def remind(round_id: int | None):
         targets = [operations.get_round(round_id)]
     else:
         targets = list(db.session.scalars(sa.select(ReportingRound).order_by(ReportingRound.id)))
-    result = operations.send_reminders(targets, actor=None)
+    result = send_reminders(targets, actor=None)
     db.session.commit()
     for report, kind, recipients in result.sent:
         click.echo(

@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alliance_conf.declarations.models import Declaration
 from alliance_conf.delegations.models import Delegation
 from alliance_conf.extensions import db
-from plugins.reporting import operations
+from plugins.reporting import actions, operations, reports, rounds
 from plugins.reporting.models import ActionStatus, ReportingRound
 
 ROUND_TITLE = "First progress report (2013)"
@@ -43,7 +43,7 @@ def load_demo_reporting(conference, accounts) -> ReportingRound | None:
     )
     if exists is not None:
         return None
-    round_ = operations.open_round(
+    round_ = rounds.open_round(
         declaration,
         title=ROUND_TITLE,
         period_start=conference.start_date,
@@ -58,10 +58,10 @@ def load_demo_reporting(conference, accounts) -> ReportingRound | None:
         if report is None:
             continue
         delegation: Delegation = report.delegation
-        action = operations.create_action(
+        action = actions.create_action(
             declaration,
             delegation,
-            operations.ActionData(
+            actions.ActionData(
                 commitment_key=keys[0],
                 title="National victim identification unit",
                 description="A dedicated team comparing seized material with the international database.",
@@ -74,7 +74,7 @@ def load_demo_reporting(conference, accounts) -> ReportingRound | None:
             actor=None,
         )
         entries = {
-            keys[0]: operations.EntryData(
+            keys[0]: reports.EntryData(
                 status=status,
                 narrative=f"{delegation.name} set up its victim identification work in the period.",
                 figures={"victims_identified": victims, "offenders_prosecuted": prosecuted},
@@ -85,14 +85,14 @@ def load_demo_reporting(conference, accounts) -> ReportingRound | None:
             ),
         }
         for key in keys[1:]:
-            entries[key] = operations.EntryData(
+            entries[key] = reports.EntryData(
                 status="in_progress" if status != "not_started" else "not_started"
             )
-        operations.save_report(report, entries, actor=None)
-        operations.submit_report(report, actor=None)
+        reports.save_report(report, entries, actor=None)
+        reports.submit_report(report, actor=None)
         report.submitted_at = datetime(day.year, day.month, day.day, 10, 0, tzinfo=UTC)
         if state == "reviewed":
-            operations.review_report(report, actor=None, comment="Thank you: clear and complete.")
+            reports.review_report(report, actor=None, comment="Thank you: clear and complete.")
             report.reviewed_at = report.submitted_at + timedelta(days=7)
     db.session.flush()
     return round_

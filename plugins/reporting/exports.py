@@ -10,7 +10,7 @@ from openpyxl import Workbook
 
 from alliance_conf.core.csvfile import csv_text, safe_cell
 from alliance_conf.declarations.models import Declaration
-from plugins.reporting import operations
+from plugins.reporting import operations, overview
 from plugins.reporting.models import Report, ReportingRound, ReportState
 
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -51,7 +51,7 @@ def round_rows(round_: ReportingRound) -> tuple[list[str], list[list]]:
             if item["key"] not in report.commitment_keys:
                 continue
             entry = report.entry(item["key"]) if published else None
-            status = operations.cell_status(report, item["key"])
+            status = overview.cell_status(report, item["key"])
             actions = "; ".join(
                 f"{a['title']} ({a['status'].replace('_', ' ')})"
                 + (f": {a['progress']}" if a.get("progress") else "")
@@ -66,7 +66,7 @@ def round_rows(round_: ReportingRound) -> tuple[list[str], list[list]]:
                     report.submitted_at.isoformat() if report.submitted_at else "",
                     item["number"],
                     item["title"],
-                    operations.CELL_LABELS[status][0],
+                    overview.CELL_LABELS[status][0],
                     entry.narrative if entry else "",
                     actions,
                     " ".join(entry.evidence_links) if entry else "",
@@ -189,7 +189,7 @@ def round_docx(round: ReportingRound | None = None, conference=None) -> bytes:
     for item in items:
         counts = dict.fromkeys(("achieved", "in_progress", "not_started", "not_reported"), 0)
         for report in reports:
-            status = operations.cell_status(report, item["key"])
+            status = overview.cell_status(report, item["key"])
             if status in counts:
                 counts[status] += 1
         rows.append([f"{item['number']}. {item['title']}", *(str(v) for v in counts.values())])
@@ -209,9 +209,9 @@ def round_docx(round: ReportingRound | None = None, conference=None) -> bytes:
             if item["key"] not in report.commitment_keys:
                 continue
             entry = report.entry(item["key"])
-            status = operations.cell_status(report, item["key"])
+            status = overview.cell_status(report, item["key"])
             writer.heading(
-                f"{item['number']}. {item['title']}: {operations.CELL_LABELS[status][0]}", 3
+                f"{item['number']}. {item['title']}: {overview.CELL_LABELS[status][0]}", 3
             )
             if entry is None:
                 continue

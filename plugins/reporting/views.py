@@ -5,17 +5,32 @@ from flask import Response, abort, flash, redirect, render_template, request, ur
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
-from alliance_conf.auth.access import login_required, roles_required
+from alliance_conf.auth.access import (
+    is_organiser,
+    is_team,
+    login_required,
+    membership,
+    roles_required,
+)
 from alliance_conf.auth.models import UserRole
 from alliance_conf.conferences.models import Conference
 from alliance_conf.core.errors import AllianceError, PermissionDenied
 from alliance_conf.declarations.models import Declaration
-from alliance_conf.declarations.operations import get_declaration, is_organiser, is_team, membership
+from alliance_conf.declarations.operations import get_declaration
 from alliance_conf.extensions import db
 from alliance_conf.forms import apply_errors, form_action
 from alliance_conf.plugins import plugin_enabled
 from alliance_conf.registrations.models import Registration, RegistrationStatus
-from plugins.reporting import charts, exports, operations
+from plugins.reporting import (
+    access,
+    actions,
+    charts,
+    exports,
+    operations,
+    overview,
+    reports,
+    rounds,
+)
 from plugins.reporting.forms import (
     ButtonForm,
     NationalActionForm,
@@ -30,9 +45,9 @@ TEAM = (UserRole.organiser, UserRole.staff)
 
 
 def _declaration_for(declaration_id: int) -> Declaration:
-    """Reporting pages of a declaration; see ``operations.can_see_reporting``."""
+    """Reporting pages of a declaration; see ``access.can_see_reporting``."""
     declaration = get_declaration(declaration_id)
-    operations.require_see_reporting(declaration, current_user)
+    access.require_see_reporting(declaration, current_user)
     return declaration
 
 
@@ -80,7 +95,7 @@ def declaration_overview(declaration_id: int):
         "button": ButtonForm(),
     }
     if context["is_team"]:
-        series = operations.progress_series(declaration)
+        series = overview.progress_series(declaration)
         context.update(series=series, chart=charts.progress_svg(series))
     else:
         registration = membership(current_user, declaration.conference_id)
@@ -91,14 +106,14 @@ def declaration_overview(declaration_id: int):
             for report in round_.reports
             if report.delegation_id == registration.delegation_id
         ]
-        context["can_act"] = operations.can_act_for(current_user, registration.delegation)
+        context["can_act"] = access.can_act_for(current_user, registration.delegation)
     return render_template("reporting/overview.html", **context)
 
 
 @roles_required(*TEAM)
 def progress_chart(declaration_id: int):
     declaration = get_declaration(declaration_id)
-    svg = charts.progress_svg(operations.progress_series(declaration))
+    svg = charts.progress_svg(overview.progress_series(declaration))
     return Response(str(svg), mimetype="image/svg+xml")
 
 
@@ -129,7 +144,7 @@ def round_new(declaration_id: int):
     form = RoundForm()
     if form.validate_on_submit():
         with form_action(form) as done:
-            round_ = operations.open_round(
+            round_ = rounds.open_round(
                 declaration,
                 title=form.title.data,
                 period_start=form.period_start.data,
@@ -165,9 +180,9 @@ def round_show(round_id: int):
         round=round_,
         declaration=round_.declaration,
         conference=conference,
-        matrix=operations.matrix(round_, group),
+        matrix=overview.matrix(round_, group),
         group=group,
-        cell_labels=operations.CELL_LABELS,
+        cell_labels=overview.CELL_LABELS,
         counts={
             "total": len(reports),
             "submitted": sum(1 for r in reports if r.state != ReportState.draft),
@@ -186,7 +201,7 @@ def round_remind(round_id: int):
     form = ButtonForm()
     if not form.validate_on_submit():
         abort(400)
-    result = operations.send_reminders([round_], actor=current_user)
+    result = rounds.send_reminders([round_], actor=current_user)
     db.session.commit()
     message = f"{len(result.sent)} reminder(s) sent."
     if result.skipped_recent:
@@ -236,7 +251,7 @@ def _report_context(report, **extra) -> dict:
         "actions": actions,
         "indicators": operations.indicators(),
         "can_edit": report.state == ReportState.draft
-        and operations.can_act_for(current_user, report.delegation),
+        and access.can_act_for(current_user, report.delegation),
         "is_organiser": is_organiser(current_user),
         **extra,
     }
@@ -256,8 +271,8 @@ def report_show(report_id: int):
 @login_required
 def report_edit(report_id: int):
     report = operations.get_report(report_id, current_user)
-    operations.require_act_for(current_user, report.delegation)
-    operations.require_draft(report)
+    access.require_act_for(current_user, report.delegation)
+    reports.require_draft(report)
     context = _report_context(report)
     form_class, names = report_form_class(
         context["items"], context["indicators"], context["actions"]
@@ -290,7 +305,7 @@ def report_edit(report_id: int):
                 for a in context["actions"]
                 if a.commitment_key == item["key"]
             }
-            entries[item["key"]] = operations.EntryData(
+            entries[item["key"]] = reports.EntryData(
                 status=form[f"c{i}_status"].data,
                 narrative=form[f"c{i}_narrative"].data,
                 figures=figures,
@@ -302,7 +317,7 @@ def report_edit(report_id: int):
                 action_progress=progress,
             )
         with form_action() as done:
-            operations.save_report(report, entries, actor=current_user)
+            reports.save_report(report, entries, actor=current_user)
         if done:
             flash("Report saved as a draft. Submit it when it is complete.", "success")
             return redirect(url_for("reporting.report_show", report_id=report.id))
@@ -326,14 +341,14 @@ def _button_action(report_id: int, do, done: str):
 @login_required
 def report_submit(report_id: int):
     report = operations.get_report(report_id, current_user)
-    operations.require_act_for(current_user, report.delegation)
+    access.require_act_for(current_user, report.delegation)
     form = SubmitReportForm()
     if not form.validate_on_submit():
         if "csrf_token" in form.errors:
             abort(400)
         flash(" ".join(form.confirm.errors), "error")
         return redirect(url_for("reporting.report_show", report_id=report.id))
-    operations.submit_report(report, actor=current_user)
+    reports.submit_report(report, actor=current_user)
     db.session.commit()
     flash("Report submitted. It is locked now; the organisers will review it.", "success")
     return redirect(url_for("reporting.report_show", report_id=report.id))
@@ -345,7 +360,7 @@ def report_review(report_id: int):
     form = ReviewForm()
     if not form.validate_on_submit():
         abort(400)
-    operations.review_report(report, comment=form.comment.data or "", actor=current_user)
+    reports.review_report(report, comment=form.comment.data or "", actor=current_user)
     db.session.commit()
     flash("Report marked as reviewed.", "success")
     return redirect(url_for("reporting.report_show", report_id=report.id))
@@ -358,7 +373,7 @@ def report_return(report_id: int):
     if not form.validate_on_submit():
         abort(400)
     with form_action(form) as done:
-        operations.return_report(report, comment=form.comment.data or "", actor=current_user)
+        reports.return_report(report, comment=form.comment.data or "", actor=current_user)
     if not done:
         return render_template(
             "reporting/report.html",
@@ -399,7 +414,7 @@ def actions_index(declaration_id: int):
         delegation=delegation,
         items=[c for c in items if c["key"] in endorsed],
         actions=actions,
-        can_act=delegation is not None and operations.can_act_for(current_user, delegation),
+        can_act=delegation is not None and access.can_act_for(current_user, delegation),
         delegations=sorted(declaration.conference.delegations, key=lambda d: d.name)
         if is_team(current_user)
         else [],
@@ -417,8 +432,8 @@ def _action_form(declaration, delegation, obj=None) -> NationalActionForm:
     return form
 
 
-def _action_data(form) -> operations.ActionData:
-    return operations.ActionData(
+def _action_data(form) -> actions.ActionData:
+    return actions.ActionData(
         commitment_key=form.commitment_key.data,
         title=form.title.data,
         description=form.description.data or "",
@@ -435,13 +450,11 @@ def action_new(declaration_id: int):
     if registration is None:
         raise PermissionDenied("Only members of a delegation record national actions.")
     delegation = registration.delegation
-    operations.require_act_for(current_user, delegation)
+    access.require_act_for(current_user, delegation)
     form = _action_form(declaration, delegation)
     if form.validate_on_submit():
         with form_action(form) as done:
-            operations.create_action(
-                declaration, delegation, _action_data(form), actor=current_user
-            )
+            actions.create_action(declaration, delegation, _action_data(form), actor=current_user)
         if done:
             flash("National action recorded.", "success")
             return redirect(url_for("reporting.actions_index", declaration_id=declaration.id))
@@ -459,14 +472,14 @@ def action_new(declaration_id: int):
 @login_required
 def action_edit(action_id: int):
     action = operations.get_action(action_id, current_user)
-    operations.require_act_for(current_user, action.delegation)
+    access.require_act_for(current_user, action.delegation)
     declaration = action.declaration
     form = _action_form(declaration, action.delegation, obj=action)
     if request.method == "GET":
         form.status.data = action.status.value
     if form.validate_on_submit():
         with form_action(form) as done:
-            operations.update_action(action, _action_data(form), actor=current_user)
+            actions.update_action(action, _action_data(form), actor=current_user)
         if done:
             flash("National action updated.", "success")
             return redirect(url_for("reporting.actions_index", declaration_id=declaration.id))

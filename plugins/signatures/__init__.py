@@ -98,14 +98,14 @@ def alliance_declaration_can_reopen(declaration):
 
 @hookimpl
 def alliance_declaration_state_changed(declaration, old_state, new_state, actor):
-    from plugins.signatures.operations import record_state_change
+    from plugins.signatures.chain import record_state_change
 
     record_state_change(declaration, old_state, new_state)
 
 
 @hookimpl
 def alliance_signature_rows(declaration):
-    from plugins.signatures.operations import signature_rows
+    from plugins.signatures.board import signature_rows
 
     return signature_rows(declaration)
 

@@ -4,14 +4,25 @@ from __future__ import annotations
 
 from flask import jsonify, request
 
-from alliance_conf.api.framework import ApiBlueprint, Unauthorised, api_user
+from alliance_conf.api.framework import ApiBlueprint, api_user
 from alliance_conf.auth import passkeys
 from alliance_conf.auth.models import UserRole
+from alliance_conf.core.request_meta import RequestMeta
 from alliance_conf.declarations import operations as declarations
 from alliance_conf.declarations.models import Declaration
 from alliance_conf.extensions import db
 from alliance_conf.security import limit
-from plugins.signatures import checkpoints, crypto, operations, passkey_signing, policy
+from plugins.signatures import (
+    access,
+    board,
+    checkpoints,
+    crypto,
+    operations,
+    passkey_signing,
+    policy,
+    reauth,
+    receipts,
+)
 from plugins.signatures.models import Signature
 from plugins.signatures.schemas import (
     CheckpointOut,
@@ -37,12 +48,7 @@ VERIFY_MAX_AGE = 60  # seconds a shared cache may keep a public verification
 
 
 def _declaration(declaration_id: int) -> Declaration:
-    declaration = declarations.get_declaration(declaration_id)
-    if not declarations.can_view(declaration, api_user()):
-        if api_user() is None:
-            raise Unauthorised("This declaration is not public; send a bearer token.")
-        declarations.check_can_view(declaration, api_user())
-    return declaration
+    return declarations.load_declaration(declaration_id, api_user())
 
 
 def signature_out(signature: Signature) -> dict:
@@ -64,8 +70,8 @@ def signature_out(signature: Signature) -> dict:
         ],
         "signed_at": signature.signed_at,
         "auth_method": signature.auth_method.value,
-        "verification_code": operations.format_code(signature.verification_code),
-        "verification_url": operations.verification_url(signature.verification_code),
+        "verification_code": receipts.format_code(signature.verification_code),
+        "verification_url": receipts.verification_url(signature.verification_code),
         "active": signature.withdrawn_at is None,
         "withdrawn_at": signature.withdrawn_at,
         "withdrawal_reason": signature.withdrawal_reason,
@@ -83,7 +89,7 @@ def list_signatures(declaration_id: int):
     """Signed-in users who can see the declaration; withdrawn rows stay listed, like the UN
     status tables."""
     declaration = _declaration(declaration_id)
-    return [signature_out(s) for s in operations.all_signatures(declaration)]
+    return [signature_out(s) for s in board.all_signatures(declaration)]
 
 
 @api.endpoint(
@@ -110,9 +116,10 @@ def create_signature(declaration_id: int, body: SignIn):
         endorsed_keys=body.endorsed_keys,
         statements=[s.model_dump() for s in body.statements],
         delegation_id=body.delegation_id,
+        meta=RequestMeta.current(),
     )
     db.session.commit()
-    return {**signature_out(signature), "receipt": operations.signed_receipt(signature)}
+    return {**signature_out(signature), "receipt": receipts.signed_receipt(signature)}
 
 
 @api.endpoint(
@@ -166,9 +173,10 @@ def create_passkey_signature(declaration_id: int, body: PasskeySignIn):
         delegation_id=body.delegation_id,
         passkey=body.credential,
         relying_party=passkeys.relying_party(request.host_url),
+        meta=RequestMeta.current(),
     )
     db.session.commit()
-    return {**signature_out(signature), "receipt": operations.signed_receipt(signature)}
+    return {**signature_out(signature), "receipt": receipts.signed_receipt(signature)}
 
 
 def _policy_out(declaration) -> dict:
@@ -234,7 +242,7 @@ def list_checkpoints(declaration_id: int):
 )
 def request_code(declaration_id: int):
     declaration = _declaration(declaration_id)
-    operations.request_signing_code(declaration, actor=api_user())
+    reauth.request_signing_code(declaration, actor=api_user())
     db.session.commit()
     return {"message": f"A one-time code was sent to {api_user().email}."}
 
@@ -251,7 +259,7 @@ def request_code(declaration_id: int):
 )
 def send_reminders(declaration_id: int):
     declaration = _declaration(declaration_id)
-    result = operations.send_reminders(declaration, actor=api_user())
+    result = board.send_reminders(declaration, actor=api_user())
     db.session.commit()
     return {
         "reminded": result.reminded,
@@ -277,7 +285,7 @@ def get_signature(signature_id: int):
     "DELETE",
     summary="Withdraw a signature, with a reason and your password again (it stays listed as "
     "withdrawn)",
-    authorise=lambda signature_id: operations.require_can_withdraw(
+    authorise=lambda signature_id: access.require_can_withdraw(
         operations.get_signature(signature_id, api_user()), api_user()
     ),
     body=WithdrawIn,
@@ -288,7 +296,12 @@ def get_signature(signature_id: int):
 def withdraw_signature(signature_id: int, body: WithdrawIn):
     signature = operations.get_signature(signature_id, api_user())
     operations.withdraw_signature(
-        signature, actor=api_user(), reason=body.reason, password=body.password, code=body.code
+        signature,
+        actor=api_user(),
+        reason=body.reason,
+        password=body.password,
+        code=body.code,
+        meta=RequestMeta.current(),
     )
     db.session.commit()
     return signature_out(signature)
@@ -301,7 +314,7 @@ def withdraw_signature(signature_id: int, body: WithdrawIn):
     tags=["signatures"],
 )
 def get_receipt(signature_id: int):
-    return operations.signed_receipt(operations.get_signature(signature_id, api_user()))
+    return receipts.signed_receipt(operations.get_signature(signature_id, api_user()))
 
 
 @api.endpoint(
@@ -316,12 +329,12 @@ def get_receipt(signature_id: int):
 )
 def check_receipt(body: ReceiptCheckIn):
     """``valid`` is false for an altered or forged receipt (the reason is in ``message``)."""
-    result = operations.check_receipt(body.model_dump())
+    result = receipts.check_receipt(body.model_dump())
     return {
         "valid": result.valid,
         "active": result.active,
         "message": result.message,
-        "verification_code": operations.format_code(result.signature.verification_code)
+        "verification_code": receipts.format_code(result.signature.verification_code)
         if result.signature is not None
         else None,
     }
@@ -341,7 +354,7 @@ def verify(code: str):
     """Checks this one signature in constant time (its own links, its receipt, its place in
     the verified chain). Cacheable: the answer carries an ``ETag`` (``If-None-Match`` gets a
     304) and may be kept by shared caches for a minute."""
-    result = operations.public_verification(operations.find_by_code(code))
+    result = receipts.public_verification(receipts.find_by_code(code))
     response = jsonify(VerificationOut.model_validate(result).model_dump(mode="json"))
     response.headers["Cache-Control"] = f"public, max-age={VERIFY_MAX_AGE}"
     response.add_etag()

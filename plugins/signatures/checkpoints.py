@@ -26,7 +26,7 @@ RECEIPT_TYPE = "alliance-conf/signature-receipt"
 
 
 def _iso(value) -> str:
-    from plugins.signatures.operations import iso
+    from plugins.signatures.chain import iso
 
     return iso(value)
 

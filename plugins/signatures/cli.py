@@ -11,7 +11,8 @@ from alliance_conf.core.cli import domain_errors
 from alliance_conf.core.errors import NotFound, ValidationFailed
 from alliance_conf.declarations.models import Declaration
 from alliance_conf.extensions import db
-from plugins.signatures import checkpoints, crypto, offline, operations
+from plugins.signatures import chain, checkpoints, crypto, offline
+from plugins.signatures.board import status_board
 
 
 @click.group("signatures", help="Signatures of declarations: verify the chain, keys, status.")
@@ -72,7 +73,7 @@ def verify_command(slug: str, declaration_id: int | None, anchor_files: tuple[st
             )
     for declaration in found:
         mine = [a for a in anchors if a.declaration_id == declaration.id]
-        report = operations.verify_chain(declaration, mine)
+        report = chain.verify_chain(declaration, mine)
         if report.ok:
             click.echo(
                 f"Declaration {declaration.id} “{declaration.title}”: chain intact — "
@@ -137,7 +138,7 @@ def verify_receipt_command(path: str, key_path: str | None):
 def status_command(slug: str):
     """Signed, withdrawn and not yet signed, per declaration."""
     for declaration in _declarations(slug, None):
-        board = operations.status_board(declaration)
+        board = status_board(declaration)
         click.echo(
             f"Declaration {declaration.id} ({declaration.state.title}): {board['signed']} of "
             f"{board['eligible']} signed, {board['supported']} supporting"

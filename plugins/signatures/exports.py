@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from alliance_conf.core.csvfile import csv_text
 from alliance_conf.declarations.models import Declaration
-from plugins.signatures import operations
+from plugins.signatures.board import status_board
+from plugins.signatures.chain import iso
+from plugins.signatures.receipts import format_code
 
 BOARD_HEADER = [
     "delegation",
@@ -34,7 +36,7 @@ def _statements(signature) -> str:
 
 def board_rows(declaration: Declaration) -> list[list]:
     rows = []
-    for row in operations.status_board(declaration)["rows"]:
+    for row in status_board(declaration)["rows"]:
         records = ([row.active] if row.active else []) + row.withdrawn
         if not records:
             rows.append([row.delegation.name, row.delegation.group, "Not yet signed"] + [""] * 9)
@@ -45,14 +47,14 @@ def board_rows(declaration: Declaration) -> list[list]:
                     row.delegation.group,
                     s.status_title,
                     s.kind.value,
-                    operations.iso(s.signed_at),
+                    iso(s.signed_at),
                     s.signatory_name,
                     s.signatory_title,
                     " ".join(s.endorsed_keys),
                     _statements(s),
-                    operations.iso(s.withdrawn_at) if s.withdrawn_at else "",
+                    iso(s.withdrawn_at) if s.withdrawn_at else "",
                     s.withdrawal_reason or "",
-                    operations.format_code(s.verification_code),
+                    format_code(s.verification_code),
                 ]
             )
     return rows

@@ -60,17 +60,17 @@ def challenge_for(payload: dict) -> bytes:
 
 
 def _prepare(declaration, actor, endorsed_keys, statements, delegation_id):
-    from plugins.signatures import operations
+    from plugins.signatures import access, operations
 
-    operations.require_open(declaration)
-    registration = operations.signatory_registration(actor, declaration)
+    access.require_open(declaration)
+    registration = access.signatory_registration(actor, declaration)
     if delegation_id is not None and int(delegation_id) != registration.delegation_id:
         raise PermissionDenied(
             f"You can sign only for your own delegation, {registration.delegation.name}."
         )
     keys, endorses_all = operations.clean_endorsements(declaration, endorsed_keys)
     cleaned = operations.clean_statements(declaration, statements)
-    kind = operations.signing_kind(registration.delegation).value
+    kind = access.signing_kind(registration.delegation).value
     return registration, kind, keys, endorses_all, cleaned
 
 

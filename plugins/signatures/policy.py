@@ -8,10 +8,10 @@ from dataclasses import dataclass
 from flask import current_app
 
 from alliance_conf.audit.operations import log_event
+from alliance_conf.auth.access import is_organiser
 from alliance_conf.core.db import utcnow
 from alliance_conf.core.errors import PermissionDenied, ValidationFailed
 from alliance_conf.declarations.models import Declaration
-from alliance_conf.declarations.operations import is_organiser
 from alliance_conf.extensions import db
 from plugins.signatures.models import PolicyMode, SigningPolicy
 

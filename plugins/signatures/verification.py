@@ -1,6 +1,6 @@
 """Public verification of one signature in constant time.
 
-The full check of a declaration's chain (``operations.verify_chain``: every link, every row,
+The full check of a declaration's chain (``chain.verify_chain``: every link, every row,
 the frozen text) reads everything and stays with ``flask signatures verify`` and the organisers'
 page. Checking one signature by its code needs only:
 
@@ -52,7 +52,7 @@ _heads_lock = threading.Lock()
 
 
 def _link_ok(event: SignatureEvent, position: int, previous_hash: str) -> bool:
-    from plugins.signatures.operations import compute_event_hash
+    from plugins.signatures.chain import compute_event_hash
 
     return (
         event.sequence == position
@@ -123,7 +123,8 @@ class SignatureCheck:
 
 def check_signature(signature: Signature) -> SignatureCheck:
     """Is this one signature intact and part of the verified chain? (See the module doc.)"""
-    from plugins.signatures.operations import receipt_for_event, signature_data, withdrawal_data
+    from plugins.signatures.chain import signature_data, withdrawal_data
+    from plugins.signatures.receipts import receipt_for_event
 
     problems: list[str] = []
     events = db.session.scalars(

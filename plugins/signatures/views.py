@@ -19,23 +19,35 @@ from wtforms.fields import SelectChoice
 
 from alliance_conf.api.framework import error_response
 from alliance_conf.auth import passkeys
-from alliance_conf.auth.access import login_required, public, roles_required
+from alliance_conf.auth.access import (
+    is_organiser,
+    is_team,
+    login_required,
+    membership,
+    public,
+    roles_required,
+)
 from alliance_conf.auth.models import UserRole
 from alliance_conf.core.errors import AllianceError
+from alliance_conf.core.request_meta import RequestMeta
+from alliance_conf.declarations import content
 from alliance_conf.declarations import operations as declarations
 from alliance_conf.declarations.models import Declaration, DeclarationState
-from alliance_conf.declarations.views import declaration_for_page
 from alliance_conf.extensions import db
 from alliance_conf.forms import apply_errors
 from alliance_conf.security import limit
 from plugins.signatures import (
+    access,
     checkpoints,
     crypto,
     exports,
     operations,
     passkey_signing,
     policy,
+    reauth,
+    receipts,
 )
+from plugins.signatures.board import send_reminders, status_board
 from plugins.signatures.forms import (
     ActionForm,
     PolicyForm,
@@ -67,7 +79,7 @@ def conference_slot_context(conference) -> dict:
     ).all()
     items = []
     for declaration in found:
-        board = operations.status_board(declaration)
+        board = status_board(declaration)
         items.append(
             {"declaration": declaration, "signed": board["signed"], "eligible": board["eligible"]}
         )
@@ -77,10 +89,10 @@ def conference_slot_context(conference) -> dict:
 def declaration_slot_context(declaration) -> dict:
     if declaration.state not in (DeclarationState.open, DeclarationState.closed):
         return {"signatures_shown": False}
-    board = operations.status_board(declaration)
+    board = status_board(declaration)
     user = current_user if current_user and current_user.is_authenticated else None
     own = None
-    registration = declarations.membership(user, declaration.conference_id) if user else None
+    registration = membership(user, declaration.conference_id) if user else None
     if registration is not None:
         own = operations.active_signature(declaration, registration.delegation_id)
     return {
@@ -88,7 +100,7 @@ def declaration_slot_context(declaration) -> dict:
         "signed_count": board["signed"],
         "eligible_count": board["eligible"],
         "supported_count": board["supported"],
-        "may_sign": user is not None and operations.can_sign(user, declaration) and own is None,
+        "may_sign": user is not None and access.can_sign(user, declaration) and own is None,
         "own_signature": own,
     }
 
@@ -105,9 +117,9 @@ def _statement_choices(commitments) -> list[SelectChoice]:
 
 @login_required
 def sign(declaration_id: int):
-    declaration = declaration_for_page(declaration_id)
-    operations.require_open(declaration)
-    registration = operations.signatory_registration(current_user, declaration)
+    declaration = declarations.load_declaration(declaration_id, current_user)
+    access.require_open(declaration)
+    registration = access.signatory_registration(current_user, declaration)
     frozen = declaration.frozen_revision
     commitments = frozen.content.get("commitments", [])
     form = SignForm()
@@ -143,6 +155,7 @@ def sign(declaration_id: int):
                     statements=_form_statements(form),
                     passkey=passkey,
                     relying_party=passkeys.relying_party(request.host_url),
+                    meta=RequestMeta.current(),
                 )
                 db.session.commit()
             except AllianceError as exc:
@@ -152,7 +165,7 @@ def sign(declaration_id: int):
             else:
                 flash(
                     f"Signed on behalf of {registration.delegation.name}. Verification code: "
-                    f"{operations.format_code(signature.verification_code)}.",
+                    f"{receipts.format_code(signature.verification_code)}.",
                     "success",
                 )
                 return redirect(url_for("signatures.receipt", signature_id=signature.id))
@@ -164,14 +177,14 @@ def sign(declaration_id: int):
         declaration=declaration,
         conference=declaration.conference,
         frozen=frozen,
-        content=declarations.numbered(frozen.content),
+        content=content.numbered(frozen.content),
         registration=registration,
-        kind=operations.signing_kind(registration.delegation),
+        kind=access.signing_kind(registration.delegation),
         existing=existing,
         form=form,
         code_form=ActionForm(),
         require_code=require_code,
-        locked_until=operations.locked_until(current_user),
+        locked_until=reauth.locked_until(current_user),
         policy=signing_policy,
         has_passkey=bool(passkeys.passkeys_of(current_user)),
     ), status
@@ -194,7 +207,7 @@ def _form_statements(form) -> list[dict]:
 def passkey_options(declaration_id: int):
     """First step of signing with a passkey (JSON): the choices of the signing form become the
     payload whose hash the passkey signs."""
-    declaration = declaration_for_page(declaration_id)
+    declaration = declarations.load_declaration(declaration_id, current_user)
     form = SignForm()
     form.endorsed.choices = []
     form.statement_target.choices = []
@@ -231,12 +244,12 @@ def passkey_options(declaration_id: int):
 
 @login_required
 def send_code(declaration_id: int):
-    declaration = declaration_for_page(declaration_id)
+    declaration = declarations.load_declaration(declaration_id, current_user)
     form = ActionForm()
     if not form.validate_on_submit():
         abort(400, "The form expired or was sent from elsewhere. Please try again.")
     try:
-        operations.request_signing_code(declaration, actor=current_user)
+        reauth.request_signing_code(declaration, actor=current_user)
         db.session.commit()
     except AllianceError as exc:
         db.session.rollback()
@@ -252,11 +265,11 @@ def send_code(declaration_id: int):
 @login_required
 def receipt(signature_id: int):
     signature = _signature(signature_id)
-    document = operations.signed_receipt(signature)
+    document = receipts.signed_receipt(signature)
     may_withdraw = (
         signature.withdrawn_at is None
         and signature.declaration.state == DeclarationState.open
-        and operations.can_withdraw(signature, current_user)
+        and access.can_withdraw(signature, current_user)
     )
     return render_template(
         "signatures/receipt.html",
@@ -265,16 +278,16 @@ def receipt(signature_id: int):
         conference=signature.declaration.conference,
         document=document,
         receipt_json=json.dumps(document, indent=2, ensure_ascii=False),
-        code=operations.format_code(signature.verification_code),
+        code=receipts.format_code(signature.verification_code),
         may_withdraw=may_withdraw,
-        show_ip=declarations.is_team(current_user),
+        show_ip=is_team(current_user),
     )
 
 
 @login_required
 def receipt_json(signature_id: int):
     signature = _signature(signature_id)
-    document = operations.signed_receipt(signature)
+    document = receipts.signed_receipt(signature)
     response = Response(
         json.dumps(document, indent=2, ensure_ascii=False), mimetype="application/json"
     )
@@ -287,7 +300,7 @@ def receipt_json(signature_id: int):
 @login_required
 def withdraw(signature_id: int):
     signature = _signature(signature_id)
-    operations.require_can_withdraw(signature, current_user)
+    access.require_can_withdraw(signature, current_user)
     form = WithdrawForm()
     status = 200
     if form.validate_on_submit():
@@ -298,6 +311,7 @@ def withdraw(signature_id: int):
                 reason=form.reason.data,
                 password=form.password.data,
                 code=form.code.data,
+                meta=RequestMeta.current(),
             )
             db.session.commit()
         except AllianceError as exc:
@@ -325,18 +339,18 @@ def withdraw(signature_id: int):
 
 @login_required
 def board(declaration_id: int):
-    declaration = declaration_for_page(declaration_id)
+    declaration = declarations.load_declaration(declaration_id, current_user)
     return render_template(
         "signatures/board.html",
         declaration=declaration,
         conference=declaration.conference,
-        board=operations.status_board(declaration),
+        board=status_board(declaration),
         checkpoint=next(iter(checkpoints.published(declaration.id, 1)), None),
         policy_form=_policy_form(declaration),
-        is_team=declarations.is_team(current_user),
-        is_organiser=declarations.is_organiser(current_user),
+        is_team=is_team(current_user),
+        is_organiser=is_organiser(current_user),
         reminder_form=ActionForm(),
-        format_code=operations.format_code,
+        format_code=receipts.format_code,
         SignatureKind=SignatureKind,
     )
 
@@ -350,7 +364,7 @@ def _policy_form(declaration) -> PolicyForm:
 
 @roles_required(UserRole.organiser, UserRole.staff)
 def board_csv(declaration_id: int):
-    declaration = declaration_for_page(declaration_id)
+    declaration = declarations.load_declaration(declaration_id, current_user)
     response = Response(exports.board_csv(declaration), mimetype="text/csv")
     response.headers["Content-Disposition"] = (
         f'attachment; filename="signatures-declaration-{declaration.id}.csv"'
@@ -360,12 +374,12 @@ def board_csv(declaration_id: int):
 
 @roles_required(UserRole.organiser)
 def reminders(declaration_id: int):
-    declaration = declaration_for_page(declaration_id)
+    declaration = declarations.load_declaration(declaration_id, current_user)
     form = ActionForm()
     if not form.validate_on_submit():
         abort(400, "The form expired or was sent from elsewhere. Please try again.")
     try:
-        result = operations.send_reminders(declaration, actor=current_user)
+        result = send_reminders(declaration, actor=current_user)
         db.session.commit()
     except AllianceError as exc:
         db.session.rollback()
@@ -391,7 +405,7 @@ def reminders(declaration_id: int):
 
 @roles_required(UserRole.organiser)
 def set_policy(declaration_id: int):
-    declaration = declaration_for_page(declaration_id)
+    declaration = declarations.load_declaration(declaration_id, current_user)
     form = PolicyForm()
     if not form.validate_on_submit():
         abort(400, "The form expired or was sent from elsewhere. Please try again.")
@@ -423,13 +437,13 @@ def verify_form():
 @limit("RATELIMIT_PUBLIC_VERIFY", methods=("GET",), scope="public-verification")
 def verify(code: str):
     try:
-        signature = operations.find_by_code(code)
+        signature = receipts.find_by_code(code)
     except AllianceError as exc:
         return render_template(
             "signatures/verify.html", result=None, code=code, message=exc.message
         ), exc.status
     return render_template(
-        "signatures/verify.html", result=operations.public_verification(signature), code=code
+        "signatures/verify.html", result=receipts.public_verification(signature), code=code
     )
 
 
@@ -445,7 +459,7 @@ def check_receipt():
             form.receipt.errors = ["This is not JSON: paste the receipt file's whole content."]
             status = 422
         else:
-            result = operations.check_receipt(document)
+            result = receipts.check_receipt(document)
             status = 200 if result.valid else 422
     elif request.method == "POST":
         status = 422

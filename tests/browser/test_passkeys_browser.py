@@ -46,7 +46,8 @@ def signing_world(server_app, accounts):
     from alliance_conf.conferences.operations import create_conference
     from alliance_conf.core.db import utcnow
     from alliance_conf.declarations.demo import seed_content
-    from alliance_conf.declarations.operations import create_declaration, transition
+    from alliance_conf.declarations.operations import create_declaration
+    from alliance_conf.declarations.transitions import transition
     from alliance_conf.delegations.operations import create_delegation
     from alliance_conf.demo.operations import load_seed_data
     from alliance_conf.extensions import db

@@ -3,6 +3,7 @@ from __future__ import annotations
 import pytest
 
 from alliance_conf.declarations import operations as declaration_ops
+from alliance_conf.declarations import transitions
 from alliance_conf.extensions import db
 from alliance_conf.plugins import get_registry
 from plugins.documents.samples import StaticSignatures
@@ -57,8 +58,8 @@ def make_declaration(app, conference, organiser):
         for content in rest:
             declaration_ops.save_revision(declaration, content=content, actor=organiser)
         if freeze:
-            declaration_ops.transition(declaration, "consultation", actor=organiser)
-            declaration_ops.transition(declaration, "open", actor=organiser)
+            transitions.transition(declaration, "consultation", actor=organiser)
+            transitions.transition(declaration, "open", actor=organiser)
         db.session.commit()
         return declaration
 

@@ -9,6 +9,7 @@ import pytest
 from docx.oxml.ns import qn
 
 from alliance_conf.core.errors import NotFound, ValidationFailed
+from alliance_conf.declarations import amendments, transitions
 from alliance_conf.declarations import operations as declaration_ops
 from alliance_conf.extensions import db
 from plugins.documents import builder, numbering, operations
@@ -176,11 +177,11 @@ def test_each_change_is_authored_by_the_delegation_whose_amendment_made_it(
     from datetime import UTC
 
     declaration = make_declaration()
-    declaration_ops.transition(declaration, "consultation", actor=organiser)
+    transitions.transition(declaration, "consultation", actor=organiser)
     estonia = make_delegation(conference, "EE")
     minister = make_user("delegate", full_name="Kaja Minister")
     make_registration(estonia, minister, function="head_of_delegation")
-    amendment = declaration_ops.propose_amendment(
+    amendment = amendments.propose_amendment(
         declaration,
         kind="replace",
         target_key="offenders",
@@ -189,7 +190,7 @@ def test_each_change_is_authored_by_the_delegation_whose_amendment_made_it(
         submit=True,
         actor=minister,
     )
-    accepted = declaration_ops.accept_amendment(amendment, actor=organiser)
+    accepted = amendments.accept_amendment(amendment, actor=organiser)
     edited = copy.deepcopy(accepted.content)
     edited["closing"][0]["text"] = "We will meet again in two years to take stock."
     editorial = declaration_ops.save_revision(declaration, content=edited, actor=organiser)

@@ -45,7 +45,8 @@ class World:
 
 @pytest.fixture
 def world(app, make_conference, make_delegation, make_user, make_registration):
-    from alliance_conf.declarations.operations import create_declaration, transition
+    from alliance_conf.declarations.operations import create_declaration
+    from alliance_conf.declarations.transitions import transition
 
     conference = make_conference(slug="reporting-test")
     be = make_delegation(conference, "BE", group="eu_member")
@@ -119,9 +120,9 @@ def signatures(app, world):
 
 @pytest.fixture
 def round_(world, signatures):
-    from plugins.reporting import operations
+    from plugins.reporting import rounds
 
-    created = operations.open_round(
+    created = rounds.open_round(
         world.declaration,
         title="First round",
         period_start=date(2030, 3, 2),

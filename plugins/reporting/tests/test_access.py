@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from flask import g
 
 from alliance_conf.extensions import db
-from plugins.reporting import operations
+from plugins.reporting import actions, rounds
 from plugins.reporting.tests.conftest import CONTENT, report_of, signature_row
 
 ROLES = ("anonymous", "outsider", "be_adviser", "be_head", "us_head", "staff", "organiser")
@@ -15,10 +15,10 @@ ROLES = ("anonymous", "outsider", "be_adviser", "be_head", "us_head", "staff", "
 
 @pytest.fixture
 def routes(world, round_):
-    action = operations.create_action(
+    action = actions.create_action(
         world.declaration,
         world.be,
-        operations.ActionData(commitment_key="victims", title="Belgian action"),
+        actions.ActionData(commitment_key="victims", title="Belgian action"),
         actor=world.be_head,
     )
     db.session.commit()
@@ -187,7 +187,7 @@ def test_a_draft_declaration_is_hidden_from_delegates_until_a_round_asks_them(
     page = client.get(f"/conferences/{world.conference.slug}").get_data(as_text=True)
     assert f"/declarations/{draft.id}/reporting" not in page
     assert f"/declarations/{world.declaration.id}/reporting" in page  # the open one
-    operations.open_round(
+    rounds.open_round(
         draft,
         title="Round",
         period_start=date(2030, 1, 1),
@@ -199,10 +199,10 @@ def test_a_draft_declaration_is_hidden_from_delegates_until_a_round_asks_them(
     assert client.get(f"/declarations/{draft.id}/reporting").status_code == 200
     page = client.get(f"/conferences/{world.conference.slug}").get_data(as_text=True)
     assert f"/declarations/{draft.id}/reporting" in page
-    rounds = client.get(
+    listed = client.get(
         f"/api/v1/declarations/{draft.id}/reporting/rounds", headers=api_headers(world.us_head)
     )
-    assert rounds.status_code == 200
+    assert listed.status_code == 200
 
 
 def test_a_late_signatory_gets_its_report_through_the_api(
@@ -273,11 +273,11 @@ def test_the_reaction_to_a_signature_does_not_grow_with_the_signatures(world, si
     )
     declaration = world.declaration
     with _Statements() as no_round:
-        assert operations.add_signatory_reports(declaration, world.fr.id, late) == []
+        assert rounds.add_signatory_reports(declaration, world.fr.id, late) == []
     assert no_round.count == 1
 
     del signatures.rows[2:]  # France has not signed when the round opens
-    round_ = operations.open_round(
+    round_ = rounds.open_round(
         declaration,
         title="Late round",
         period_start=date(2030, 3, 2),

@@ -2,8 +2,9 @@
 
 import sqlalchemy as sa
 
+from alliance_conf.core.errors import ValidationFailed
 from alliance_conf.extensions import db
-from plugins.reporting import operations
+from plugins.reporting import actions, reports
 from plugins.reporting.models import (
     NationalAction,
     ReportEntry,
@@ -136,10 +137,10 @@ def test_a_delegation_cannot_touch_another_delegations_report(
 def test_a_delegation_cannot_edit_another_delegations_action(
     client, world, signatures, api_headers
 ):
-    action = operations.create_action(
+    action = actions.create_action(
         world.declaration,
         world.be,
-        operations.ActionData(commitment_key="victims", title="Belgian action"),
+        actions.ActionData(commitment_key="victims", title="Belgian action"),
         actor=world.be_head,
     )
     db.session.commit()
@@ -218,17 +219,17 @@ def test_a_negative_figure_is_refused(client, world, round_, api_headers, as_use
 def test_unknown_indicator_and_bad_evidence_links_are_refused(world, round_):
     report = report_of(round_, world.be)
     try:
-        operations.save_report(
+        reports.save_report(
             report,
             {
-                "victims": operations.EntryData(
+                "victims": reports.EntryData(
                     figures={"happiness": 3},
                     evidence_links=["javascript:alert(1)", "ftp://example.org/x"],
                 )
             },
             actor=world.be_head,
         )
-    except operations.ValidationFailed as exc:
+    except ValidationFailed as exc:
         assert "is not one of the indicators" in exc.fields["victims.figures.happiness"]
         assert "http:// or https://" in exc.fields["victims.evidence_links"]
     else:
@@ -240,8 +241,8 @@ def test_unknown_indicator_and_bad_evidence_links_are_refused(world, round_):
 def test_the_indicator_list_is_configurable(app, world, round_, monkeypatch):
     monkeypatch.setitem(app.config, "REPORTING_INDICATORS", {"hotlines": "Hotlines opened"})
     report = report_of(round_, world.be)
-    operations.save_report(
-        report, {"victims": operations.EntryData(figures={"hotlines": "2"})}, actor=world.be_head
+    reports.save_report(
+        report, {"victims": reports.EntryData(figures={"hotlines": "2"})}, actor=world.be_head
     )
     db.session.commit()
     assert report.entry("victims").figure("hotlines") == 2

@@ -197,7 +197,7 @@ def test_done_when_through_the_api(client, seed, api_headers):
 def test_organiser_opens_a_round_and_sends_a_report_back_in_the_browser(
     client, world, round_, as_user
 ):
-    from plugins.reporting import operations
+    from plugins.reporting import reports
     from plugins.reporting.tests.conftest import report_of
 
     as_user(world.organiser)
@@ -217,7 +217,7 @@ def test_organiser_opens_a_round_and_sends_a_report_back_in_the_browser(
     assert {r.delegation_id for r in second.reports} == {world.be.id, world.us.id}
 
     report = report_of(round_, world.be)
-    operations.submit_report(report, actor=world.be_head)
+    reports.submit_report(report, actor=world.be_head)
     db.session.commit()
     response = client.post(f"/reporting/reports/{report.id}/return", data={"comment": ""})
     assert response.status_code == 422

@@ -13,14 +13,14 @@ from alliance_conf.audit.models import AuditEvent
 from alliance_conf.core.csvfile import safe_cell
 from alliance_conf.extensions import db
 from alliance_conf.plugins import PluginInfo, PluginState, flatten, get_registry, hook
-from plugins.reporting import exports, operations
+from plugins.reporting import exports, reports, rounds
 from plugins.reporting.models import Report, ReportingRound
 from plugins.reporting.tests.conftest import report_of
 
 
 def _fill_and_submit(report, actor, **entries):
-    operations.save_report(report, entries, actor=actor)
-    operations.submit_report(report, actor=actor)
+    reports.save_report(report, entries, actor=actor)
+    reports.submit_report(report, actor=actor)
     db.session.commit()
 
 
@@ -28,13 +28,13 @@ def _belgium_submits(world, round_, narrative="Belgium did it."):
     _fill_and_submit(
         report_of(round_, world.be),
         world.be_head,
-        victims=operations.EntryData(
+        victims=reports.EntryData(
             status="achieved",
             narrative=narrative,
             figures={"victims_identified": 42},
             evidence_links=["https://example.org/evidence"],
         ),
-        offenders=operations.EntryData(status="in_progress"),
+        offenders=reports.EntryData(status="in_progress"),
     )
 
 
@@ -69,7 +69,7 @@ def test_matrix_json_and_group_filter(client, world, round_, api_headers):
 
 def test_progress_chart_is_accessible_svg_with_a_data_table(client, world, round_, as_user):
     _belgium_submits(world, round_)
-    second = operations.open_round(
+    second = rounds.open_round(
         world.declaration,
         title="Second round",
         period_start=date(2031, 3, 2),
@@ -81,7 +81,7 @@ def test_progress_chart_is_accessible_svg_with_a_data_table(client, world, round
     _fill_and_submit(
         report_of(second, world.us),
         world.us_head,
-        victims=operations.EntryData(status="achieved"),
+        victims=reports.EntryData(status="achieved"),
     )
     as_user(world.organiser)
     svg = client.get(f"/declarations/{world.declaration.id}/reporting/progress.svg")
@@ -109,9 +109,9 @@ def test_round_exports_neutralise_formulas(client, world, round_, as_user):
 
 def test_figures_csv_and_xlsx_hold_every_submitted_figure(client, world, round_, as_user):
     _belgium_submits(world, round_)
-    operations.save_report(
+    reports.save_report(
         report_of(round_, world.us),
-        {"victims": operations.EntryData(figures={"victims_identified": 7})},
+        {"victims": reports.EntryData(figures={"victims_identified": 7})},
         actor=world.us_head,
     )  # a draft: not exported
     db.session.commit()
@@ -174,7 +174,7 @@ def test_docx_exporter_hook_and_csv_fallback(app, client, world, round_, as_user
 def test_reminders_before_the_deadline_and_when_overdue_at_most_once_a_day(world, round_):
     sent = []
     due_day = datetime(2031, 6, 25, 9, 0, tzinfo=UTC)  # five days before the deadline
-    result = operations.send_reminders(
+    result = rounds.send_reminders(
         [round_], actor=None, now=due_day, send=lambda *a: sent.append(a)
     )
     db.session.commit()
@@ -183,11 +183,11 @@ def test_reminders_before_the_deadline_and_when_overdue_at_most_once_a_day(world
     assert be_mail[0] == [world.be_head.email]  # the adviser is not an authorised member
     assert "is due on 30 June 2031" in be_mail[1]
 
-    again = operations.send_reminders(
+    again = rounds.send_reminders(
         [round_], actor=None, now=due_day + timedelta(hours=23), send=lambda *a: sent.append(a)
     )
     assert again.sent == [] and again.skipped_recent == 2
-    late = operations.send_reminders(
+    late = rounds.send_reminders(
         [round_],
         actor=None,
         now=datetime(2031, 7, 2, 9, 0, tzinfo=UTC),
@@ -206,20 +206,18 @@ def test_reminders_before_the_deadline_and_when_overdue_at_most_once_a_day(world
 
 def test_no_reminder_for_a_submitted_report_or_far_from_the_deadline(world, round_):
     _belgium_submits(world, round_)
-    result = operations.send_reminders(
+    result = rounds.send_reminders(
         [round_], actor=None, now=datetime(2031, 6, 29, tzinfo=UTC), send=lambda *a: None
     )
     assert [r.delegation.name for r, _, _ in result.sent] == ["United States"]
-    early = operations.send_reminders(
+    early = rounds.send_reminders(
         [round_], actor=None, now=datetime(2031, 4, 1, tzinfo=UTC), send=lambda *a: None
     )
     assert early.sent == []
 
 
 def test_remind_cli_and_button(client, world, round_, cli, as_user, monkeypatch):
-    monkeypatch.setattr(
-        "plugins.reporting.operations.reminder_kind", lambda report, today: "overdue"
-    )
+    monkeypatch.setattr("plugins.reporting.rounds.reminder_kind", lambda report, today: "overdue")
     result = cli("reporting", "remind", "--round", str(round_.id))
     assert result.exit_code == 0, result.output
     assert "2 reminder(s) sent" in result.output
@@ -269,7 +267,7 @@ def test_smtp_is_used_when_mail_server_is_set(app, monkeypatch):
 
 
 def test_without_signatures_every_active_delegation_reports_on_everything(world):
-    round_ = operations.open_round(
+    round_ = rounds.open_round(
         world.declaration,
         title="Assumed",
         period_start=date(2030, 1, 1),

@@ -5,7 +5,7 @@ import sqlalchemy as sa
 
 from alliance_conf.core.db import utcnow
 from alliance_conf.declarations.models import Declaration
-from alliance_conf.declarations.operations import transition
+from alliance_conf.declarations.transitions import transition
 from alliance_conf.delegations.models import Delegation
 from alliance_conf.extensions import db
 from alliance_conf.registrations.models import Registration

@@ -11,7 +11,7 @@ from alliance_conf.core.db import utcnow
 from alliance_conf.declarations.models import Declaration
 from alliance_conf.extensions import db
 from alliance_conf.testing.fixtures import TEST_PASSWORD
-from plugins.signatures import operations
+from plugins.signatures import chain, operations
 from plugins.signatures.models import ReauthFailure, Signature, SigningCode
 from plugins.signatures.tests.conftest import sign_payload
 
@@ -27,7 +27,7 @@ def test_signing_a_text_that_is_not_open(app, client, seed, head, api_headers, c
         sa.select(Declaration).where(Declaration.conference_id == seed.conference.id)
     )
     # A draft is not even visible to delegates; in consultation it is, but cannot be signed.
-    from alliance_conf.declarations.operations import transition
+    from alliance_conf.declarations.transitions import transition
 
     transition(draft, "consultation", actor=None)
     db.session.commit()
@@ -334,7 +334,7 @@ def test_ip_address_is_not_stored_when_switched_off(app, make_app, declaration, 
     assert response.status_code == 201
     signature = db.session.get(Signature, response.get_json()["id"])
     assert signature.ip_address is None
-    assert operations.verify_chain(declaration).ok
+    assert chain.verify_chain(declaration).ok
 
 
 def test_csrf_is_required_on_the_signing_form(app, make_app, declaration, head, counts):

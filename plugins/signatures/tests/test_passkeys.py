@@ -14,8 +14,8 @@ from alliance_conf.extensions import db
 from alliance_conf.testing.authenticator import SoftAuthenticator
 from alliance_conf.testing.fixtures import TEST_PASSWORD
 from plugins.signatures import offline
+from plugins.signatures.chain import verify_chain
 from plugins.signatures.models import Signature
-from plugins.signatures.operations import verify_chain
 from plugins.signatures.tests.conftest import sign_payload
 
 

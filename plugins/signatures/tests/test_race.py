@@ -8,8 +8,8 @@ import time
 import sqlalchemy as sa
 
 from alliance_conf.extensions import db
+from plugins.signatures.chain import verify_chain
 from plugins.signatures.models import Signature
-from plugins.signatures.operations import verify_chain
 from plugins.signatures.tests.conftest import sign_payload
 
 SUBMISSIONS = 6

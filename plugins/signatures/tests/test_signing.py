@@ -9,8 +9,9 @@ import sqlalchemy as sa
 
 from alliance_conf.extensions import db
 from alliance_conf.testing.fixtures import TEST_PASSWORD
+from plugins.signatures.chain import verify_chain
 from plugins.signatures.models import EventKind, Signature, SignatureEvent
-from plugins.signatures.operations import format_code, verify_chain
+from plugins.signatures.receipts import format_code
 from plugins.signatures.tests.conftest import sign_payload
 
 
@@ -310,7 +311,7 @@ def test_a_second_submission_is_refused_before_the_password_is_checked(
 
 def test_reopening_is_refused_once_anyone_signed(app, client, login, declaration, head):
     from alliance_conf.core.errors import InvalidState
-    from alliance_conf.declarations.operations import transition
+    from alliance_conf.declarations.transitions import transition
     from plugins.signatures.operations import sign_declaration
 
     sign_declaration(declaration, actor=head, password=TEST_PASSWORD, typed_name=head.full_name)
@@ -326,7 +327,7 @@ def test_reopening_is_refused_once_anyone_signed(app, client, login, declaration
 
 def test_closing_adds_a_link_and_stops_signing(app, declaration, head, make_signatory, cli):
     from alliance_conf.core.errors import InvalidState
-    from alliance_conf.declarations.operations import transition
+    from alliance_conf.declarations.transitions import transition
     from plugins.signatures.operations import sign_declaration
 
     sign_declaration(declaration, actor=head, password=TEST_PASSWORD, typed_name=head.full_name)

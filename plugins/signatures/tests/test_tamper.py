@@ -10,17 +10,14 @@ import sqlalchemy as sa
 
 from alliance_conf.core.db import utcnow
 from alliance_conf.declarations.models import DeclarationRevision
-from alliance_conf.declarations.operations import transition
+from alliance_conf.declarations.transitions import transition
 from alliance_conf.extensions import db
 from alliance_conf.testing.fixtures import TEST_PASSWORD
 from plugins.signatures import checkpoints, crypto
+from plugins.signatures.chain import verify_chain
 from plugins.signatures.models import Signature, SignatureCheckpoint, SignatureEvent
-from plugins.signatures.operations import (
-    sign_declaration,
-    signed_receipt,
-    verify_chain,
-    withdraw_signature,
-)
+from plugins.signatures.operations import sign_declaration, withdraw_signature
+from plugins.signatures.receipts import signed_receipt
 
 SLUG = "global-alliance-2012"
 

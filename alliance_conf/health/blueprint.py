@@ -1,6 +1,6 @@
 from flask import Blueprint
 
-from alliance_conf.ops import views
+from alliance_conf.health import views
 
-bp = Blueprint("ops", __name__)
+bp = Blueprint("health", __name__)
 bp.add_url_rule("/healthz", "healthz", views.healthz)

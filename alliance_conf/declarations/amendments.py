@@ -1,0 +1,439 @@
+"""Amendments: proposed by a delegation, discussed (comments, support), accepted into a new
+revision or rejected with a reason. Callers commit; every change writes its audit event."""
+
+from __future__ import annotations
+
+import copy
+
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+
+from alliance_conf.audit.operations import log_event
+from alliance_conf.auth.access import (
+    is_organiser,
+    membership,
+    require_organiser,
+    signed_in,
+)
+from alliance_conf.core.db import utcnow
+from alliance_conf.core.errors import (
+    Conflict,
+    InvalidState,
+    PermissionDenied,
+    ValidationFailed,
+)
+from alliance_conf.declarations.content import (
+    MAX_COMMITMENT_TITLE,
+    MAX_PARAGRAPH,
+    clean_content,
+    clean_string,
+    find_item,
+    item_label,
+    new_key,
+)
+from alliance_conf.declarations.models import (
+    Amendment,
+    AmendmentComment,
+    AmendmentKind,
+    AmendmentState,
+    AmendmentSupport,
+    Declaration,
+    DeclarationRevision,
+    DeclarationState,
+)
+from alliance_conf.declarations.operations import (
+    add_revision,
+    is_authorised,
+    lock_declaration,
+    require_authorised_member,
+)
+from alliance_conf.extensions import db
+from alliance_conf.registrations.models import Registration
+
+MAX_JUSTIFICATION = 5000
+MAX_COMMENT = 5000
+MAX_REASON = 2000
+
+
+# --- amendments ------------------------------------------------------------------------------
+
+
+def _require_consultation(declaration: Declaration, what: str) -> None:
+    if declaration.state != DeclarationState.consultation:
+        raise InvalidState(
+            f"{what} only while the declaration is in consultation; it is "
+            f"{declaration.state.title.lower()}."
+        )
+
+
+def require_own_delegation(amendment: Amendment, actor) -> Registration:
+    registration = require_authorised_member(actor, amendment.declaration.conference_id)
+    if registration.delegation_id != amendment.delegation_id:
+        raise PermissionDenied(
+            f"This amendment belongs to {amendment.delegation.name}; only its authorised "
+            "members can change it."
+        )
+    return registration
+
+
+def parse_kind(value) -> AmendmentKind:
+    try:
+        return AmendmentKind(value)
+    except ValueError:
+        known = ", ".join(k.value for k in AmendmentKind)
+        raise ValidationFailed(
+            f"{value!r} is not a kind of amendment; use one of {known}.",
+            {"kind": "Unknown kind."},
+        ) from None
+
+
+def _clean_proposal(
+    kind: AmendmentKind,
+    section: str,
+    target: dict,
+    proposed_text: str | None,
+    proposed_title: str | None,
+    justification: str | None,
+) -> dict:
+    errors: dict[str, str] = {}
+    text = title = None
+    if kind != AmendmentKind.delete:
+        text = clean_string(
+            proposed_text,
+            label="The proposed text",
+            limit=MAX_PARAGRAPH,
+            field="proposed_text",
+            errors=errors,
+        )
+        wants_title = section == "commitments" and (
+            kind == AmendmentKind.insert_after or (proposed_title or "").strip()
+        )
+        if wants_title:
+            title = clean_string(
+                proposed_title,
+                label="The proposed commitment title",
+                limit=MAX_COMMITMENT_TITLE,
+                field="proposed_title",
+                errors=errors,
+            )
+        elif (proposed_title or "").strip():
+            errors["proposed_title"] = "Only commitments have a title."
+    reason = clean_string(
+        justification,
+        label="The justification",
+        limit=MAX_JUSTIFICATION,
+        field="justification",
+        errors=errors,
+    )
+    if (
+        not errors
+        and kind == AmendmentKind.replace
+        and text == target.get("text")
+        and (title is None or title == target.get("title"))
+    ):
+        errors["proposed_text"] = "The proposed text is the same as the current one."
+    if errors:
+        raise ValidationFailed("The amendment was not saved: " + " ".join(errors.values()), errors)
+    return {"proposed_text": text, "proposed_title": title, "justification": reason}
+
+
+def propose_amendment(
+    declaration: Declaration,
+    *,
+    kind,
+    target_key: str,
+    justification: str,
+    proposed_text: str | None = None,
+    proposed_title: str | None = None,
+    submit: bool = False,
+    actor,
+) -> Amendment:
+    registration = require_authorised_member(actor, declaration.conference_id)
+    _require_consultation(declaration, "Amendments can be proposed")
+    kind = parse_kind(kind)
+    current = declaration.current_revision
+    found = find_item(current.content, target_key or "")
+    if found is None:
+        raise ValidationFailed(
+            "Choose the paragraph or commitment to amend: there is none with this key in the "
+            "current text.",
+            {"target_key": "No paragraph or commitment has this key."},
+        )
+    section, _, target = found
+    fields = _clean_proposal(kind, section, target, proposed_text, proposed_title, justification)
+    amendment = Amendment(
+        declaration_id=declaration.id,
+        delegation_id=registration.delegation_id,
+        author_id=actor.id,
+        state=AmendmentState.draft,
+        kind=kind,
+        target_key=target_key,
+        base_revision_number=current.number,
+        **fields,
+    )
+    db.session.add(amendment)
+    db.session.flush()
+    log_event(
+        "amendment.created",
+        amendment,
+        actor=actor,
+        conference_id=declaration.conference_id,
+        data={"kind": kind.value, "target_key": target_key, "base_revision": current.number},
+    )
+    if submit:
+        submit_amendment(amendment, actor=actor)
+    return amendment
+
+
+def update_amendment(
+    amendment: Amendment,
+    *,
+    justification: str,
+    proposed_text: str | None = None,
+    proposed_title: str | None = None,
+    actor,
+) -> Amendment:
+    """Rewrite an open amendment against the current text (this is how a stale one is fixed)."""
+    require_own_delegation(amendment, actor)
+    if not amendment.is_open:
+        raise InvalidState(f"This amendment is {amendment.state.value}; it can no longer change.")
+    declaration = amendment.declaration
+    _require_consultation(declaration, "Amendments can be changed")
+    current = declaration.current_revision
+    found = find_item(current.content, amendment.target_key)
+    if found is None:
+        raise InvalidState(
+            "The paragraph this amendment targets is no longer in the text; withdraw it and "
+            "propose a new one."
+        )
+    section, _, target = found
+    fields = _clean_proposal(
+        amendment.kind, section, target, proposed_text, proposed_title, justification
+    )
+    for name, value in fields.items():
+        setattr(amendment, name, value)
+    amendment.base_revision_number = current.number
+    amendment.updated_at = utcnow()
+    db.session.flush()
+    log_event(
+        "amendment.updated",
+        amendment,
+        actor=actor,
+        conference_id=declaration.conference_id,
+        data={"base_revision": current.number},
+    )
+    return amendment
+
+
+def submit_amendment(amendment: Amendment, *, actor) -> Amendment:
+    require_own_delegation(amendment, actor)
+    _require_consultation(amendment.declaration, "Amendments can be submitted")
+    if amendment.state != AmendmentState.draft:
+        raise InvalidState(f"Only a draft can be submitted; this amendment is {amendment.state}.")
+    amendment.state = AmendmentState.submitted
+    amendment.submitted_at = utcnow()
+    db.session.flush()
+    _log_amendment("amendment.submitted", amendment, actor)
+    return amendment
+
+
+def withdraw_amendment(amendment: Amendment, *, actor) -> Amendment:
+    require_own_delegation(amendment, actor)
+    if not amendment.is_open:
+        raise InvalidState(f"This amendment is {amendment.state}; it cannot be withdrawn.")
+    amendment.state = AmendmentState.withdrawn
+    amendment.updated_at = utcnow()
+    db.session.flush()
+    _log_amendment("amendment.withdrawn", amendment, actor)
+    return amendment
+
+
+def _log_amendment(action: str, amendment: Amendment, actor, **data) -> None:
+    log_event(
+        action,
+        amendment,
+        actor=actor,
+        conference_id=amendment.declaration.conference_id,
+        data={"state": amendment.state.value, **data},
+    )
+
+
+def stale_reason(amendment: Amendment, current_content: dict | None = None) -> str | None:
+    """Why an amendment no longer fits the current text, or None when it still does."""
+    declaration = amendment.declaration
+    if amendment.base_revision_number == declaration.current_revision_number:
+        return None
+    if current_content is None:
+        current_content = declaration.current_revision.content
+    base = declaration.revision(amendment.base_revision_number)
+    before = find_item(base.content, amendment.target_key) if base is not None else None
+    now = find_item(current_content, amendment.target_key)
+    if now is None:
+        return "the paragraph it targets was removed from the text"
+    if before is None or before[2] != now[2]:
+        return (
+            f"{item_label(current_content, amendment.target_key)} changed after it was written "
+            f"(against revision {amendment.base_revision_number})"
+        )
+    return None
+
+
+def apply_amendment(content: dict, amendment: Amendment) -> dict:
+    new = copy.deepcopy(content)
+    section, index, item = find_item(new, amendment.target_key)
+    if amendment.kind == AmendmentKind.replace:
+        item["text"] = amendment.proposed_text
+        if amendment.proposed_title:
+            item["title"] = amendment.proposed_title
+    elif amendment.kind == AmendmentKind.insert_after:
+        entry = {"key": new_key(section), "text": amendment.proposed_text}
+        if section == "commitments":
+            entry = {"key": entry["key"], "title": amendment.proposed_title, "text": entry["text"]}
+        new[section].insert(index + 1, entry)
+    else:
+        del new[section][index]
+    return new
+
+
+def _require_submitted(amendment: Amendment, what: str) -> None:
+    if amendment.state != AmendmentState.submitted:
+        raise InvalidState(
+            f"Only submitted amendments can be {what}; this one is {amendment.state}."
+        )
+
+
+def accept_amendment(amendment: Amendment, *, actor) -> DeclarationRevision:
+    """Apply the amendment to the current text as a new revision that records it."""
+    require_organiser(actor)
+    declaration = amendment.declaration
+    lock_declaration(declaration)
+    _require_consultation(declaration, "Amendments can be accepted")
+    _require_submitted(amendment, "accepted")
+    current = declaration.current_revision
+    reason = stale_reason(amendment, current.content)
+    if reason:
+        raise InvalidState(
+            f"This amendment is stale: {reason}. {amendment.delegation.name} must update it "
+            "before it can be accepted."
+        )
+    content = clean_content(apply_amendment(current.content, amendment))
+    revision = add_revision(
+        declaration,
+        content,
+        actor=actor,
+        message=f"Accepted amendment #{amendment.id} from {amendment.delegation.name}",
+        amendment=amendment,
+    )
+    amendment.state = AmendmentState.accepted
+    amendment.accepted_revision_number = revision.number
+    amendment.decided_at = utcnow()
+    amendment.decided_by_id = getattr(signed_in(actor), "id", None)
+    db.session.flush()
+    _log_amendment("amendment.accepted", amendment, actor, revision=revision.number)
+    return revision
+
+
+def reject_amendment(amendment: Amendment, *, reason: str, actor) -> Amendment:
+    require_organiser(actor)
+    _require_consultation(amendment.declaration, "Amendments can be rejected")
+    _require_submitted(amendment, "rejected")
+    errors: dict[str, str] = {}
+    reason = clean_string(
+        reason, label="The reason for rejecting", limit=MAX_REASON, field="reason", errors=errors
+    )
+    if errors:
+        raise ValidationFailed(errors["reason"] + " A rejection always states its reason.", errors)
+    amendment.state = AmendmentState.rejected
+    amendment.rejection_reason = reason
+    amendment.decided_at = utcnow()
+    amendment.decided_by_id = getattr(signed_in(actor), "id", None)
+    db.session.flush()
+    _log_amendment("amendment.rejected", amendment, actor)
+    return amendment
+
+
+def add_comment(amendment: Amendment, *, body: str, actor) -> AmendmentComment:
+    if is_organiser(actor):
+        delegation_id = None
+    else:
+        delegation_id = require_authorised_member(
+            actor, amendment.declaration.conference_id
+        ).delegation_id
+    _require_consultation(amendment.declaration, "Comments can be added")
+    if amendment.submitted_at is None:
+        raise InvalidState("Comments open once the amendment is submitted.")
+    errors: dict[str, str] = {}
+    body = clean_string(body, label="The comment", limit=MAX_COMMENT, field="body", errors=errors)
+    if errors:
+        raise ValidationFailed(errors["body"], errors)
+    comment = AmendmentComment(
+        amendment_id=amendment.id, delegation_id=delegation_id, author_id=actor.id, body=body
+    )
+    db.session.add(comment)
+    db.session.flush()
+    log_event(
+        "amendment.commented",
+        amendment,
+        actor=actor,
+        conference_id=amendment.declaration.conference_id,
+        data={"comment_id": comment.id},
+    )
+    return comment
+
+
+def support_amendment(amendment: Amendment, *, actor) -> AmendmentSupport:
+    registration = require_authorised_member(actor, amendment.declaration.conference_id)
+    if registration.delegation_id == amendment.delegation_id:
+        raise PermissionDenied("A delegation cannot declare support for its own amendment.")
+    _require_consultation(amendment.declaration, "Support can be declared")
+    _require_submitted(amendment, "supported")
+    delegation = registration.delegation
+    already = db.session.scalar(
+        sa.select(AmendmentSupport.id).where(
+            AmendmentSupport.amendment_id == amendment.id,
+            AmendmentSupport.delegation_id == delegation.id,
+        )
+    )
+    if already is not None:
+        raise Conflict(f"{delegation.name} already supports this amendment.")
+    support = AmendmentSupport(
+        amendment_id=amendment.id, delegation_id=delegation.id, user_id=actor.id
+    )
+    db.session.add(support)
+    try:
+        db.session.flush()
+    except IntegrityError:
+        raise Conflict(f"{delegation.name} already supports this amendment.") from None
+    _log_amendment("amendment.supported", amendment, actor, delegation_id=delegation.id)
+    return support
+
+
+# --- actions a user may take (pages and API use them to show what is possible) ----------------
+
+
+def amendment_actions(amendment: Amendment, user) -> set[str]:
+    actions: set[str] = set()
+    declaration = amendment.declaration
+    if declaration.state != DeclarationState.consultation:
+        return actions
+    if is_organiser(user):
+        if amendment.state == AmendmentState.submitted:
+            actions |= {"accept", "reject"}
+        if amendment.submitted_at is not None:
+            actions.add("comment")
+        return actions
+    registration = membership(user, declaration.conference_id)
+    if not is_authorised(registration):
+        return actions
+    if registration.delegation_id == amendment.delegation_id:
+        if amendment.is_open:
+            actions |= {"update", "withdraw"}
+        if amendment.state == AmendmentState.draft:
+            actions.add("submit")
+    elif amendment.state == AmendmentState.submitted:
+        supported = any(s.delegation_id == registration.delegation_id for s in amendment.supports)
+        if not supported:
+            actions.add("support")
+    if amendment.submitted_at is not None:
+        actions.add("comment")
+    return actions

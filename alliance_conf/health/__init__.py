@@ -1,0 +1,1 @@
+"""The health check load balancers and monitors poll (``/healthz``)."""

@@ -1,1 +1,0 @@
-"""Operations endpoints: the health check load balancers and monitors poll."""

@@ -1,0 +1,349 @@
+"""The hash chain of signature events: what each event covers, how it is hashed and
+appended, and ``verify_chain``, which re-reads a declaration's chain from one snapshot and
+reports every break."""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from alliance_conf.core.db import utcnow
+from alliance_conf.declarations import canonical
+from alliance_conf.declarations.models import Declaration, DeclarationRevision, DeclarationState
+from alliance_conf.extensions import db
+from plugins.signatures import checkpoints, crypto
+from plugins.signatures.models import EventKind, Signature, SignatureEvent
+from plugins.signatures.receipts import receipt_for_event
+
+# --- helpers ---------------------------------------------------------------------------------
+
+
+def iso(value: datetime) -> str:
+    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+# --- the hash chain --------------------------------------------------------------------------
+
+
+def event_fields(event: SignatureEvent) -> dict:
+    return {
+        "declaration_id": event.declaration_id,
+        "sequence": event.sequence,
+        "kind": event.kind.value,
+        "created_at": iso(event.created_at),
+        "data": event.data,
+        "previous_hash": event.previous_hash,
+    }
+
+
+def compute_event_hash(event: SignatureEvent) -> str:
+    return crypto.sha256_hex(crypto.canonical_json(event_fields(event)))
+
+
+def last_event(declaration_id: int) -> SignatureEvent | None:
+    return db.session.scalar(
+        sa.select(SignatureEvent)
+        .where(SignatureEvent.declaration_id == declaration_id)
+        .order_by(SignatureEvent.sequence.desc())
+        .limit(1)
+    )
+
+
+def next_event(
+    declaration: Declaration,
+    kind: EventKind,
+    data: dict,
+    previous: SignatureEvent | None,
+    signature: Signature | None = None,
+) -> SignatureEvent:
+    event = SignatureEvent(
+        declaration_id=declaration.id,
+        sequence=(previous.sequence + 1) if previous is not None else 1,
+        kind=kind,
+        signature=signature,
+        created_at=utcnow(),
+        data=data,
+        previous_hash=previous.event_hash if previous is not None else crypto.GENESIS_HASH,
+    )
+    event.event_hash = compute_event_hash(event)
+    event.server_signature = crypto.sign(event.event_hash.encode("ascii"))
+    return event
+
+
+def append_event(
+    declaration: Declaration, kind: EventKind, data: dict, signature: Signature | None = None
+) -> SignatureEvent:
+    """Add the next link; the caller holds the declaration's row lock (PostgreSQL)."""
+    event = next_event(declaration, kind, data, last_event(declaration.id), signature)
+    db.session.add_all([event, checkpoints.for_event(event)])
+    db.session.flush()
+    return event
+
+
+def declaration_event_data(declaration: Declaration) -> dict:
+    frozen = declaration.frozen_revision
+    return {
+        "title": declaration.title,
+        "revision_number": frozen.number if frozen is not None else None,
+        "frozen_revision_id": declaration.frozen_revision_id,
+        "text_hash": declaration.text_hash,
+    }
+
+
+def chain_head(declaration: Declaration) -> SignatureEvent:
+    """The last link; a declaration opened while the plugin was off gets its opening link."""
+    previous = last_event(declaration.id)
+    if previous is None:
+        previous = append_event(declaration, EventKind.opened, declaration_event_data(declaration))
+    return previous
+
+
+def record_state_change(declaration: Declaration, old_state, new_state) -> None:
+    kinds = {
+        DeclarationState.open: EventKind.opened,
+        DeclarationState.closed: EventKind.closed,
+    }
+    kind = kinds.get(new_state)
+    if old_state == DeclarationState.open and new_state == DeclarationState.consultation:
+        kind = EventKind.returned
+    if kind is None:
+        return
+    data = declaration_event_data(declaration)
+    if kind == EventKind.closed:
+        data["active_signatures"] = db.session.scalar(
+            sa.select(sa.func.count(Signature.id)).where(
+                Signature.declaration_id == declaration.id, Signature.withdrawn_at.is_(None)
+            )
+        )
+    append_event(declaration, kind, data)
+
+
+def signature_data(signature: Signature, delegation_name: str) -> dict:
+    """What the ``signed`` link records about a signature (and its receipt carries)."""
+    return {
+        "kind": signature.kind.value,
+        "delegation_id": signature.delegation_id,
+        "delegation_name": delegation_name,
+        "signatory_id": signature.signatory_id,
+        "signatory_name": signature.signatory_name,
+        "signatory_title": signature.signatory_title,
+        "revision_number": signature.revision_number,
+        "text_hash": signature.text_hash,
+        "endorsed_keys": list(signature.endorsed_keys),
+        "endorses_all": signature.endorses_all,
+        "statements": list(signature.statements),
+        "signed_at": iso(signature.signed_at),
+        "auth_method": signature.auth_method.value,
+        "ip_address": signature.ip_address,
+        "user_agent": signature.user_agent,
+        "verification_code": signature.verification_code,
+    } | ({"passkey": signature.passkey_evidence} if signature.passkey_evidence else {})
+
+
+def withdrawal_data(signature: Signature) -> dict:
+    return {
+        "verification_code": signature.verification_code,
+        "withdrawn_at": iso(signature.withdrawn_at),
+        "withdrawn_by_id": signature.withdrawn_by_id,
+        "reason": signature.withdrawal_reason,
+    }
+
+
+# --- verification ----------------------------------------------------------------------------
+
+
+@dataclass
+class ChainReport:
+    declaration: Declaration
+    events: int = 0
+    signatures: int = 0
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def _event_label(event: SignatureEvent) -> str:
+    who = event.data.get("delegation_name") if isinstance(event.data, dict) else None
+    return f"event #{event.sequence} ({event.kind.value}{', ' + who if who else ''})"
+
+
+@contextmanager
+def _snapshot():
+    """A session of its own on one consistent view of the database (REPEATABLE READ on
+    PostgreSQL), so signatures committed while the chain is being read cause no false alarm."""
+    options = (
+        {"isolation_level": "REPEATABLE READ"} if db.engine.dialect.name == "postgresql" else {}
+    )
+    with db.engine.connect() as conn:
+        conn = conn.execution_options(**options)
+        with Session(bind=conn) as session:
+            yield session
+
+
+def verify_chain(declaration: Declaration, anchors=()) -> ChainReport:
+    """Check every link, its server signature, every signature row and the declaration row
+    against the chain and the frozen text, and that the chain still extends its published
+    checkpoints and the ``anchors`` given (``checkpoints.Anchor``: from a checkpoint or receipt
+    file). Problems are listed in chain order: the first one names the first break."""
+    report = ChainReport(declaration)
+    with _snapshot() as session:
+        _verify(session, declaration.id, report, anchors)
+    return report
+
+
+def _verify(session: Session, declaration_id: int, report: ChainReport, anchors=()) -> None:
+    events = session.scalars(
+        sa.select(SignatureEvent)
+        .where(SignatureEvent.declaration_id == declaration_id)
+        .order_by(SignatureEvent.sequence)
+    ).all()
+    signatures = {
+        s.id: s
+        for s in session.scalars(
+            sa.select(Signature).where(Signature.declaration_id == declaration_id)
+        )
+    }
+    report.events, report.signatures = len(events), len(signatures)
+    problems = report.problems
+    previous_hash = crypto.GENESIS_HASH
+    signed_seen: set[int] = set()
+    withdrawn_seen: set[int] = set()
+    text_hashes: dict[int, tuple[int, int, str]] = {}
+    for position, event in enumerate(events, start=1):
+        label = _event_label(event)
+        if event.sequence != position:
+            problems.append(f"{label}: expected position {position}; a link is missing.")
+        if event.previous_hash != previous_hash:
+            problems.append(f"{label}: does not point to the hash of the link before it.")
+        if compute_event_hash(event) != event.event_hash:
+            problems.append(f"{label}: its content no longer matches its hash (altered).")
+        if not crypto.verify(event.event_hash.encode("ascii"), event.server_signature):
+            problems.append(f"{label}: the server's signature of its hash is not valid.")
+        previous_hash = event.event_hash
+        if event.kind == EventKind.signed:
+            problems.extend(
+                _check_signed(session, event, signatures, label, declaration_id, text_hashes)
+            )
+            signed_seen.add(event.signature_id)
+        elif event.kind == EventKind.withdrawn:
+            problems.extend(_check_withdrawn(event, signatures, label))
+            withdrawn_seen.add(event.signature_id)
+    for signature in signatures.values():
+        who = f"signature {signature.id} ({signature.delegation.name})"
+        if signature.id not in signed_seen:
+            problems.append(f"{who}: is not in the chain (added behind the app's back).")
+        if signature.withdrawn_at is not None and signature.id not in withdrawn_seen:
+            problems.append(f"{who}: marked withdrawn but the chain has no withdrawal.")
+        if signature.withdrawn_at is None and signature.id in withdrawn_seen:
+            problems.append(f"{who}: the chain says withdrawn but the row is active again.")
+    problems.extend(_check_declaration_row(session, declaration_id, events, text_hashes))
+    problems.extend(checkpoints.stored_anchor_problems(session, declaration_id, events))
+    for anchor in anchors:
+        problems.extend(checkpoints.anchor_problems(anchor, events))
+
+
+STATE_AFTER = {
+    EventKind.opened: (DeclarationState.open,),
+    EventKind.closed: (DeclarationState.closed,),
+    EventKind.returned: (DeclarationState.consultation, DeclarationState.draft),
+}
+
+
+def _check_declaration_row(session, declaration_id, events, cache) -> list[str]:
+    """The declaration's state, frozen revision and text hash against the chain's last state
+    link and the frozen text itself."""
+    declaration = session.get(Declaration, declaration_id)
+    state_events = [e for e in events if e.kind in STATE_AFTER]
+    if declaration is None or not state_events:
+        return []
+    problems = []
+    last = state_events[-1]
+    if declaration.state not in STATE_AFTER[last.kind]:
+        problems.append(
+            f"declaration: its state is “{declaration.state.value}” but the chain's last state "
+            f"link, {_event_label(last)}, leaves it "
+            f"“{STATE_AFTER[last.kind][0].value}” (state changed behind the app's back)."
+        )
+    if declaration.state not in (DeclarationState.open, DeclarationState.closed):
+        return problems
+    opened = next((e for e in reversed(state_events) if e.kind == EventKind.opened), None)
+    recorded = opened.data if opened is not None and isinstance(opened.data, dict) else {}
+    if "text_hash" in recorded and recorded["text_hash"] != declaration.text_hash:
+        problems.append(
+            f"declaration: its text hash {declaration.text_hash} is not the "
+            f"{recorded['text_hash']} recorded when it was opened ({_event_label(opened)})."
+        )
+    revision = _revision_hash(session, declaration.frozen_revision_id, cache)
+    if revision is None or revision[0] != declaration_id:
+        problems.append("declaration: its frozen revision is missing or another declaration's.")
+        return problems
+    if (
+        recorded.get("frozen_revision_id", declaration.frozen_revision_id)
+        != (declaration.frozen_revision_id)
+        or recorded.get("revision_number", revision[1]) != revision[1]
+    ):
+        problems.append(
+            f"declaration: it points to revision {revision[1]} (id "
+            f"{declaration.frozen_revision_id}), not to the revision "
+            f"{recorded.get('revision_number')} frozen when it was opened."
+        )
+    if revision[2] != declaration.text_hash:
+        problems.append(
+            f"declaration: its frozen revision {revision[1]} no longer hashes to its text hash."
+        )
+    return problems
+
+
+def _revision_hash(session, revision_id, cache) -> tuple[int, int, str] | None:
+    """(declaration id, number, recomputed text hash) of a revision, computed once per run."""
+    if revision_id not in cache:
+        revision = session.get(DeclarationRevision, revision_id or -1)
+        cache[revision_id] = (
+            (revision.declaration_id, revision.number, canonical.text_hash(revision.content))
+            if revision is not None
+            else None
+        )
+    return cache[revision_id]
+
+
+def _check_signed(session, event, signatures, label, declaration_id, cache) -> list[str]:
+    signature = signatures.get(event.signature_id)
+    if signature is None:
+        return [f"{label}: its signature row is missing (deleted)."]
+    problems = []
+    recorded = dict(event.data)
+    actual = signature_data(signature, recorded.get("delegation_name", ""))
+    changed = sorted(k for k in set(recorded) | set(actual) if recorded.get(k) != actual.get(k))
+    if changed:
+        problems.append(
+            f"{label}: signature {signature.id} was changed after signing ({', '.join(changed)})."
+        )
+    revision = _revision_hash(session, signature.frozen_revision_id, cache)
+    if revision is None or revision[0] != declaration_id:
+        problems.append(f"{label}: the signed revision is missing.")
+    elif revision[2] != signature.text_hash:
+        problems.append(f"{label}: the signed text no longer hashes to {signature.text_hash}.")
+    elif revision[1] != signature.revision_number:
+        problems.append(f"{label}: the signed revision number does not match.")
+    if not crypto.verify(
+        crypto.canonical_json(receipt_for_event(event)), signature.receipt_signature
+    ):
+        problems.append(f"{label}: the receipt signature of signature {signature.id} is not valid.")
+    return problems
+
+
+def _check_withdrawn(event, signatures, label) -> list[str]:
+    signature = signatures.get(event.signature_id)
+    if signature is None:
+        return [f"{label}: its signature row is missing (deleted)."]
+    if signature.withdrawn_at is None:
+        return []  # reported once, with the row
+    if withdrawal_data(signature) != event.data:
+        return [f"{label}: the withdrawal of signature {signature.id} was changed afterwards."]
+    return []
