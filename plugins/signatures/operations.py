@@ -68,7 +68,11 @@ STATEMENT_KINDS = ("statement", "reservation")
 
 
 def normalise_name(value: str) -> str:
-    return " ".join(unicodedata.normalize("NFC", value or "").split()).casefold()
+    """The typed name as compared (never as stored): spaces, case and accents do not matter,
+    so "Helene Dubois" typed on a keyboard without accents confirms "Hélène Dubois"."""
+    decomposed = unicodedata.normalize("NFKD", value or "")
+    bare = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return " ".join(bare.split()).casefold()
 
 
 def get_signature(signature_id: int, user) -> Signature:
@@ -186,9 +190,9 @@ def sign_declaration(
         actor.full_name
     ):
         raise ValidationFailed(
-            "Type your full name exactly as it appears on your account "
-            f"(“{actor.full_name}”) to confirm.",
-            {"typed_name": "Does not match your name."},
+            "Type your full name as it appears on your account "
+            f"(“{actor.full_name}”) to confirm; accents, capitals and spaces do not matter.",
+            {"typed_name": f"Does not match your name, “{actor.full_name}”."},
         )
     # A second submission is turned away before paying for the password hash or the passkey
     # check (the check is repeated under the lock below, where it is authoritative).
