@@ -4,6 +4,18 @@ from plugins.signatures import views
 
 bp = Blueprint("signatures", __name__, template_folder="templates")
 
+
+@bp.app_template_filter("commitment_label")
+def commitment_label(key: str, declaration) -> str:
+    """A commitment as a signatory reads it ("2. Offenders"), never its internal key."""
+    from plugins.signatures.operations import frozen_commitments
+
+    for number, commitment in enumerate(frozen_commitments(declaration), start=1):
+        if commitment.get("key") == key:
+            return f"{number}. {commitment.get('title') or ''}".strip()
+    return key
+
+
 bp.add_url_rule(
     "/declarations/<int:declaration_id>/sign", "sign", views.sign, methods=["GET", "POST"]
 )

@@ -448,12 +448,13 @@ def test_from_invitation_to_a_verified_signature(
         message = flash(delegate)
         assert f"Signed on behalf of Estonia. Verification code: {receipt_code}." in message
         details = delegate.locator("dl.details").inner_text()
-        endorsed = [k for k in conference["keys"] if k != conference["keys"][3]]
-        assert ", ".join(endorsed) in details
-        assert conference["keys"][3] not in details
+        # Commitments by number and title, as a minister reads them, never by internal key.
+        labels = [f"{n}. {conference['titles'][n - 1]}" for n in (1, 2, 3, 4)]
+        assert "; ".join(labels[:3]) in details and labels[3] not in details
+        assert ", ".join(conference["keys"][:3]) not in details
         assert text_hash in details
         statements = delegate.get_by_role("list").filter(has_text=RESERVATION).inner_text()
-        assert f"Reservation on {conference['keys'][1]}: {RESERVATION}" in statements
+        assert f"Reservation on {labels[1]}: {RESERVATION}" in statements
         audit_both(delegate, "journey-receipt")
 
         delegate.get_by_role("link", name="Withdraw this signature…").click()
