@@ -57,7 +57,9 @@ class BoardRow:
     def status(self) -> str:
         if self.active is not None:
             return self.active.status_title
-        return "Withdrawn" if self.withdrawn else "Not yet signed"
+        if self.withdrawn:
+            return "Withdrawn"
+        return "Not yet supported" if self.kind == SignatureKind.support else "Not yet signed"
 
 
 def status_board(declaration: Declaration) -> dict:
@@ -95,6 +97,7 @@ def status_board(declaration: Declaration) -> dict:
         "signed": sum(1 for r in signed_rows if r.kind == SignatureKind.signature),
         "supported": sum(1 for r in signed_rows if r.kind == SignatureKind.support),
         "eligible": sum(1 for r in rows if r.kind == SignatureKind.signature),
+        "supporters": sum(1 for r in rows if r.kind == SignatureKind.support),
         "commitments": frozen_commitments(declaration),
         "matrix_rows": signed_rows,
     }

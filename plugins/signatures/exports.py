@@ -39,7 +39,7 @@ def board_rows(declaration: Declaration) -> list[list]:
     for row in status_board(declaration)["rows"]:
         records = ([row.active] if row.active else []) + row.withdrawn
         if not records:
-            rows.append([row.delegation.name, row.delegation.group, "Not yet signed"] + [""] * 9)
+            rows.append([row.delegation.name, row.delegation.group, row.status] + [""] * 9)
         for s in records:
             rows.append(
                 [

@@ -57,6 +57,19 @@ def test_board_shows_status_totals_and_matrix(app, client, login, declaration, s
     assert "127.0.0.1" not in html
 
 
+def test_board_counts_organisations_apart_from_signing_delegations(
+    app, client, login, declaration, signed, head, make_delegation, seed
+):
+    """The trial's board said "1 of 50 delegations" above 52 rows: organisations that may only
+    support the text are counted, and labelled, on their own."""
+    make_delegation(seed.conference, organisation_name="Europol", group="observer")
+    make_delegation(seed.conference, organisation_name="INTERPOL", group="observer")
+    login(head)
+    html = client.get(f"/declarations/{declaration.id}/signatures").get_data(as_text=True)
+    assert "1 of 49 delegations have signed; 0 of 2 organisations support the text" in html
+    assert html.count("Not yet supported") == 2
+
+
 def test_csv_export_neutralises_formulas(app, client, login, declaration, signed, make_user):
     login(make_user("staff"))
     response = client.get(f"/declarations/{declaration.id}/signatures.csv")
@@ -391,7 +404,8 @@ def test_observer_organisations_support_instead_of_signing(
     assert flatten(hook().alliance_signature_rows(declaration=declaration)) == []
     login(officer)
     board = client.get(f"/declarations/{declaration.id}/signatures").get_data(as_text=True)
-    assert "0 of 49 delegations have signed; 1 organisation(s) support the text" in board
+    # The organisations that may support are counted apart, so the totals add up to the rows.
+    assert "0 of 49 delegations have signed; 1 of 1 organisation supports the text" in board
     assert "Supported" in board
 
 
