@@ -27,6 +27,7 @@ from flask import Blueprint, Response, current_app, g, jsonify, request
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 
 from alliance_conf.auth.access import Access
+from alliance_conf.core.changes import refuse_no_op
 from alliance_conf.core.errors import AllianceError, PermissionDenied, ValidationFailed
 from alliance_conf.core.inputs import out_of_range, read_json
 from alliance_conf.extensions import db
@@ -129,6 +130,17 @@ def parse_model(model: type[BaseModel], data: Any, what: str) -> BaseModel:
     if fields:
         raise ValidationFailed(f"The {what} has invalid fields.", fields)
     return parsed
+
+
+CHANGE_METHODS = frozenset({"PATCH", "PUT"})
+
+
+def _fields_sent(body: BaseModel | None) -> set[str]:
+    """The fields a change request sends; none at all is refused at once (a 422)."""
+    sent = set(body.model_fields_set) if body is not None else set()
+    if body is not None and not sent:
+        raise ValidationFailed("Send at least one field to change.", {"__root__": "Empty."})
+    return sent
 
 
 def _read_json_body() -> Any:
@@ -261,11 +273,12 @@ class ApiBlueprint(Blueprint):
                     kwargs["query"] = parse_model(query, _read_query(query), "query string")
                 if body is not None:
                     kwargs["body"] = parse_model(body, _read_json_body(), "request body")
-                    if method == "PATCH" and not kwargs["body"].model_fields_set:
-                        raise ValidationFailed(
-                            "Send at least one field to change.", {"__root__": "Empty."}
-                        )
-                result = view(**kwargs)
+                if method in CHANGE_METHODS:
+                    sent = _fields_sent(kwargs.get("body"))
+                    with refuse_no_op(sent):  # nothing committed: a 422, rolled back
+                        result = view(**kwargs)
+                else:
+                    result = view(**kwargs)
                 if paginated and isinstance(result, sa.Select):
                     q = kwargs["query"]
                     item_model = response.__args__[0] if response is not None else None

@@ -26,6 +26,7 @@ from sqlalchemy.exc import IntegrityError
 from alliance_conf.audit.operations import log_event
 from alliance_conf.auth.models import UserRole
 from alliance_conf.conferences.models import Conference
+from alliance_conf.core.changes import has_pending_changes
 from alliance_conf.core.db import utcnow
 from alliance_conf.core.errors import (
     Conflict,
@@ -674,6 +675,8 @@ def update_amendment(
     for name, value in fields.items():
         setattr(amendment, name, value)
     amendment.base_revision_number = current.number
+    if not has_pending_changes():
+        return amendment  # the same text again changes nothing (the API answers 422)
     amendment.updated_at = utcnow()
     db.session.flush()
     log_event(

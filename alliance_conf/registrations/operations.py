@@ -21,6 +21,7 @@ from alliance_conf.auth.operations import (
     has_control_characters,
     has_format_characters,
 )
+from alliance_conf.core.changes import NothingToChange
 from alliance_conf.core.db import utcnow
 from alliance_conf.core.errors import (
     Conflict,
@@ -436,6 +437,8 @@ def change_status(
                 "Only the delegate can withdraw their registration; organisers cancel it."
             )
     old_status = registration.status
+    if new_status == old_status and function in (None, registration.function):
+        raise NothingToChange({"status"})  # the status it has: a 422 like any no-op change
     if new_status not in ALLOWED_TRANSITIONS[old_status]:
         raise InvalidState(f"A {old_status} registration cannot be {new_status}.")
     if new_status == S.rejected and not reason:
