@@ -2,6 +2,8 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, HiddenField, PasswordField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
 
+from alliance_conf.core.forms import PlainText
+
 
 class SignInForm(FlaskForm):
     email = EmailField("E-mail", validators=[DataRequired(), Email(), Length(max=320)])
@@ -14,7 +16,7 @@ class SignOutForm(FlaskForm):
 
 
 class ApiTokenForm(FlaskForm):
-    name = StringField("Token name", validators=[DataRequired(), Length(max=100)])
+    name = StringField("Token name", validators=[PlainText(), DataRequired(), Length(max=100)])
 
 
 class ForgotPasswordForm(FlaskForm):
@@ -62,7 +64,7 @@ class PasskeyAddForm(FlaskForm):
     name = StringField(
         "Name of the passkey",
         description="To recognise it later, e.g. “work laptop” or “phone”.",
-        validators=[DataRequired(), Length(max=100)],
+        validators=[PlainText(), DataRequired(), Length(max=100)],
     )
     password = PasswordField("Your password (again)", validators=[DataRequired(), Length(max=1000)])
     credential = HiddenField()
