@@ -5,6 +5,7 @@ from datetime import datetime
 from pydantic import Field
 
 from alliance_conf.api.framework import ApiModel
+from alliance_conf.auth.passkeys import MAX_NAME
 from alliance_conf.core.inputs import Line
 
 
@@ -38,7 +39,9 @@ class PasswordIn(ApiModel):
 
 
 class PasskeyIn(ApiModel):
-    name: Line = Field(max_length=200, description="A name to recognise it, e.g. “work laptop”")
+    name: Line = Field(
+        max_length=MAX_NAME, description="A name to recognise it, e.g. “work laptop”"
+    )
     credential: dict = Field(
         description="The JSON of the PublicKeyCredential from navigator.credentials.create"
     )

@@ -20,6 +20,7 @@ except ImportError:  # pragma: no cover - older WTForms
         return (value, label)
 
 
+from alliance_conf.auth.operations import MAX_FULL_NAME
 from alliance_conf.core.forms import PlainText
 
 
@@ -31,7 +32,7 @@ class InviteForm(FlaskForm):
         validators=[DataRequired(), Email(), Length(max=320)],
     )
     full_name = StringField(
-        "Name (optional)", validators=[PlainText(), Optional(), Length(max=200)]
+        "Name (optional)", validators=[PlainText(), Optional(), Length(max=MAX_FULL_NAME)]
     )
 
 
@@ -53,7 +54,9 @@ def function_choices():
 
 
 class RegistrationForm(FlaskForm):
-    full_name = StringField("Full name", validators=[PlainText(), DataRequired(), Length(max=200)])
+    full_name = StringField(
+        "Full name", validators=[PlainText(), DataRequired(), Length(max=MAX_FULL_NAME)]
+    )
     email = EmailField("E-mail", validators=[DataRequired(), Email(), Length(max=320)])
     position = StringField(
         "Position or title",

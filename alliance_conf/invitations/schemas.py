@@ -5,6 +5,7 @@ from datetime import datetime
 from pydantic import Field, model_validator
 
 from alliance_conf.api.framework import ApiModel, PageQuery
+from alliance_conf.auth.operations import MAX_FULL_NAME
 from alliance_conf.core.inputs import Line, plain_text_pattern
 
 BLANK = {"type": "null"}, {"type": "string", "pattern": r"^\s*$"}
@@ -35,7 +36,7 @@ class InvitationCreate(ApiModel):
         None, max_length=200, description="Or its country code (BE) or organisation name"
     )
     email: Line = Field(min_length=3, max_length=320)
-    full_name: Line = Field("", max_length=200)
+    full_name: Line = Field("", max_length=MAX_FULL_NAME)
 
     @model_validator(mode="after")
     def _one_delegation(self):

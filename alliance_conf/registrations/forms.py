@@ -11,6 +11,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Email, Length, Optional
 
+from alliance_conf.auth.operations import MAX_FULL_NAME
 from alliance_conf.core.forms import PlainText
 from alliance_conf.invitations.forms import choice, function_choices
 from alliance_conf.registrations.models import IssuingAuthority
@@ -18,7 +19,9 @@ from alliance_conf.registrations.models import IssuingAuthority
 
 class OnBehalfForm(FlaskForm):
     delegation_id = SelectField("Delegation", coerce=int, validators=[DataRequired()])
-    full_name = StringField("Full name", validators=[PlainText(), DataRequired(), Length(max=200)])
+    full_name = StringField(
+        "Full name", validators=[PlainText(), DataRequired(), Length(max=MAX_FULL_NAME)]
+    )
     email = EmailField("E-mail", validators=[DataRequired(), Email(), Length(max=320)])
     position = StringField(
         "Position or title", validators=[PlainText(), Optional(), Length(max=200)]

@@ -6,6 +6,7 @@ from typing import Literal
 from pydantic import Field
 
 from alliance_conf.api.framework import ApiModel, IsoDate
+from alliance_conf.auth.operations import MAX_FULL_NAME
 from alliance_conf.core.inputs import Line, Text
 from alliance_conf.registrations.models import DelegateFunction
 
@@ -17,7 +18,7 @@ class RegistrationCreate(ApiModel):
     token: str | None = Field(None, max_length=1000)
     delegation_id: int | None = None
     email: Line | None = Field(None, max_length=320)
-    full_name: Line | None = Field(None, max_length=200)
+    full_name: Line | None = Field(None, max_length=MAX_FULL_NAME)
     password: str | None = Field(None, max_length=1000, description="For a new account")
     email_code: str | None = Field(
         None,

@@ -15,6 +15,7 @@ from wtforms.validators import DataRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from alliance_conf.core.forms import PlainText
+from plugins.signatures.operations import MAX_REASON, MAX_STATEMENT
 
 
 class CheckboxList(SelectMultipleField):
@@ -38,7 +39,7 @@ class SignForm(FlaskForm):
     statement_text = TextAreaField(
         "Statement or reservation (optional)",
         description="Attached to your signature and shown with it. At most 2,000 characters.",
-        validators=[PlainText(multiline=True), Optional(), Length(max=2000)],
+        validators=[PlainText(multiline=True), Optional(), Length(max=MAX_STATEMENT)],
     )
     # Not required: a passkey signature replaces it (the view asks for one or the other).
     password = PasswordField("Your password (again)", validators=[Optional(), Length(max=1000)])
@@ -67,7 +68,7 @@ class PolicyForm(FlaskForm):
 class WithdrawForm(FlaskForm):
     reason = TextAreaField(
         "Reason for withdrawing",
-        validators=[PlainText(multiline=True), DataRequired(), Length(max=2000)],
+        validators=[PlainText(multiline=True), DataRequired(), Length(max=MAX_REASON)],
     )
     password = PasswordField("Your password (again)", validators=[DataRequired()])
     code = StringField(

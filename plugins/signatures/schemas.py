@@ -7,11 +7,12 @@ from pydantic import BaseModel, Field
 
 from alliance_conf.api.framework import ApiModel
 from alliance_conf.core.inputs import Line, Text
+from plugins.signatures.operations import MAX_REASON, MAX_STATEMENT
 
 
 class StatementIn(ApiModel):
     kind: Literal["statement", "reservation"] = "statement"
-    text: Text = Field(max_length=10_000)
+    text: Text = Field(max_length=MAX_STATEMENT)
     commitment_key: Line | None = Field(
         None, max_length=40, description="A commitment's key; omit for the whole text"
     )
@@ -33,7 +34,7 @@ class SignIn(ApiModel):
 
 
 class WithdrawIn(ApiModel):
-    reason: Text = Field(max_length=10_000)
+    reason: Text = Field(max_length=MAX_REASON)
     password: str = Field(max_length=1000, description="Your password, again (as for signing)")
     code: str | None = Field(
         None, max_length=20, description="The e-mailed one-time code, when it is required"
