@@ -161,7 +161,10 @@ def _refused_class(multiline: bool) -> str:
     for cp in range(sys.maxunicode + 1):
         ch = chr(cp)
         category = unicodedata.category(ch)
-        if (category in ("Cc", "Cs") and ch not in allowed) or (
+        # Lone surrogates (Cs) are refused by the check but left out of the pattern: they are
+        # no Unicode text (no UTF-8 JSON can carry one) and regex engines such as Rust's reject
+        # a pattern naming them, which would make generators ignore the whole rule.
+        if (category == "Cc" and ch not in allowed) or (
             category == "Cf" and ch not in ALLOWED_FORMAT_CHARACTERS
         ):
             if refused and refused[-1][1] == cp - 1:
