@@ -145,9 +145,7 @@ def test_the_form_and_the_api_refuse_the_same_text_with_the_same_message(
     assert db.session.scalar(sa.select(Conference).where(Conference.slug == FORM["slug"])) is None
 
 
-def test_multi_line_text_takes_line_breaks_but_no_other_control_character(
-    client, login, make_user
-):
+def test_multi_line_text_takes_line_breaks_but_no_other_control_character(client, login, make_user):
     login(make_user(role="organiser"))
     data = {**FORM, "co_chairs": "Kaja Kallas, Prime Minister\x07"}
     response = client.post("/conferences/new", data=data)
