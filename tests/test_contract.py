@@ -258,3 +258,15 @@ def test_a_change_request_that_changes_nothing_is_422(client, seed, api_headers,
     assert error["message"].startswith("Nothing"), error  # "Nothing to change" / "Nothing changed"
     db.session.expire_all()
     assert db.session.scalar(sa.select(sa.func.count()).select_from(AuditEvent)) == before
+
+
+@pytest.mark.parametrize("query", ["?=false", "?bogus=1", "?page=1&colour=red"])
+def test_a_query_parameter_the_document_does_not_declare_is_refused(
+    client, seed, api_headers, query
+):
+    """The schema forbids other parameters; the server used to ignore them (found by the long
+    schemathesis run: ``GET .../invitations?=false`` answered 200)."""
+    url = f"/api/v1/conferences/{seed.conference.slug}/invitations{query}"
+    response = client.get(url, headers=api_headers(seed.accounts["organiser"]))
+    assert response.status_code == 422, response.get_json()
+    assert response.get_json()["error"]["message"] == "The query string has invalid fields."

@@ -152,6 +152,8 @@ def _read_json_body() -> Any:
 
 
 def _read_query(model: type[BaseModel]) -> dict:
+    """The query string as the model's input; a parameter it does not declare is passed on too,
+    so the model (``extra="forbid"``) refuses it as the document says, rather than ignoring it."""
     data: dict[str, Any] = {}
     for name, info in model.model_fields.items():
         key = info.alias or name
@@ -159,6 +161,8 @@ def _read_query(model: type[BaseModel]) -> dict:
             continue
         values = request.args.getlist(key)
         data[key] = values if _is_list_field(info.annotation) else values[-1]
+    for key in request.args:
+        data.setdefault(key, request.args[key])
     return data
 
 
