@@ -29,6 +29,7 @@ from flask import Blueprint, Response, current_app, g, jsonify, request
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 
 from alliance_conf.auth.access import Access
+from alliance_conf.core.changes import refuse_no_op
 from alliance_conf.core.errors import AllianceError, PermissionDenied, ValidationFailed
 from alliance_conf.core.inputs import out_of_range, read_json
 from alliance_conf.extensions import db
@@ -133,6 +134,17 @@ def parse_model(model: type[BaseModel], data: Any, what: str) -> BaseModel:
     return parsed
 
 
+CHANGE_METHODS = frozenset({"PATCH", "PUT"})
+
+
+def _fields_sent(body: BaseModel | None) -> set[str]:
+    """The fields a change request sends; none at all is refused at once (a 422)."""
+    sent = set(body.model_fields_set) if body is not None else set()
+    if body is not None and not sent:
+        raise ValidationFailed("Send at least one field to change.", {"__root__": "Empty."})
+    return sent
+
+
 def _read_json_body() -> Any:
     if not request.data:
         return {}
@@ -142,6 +154,8 @@ def _read_json_body() -> Any:
 
 
 def _read_query(model: type[BaseModel]) -> dict:
+    """The query string as the model's input; a parameter it does not declare is passed on too,
+    so the model (``extra="forbid"``) refuses it as the document says, rather than ignoring it."""
     data: dict[str, Any] = {}
     for name, info in model.model_fields.items():
         key = info.alias or name
@@ -149,6 +163,8 @@ def _read_query(model: type[BaseModel]) -> dict:
             continue
         values = request.args.getlist(key)
         data[key] = values if _is_list_field(info.annotation) else values[-1]
+    for key in request.args:
+        data.setdefault(key, request.args[key])
     return data
 
 
@@ -269,11 +285,12 @@ class ApiBlueprint(Blueprint):
                     kwargs["query"] = parse_model(query, _read_query(query), "query string")
                 if body is not None:
                     kwargs["body"] = parse_model(body, _read_json_body(), "request body")
-                    if method == "PATCH" and not kwargs["body"].model_fields_set:
-                        raise ValidationFailed(
-                            "Send at least one field to change.", {"__root__": "Empty."}
-                        )
-                result = view(**kwargs)
+                if method in CHANGE_METHODS:
+                    sent = _fields_sent(kwargs.get("body"))
+                    with refuse_no_op(sent):  # nothing committed: a 422, rolled back
+                        result = view(**kwargs)
+                else:
+                    result = view(**kwargs)
                 if paginated and isinstance(result, sa.Select):
                     q = kwargs["query"]
                     item_model = response.__args__[0] if response is not None else None

@@ -123,8 +123,8 @@ def build_openapi(app: Flask) -> dict:
     for name, definition in definitions.get("$defs", {}).items():
         if name.endswith(("-Input", "-Output")):  # one model, two shapes: two type names
             definition["title"] = name.replace("-", "")
-    for spec in specs:  # the framework refuses an empty PATCH: it would change nothing
-        if spec.method == "PATCH" and spec.body is not None:
+    for spec in specs:  # the framework refuses an empty PATCH or PUT: it would change nothing
+        if spec.method in ("PATCH", "PUT") and spec.body is not None:
             name = refs[(spec.body, "validation")]["$ref"].rsplit("/", 1)[1]
             definitions["$defs"][name]["minProperties"] = 1
 

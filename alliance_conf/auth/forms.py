@@ -2,6 +2,9 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, HiddenField, PasswordField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
 
+from alliance_conf.auth.passkeys import MAX_NAME
+from alliance_conf.core.forms import PlainText
+
 
 class SignInForm(FlaskForm):
     email = EmailField("E-mail", validators=[DataRequired(), Email(), Length(max=320)])
@@ -58,7 +61,7 @@ class PasskeyAddForm(FlaskForm):
     name = StringField(
         "Name of the passkey",
         description="To recognise it later, e.g. “work laptop” or “phone”.",
-        validators=[DataRequired(), Length(max=100)],
+        validators=[PlainText(), DataRequired(), Length(max=MAX_NAME)],
     )
     password = PasswordField("Your password (again)", validators=[DataRequired(), Length(max=1000)])
     credential = HiddenField()

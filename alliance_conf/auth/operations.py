@@ -21,6 +21,14 @@ from alliance_conf.auth.models import (
 )
 from alliance_conf.core.db import utcnow
 from alliance_conf.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from alliance_conf.core.inputs import (  # noqa: F401 (re-exported: the one plain-text check)
+    ALLOWED_FORMAT_CHARACTERS,
+    CONTROL_CHARACTERS_MESSAGE,
+    first_format_character,
+    has_control_characters,
+    has_format_characters,
+    plain_text_error,
+)
 from alliance_conf.extensions import db
 
 
@@ -61,41 +69,21 @@ def find_user_by_email(email: str) -> User | None:
 MAX_FULL_NAME = 200
 
 
-def has_control_characters(text: str, allowed: str = "") -> bool:
-    """NUL and other control characters (which PostgreSQL cannot store in text, or which
-    only hide content), unpaired surrogates; ``allowed`` lists the ones a field accepts."""
-    return any(unicodedata.category(ch) in ("Cc", "Cs") and ch not in allowed for ch in text)
-
-
-# Joiners that Persian, Arabic and Indic names need; every other format character (bidi
-# overrides and isolates, invisible separators, BOM...) can make a name read differently.
-ALLOWED_FORMAT_CHARACTERS = "\u200c\u200d"
-
-
-def has_format_characters(text: str) -> bool:
-    return any(
-        unicodedata.category(ch) == "Cf" and ch not in ALLOWED_FORMAT_CHARACTERS for ch in text
-    )
-
-
 def check_plain_text(value: str, field: str, label: str) -> str:
     """Identity fields (names, positions, delegation names) are plain text: no control
     characters and no invisible Unicode format characters such as a right-to-left override."""
-    if has_control_characters(value):
+    problem = plain_text_error(value)
+    if problem == CONTROL_CHARACTERS_MESSAGE:
         message = f"{label} contains control characters; use plain text."
-        raise ValidationFailed(message, {field: "Control characters are not allowed."})
-    if has_format_characters(value):
-        bad = next(
-            ch
-            for ch in value
-            if unicodedata.category(ch) == "Cf" and ch not in ALLOWED_FORMAT_CHARACTERS
-        )
+        raise ValidationFailed(message, {field: problem})
+    if problem:
+        bad = first_format_character(value)
         message = (
             f"{label} contains an invisible formatting character (U+{ord(bad):04X} "
             f"{unicodedata.name(bad, 'format character')}) that can change how it reads; "
             "type it as plain text."
         )
-        raise ValidationFailed(message, {field: "Invisible formatting characters are not allowed."})
+        raise ValidationFailed(message, {field: problem})
     return value
 
 

@@ -5,12 +5,14 @@ from datetime import datetime
 from pydantic import Field
 
 from alliance_conf.api.framework import ApiModel
+from alliance_conf.auth.passkeys import MAX_NAME
+from alliance_conf.core.inputs import Line
 
 
 class TokenRequest(ApiModel):
-    email: str = Field(max_length=320)
+    email: Line = Field(max_length=320)
     password: str = Field(max_length=1000)
-    name: str = Field("api", max_length=100)
+    name: Line = Field("api", max_length=100)
 
 
 class TokenOut(ApiModel):
@@ -37,7 +39,9 @@ class PasswordIn(ApiModel):
 
 
 class PasskeyIn(ApiModel):
-    name: str = Field(max_length=200, description="A name to recognise it, e.g. “work laptop”")
+    name: Line = Field(
+        max_length=MAX_NAME, description="A name to recognise it, e.g. “work laptop”"
+    )
     credential: dict = Field(
         description="The JSON of the PublicKeyCredential from navigator.credentials.create"
     )

@@ -3,24 +3,27 @@ from wtforms import DateField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
 from alliance_conf.conferences.models import SLUG_PATTERN
+from alliance_conf.core.forms import PlainText
 
 
 class ConferenceForm(FlaskForm):
-    title = StringField("Title", validators=[DataRequired(), Length(max=300)])
+    title = StringField("Title", validators=[PlainText(), DataRequired(), Length(max=300)])
     slug = StringField(
         "Short name in addresses",
         description="Lower-case letters, digits and hyphens, e.g. global-alliance-2012.",
         validators=[DataRequired(), Length(min=3, max=80), Regexp(SLUG_PATTERN)],
     )
-    city = StringField("City", validators=[DataRequired(), Length(max=120)])
-    venue = StringField("Venue", validators=[Optional(), Length(max=200)])
+    city = StringField("City", validators=[PlainText(), DataRequired(), Length(max=120)])
+    venue = StringField("Venue", validators=[PlainText(), Optional(), Length(max=200)])
     start_date = DateField("First day", validators=[DataRequired()])
     end_date = DateField("Last day", validators=[DataRequired()])
-    timezone = StringField("Time zone", default="UTC", validators=[DataRequired(), Length(max=64)])
+    timezone = StringField(
+        "Time zone", default="UTC", validators=[PlainText(), DataRequired(), Length(max=64)]
+    )
     co_chairs = TextAreaField(
         "Co-chairs or hosts",
         description="One per line: name, then a comma, then the title.",
-        validators=[Optional(), Length(max=4000)],
+        validators=[PlainText(multiline=True), Optional(), Length(max=4000)],
     )
 
     def co_chair_list(self) -> list[dict]:

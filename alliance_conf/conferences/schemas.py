@@ -5,23 +5,24 @@ from datetime import date, datetime
 from pydantic import Field
 
 from alliance_conf.api.framework import ApiModel, IsoDate
+from alliance_conf.core.inputs import Line
 
 
 class CoChair(ApiModel):
-    name: str = Field(min_length=1, max_length=200)
-    title: str = Field("", max_length=300)
+    name: Line = Field(min_length=1, max_length=200)
+    title: Line = Field("", max_length=300)
 
 
 class ConferenceIn(ApiModel):
     slug: str = Field(min_length=3, max_length=80, pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-    title: str = Field(min_length=1, max_length=300)
-    city: str = Field(min_length=1, max_length=120)
-    venue: str = Field("", max_length=200)
+    title: Line = Field(min_length=1, max_length=300)
+    city: Line = Field(min_length=1, max_length=120)
+    venue: Line = Field("", max_length=200)
     start_date: IsoDate
     end_date: IsoDate
-    timezone: str = Field("UTC", max_length=64)
+    timezone: Line = Field("UTC", max_length=64)
     co_chairs: list[CoChair] = Field(default_factory=list, max_length=20)
-    groups: dict[str, str] | None = Field(None, description="Delegation groups: key to label")
+    groups: dict[Line, Line] | None = Field(None, description="Delegation groups: key to label")
 
 
 class ConferenceOut(ApiModel):

@@ -11,12 +11,16 @@ from __future__ import annotations
 
 import json
 import re
+import sys
 import typing
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
 from typing import Annotated, Any
 
 from flask import Flask, request
 from flask.json.provider import DefaultJSONProvider
-from pydantic import BaseModel, Field
+from pydantic import AfterValidator, BaseModel, Field, GetJsonSchemaHandler
 from werkzeug.exceptions import BadRequest, NotFound
 
 from alliance_conf.core.errors import AllianceError, ValidationFailed
@@ -88,6 +92,116 @@ def unprintable(text: str | None) -> bool:
     """Whether ``text`` holds a character no document (XML, Word) can hold: control characters
     other than tab and line breaks, lone surrogates, U+FFFE/U+FFFF."""
     return bool(text) and UNSTORABLE.search(text) is not None
+
+
+# --- plain text --------------------------------------------------------------------------------
+# One check for every text a person types, in the operations, the JSON API (:data:`Line`,
+# :data:`Text`, whose JSON schema carries the same rule as a ``pattern``) and the web forms
+# (``alliance_conf.core.forms.PlainText``): no control characters (tab and line breaks only in a
+# multi-line text), no unpaired surrogates, no invisible Unicode format characters (bidi
+# overrides and isolates, zero-width spaces, BOM...) that make a text read differently.
+
+LINE_BREAKS = "\t\n\r"
+# Joiners that Persian, Arabic and Indic names need; every other format character (bidi
+# overrides and isolates, invisible separators, BOM...) can make a name read differently.
+ALLOWED_FORMAT_CHARACTERS = "\u200c\u200d"
+CONTROL_CHARACTERS_MESSAGE = "Control characters are not allowed; type plain text."
+FORMAT_CHARACTERS_MESSAGE = (
+    "Invisible formatting characters (such as a right-to-left override) are not allowed; "
+    "type plain text."
+)
+
+
+def has_control_characters(text: str, allowed: str = "") -> bool:
+    """NUL and other control characters (which PostgreSQL cannot store in text, or which
+    only hide content), unpaired surrogates; ``allowed`` lists the ones a field accepts."""
+    return any(unicodedata.category(ch) in ("Cc", "Cs") and ch not in allowed for ch in text)
+
+
+def first_format_character(text: str) -> str | None:
+    return next(
+        (
+            ch
+            for ch in text
+            if unicodedata.category(ch) == "Cf" and ch not in ALLOWED_FORMAT_CHARACTERS
+        ),
+        None,
+    )
+
+
+def has_format_characters(text: str) -> bool:
+    return first_format_character(text) is not None
+
+
+def plain_text_error(text: str | None, *, multiline: bool = False) -> str | None:
+    """Why ``text`` is not plain text (the message shown next to the field), or None."""
+    if not text:
+        return None
+    if has_control_characters(text, LINE_BREAKS if multiline else ""):
+        return CONTROL_CHARACTERS_MESSAGE
+    if has_format_characters(text):
+        return FORMAT_CHARACTERS_MESSAGE
+    return None
+
+
+NOT_BLANK = r"\S"
+
+
+def plain_text_pattern(multiline: bool = False, *, not_blank: bool = False) -> str:
+    """The same rule as a regular expression, for the OpenAPI document (built on first use);
+    ``not_blank`` adds what a required text documents: something else than white space."""
+    body = _refused_class(multiline)
+    return rf"^(?=[\s\S]*\S)[^{body}]*$" if not_blank else f"^[^{body}]*$"
+
+
+@lru_cache(maxsize=2)
+def _refused_class(multiline: bool) -> str:
+    refused = []
+    allowed = LINE_BREAKS if multiline else ""
+    for cp in range(sys.maxunicode + 1):
+        ch = chr(cp)
+        category = unicodedata.category(ch)
+        # Lone surrogates (Cs) are refused by the check but left out of the pattern: they are
+        # no Unicode text (no UTF-8 JSON can carry one) and regex engines such as Rust's reject
+        # a pattern naming them, which would make generators ignore the whole rule.
+        if (category == "Cc" and ch not in allowed) or (
+            category == "Cf" and ch not in ALLOWED_FORMAT_CHARACTERS
+        ):
+            if refused and refused[-1][1] == cp - 1:
+                refused[-1][1] = cp
+            else:
+                refused.append([cp, cp])
+
+    def char(cp: int) -> str:
+        return f"\\u{cp:04x}" if cp <= 0xFFFF else chr(cp)
+
+    return "".join(char(a) if a == b else f"{char(a)}-{char(b)}" for a, b in refused)
+
+
+@dataclass(frozen=True)
+class _PlainTextRule:
+    multiline: bool
+
+    def __call__(self, value: str) -> str:
+        message = plain_text_error(value, multiline=self.multiline)
+        if message:
+            raise ValueError(message)
+        return value
+
+    def __get_pydantic_json_schema__(self, core_schema, handler: GetJsonSchemaHandler):
+        schema = handler(core_schema)
+        declared = schema.get("pattern")
+        if declared is None or declared == NOT_BLANK:  # a stricter one (a slug, a key) stays
+            schema["pattern"] = plain_text_pattern(self.multiline, not_blank=bool(declared))
+        return schema
+
+
+LINE_RULE = _PlainTextRule(multiline=False)
+TEXT_RULE = _PlainTextRule(multiline=True)
+Line = Annotated[str, AfterValidator(LINE_RULE), LINE_RULE]
+"""One line of plain text (a name, a title, a key): no control or invisible format character."""
+Text = Annotated[str, AfterValidator(TEXT_RULE), TEXT_RULE]
+"""Multi-line plain text (a comment, a reason): tab and line breaks allowed, nothing else."""
 
 
 def nul_paths(value: Any, path: str = "") -> list[str]:

@@ -15,6 +15,7 @@ from alliance_conf.auth.access import (
     require_organiser,
     signed_in,
 )
+from alliance_conf.core.changes import has_pending_changes
 from alliance_conf.core.db import utcnow
 from alliance_conf.core.errors import (
     Conflict,
@@ -213,6 +214,8 @@ def update_amendment(
     for name, value in fields.items():
         setattr(amendment, name, value)
     amendment.base_revision_number = current.number
+    if not has_pending_changes():
+        return amendment  # the same text again changes nothing (the API answers 422)
     amendment.updated_at = utcnow()
     db.session.flush()
     log_event(

@@ -10,6 +10,7 @@ import unicodedata
 from alliance_conf.core.errors import (
     ValidationFailed,
 )
+from alliance_conf.core.inputs import plain_text_error
 from alliance_conf.declarations import canonical
 from alliance_conf.declarations.models import (
     SECTION_LABELS,
@@ -38,12 +39,15 @@ def clean_string(value, *, label: str, limit: int, field: str, errors: dict) -> 
         errors[field] = f"{label} must be text."
         return ""
     text = canonical.normalise_string(value)
+    problem = plain_text_error(value, multiline=True)  # the API's ``Text`` rule, on what was sent
     if not text:
         errors[field] = f"{label} is empty."
     elif len(text) > limit:
         errors[field] = f"{label} is {len(text):,} characters long; the limit is {limit:,}."
-    elif any(unicodedata.category(ch) in ("Cc", "Cs", "Co") for ch in text):
-        errors[field] = f"{label} contains control or private characters; use plain text."
+    elif problem:
+        errors[field] = problem
+    elif any(unicodedata.category(ch) == "Co" for ch in text):
+        errors[field] = f"{label} contains private-use characters; use plain text."
     return text
 
 

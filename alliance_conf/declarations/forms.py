@@ -6,20 +6,23 @@ from wtforms import BooleanField, HiddenField, SelectField, StringField, TextAre
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
+from alliance_conf.core.forms import PlainText
 from alliance_conf.declarations.models import AmendmentKind
 
 TEXT_HINT = "Plain text: no formatting; line breaks become spaces. At most 5,000 characters."
 
 
 class DeclarationCreateForm(FlaskForm):
-    title = StringField("Title", validators=[DataRequired(), Length(max=300)])
+    title = StringField(
+        "Title", validators=[PlainText(multiline=True), DataRequired(), Length(max=300)]
+    )
 
 
 class EditForm(FlaskForm):
     message = StringField(
         "What changed (revision message)",
         description="Shown in the history, e.g. “Tightened commitment 2”.",
-        validators=[Optional(), Length(max=500)],
+        validators=[PlainText(multiline=True), Optional(), Length(max=500)],
     )
     base_revision = HiddenField()
 
@@ -52,12 +55,16 @@ class AmendmentForm(FlaskForm):
     proposed_title = StringField(
         "Proposed commitment title",
         description="For a commitment: required when inserting, optional when replacing.",
-        validators=[Optional()],
+        validators=[PlainText(multiline=True), Optional()],
     )
     proposed_text = TextAreaField(
-        "Proposed text", description=TEXT_HINT + " Not needed to delete.", validators=[Optional()]
+        "Proposed text",
+        description=TEXT_HINT + " Not needed to delete.",
+        validators=[PlainText(multiline=True), Optional()],
     )
-    justification = TextAreaField("Justification", validators=[DataRequired()])
+    justification = TextAreaField(
+        "Justification", validators=[PlainText(multiline=True), DataRequired()]
+    )
     submit_now = BooleanField(
         "Submit it now (otherwise it stays a draft that only your delegation and the organisers see)"
     )
@@ -65,17 +72,25 @@ class AmendmentForm(FlaskForm):
 
 class AmendmentUpdateForm(FlaskForm):
     proposed_title = StringField(
-        "Proposed commitment title", description="Commitments only.", validators=[Optional()]
+        "Proposed commitment title",
+        description="Commitments only.",
+        validators=[PlainText(multiline=True), Optional()],
     )
     proposed_text = TextAreaField(
-        "Proposed text", description=TEXT_HINT + " Not needed to delete.", validators=[Optional()]
+        "Proposed text",
+        description=TEXT_HINT + " Not needed to delete.",
+        validators=[PlainText(multiline=True), Optional()],
     )
-    justification = TextAreaField("Justification", validators=[DataRequired()])
+    justification = TextAreaField(
+        "Justification", validators=[PlainText(multiline=True), DataRequired()]
+    )
 
 
 class RejectForm(FlaskForm):
-    reason = TextAreaField("Reason for rejecting", validators=[DataRequired()])
+    reason = TextAreaField(
+        "Reason for rejecting", validators=[PlainText(multiline=True), DataRequired()]
+    )
 
 
 class CommentForm(FlaskForm):
-    body = TextAreaField("Your comment", validators=[DataRequired()])
+    body = TextAreaField("Your comment", validators=[PlainText(multiline=True), DataRequired()])

@@ -39,6 +39,7 @@ from alliance_conf.core.errors import (
     SignInRequired,
     ValidationFailed,
 )
+from alliance_conf.core.inputs import plain_text_error
 from alliance_conf.declarations import canonical
 from alliance_conf.declarations.content import clean_content
 from alliance_conf.declarations.models import (
@@ -186,6 +187,9 @@ def lock_declaration(declaration: Declaration) -> None:
 
 
 def _clean_message(message: str | None) -> str:
+    problem = plain_text_error(message, multiline=True)
+    if problem:
+        raise ValidationFailed(f"The revision message: {problem}", {"message": problem})
     message = canonical.normalise_string(message or "")
     if len(message) > MAX_MESSAGE:
         raise ValidationFailed(

@@ -6,6 +6,7 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from alliance_conf.api.framework import ApiModel
+from alliance_conf.core.inputs import Line, Text, plain_text_pattern
 from alliance_conf.declarations.amendments import MAX_COMMENT, MAX_JUSTIFICATION, MAX_REASON
 from alliance_conf.declarations.content import (
     KEY_PATTERN,
@@ -19,13 +20,17 @@ from alliance_conf.declarations.operations import MAX_MESSAGE
 
 def text(limit: int, default=..., *, required: bool = True, **kwargs):
     """A text field the operations clean and check (``_clean_string``: white space collapsed,
-    no control characters, at most ``limit`` characters, not empty when required). The same
-    numbers are documented here; the check itself runs once, in the operation, for the API and
-    the web forms alike, with its own clear messages."""
-    extra: dict = {"maxLength": limit}
-    if required:
-        extra.update(minLength=1, pattern=r"\S")
-    return Field(default, json_schema_extra=extra, **kwargs)
+    plain text by ``plain_text_error``, at most ``limit`` characters, not empty when required).
+    The same numbers and rule are documented here; the check itself runs once, in the
+    operation, for the API and the web forms alike, with its own clear messages."""
+
+    def document(schema: dict) -> None:
+        schema["maxLength"] = limit
+        schema["pattern"] = plain_text_pattern(True, not_blank=required)
+        if required:
+            schema["minLength"] = 1
+
+    return Field(default, json_schema_extra=document, **kwargs)
 
 
 def items(limit: int):
@@ -173,10 +178,10 @@ class TransitionIn(ApiModel):
 
 class AmendmentIn(ApiModel):
     kind: Literal["replace", "insert_after", "delete"]
-    target_key: str = Field(max_length=40, description="Key of the paragraph or commitment")
-    proposed_title: str | None = text(MAX_COMMITMENT_TITLE, None, required=False)
-    proposed_text: str | None = text(MAX_PARAGRAPH, None, required=False)
-    justification: str = text(MAX_JUSTIFICATION)
+    target_key: Line = Field(max_length=40, description="Key of the paragraph or commitment")
+    proposed_title: Text | None = text(MAX_COMMITMENT_TITLE, None, required=False)
+    proposed_text: Text | None = text(MAX_PARAGRAPH, None, required=False)
+    justification: Text = text(MAX_JUSTIFICATION)
     submit: bool = Field(False, description="Submit at once instead of keeping a draft")
 
 
@@ -184,10 +189,10 @@ class AmendmentPatchIn(ApiModel):
     """Change the text (own delegation), then move the state if ``state`` is given."""
 
     state: Literal["submitted", "withdrawn", "accepted", "rejected"] | None = None
-    reason: str | None = text(MAX_REASON, None, required=False, description="Required to reject")
-    proposed_title: str | None = text(MAX_COMMITMENT_TITLE, None, required=False)
-    proposed_text: str | None = text(MAX_PARAGRAPH, None, required=False)
-    justification: str | None = text(MAX_JUSTIFICATION, None, required=False)
+    reason: Text | None = text(MAX_REASON, None, required=False, description="Required to reject")
+    proposed_title: Text | None = text(MAX_COMMITMENT_TITLE, None, required=False)
+    proposed_text: Text | None = text(MAX_PARAGRAPH, None, required=False)
+    justification: Text | None = text(MAX_JUSTIFICATION, None, required=False)
 
 
 class SupportOut(BaseModel):
@@ -197,7 +202,7 @@ class SupportOut(BaseModel):
 
 
 class CommentIn(ApiModel):
-    body: str = text(MAX_COMMENT)
+    body: Text = text(MAX_COMMENT)
 
 
 class CommentOut(BaseModel):

@@ -73,11 +73,6 @@ def create_delegation(slug: str, body: DelegationIn):
 def update_delegation(slug: str, delegation_id: int, body: DelegationPatch):
     delegation = operations.get_delegation(get_conference(slug), delegation_id)
     sent = body.model_dump(include=body.model_fields_set)
-    if all(getattr(delegation, name) == value for name, value in sent.items()):
-        raise ValidationFailed(
-            "Nothing to change: every field sent already has that value.",
-            dict.fromkeys(sent, "Unchanged."),
-        )
     active = sent.pop("active", None)
     if "group" in sent and sent["group"] is None:
         raise ValidationFailed("A delegation needs a group.", {"group": "Required."})

@@ -4,6 +4,7 @@ from wtforms import EmailField, IntegerField, RadioField, SelectField, StringFie
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
+from alliance_conf.core.forms import PlainText
 from alliance_conf.delegations.countries import country_choices
 from alliance_conf.delegations.models import DelegationKind
 from alliance_conf.delegations.operations import MAX_QUOTA
@@ -50,7 +51,7 @@ class DelegationForm(DelegationEditForm):
     organisation_name = StringField(
         "Organisation name",
         description="For an organisation.",
-        validators=[Optional(), Length(max=200)],
+        validators=[PlainText(), Optional(), Length(max=200)],
     )
 
 

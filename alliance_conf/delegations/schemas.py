@@ -5,6 +5,7 @@ from datetime import datetime
 from pydantic import Field
 
 from alliance_conf.api.framework import ApiModel, PageQuery
+from alliance_conf.core.inputs import Line
 from alliance_conf.delegations.operations import MAX_QUOTA
 
 
@@ -20,7 +21,7 @@ class DelegationOut(ApiModel):
 
 
 class DelegationQuery(PageQuery):
-    group: str | None = Field(None, max_length=40)
+    group: Line | None = Field(None, max_length=40)
     kind: str | None = Field(None, pattern="^(state|organisation)$")
 
 
@@ -28,11 +29,11 @@ class DelegationIn(ApiModel):
     country_code: str | None = Field(
         None, min_length=2, max_length=2, pattern=r"^[A-Za-z]{2}$", description="For a state"
     )
-    organisation_name: str | None = Field(
+    organisation_name: Line | None = Field(
         None, min_length=1, max_length=200, description="For an organisation"
     )
-    group: str = Field(min_length=1, max_length=40)
-    contact_email: str | None = Field(None, max_length=320)
+    group: Line = Field(min_length=1, max_length=40)
+    contact_email: Line | None = Field(None, max_length=320)
     delegate_quota: int | None = Field(None, ge=0, le=MAX_QUOTA)
 
 
@@ -40,8 +41,8 @@ class DelegationPatch(ApiModel):
     """Only the fields sent are changed (at least one); ``null`` clears the contact or the
     quota."""
 
-    group: str = Field(None, min_length=1, max_length=40)  # type: ignore[assignment]
-    contact_email: str | None = Field(None, max_length=320)
+    group: Line = Field(None, min_length=1, max_length=40)  # type: ignore[assignment]
+    contact_email: Line | None = Field(None, max_length=320)
     delegate_quota: int | None = Field(None, ge=0, le=MAX_QUOTA)
     active: bool | None = Field(None, description="false deactivates, true reactivates")
 

@@ -20,6 +20,10 @@ except ImportError:  # pragma: no cover - older WTForms
         return (value, label)
 
 
+from alliance_conf.auth.operations import MAX_FULL_NAME
+from alliance_conf.core.forms import PlainText
+
+
 class InviteForm(FlaskForm):
     delegation_id = SelectField("Delegation", coerce=int, validators=[DataRequired()])
     email = EmailField(
@@ -27,7 +31,9 @@ class InviteForm(FlaskForm):
         description="The delegation's contact, or anyone the delegation should include.",
         validators=[DataRequired(), Email(), Length(max=320)],
     )
-    full_name = StringField("Name (optional)", validators=[Optional(), Length(max=200)])
+    full_name = StringField(
+        "Name (optional)", validators=[PlainText(), Optional(), Length(max=MAX_FULL_NAME)]
+    )
 
 
 class ImportForm(FlaskForm):
@@ -48,15 +54,17 @@ def function_choices():
 
 
 class RegistrationForm(FlaskForm):
-    full_name = StringField("Full name", validators=[DataRequired(), Length(max=200)])
+    full_name = StringField(
+        "Full name", validators=[PlainText(), DataRequired(), Length(max=MAX_FULL_NAME)]
+    )
     email = EmailField("E-mail", validators=[DataRequired(), Email(), Length(max=320)])
     position = StringField(
         "Position or title",
         description="For example: Minister of Justice.",
-        validators=[DataRequired(), Length(max=200)],
+        validators=[PlainText(), DataRequired(), Length(max=200)],
     )
     organisation = StringField(
-        "Ministry or organisation", validators=[DataRequired(), Length(max=200)]
+        "Ministry or organisation", validators=[PlainText(), DataRequired(), Length(max=200)]
     )
     function = SelectField(
         "Function in the delegation", choices=function_choices, validators=[DataRequired()]
@@ -64,12 +72,12 @@ class RegistrationForm(FlaskForm):
     accessibility_needs = TextAreaField(
         "Accessibility needs (optional)",
         description="Seen only by the organisers.",
-        validators=[Optional(), Length(max=2000)],
+        validators=[PlainText(multiline=True), Optional(), Length(max=2000)],
     )
     dietary_needs = TextAreaField(
         "Dietary needs (optional)",
         description="Seen only by the organisers.",
-        validators=[Optional(), Length(max=2000)],
+        validators=[PlainText(multiline=True), Optional(), Length(max=2000)],
     )
     consent_participant_list = BooleanField(
         "I agree to appear (name, title, organisation) on the published list of participants"

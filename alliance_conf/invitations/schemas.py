@@ -5,10 +5,15 @@ from datetime import datetime
 from pydantic import Field, model_validator
 
 from alliance_conf.api.framework import ApiModel, PageQuery
+from alliance_conf.auth.operations import MAX_FULL_NAME
+from alliance_conf.core.inputs import Line, plain_text_pattern
 
 BLANK = {"type": "null"}, {"type": "string", "pattern": r"^\s*$"}
-ONE_DELEGATION = {
-    "oneOf": [
+
+
+def _one_delegation_schema(schema: dict) -> None:
+    """Either a delegation id or its name/code (plain text, not blank), not both."""
+    schema["oneOf"] = [
         {
             "required": ["delegation_id"],
             "properties": {"delegation_id": {"type": "integer"}, "delegation": {"anyOf": BLANK}},
@@ -16,23 +21,22 @@ ONE_DELEGATION = {
         {
             "required": ["delegation"],
             "properties": {
-                "delegation": {"type": "string", "pattern": r"\S"},
+                "delegation": {"type": "string", "pattern": plain_text_pattern(not_blank=True)},
                 "delegation_id": {"type": "null"},
             },
         },
     ]
-}
 
 
 class InvitationCreate(ApiModel):
-    model_config = ApiModel.model_config | {"json_schema_extra": ONE_DELEGATION}
+    model_config = ApiModel.model_config | {"json_schema_extra": _one_delegation_schema}
 
     delegation_id: int | None = Field(None, description="The delegation's id")
-    delegation: str | None = Field(
+    delegation: Line | None = Field(
         None, max_length=200, description="Or its country code (BE) or organisation name"
     )
-    email: str = Field(min_length=3, max_length=320)
-    full_name: str = Field("", max_length=200)
+    email: Line = Field(min_length=3, max_length=320)
+    full_name: Line = Field("", max_length=MAX_FULL_NAME)
 
     @model_validator(mode="after")
     def _one_delegation(self):

@@ -5,21 +5,22 @@ from datetime import datetime
 from pydantic import Field
 
 from alliance_conf.api.framework import ApiModel, PageQuery
+from alliance_conf.core.inputs import Line
 from alliance_conf.registrations.models import DelegateFunction, RegistrationStatus
 
 
 class RegistrationQuery(PageQuery):
     status: RegistrationStatus | None = None
-    group: str | None = Field(None, max_length=40)
+    group: Line | None = Field(None, max_length=40)
     delegation_id: int | None = Field(None, ge=1)
     function: DelegateFunction | None = None
-    q: str | None = Field(None, max_length=200, description="Search in names and e-mails")
+    q: Line | None = Field(None, max_length=200, description="Search in names and e-mails")
     sort: str = Field("name", pattern="^(name|delegation|status|registered)$")
     direction: str = Field("asc", pattern="^(asc|desc)$")
-    after: str | None = Field(
+    after: Line | None = Field(
         None, max_length=2000, description="A `next_cursor`: the page after it (keyset)"
     )
-    before: str | None = Field(
+    before: Line | None = Field(
         None, max_length=2000, description="A `prev_cursor`: the page before it (keyset)"
     )
 

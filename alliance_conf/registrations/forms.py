@@ -11,24 +11,34 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Email, Length, Optional
 
+from alliance_conf.auth.operations import MAX_FULL_NAME
+from alliance_conf.core.forms import PlainText
 from alliance_conf.invitations.forms import choice, function_choices
 from alliance_conf.registrations.models import IssuingAuthority
 
 
 class OnBehalfForm(FlaskForm):
     delegation_id = SelectField("Delegation", coerce=int, validators=[DataRequired()])
-    full_name = StringField("Full name", validators=[DataRequired(), Length(max=200)])
+    full_name = StringField(
+        "Full name", validators=[PlainText(), DataRequired(), Length(max=MAX_FULL_NAME)]
+    )
     email = EmailField("E-mail", validators=[DataRequired(), Email(), Length(max=320)])
-    position = StringField("Position or title", validators=[Optional(), Length(max=200)])
-    organisation = StringField("Ministry or organisation", validators=[Optional(), Length(max=200)])
+    position = StringField(
+        "Position or title", validators=[PlainText(), Optional(), Length(max=200)]
+    )
+    organisation = StringField(
+        "Ministry or organisation", validators=[PlainText(), Optional(), Length(max=200)]
+    )
     function = SelectField(
         "Function in the delegation", choices=function_choices, validators=[DataRequired()]
     )
     accessibility_needs = TextAreaField(
-        "Accessibility needs (optional)", validators=[Optional(), Length(max=2000)]
+        "Accessibility needs (optional)",
+        validators=[PlainText(multiline=True), Optional(), Length(max=2000)],
     )
     dietary_needs = TextAreaField(
-        "Dietary needs (optional)", validators=[Optional(), Length(max=2000)]
+        "Dietary needs (optional)",
+        validators=[PlainText(multiline=True), Optional(), Length(max=2000)],
     )
     consent_participant_list = BooleanField(
         "The person agreed to appear on the published list of participants"
@@ -42,7 +52,7 @@ class BulkDecisionForm(FlaskForm):
     decision = SelectField("Decision for the selected registrations", choices=DECISIONS)
     reason = TextAreaField(
         "Reason (required to reject; sent to the delegates)",
-        validators=[Optional(), Length(max=2000)],
+        validators=[PlainText(multiline=True), Optional(), Length(max=2000)],
     )
 
 
@@ -56,7 +66,9 @@ class StatusForm(FlaskForm):
             choice("withdrawn", "Withdraw"),
         ],
     )
-    reason = TextAreaField("Reason", validators=[Optional(), Length(max=2000)])
+    reason = TextAreaField(
+        "Reason", validators=[PlainText(multiline=True), Optional(), Length(max=2000)]
+    )
     function = SelectField("Confirmed function", choices=function_choices, validators=[Optional()])
 
 
@@ -68,7 +80,7 @@ class FunctionForm(FlaskForm):
 
 class InstrumentForm(FlaskForm):
     instrument_reference = StringField(
-        "Instrument reference", validators=[DataRequired(), Length(max=200)]
+        "Instrument reference", validators=[PlainText(), DataRequired(), Length(max=200)]
     )
     issuing_authority = RadioField(
         "Issued by",
@@ -76,7 +88,7 @@ class InstrumentForm(FlaskForm):
         validators=[DataRequired()],
     )
     issuing_authority_text = StringField(
-        "Issuing authority, when “Other”", validators=[Optional(), Length(max=200)]
+        "Issuing authority, when “Other”", validators=[PlainText(), Optional(), Length(max=200)]
     )
     instrument_date = DateField("Date of the instrument", validators=[DataRequired()])
 
@@ -89,7 +101,9 @@ class GrantPowersForm(InstrumentForm):
 
 
 class RevokePowersForm(InstrumentForm):
-    reason = TextAreaField("Reason (optional)", validators=[Optional(), Length(max=2000)])
+    reason = TextAreaField(
+        "Reason (optional)", validators=[PlainText(multiline=True), Optional(), Length(max=2000)]
+    )
 
 
 class ActionForm(FlaskForm):

@@ -19,9 +19,8 @@ from alliance_conf.auth.operations import (
     check_password_strength,
     create_user,
     find_user_by_email,
-    has_control_characters,
-    has_format_characters,
 )
+from alliance_conf.core.changes import NothingToChange
 from alliance_conf.core.db import utcnow
 from alliance_conf.core.errors import (
     Conflict,
@@ -30,6 +29,7 @@ from alliance_conf.core.errors import (
     PermissionDenied,
     ValidationFailed,
 )
+from alliance_conf.core.inputs import plain_text_error
 from alliance_conf.delegations.models import Delegation
 from alliance_conf.extensions import db
 from alliance_conf.mail.operations import queue_template
@@ -164,13 +164,8 @@ def _clean_text(fields: dict) -> dict:
         limit = TEXT_LIMITS.get(name, 2000)
         if len(value) > limit:
             errors[name] = f"At most {limit} characters."
-        elif has_control_characters(value, allowed="" if name in IDENTITY_FIELDS else "\n\r\t"):
-            errors[name] = "Contains control characters; use plain text."
-        elif name in IDENTITY_FIELDS and has_format_characters(value):
-            errors[name] = (
-                "Contains an invisible formatting character (such as a right-to-left "
-                "override) that can change how it reads; type it as plain text."
-            )
+        elif problem := plain_text_error(value, multiline=name not in IDENTITY_FIELDS):
+            errors[name] = problem  # the same rule and message as the API's Line and Text
         cleaned[name] = value
     if errors:
         raise ValidationFailed(
@@ -432,6 +427,8 @@ def change_status(
                 "Only the delegate can withdraw their registration; organisers cancel it."
             )
     old_status = registration.status
+    if new_status == old_status and function in (None, registration.function):
+        raise NothingToChange({"status"})  # the status it has: a 422 like any no-op change
     if new_status not in ALLOWED_TRANSITIONS[old_status]:
         raise InvalidState(f"A {old_status} registration cannot be {new_status}.")
     if new_status == S.rejected and not reason:

@@ -6,6 +6,8 @@ from typing import Literal
 from pydantic import Field
 
 from alliance_conf.api.framework import ApiModel, IsoDate
+from alliance_conf.auth.operations import MAX_FULL_NAME
+from alliance_conf.core.inputs import Line, Text
 from alliance_conf.registrations.models import DelegateFunction
 
 
@@ -15,8 +17,8 @@ class RegistrationCreate(ApiModel):
 
     token: str | None = Field(None, max_length=1000)
     delegation_id: int | None = None
-    email: str | None = Field(None, max_length=320)
-    full_name: str | None = Field(None, max_length=200)
+    email: Line | None = Field(None, max_length=320)
+    full_name: Line | None = Field(None, max_length=MAX_FULL_NAME)
     password: str | None = Field(None, max_length=1000, description="For a new account")
     email_code: str | None = Field(
         None,
@@ -25,10 +27,10 @@ class RegistrationCreate(ApiModel):
         "to that address (send without it first: 422 email_proof_required sends the code)",
     )
     function: DelegateFunction = DelegateFunction.other
-    position: str = Field("", max_length=200)
-    organisation: str = Field("", max_length=200)
-    accessibility_needs: str = Field("", max_length=2000)
-    dietary_needs: str = Field("", max_length=2000)
+    position: Line = Field("", max_length=200)
+    organisation: Line = Field("", max_length=200)
+    accessibility_needs: Text = Field("", max_length=2000)
+    dietary_needs: Text = Field("", max_length=2000)
     consent_participant_list: bool = False
     privacy_accepted: bool = False
 
@@ -37,7 +39,7 @@ class RegistrationStatusChange(ApiModel):
     status: Literal["approved", "rejected", "cancelled", "withdrawn"] = Field(
         description="Organisers approve, reject (with a reason) or cancel; the delegate withdraws"
     )
-    reason: str = Field("", max_length=2000)
+    reason: Text = Field("", max_length=2000)
     function: DelegateFunction | None = Field(
         None,
         description="With approval (organisers): confirm or change the function; a requested "
@@ -48,9 +50,9 @@ class RegistrationStatusChange(ApiModel):
 class InstrumentIn(ApiModel):
     """An instrument of full powers, or of their revocation, as organisers read it."""
 
-    instrument_reference: str = Field(max_length=200)
+    instrument_reference: Line = Field(max_length=200)
     issuing_authority: Literal["head_of_state", "head_of_government", "foreign_minister", "other"]
-    issuing_authority_text: str = Field("", max_length=200, description="Required for 'other'")
+    issuing_authority_text: Line = Field("", max_length=200, description="Required for 'other'")
     instrument_date: IsoDate
 
 
@@ -58,11 +60,11 @@ class FullPowersGrant(InstrumentIn):
     document_base64: str | None = Field(
         None, description="The scanned letter (PDF), base64; size-limited"
     )
-    document_filename: str | None = Field(None, max_length=200)
+    document_filename: Line | None = Field(None, max_length=200)
 
 
 class FullPowersRevocation(InstrumentIn):
-    reason: str = Field("", max_length=2000)
+    reason: Text = Field("", max_length=2000)
 
 
 class FullPowersOut(ApiModel):

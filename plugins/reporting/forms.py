@@ -8,6 +8,7 @@ from wtforms import BooleanField, DateField, SelectField, StringField, TextAreaF
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
+from alliance_conf.core.forms import PlainText
 from plugins.reporting.models import ActionStatus, CommitmentStatus
 
 
@@ -15,7 +16,7 @@ class RoundForm(FlaskForm):
     title = StringField(
         "Title",
         description="For example “First annual progress report”.",
-        validators=[InputRequired(), Length(max=200)],
+        validators=[PlainText(), InputRequired(), Length(max=200)],
     )
     period_start = DateField("Period covered: from", validators=[InputRequired()])
     period_end = DateField("Period covered: to", validators=[InputRequired()])
@@ -28,9 +29,11 @@ class RoundForm(FlaskForm):
 
 class NationalActionForm(FlaskForm):
     commitment_key = SelectField("Commitment", validators=[InputRequired()])
-    title = StringField("Title", validators=[InputRequired(), Length(max=300)])
-    description = TextAreaField("Description", validators=[Optional(), Length(max=10_000)])
-    lead_agency = StringField("Lead agency", validators=[Optional(), Length(max=200)])
+    title = StringField("Title", validators=[PlainText(), InputRequired(), Length(max=300)])
+    description = TextAreaField(
+        "Description", validators=[PlainText(multiline=True), Optional(), Length(max=10_000)]
+    )
+    lead_agency = StringField("Lead agency", validators=[PlainText(), Optional(), Length(max=200)])
     target_date = DateField("Target date", validators=[Optional()])
     status = SelectField(
         "Status",
@@ -55,7 +58,7 @@ class SubmitReportForm(FlaskForm):
 class ReviewForm(FlaskForm):
     comment = TextAreaField(
         "Comment (optional when marking reviewed, required when sending back)",
-        validators=[Optional(), Length(max=10_000)],
+        validators=[PlainText(multiline=True), Optional(), Length(max=10_000)],
     )
 
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from alliance_conf.audit.operations import log_event
 from alliance_conf.auth.access import require_organiser
+from alliance_conf.core.changes import has_pending_changes
 from alliance_conf.core.db import utcnow
 from alliance_conf.core.errors import (
     InvalidState,
@@ -136,6 +137,8 @@ def save_report(report: Report, entries: dict[str, EntryData], *, actor) -> Repo
                 existing[indicator].value = value
             else:
                 entry.figures.append(ReportFigure(indicator=indicator, value=value))
+    if not has_pending_changes():
+        return report  # the same entries again change nothing (the API answers 422)
     report.updated_at = utcnow()
     db.session.flush()
     log_event(

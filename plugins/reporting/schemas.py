@@ -5,11 +5,12 @@ from datetime import date, datetime
 from pydantic import Field
 
 from alliance_conf.api.framework import ApiModel, IsoDate
+from alliance_conf.core.inputs import Line, Text
 from plugins.reporting.models import ActionStatus, CommitmentStatus
 
 
 class RoundIn(ApiModel):
-    title: str = Field(min_length=1, max_length=200)
+    title: Line = Field(min_length=1, max_length=200)
     period_start: IsoDate
     period_end: IsoDate
     deadline: IsoDate
@@ -31,19 +32,19 @@ class RoundOut(ApiModel):
 
 
 class ActionIn(ApiModel):
-    commitment_key: str = Field(max_length=40)
-    title: str = Field(min_length=1, max_length=300)
-    description: str = Field("", max_length=10_000)
-    lead_agency: str = Field("", max_length=200)
+    commitment_key: Line = Field(max_length=40)
+    title: Line = Field(min_length=1, max_length=300)
+    description: Text = Field("", max_length=10_000)
+    lead_agency: Line = Field("", max_length=200)
     target_date: IsoDate | None = None
     status: ActionStatus = ActionStatus.planned
 
 
 class ActionPatchIn(ApiModel):
-    commitment_key: str | None = Field(None, max_length=40)
-    title: str | None = Field(None, min_length=1, max_length=300)
-    description: str | None = Field(None, max_length=10_000)
-    lead_agency: str | None = Field(None, max_length=200)
+    commitment_key: Line | None = Field(None, max_length=40)
+    title: Line | None = Field(None, min_length=1, max_length=300)
+    description: Text | None = Field(None, max_length=10_000)
+    lead_agency: Line | None = Field(None, max_length=200)
     target_date: IsoDate | None = None
     status: ActionStatus | None = None
 
@@ -68,18 +69,18 @@ class ActionQuery(ApiModel):
 
 class EntryIn(ApiModel):
     status: CommitmentStatus = CommitmentStatus.not_started
-    narrative: str = Field("", max_length=10_000)
-    figures: dict[str, int | float | str | None] = Field(
+    narrative: Text = Field("", max_length=10_000)
+    figures: dict[Line, int | float | Line | None] = Field(
         default_factory=dict, description="Indicator key to a whole number from 0 up"
     )
-    evidence_links: list[str] = Field(default_factory=list, description="http(s) URLs only")
-    action_progress: dict[str, str] = Field(
+    evidence_links: list[Line] = Field(default_factory=list, description="http(s) URLs only")
+    action_progress: dict[Line, Text] = Field(
         default_factory=dict, description="National action id to its progress in the period"
     )
 
 
 class ReportIn(ApiModel):
-    entries: dict[str, EntryIn] = Field(description="Commitment key to what the report says")
+    entries: dict[Line, EntryIn] = Field(description="Commitment key to what the report says")
 
 
 class ReportCreateIn(ApiModel):
@@ -87,11 +88,11 @@ class ReportCreateIn(ApiModel):
 
 
 class ReviewIn(ApiModel):
-    comment: str = Field("", max_length=10_000)
+    comment: Text = Field("", max_length=10_000)
 
 
 class ReturnIn(ApiModel):
-    comment: str = Field(min_length=1, max_length=10_000)
+    comment: Text = Field(min_length=1, max_length=10_000)
 
 
 class ActionSnapshot(ApiModel):
@@ -160,7 +161,7 @@ class MatrixOut(ApiModel):
 
 
 class MatrixQuery(ApiModel):
-    group: str | None = Field(None, max_length=40)
+    group: Line | None = Field(None, max_length=40)
 
 
 class RoundReminderOut(ApiModel):

@@ -14,6 +14,9 @@ from wtforms.fields import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from alliance_conf.core.forms import PlainText
+from plugins.signatures.operations import MAX_REASON, MAX_STATEMENT
+
 
 class CheckboxList(SelectMultipleField):
     widget = ListWidget(prefix_label=False)
@@ -36,7 +39,7 @@ class SignForm(FlaskForm):
     statement_text = TextAreaField(
         "Statement or reservation (optional)",
         description="Attached to your signature and shown with it. At most 2,000 characters.",
-        validators=[Optional(), Length(max=2000)],
+        validators=[PlainText(multiline=True), Optional(), Length(max=MAX_STATEMENT)],
     )
     # Not required: a passkey signature replaces it (the view asks for one or the other).
     password = PasswordField("Your password (again)", validators=[Optional(), Length(max=1000)])
@@ -44,7 +47,7 @@ class SignForm(FlaskForm):
         "One-time code sent to you by e-mail", validators=[Optional(), Length(max=12)]
     )
     typed_name = StringField(
-        "Type your full name to sign", validators=[DataRequired(), Length(max=200)]
+        "Type your full name to sign", validators=[PlainText(), DataRequired(), Length(max=200)]
     )
     confirm = BooleanField("I sign this text on behalf of my delegation", validators=[])
     passkey_credential = HiddenField()
@@ -63,7 +66,10 @@ class PolicyForm(FlaskForm):
 
 
 class WithdrawForm(FlaskForm):
-    reason = TextAreaField("Reason for withdrawing", validators=[DataRequired(), Length(max=2000)])
+    reason = TextAreaField(
+        "Reason for withdrawing",
+        validators=[PlainText(multiline=True), DataRequired(), Length(max=MAX_REASON)],
+    )
     password = PasswordField("Your password (again)", validators=[DataRequired()])
     code = StringField(
         "One-time code sent to you by e-mail", validators=[Optional(), Length(max=12)]

@@ -67,7 +67,9 @@ def require_password_allowed(declaration: Declaration) -> None:
         )
 
 
-def set_policy(declaration: Declaration, *, actor, mode: str, email_code: bool) -> SigningPolicy:
+def set_policy(
+    declaration: Declaration, *, actor, mode: str, email_code: bool
+) -> SigningPolicy | None:
     if actor is not None and not is_organiser(actor):
         raise PermissionDenied("Only organisers choose how a declaration is signed.")
     try:
@@ -77,6 +79,9 @@ def set_policy(declaration: Declaration, *, actor, mode: str, email_code: bool) 
             "Choose password, passkey_preferred or passkey_required.", {"mode": "Unknown mode."}
         ) from None
     row = db.session.get(SigningPolicy, declaration.id)
+    stored = (row.mode, row.email_code) if row is not None else (PolicyMode.password, False)
+    if stored == (chosen, bool(email_code)):
+        return row  # the choice in force (or the default) again changes nothing: the API's 422
     if row is None:
         row = SigningPolicy(declaration_id=declaration.id)
         db.session.add(row)

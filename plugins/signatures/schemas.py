@@ -6,12 +6,14 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field
 
 from alliance_conf.api.framework import ApiModel
+from alliance_conf.core.inputs import Line, Text
+from plugins.signatures.operations import MAX_REASON, MAX_STATEMENT
 
 
 class StatementIn(ApiModel):
     kind: Literal["statement", "reservation"] = "statement"
-    text: str = Field(max_length=10_000)
-    commitment_key: str | None = Field(
+    text: Text = Field(max_length=MAX_STATEMENT)
+    commitment_key: Line | None = Field(
         None, max_length=40, description="A commitment's key; omit for the whole text"
     )
 
@@ -21,8 +23,8 @@ class SignIn(ApiModel):
     code: str | None = Field(
         None, max_length=20, description="The e-mailed one-time code, when it is required"
     )
-    typed_name: str = Field(max_length=500, description="Your full name, typed to confirm")
-    endorsed_keys: list[str] | None = Field(
+    typed_name: Line = Field(max_length=500, description="Your full name, typed to confirm")
+    endorsed_keys: list[Line] | None = Field(
         None, max_length=1000, description="Commitments endorsed; omit to endorse all"
     )
     statements: list[StatementIn] = Field(default_factory=list, max_length=100)
@@ -32,7 +34,7 @@ class SignIn(ApiModel):
 
 
 class WithdrawIn(ApiModel):
-    reason: str = Field(max_length=10_000)
+    reason: Text = Field(max_length=MAX_REASON)
     password: str = Field(max_length=1000, description="Your password, again (as for signing)")
     code: str | None = Field(
         None, max_length=20, description="The e-mailed one-time code, when it is required"
@@ -136,7 +138,7 @@ class CheckpointOut(BaseModel):
 
 
 class PasskeyOptionsIn(ApiModel):
-    endorsed_keys: list[str] | None = Field(
+    endorsed_keys: list[Line] | None = Field(
         None, max_length=1000, description="Commitments endorsed; omit to endorse all"
     )
     statements: list[StatementIn] = Field(default_factory=list, max_length=100)
@@ -153,7 +155,7 @@ class PasskeyOptionsOut(BaseModel):
 
 
 class PasskeySignIn(PasskeyOptionsIn):
-    typed_name: str = Field(max_length=500, description="Your full name, typed to confirm")
+    typed_name: Line = Field(max_length=500, description="Your full name, typed to confirm")
     credential: dict[str, Any] = Field(
         description="The JSON of the PublicKeyCredential from navigator.credentials.get"
     )

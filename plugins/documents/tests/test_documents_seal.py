@@ -254,6 +254,7 @@ def test_sealing_works_inside_a_running_event_loop(app, seal_key):
     """pyHanko's synchronous API calls asyncio.run: inside a running loop (an async server, or a
     test session driving a browser) the seal must still be made, not fail."""
     import asyncio
+    import threading
     from io import BytesIO
 
     from docx import Document
@@ -268,5 +269,10 @@ def test_sealing_works_inside_a_running_event_loop(app, seal_key):
     async def inside_a_loop():
         return seal.seal_pdf(pdf, key, reason="Test", location="Brussels", name="Test seal")
 
-    sealed = asyncio.run(inside_a_loop())
+    # A thread of its own, so that the loop here is the only one, whatever ran before.
+    results = []
+    thread = threading.Thread(target=lambda: results.append(asyncio.run(inside_a_loop())))
+    thread.start()
+    thread.join(timeout=120)
+    (sealed,) = results
     assert sealed.startswith(b"%PDF") and len(sealed) > len(pdf) and b"/ByteRange" in sealed
