@@ -66,9 +66,11 @@ def download(job_id: int):
     job = get_job(job_id, api_user())
     if job.state != JobState.done or job.result is None:
         raise NotFound(f"Job {job_id} has no file (yet).")
+    # The API promises bytes of one declared type, whatever the job made (its file name tells
+    # the kind); the web page serves the job's own type to browsers.
     return send_file(
         io.BytesIO(job.result),
-        mimetype=job.result_type or "application/octet-stream",
+        mimetype="application/octet-stream",
         as_attachment=True,
         download_name=job.result_name or f"job-{job.id}",
     )
