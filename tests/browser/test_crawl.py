@@ -34,23 +34,17 @@ def page_kind(path: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def crawl_delegate(live_database_url, tmp_path_factory):
+def crawl_delegate(server_app):
     """An approved member of the seed conference's Belgian delegation."""
-    from alliance_conf import create_app
     from alliance_conf.auth.operations import create_user, find_user_by_email
     from alliance_conf.conferences.models import Conference
     from alliance_conf.delegations.models import Delegation
     from alliance_conf.extensions import db
     from alliance_conf.registrations.operations import change_status, create_registration
-    from alliance_conf.testing.fixtures import base_test_config
 
     from .support import ACCOUNTS
 
-    app = create_app(
-        base_test_config(live_database_url),
-        instance_path=str(tmp_path_factory.mktemp("crawl-instance")),
-    )
-    with app.app_context():
+    with server_app.app_context():
         if find_user_by_email(CRAWL_DELEGATE) is None:
             organiser = find_user_by_email(ACCOUNTS["organiser"].email)
             conference = db.session.scalar(
@@ -70,7 +64,6 @@ def crawl_delegate(live_database_url, tmp_path_factory):
             )
             change_status(registration, "approved", actor=organiser)
             db.session.commit()
-        db.engine.dispose()
     return CRAWL_DELEGATE, CRAWL_PASSWORD
 
 

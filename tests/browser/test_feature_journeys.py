@@ -60,23 +60,6 @@ def flash(page) -> str:
 
 
 @pytest.fixture(scope="module")
-def server_app(live_database_url, tmp_path_factory):
-    """An app bound to the live server's database, to prepare data and read the outbox."""
-    from alliance_conf import create_app
-    from alliance_conf.testing.fixtures import base_test_config
-
-    app = create_app(
-        base_test_config(live_database_url),
-        instance_path=str(tmp_path_factory.mktemp("journeys-instance")),
-    )
-    yield app
-    with app.app_context():
-        from alliance_conf.extensions import db
-
-        db.engine.dispose()
-
-
-@pytest.fixture(scope="module")
 def conference(server_app, accounts):
     """A fresh conference with a draft declaration of four commitments.
 

@@ -24,22 +24,6 @@ NAME = "Rūta Signatory"
 
 
 @pytest.fixture(scope="module")
-def server_app(live_database_url, tmp_path_factory):
-    from alliance_conf import create_app
-    from alliance_conf.testing.fixtures import base_test_config
-
-    app = create_app(
-        base_test_config(live_database_url),
-        instance_path=str(tmp_path_factory.mktemp("passkeys-instance")),
-    )
-    yield app
-    with app.app_context():
-        from alliance_conf.extensions import db
-
-        db.engine.dispose()
-
-
-@pytest.fixture(scope="module")
 def signing_world(server_app, accounts):
     """Its own conference: an open declaration and Lithuania's signatory (password known)."""
     from alliance_conf.auth.operations import create_user, find_user_by_email
