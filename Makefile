@@ -8,7 +8,7 @@ FLASK  := $(BIN)/flask --app wsgi
 PORT   ?= 5000
 PYTEST_ARGS ?= -n auto  # one worker per core; `PYTEST_ARGS= make test` runs in one process
 
-.PHONY: install run test test-browser lint format services clean
+.PHONY: install run test test-browser lint format services clean translations compile-translations
 
 # `make run` installs what running needs; `make test` adds the test tools.
 $(RUN_STAMP): setup.cfg pyproject.toml
@@ -24,18 +24,26 @@ $(STAMP): $(RUN_STAMP)
 install: $(STAMP)
 
 ## Migrate the local SQLite database, load the seed conference and serve on 127.0.0.1:$(PORT).
-run: $(RUN_STAMP)
+run: $(RUN_STAMP) compile-translations
 	$(FLASK) db upgrade heads
 	$(FLASK) demo load
 	$(FLASK) run --host 127.0.0.1 --port $(PORT)
 
 ## Start what the tests need, then run every test on SQLite and PostgreSQL.
-test: install services
+test: install services compile-translations
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 ## Only the real-browser journeys and accessibility checks (screenshots: test-artifacts/screenshots/).
-test-browser: install services
+test-browser: install services compile-translations
 	$(BIN)/pytest tests/browser $(PYTEST_ARGS)
+
+## The interface's catalogues: compile them (.po -> .mo; build output, not committed).
+compile-translations: $(RUN_STAMP)
+	$(BIN)/python scripts/translations.py compile
+
+## Extract every marked string and update each language's .po (then translate what is new).
+translations: $(RUN_STAMP)
+	$(BIN)/python scripts/translations.py update
 
 services:
 	@bash scripts/test-services.sh

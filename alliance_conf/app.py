@@ -12,6 +12,7 @@ from alliance_conf import config as config_module
 from alliance_conf.auth.sessions import init_sessions
 from alliance_conf.core.inputs import init_input_guard
 from alliance_conf.extensions import csrf, db, login_manager, migrate
+from alliance_conf.i18n import init_i18n
 from alliance_conf.plugins import flatten, init_plugins
 from alliance_conf.security import init_security
 
@@ -51,6 +52,7 @@ def create_app(config: dict | None = None, *, instance_path: str | None = None) 
     init_input_guard(app)
     init_security(app)
     init_sessions(app)
+    init_i18n(app, registry)
 
     @migrate.configure
     def _version_locations(alembic_config):

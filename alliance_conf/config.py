@@ -64,6 +64,9 @@ class DefaultConfig:
     JOBS_REDIS_URL = None  # redis://...: background jobs go to workers; None: run in-process
     JOBS_QUEUE = "alliance"  # the RQ queue's name (one per installation sharing a Redis)
     JOBS_TIMEOUT = 3600  # seconds a job may run on a worker
+    LANGUAGES: list[str] = ["en", "fr"]  # interface languages, each with a catalogue
+    BABEL_DEFAULT_LOCALE = "en"  # when neither the person nor the browser says
+    I18N_PSEUDO = False  # tests: every translated string wrapped in ⟦…⟧
 
 
 ENV_STRINGS = (
@@ -132,6 +135,10 @@ def apply_environment(config: dict, environ=None) -> None:
         config["SQLALCHEMY_DATABASE_URI"] = environ["DATABASE_URL"]
     if "ALLIANCE_DISABLED_PLUGINS" in environ:
         config["DISABLED_PLUGINS"] = environ["ALLIANCE_DISABLED_PLUGINS"]
+    if environ.get("ALLIANCE_LANGUAGES"):
+        config["LANGUAGES"] = split_list(environ["ALLIANCE_LANGUAGES"])
+    if environ.get("ALLIANCE_DEFAULT_LANGUAGE"):
+        config["BABEL_DEFAULT_LOCALE"] = environ["ALLIANCE_DEFAULT_LANGUAGE"]
     if environ.get("WEBAUTHN_ORIGINS"):
         config["WEBAUTHN_ORIGINS"] = split_list(environ["WEBAUTHN_ORIGINS"])
 
@@ -175,6 +182,7 @@ def apply_settings(config: dict, settings: dict, explicit: dict, environ=None) -
 def finalise(config: dict, instance_path: str) -> None:
     """Fill derived values and refuse configurations that must not run."""
     config["DISABLED_PLUGINS"] = split_list(config.get("DISABLED_PLUGINS"))
+    config["LANGUAGES"] = split_list(config.get("LANGUAGES")) or ["en"]
     uri = config.get("SQLALCHEMY_DATABASE_URI")
     if not uri:
         Path(instance_path).mkdir(parents=True, exist_ok=True)

@@ -27,6 +27,7 @@ def alliance_blueprints(app: Flask):
     from alliance_conf.delegations.blueprint import bp as delegations_bp
     from alliance_conf.design.blueprint import bp as design_bp
     from alliance_conf.health.blueprint import bp as health_bp
+    from alliance_conf.i18n.blueprint import bp as i18n_bp
     from alliance_conf.invitations.api import api as invitations_api
     from alliance_conf.invitations.blueprint import bp as invitations_bp
     from alliance_conf.jobs.api import api as jobs_api
@@ -58,6 +59,7 @@ def alliance_blueprints(app: Flask):
         participants_api,
         jobs_bp,
         jobs_api,
+        i18n_bp,
     ]
 
 

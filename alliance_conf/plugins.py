@@ -84,6 +84,14 @@ class PluginRegistry:
         failed: switching a plugin off must not hide revisions the database already holds."""
         return [info.migrations for info in self.plugins.values() if info.migrations]
 
+    def enabled_modules(self) -> list:
+        """The module of every enabled plugin, in name order."""
+        return [
+            self.manager.get_plugin(name)
+            for name, info in sorted(self.plugins.items())
+            if info.state is PluginState.enabled and self.manager.get_plugin(name) is not None
+        ]
+
     def enabled(self, name: str) -> bool:
         info = self.plugins.get(name)
         return info is not None and info.state is PluginState.enabled

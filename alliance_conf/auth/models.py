@@ -55,6 +55,8 @@ class User(UserMixin, db.Model):
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # Bumped at sign-out and password change: sessions carrying an older value are refused.
     session_version: Mapped[int] = mapped_column(default=1)
+    # The interface language the person chose (None: the browser's, then the site's default).
+    language: Mapped[str | None] = mapped_column(sa.String(16))
 
     api_tokens: Mapped[list[ApiToken]] = relationship(
         back_populates="user", cascade="all, delete-orphan"

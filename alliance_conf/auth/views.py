@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 from flask import (
     current_app,
     flash,
@@ -32,24 +30,17 @@ from alliance_conf.auth.forms import (
 from alliance_conf.auth.proofs import EmailProofRequired
 from alliance_conf.auth.sessions import RESUME_KEY, start_session
 from alliance_conf.core.errors import AllianceError
+from alliance_conf.core.redirects import safe_next
 from alliance_conf.extensions import db
 from alliance_conf.forms import form_action
 from alliance_conf.security import by_email, by_ip, limit
-
-
-def _safe_next(target: str | None) -> str:
-    if target:
-        parts = urlsplit(target)
-        if not parts.scheme and not parts.netloc and target.startswith("/") and "\\" not in target:
-            return target
-    return url_for("conferences.index")
 
 
 @public
 @limit("RATELIMIT_SIGN_IN", keys=(by_ip, by_email))
 def login():
     if current_user.is_authenticated:
-        return redirect(_safe_next(request.args.get("next")))
+        return redirect(safe_next(request.args.get("next")))
     form = SignInForm()
     if form.validate_on_submit():
         user = operations.authenticate(form.email.data, form.password.data)
@@ -65,7 +56,7 @@ def login():
             operations.record_sign_in(user)
             db.session.commit()
             flash(f"Welcome, {user.full_name}.", "success")
-            return redirect(_safe_next(request.args.get("next")))
+            return redirect(safe_next(request.args.get("next")))
     return render_template(
         "auth/login.html", form=form, passkey_form=PasskeySignInForm()
     ), 200 if not form.errors else 422
@@ -207,7 +198,7 @@ def passkeys_page():
         if done:
             flash(f"Passkey “{passkey.name}” registered.", "success")
             return redirect(
-                _safe_next(request.args.get("next"))
+                safe_next(request.args.get("next"))
                 if request.args.get("next")
                 else url_for("auth.passkeys")
             )
@@ -291,7 +282,7 @@ def passkey_login():
             operations.record_sign_in(user)
             db.session.commit()
             flash(f"Welcome, {user.full_name}. You signed in with a passkey.", "success")
-            return redirect(_safe_next(request.args.get("next")))
+            return redirect(safe_next(request.args.get("next")))
     else:
         flash("The form expired or was sent from elsewhere. Please try again.", "error")
     return redirect(url_for("auth.login", next=request.args.get("next")))

@@ -1,0 +1,61 @@
+"""Flask-Babel wired for the core and every enabled plugin's catalogue."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from babel import support
+from flask import Flask, current_app
+from flask_babel import Babel, Domain
+
+from alliance_conf.i18n.languages import current_language, language_name, select_locale
+from alliance_conf.i18n.pseudo import PseudoTranslations
+
+CORE_TRANSLATIONS = Path(__file__).resolve().parent.parent / "translations"
+
+
+class AllianceDomain(Domain):
+    """One merged catalogue per app and language (Flask-Babel's own cache is per process, and
+    tests run apps with different plugins); the pseudo-locale when ``I18N_PSEUDO`` is set."""
+
+    def get_translations_cache(self, ctx):
+        return current_app.extensions.setdefault("alliance_translations", {})
+
+    def get_translations(self):
+        if current_app and current_app.config.get("I18N_PSEUDO"):
+            return PseudoTranslations()
+        return super().get_translations()
+
+
+def translation_directories(registry) -> list[str]:
+    """The core's catalogue, then each enabled plugin's ``translations/`` folder."""
+    dirs = [CORE_TRANSLATIONS]
+    for module in registry.enabled_modules():
+        folder = Path(module.__file__).resolve().parent / "translations"
+        if folder.is_dir():
+            dirs.append(folder)
+    return [str(d) for d in dict.fromkeys(dirs)]
+
+
+def init_i18n(app: Flask, registry) -> None:
+    languages = app.config["LANGUAGES"]
+    if app.config["BABEL_DEFAULT_LOCALE"] not in languages:
+        from alliance_conf.config import ConfigError
+
+        raise ConfigError(
+            f"BABEL_DEFAULT_LOCALE {app.config['BABEL_DEFAULT_LOCALE']!r} must be one of "
+            f"LANGUAGES ({', '.join(languages)})"
+        )
+    app.config["BABEL_TRANSLATION_DIRECTORIES"] = ";".join(translation_directories(registry))
+    babel = Babel()
+    babel.domain_instance = AllianceDomain()
+    babel.init_app(app, locale_selector=select_locale)
+    app.jinja_env.globals.update(
+        current_language=current_language,
+        interface_languages=lambda: [(code, language_name(code)) for code in languages],
+        language_name=language_name,
+    )
+
+
+def load_catalogue(directory: str, language: str) -> support.Translations:
+    return support.Translations.load(directory, [language])
