@@ -26,9 +26,10 @@ def test_seed_is_in_english_and_french_in_step(declaration_cast):
     assert revision.out_of_step == {"en": [], "fr": []}
     english, french = revision.text_in("en"), revision.text_in("fr")
     assert english is revision.content
-    keys = lambda text: [
-        (s, i["key"]) for s in ("preamble", "commitments", "closing") for i in text[s]
-    ]  # noqa: E731
+
+    def keys(text):
+        return [(s, i["key"]) for s in ("preamble", "commitments", "closing") for i in text[s]]
+
     assert keys(english) == keys(french)
     assert french["title"].startswith("Déclaration sur le lancement")
     assert french["commitments"][0]["text"].startswith("Intensifier les efforts")
