@@ -199,3 +199,96 @@ def test_conference_languages_are_checked(app):
         with pytest.raises(ValidationFailed) as error:
             clean_conference_languages(bad)
         assert word in error.value.message and "languages" in error.value.fields
+
+
+SLUG = "global-alliance-2012"
+
+
+def test_cli_edits_translates_and_shows_each_language(cli, declaration_cast, tmp_path):
+    cast = declaration_cast
+    result = cli("declarations", "show", SLUG, "--language", "fr")
+    assert result.exit_code == 0, result.output
+    assert "1. Identification des victimes" in result.output
+    shown = cli("declarations", "show", SLUG, "--language", "fr", "--json")
+    french = json.loads(shown.output)
+    french["commitments"][1]["text"] = "Intensifier les enquêtes et les poursuites."
+    path = tmp_path / "fr.json"
+    path.write_text(json.dumps(french), encoding="utf-8")
+    result = cli("declarations", "edit", SLUG, "--language", "fr", "--file", str(path))
+    assert result.exit_code == 0, result.output
+    assert "Translation needed in en: offenders" in result.output
+    # a translation that drops an item: exit 1, the field named, nothing saved
+    english = json.loads(cli("declarations", "show", SLUG, "--json").output)
+    del english["commitments"][2]
+    path.write_text(json.dumps(english), encoding="utf-8")
+    result = cli("declarations", "translate", SLUG, "--language", "en", "--file", str(path))
+    assert result.exit_code == 1 and "awareness" in result.output
+    assert "commitments.2.key" in result.output
+    result = cli("declarations", "translate", SLUG, "--language", "xx", "--file", str(path))
+    assert result.exit_code == 1 and "language" in result.output
+    db.session.expire_all()
+    assert cast.declaration.current_revision_number == 2
+    english = json.loads(cli("declarations", "show", SLUG, "--json").output)
+    english["commitments"][1]["text"] = "Stepping up investigations and prosecutions."
+    path.write_text(json.dumps(english), encoding="utf-8")
+    result = cli("declarations", "translate", SLUG, "--language", "en", "--file", str(path))
+    assert result.exit_code == 0, result.output
+    assert "Every language is in step." in result.output
+    cli("declarations", "transition", SLUG, "--to", "consultation")
+    result = cli("declarations", "transition", SLUG, "--to", "open")
+    assert result.exit_code == 0, result.output
+    db.session.expire_all()
+    hashes = cast.declaration.language_hashes
+    assert f"fr text: SHA-256 {hashes['fr']}" in result.output
+
+
+def test_translator_permission_is_granted_by_organisers(
+    cli, client, declaration_cast, api_headers, make_user
+):
+    cast = declaration_cast
+    clerk = make_user(role="staff")
+    result = cli("users", "translator", clerk.email)
+    assert result.exit_code == 0, result.output
+    db.session.expire_all()
+    assert clerk.is_translator
+    result = cli("users", "translator", cast.head_be.email)
+    assert result.exit_code == 1 and "delegate" in result.output
+    url = f"/api/v1/users/{clerk.id}/translator"
+    refused = client.put(url, json={"translator": False}, headers=api_headers(cast.staff))
+    assert refused.status_code == 403
+    revoked = client.put(url, json={"translator": False}, headers=api_headers(cast.organiser))
+    assert revoked.status_code == 200 and revoked.get_json()["is_translator"] is False
+    # a translator updates through the API; staff without the permission cannot
+    declaration_url = f"/api/v1/declarations/{cast.declaration.id}"
+    french = cast.declaration.current_revision.text_in("fr")
+    body = {"content": french}
+    denied = client.put(f"{declaration_url}/translations/fr", json=body, headers=api_headers(clerk))
+    assert denied.status_code == 403
+    client.put(url, json={"translator": True}, headers=api_headers(cast.admin))
+    nothing = client.put(
+        f"{declaration_url}/translations/fr", json=body, headers=api_headers(clerk)
+    )
+    assert nothing.status_code == 422  # in step and unchanged: nothing to update
+    unknown = client.put(
+        f"{declaration_url}/translations/de", json=body, headers=api_headers(clerk)
+    )
+    assert unknown.status_code == 422 and "language" in unknown.get_json()["error"]["fields"]
+
+
+def test_conference_languages_through_the_api(client, make_user, api_headers):
+    organiser = make_user(role="organiser")
+    body = {
+        "slug": "bilingual-2026",
+        "title": "Bilingual",
+        "city": "Geneva",
+        "start_date": "2026-05-01",
+        "end_date": "2026-05-02",
+        "languages": ["fr", "en"],
+    }
+    created = client.post("/api/v1/conferences", json=body, headers=api_headers(organiser))
+    assert created.status_code == 201, created.get_json()
+    assert created.get_json()["languages"] == ["fr", "en"]
+    body.update(slug="bad-2026", languages=["en", "klingon"])
+    refused = client.post("/api/v1/conferences", json=body, headers=api_headers(organiser))
+    assert refused.status_code == 422
+    assert "klingon" in refused.get_json()["error"]["fields"]["languages"]
