@@ -441,7 +441,7 @@ def patch_amendment(amendment_id: int, body: AmendmentPatchIn):
     elif body.state == "rejected":
         amendments.reject_amendment(amendment, reason=body.reason or "", actor=user)
     elif not text_fields:
-        raise ValidationFailed("Nothing to change: send a state or new text.")
+        raise ValidationFailed(_("Nothing to change: send a state or new text."))
     db.session.commit()
     return amendment_out(amendment)
 

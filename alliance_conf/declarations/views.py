@@ -175,8 +175,8 @@ def content_from_form(form) -> dict:
 
 def apply_editor_action(content: dict, action: str) -> dict:
     """Add, remove or move an item in the editor without saving (works without JavaScript)."""
-    verb, _, rest = action.partition(":")
-    section, _, index = rest.partition(":")
+    verb, _sep, rest = action.partition(":")
+    section, _sep, index = rest.partition(":")
     if section not in SECTIONS:
         return content
     items = content[section]
