@@ -214,7 +214,7 @@ def _verify(session: Session, declaration_id: int, report: ChainReport, anchors=
     previous_hash = crypto.GENESIS_HASH
     signed_seen: set[int] = set()
     withdrawn_seen: set[int] = set()
-    text_hashes: dict[int, tuple[int, int, str]] = {}
+    text_hashes: dict[int, tuple | None] = {}
     for position, event in enumerate(events, start=1):
         label = _event_label(event)
         if event.sequence != position:
@@ -293,19 +293,34 @@ def _check_declaration_row(session, declaration_id, events, cache) -> list[str]:
             f"{declaration.frozen_revision_id}), not to the revision "
             f"{recorded.get('revision_number')} frozen when it was opened."
         )
-    if revision[2] != declaration.text_hash:
+    if declaration.text_hash not in revision[2]:
         problems.append(
             f"declaration: its frozen revision {revision[1]} no longer hashes to its text hash."
+        )
+    if declaration.language_hashes is not None and (
+        revision[3] != declaration.language_hashes
+        or canonical.manifest_hash(declaration.language_hashes) != declaration.text_hash
+    ):
+        problems.append(
+            "declaration: its language hashes do not match its frozen revision's language "
+            "versions or its text hash."
         )
     return problems
 
 
-def _revision_hash(session, revision_id, cache) -> tuple[int, int, str] | None:
-    """(declaration id, number, recomputed text hash) of a revision, computed once per run."""
+def _revision_hash(session, revision_id, cache) -> tuple | None:
+    """(declaration id, number, the text hashes that bind its text, its language hashes) of a
+    revision, recomputed once per run (see ``DeclarationRevision.accepted_text_hashes``: the
+    manifest of every language version's hash)."""
     if revision_id not in cache:
         revision = session.get(DeclarationRevision, revision_id or -1)
         cache[revision_id] = (
-            (revision.declaration_id, revision.number, canonical.text_hash(revision.content))
+            (
+                revision.declaration_id,
+                revision.number,
+                revision.accepted_text_hashes(),
+                revision.language_hashes(),
+            )
             if revision is not None
             else None
         )
@@ -327,7 +342,7 @@ def _check_signed(session, event, signatures, label, declaration_id, cache) -> l
     revision = _revision_hash(session, signature.frozen_revision_id, cache)
     if revision is None or revision[0] != declaration_id:
         problems.append(f"{label}: the signed revision is missing.")
-    elif revision[2] != signature.text_hash:
+    elif signature.text_hash not in revision[2]:
         problems.append(f"{label}: the signed text no longer hashes to {signature.text_hash}.")
     elif revision[1] != signature.revision_number:
         problems.append(f"{label}: the signed revision number does not match.")

@@ -23,7 +23,6 @@ from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 
-from alliance_conf.declarations import canonical
 from alliance_conf.declarations.models import DeclarationRevision
 from alliance_conf.extensions import db
 from plugins.signatures import crypto
@@ -161,7 +160,7 @@ def check_signature(signature: Signature) -> SignatureCheck:
         revision is None
         or revision.declaration_id != signature.declaration_id
         or revision.number != signature.revision_number
-        or canonical.text_hash(revision.content) != signature.text_hash
+        or signature.text_hash not in revision.accepted_text_hashes()
     ):
         problems.append("the signed text no longer matches its hash")
     if signature.withdrawn_at is None and withdrawn:
