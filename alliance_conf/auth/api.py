@@ -14,8 +14,10 @@ from alliance_conf.auth.schemas import (
     TokenOut,
     TokenRequest,
     UserOut,
+    UserUpdate,
 )
 from alliance_conf.extensions import db
+from alliance_conf.i18n.operations import set_user_language
 from alliance_conf.security import by_email, by_ip, limit
 
 api = ApiBlueprint("auth_api", __name__)
@@ -56,6 +58,21 @@ def revoke_token(token_id: int):
 @api.endpoint("/auth/me", "GET", response=UserOut, summary="The user behind the token")
 def me():
     return api_user()
+
+
+@api.endpoint(
+    "/auth/me",
+    "PATCH",
+    body=UserUpdate,
+    response=UserOut,
+    summary="Change your account's settings (the interface language)",
+)
+def update_me(body: UserUpdate):
+    """``{"language": "fr"}``: pages, e-mails and API messages then speak French to you."""
+    user = api_user()
+    set_user_language(user, body.language)
+    db.session.commit()
+    return user
 
 
 # --- passkeys -----------------------------------------------------------------------------------

@@ -100,9 +100,20 @@ def check_full_name(full_name: str, field: str = "full_name") -> str:
 
 
 def create_user(
-    *, email: str, full_name: str, password: str | None, role: UserRole, actor=None
+    *,
+    email: str,
+    full_name: str,
+    password: str | None,
+    role: UserRole,
+    actor=None,
+    language: str | None = None,
 ) -> User:
+    """A new account; ``language`` (a configured code, or None) is the interface language the
+    person will be answered and written to in."""
+    from alliance_conf.i18n import validate_language
+
     email = check_email(email)
+    language = validate_language(language) if language else None
     full_name = check_full_name(full_name)
     if password is not None:
         check_password_strength(password, user_inputs=(email, full_name))
@@ -110,7 +121,7 @@ def create_user(
         raise Conflict(
             f"A user with the e-mail {email} already exists.", {"email": "Already used."}
         )
-    user = User(email=email, full_name=full_name, role=UserRole(role))
+    user = User(email=email, full_name=full_name, role=UserRole(role), language=language)
     if password is not None:
         user.set_password(password)
     db.session.add(user)

@@ -32,6 +32,16 @@ class UserOut(ApiModel):
     email: str
     full_name: str
     role: str
+    language: str | None = Field(
+        description="The interface language saved for the account (pages, e-mails, API "
+        "messages); null: the browser's, then the site's default"
+    )
+
+
+class UserUpdate(ApiModel):
+    language: Line = Field(
+        max_length=16, description="An interface language of this site, e.g. “en” or “fr”"
+    )
 
 
 class PasswordIn(ApiModel):

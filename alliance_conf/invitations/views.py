@@ -16,6 +16,7 @@ from alliance_conf.core.inputs import int_arg
 from alliance_conf.delegations.models import Delegation
 from alliance_conf.extensions import db
 from alliance_conf.forms import form_action
+from alliance_conf.i18n import current_language
 from alliance_conf.invitations import operations
 from alliance_conf.invitations.forms import (
     ActionForm,
@@ -229,6 +230,7 @@ def register(token: str):
                 full_name=form.full_name.data,
                 password=form.password.data if signed_in is None else None,
                 email_code=form.email_code.data,
+                language=current_language(),
                 **fields,
             )
         if isinstance(done.error, EmailProofRequired):

@@ -9,6 +9,7 @@ from alliance_conf.conferences.operations import get_conference
 from alliance_conf.core.errors import NotFound, PermissionDenied, ValidationFailed
 from alliance_conf.delegations.models import Delegation
 from alliance_conf.extensions import db
+from alliance_conf.i18n import current_language
 from alliance_conf.invitations.operations import open_invitation
 from alliance_conf.registrations import operations, powers
 from alliance_conf.registrations.models import Registration
@@ -89,6 +90,7 @@ def create_registration(slug: str, body: RegistrationCreate):
             full_name=body.full_name or "",
             password=body.password,
             email_code=body.email_code,
+            language=current_language(),
             privacy_accepted=body.privacy_accepted,
             **fields,
         )

@@ -299,9 +299,13 @@ def register_with_invitation(
     full_name: str = "",
     password: str | None = None,
     email_code: str | None = None,
+    language: str | None = None,
     **fields,
 ) -> Registration:
     """Answer an invitation: a new account (or the signed-in ``user``) and a pending registration.
+
+    A new account keeps ``language``, the interface language the person registered in (the
+    caller passes the request's), so later pages and e-mails speak it.
 
     When ``email`` already has an account and that person is not signed in, raise a Conflict
     asking them to sign in: accounts are never attached without their password. A new account
@@ -335,7 +339,11 @@ def register_with_invitation(
                 what=f"your registration for {invitation.conference.title}",
             )
         user = create_user(
-            email=email, full_name=full_name, password=password, role=UserRole.delegate
+            email=email,
+            full_name=full_name,
+            password=password,
+            role=UserRole.delegate,
+            language=language,
         )
     registration = create_registration(invitation.delegation, user, actor=user, **fields)
     mark_accepted(invitation, registration, actor=user)
