@@ -17,6 +17,7 @@ from alliance_conf.auth.schemas import (
     UserUpdate,
 )
 from alliance_conf.extensions import db
+from alliance_conf.i18n import _
 from alliance_conf.i18n.operations import set_user_language
 from alliance_conf.security import by_email, by_ip, limit
 
@@ -35,7 +36,7 @@ api = ApiBlueprint("auth_api", __name__)
 def create_token(body: TokenRequest):
     user = operations.authenticate(body.email, body.password)
     if user is None:
-        raise Unauthorised("The e-mail or the password is wrong.")
+        raise Unauthorised(_("The e-mail or the password is wrong."))
     token, secret = operations.issue_api_token(user, body.name)
     db.session.commit()
     return IssuedToken(**TokenOut.model_validate(token).model_dump(), token=secret)
