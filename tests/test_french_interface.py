@@ -3,17 +3,20 @@ the recipient's language, and the language each account keeps (web, API, CLI).""
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from types import SimpleNamespace
 
 import pytest
 import sqlalchemy as sa
+from flask import g
 
 from alliance_conf.auth.models import User
 from alliance_conf.extensions import db
 from alliance_conf.formatting import format_date, format_date_range, format_datetime
 from alliance_conf.i18n import force_locale
 from alliance_conf.mail.models import MailMessage
+from alliance_conf.registrations.models import Registration
 from tests.accreditation_support import build_world, token_from_outbox
 
 FR = {"Accept-Language": "fr-FR,fr;q=0.9"}
@@ -25,6 +28,15 @@ NBSP = "\u00a0"
 @pytest.fixture
 def world(make_user, make_conference, make_delegation, make_registration):
     return build_world(make_user, make_conference, make_delegation, make_registration)
+
+
+@contextmanager
+def page_in(app, headers=None):
+    """A request of its own: Flask-Babel keeps the chosen locale on ``g`` of the app context,
+    which the ``app`` fixture shares between requests (the test client clears it, so do we)."""
+    with app.test_request_context(headers=headers or {}):
+        g.pop("_flask_babel", None)
+        yield
 
 
 def text_of(response) -> str:
@@ -42,22 +54,24 @@ def mails_to(address: str) -> list[MailMessage]:
 
 def test_french_dates_are_french_and_in_the_conference_zone(app):
     winter = datetime(2012, 12, 5, 13, 30, tzinfo=UTC)
-    with app.test_request_context(headers=FR):
+    with page_in(app, FR):
         assert format_datetime(winter, BRUSSELS) == "5 décembre 2012, 14:30 CET (Europe/Brussels)"
         assert format_date(datetime(2012, 12, 5, 23, 30, tzinfo=UTC), BRUSSELS) == (
             "6 décembre 2012"
         ), "the local date, not the UTC one"
-        assert format_date_range(date(2031, 4, 30), date(2031, 5, 2)) == "30 avril \u2013 2 mai 2031"
-    with app.test_request_context():
+        assert (
+            format_date_range(date(2031, 4, 30), date(2031, 5, 2)) == "30 avril \u2013 2 mai 2031"
+        )
+    with page_in(app):
         assert format_datetime(winter, BRUSSELS) == "5 December 2012, 14:30 CET (Europe/Brussels)"
 
 
 def test_numbers_follow_the_language(app):
-    page = app.jinja_env.from_string("{{ 2350 | format_number }}")
-    with app.test_request_context():
-        assert page.render() == "2,350"
-    with app.test_request_context(headers=FR):
-        assert page.render().replace("\u202f", " ").replace(NBSP, " ") == "2 350"
+    page = app.jinja_env.from_string("{{ n | format_number }}")
+    with page_in(app):
+        assert page.render(n=2350) == "2,350"
+    with page_in(app, FR):
+        assert page.render(n=2350).replace("\u202f", " ").replace(NBSP, " ") == "2 350"
 
 
 def test_a_french_conference_page_shows_its_dates_in_french_and_its_zone(client, world):
@@ -217,22 +231,27 @@ def test_registering_in_french_keeps_french_and_mail_follows(client, login, worl
     # the organiser decides in English; Marie reads the decision in French
     client.post("/auth/logout")
     login(world.organiser)
-    registration = user.registrations[0]
+    registration = db.session.scalar(sa.select(Registration).where(Registration.user_id == user.id))
     client.post(f"/registrations/{registration.id}/status", data={"status": "approved"})
     decision = mails_to("marie@example.be")[-1]
     assert "approuvée" in decision.subject and "Madame, Monsieur" not in decision.subject
     assert "approuvée" in decision.body_text
 
 
-def test_an_english_speaker_gets_english_mail_from_a_french_organiser(client, login, world):
+def test_an_english_speaker_gets_english_mail_from_a_french_organiser(
+    client, login, world, make_user, make_registration
+):
     world.organiser.language = "fr"
-    world.delegate_b.language = "en"
+    speaker = make_user(full_name="Emma English")
+    speaker.language = "en"
+    registration = make_registration(world.b, speaker, status="pending")
     db.session.commit()
     login(world.organiser)
-    client.post(
-        f"/registrations/{world.reg_delegate_b.id}/status", data={"status": "approved"}
-    )
-    decision = mails_to(world.delegate_b.email)[-1]
+    page = client.post(f"/registrations/{registration.id}/status", data={"status": "approved"})
+    assert page.status_code == 302
+    flashed = text_of(client.get(f"/registrations/{registration.id}"))
+    assert "approuvée" in flashed, "the organiser reads French"
+    decision = mails_to(speaker.email)[-1]
     assert "approved" in decision.subject and "approuvée" not in decision.body_text
 
 
@@ -266,9 +285,12 @@ def test_plugins_get_the_recipient_language_for_free(app, world):
 
     world.delegate_b.language = "fr"
     db.session.commit()
-    with app.test_request_context(), force_locale("en"):
+    with page_in(app), force_locale("en"):
         queue_mail(world.delegate_b.email, _l("Error"), lambda: str(_l("Cancel")))
         queue_mail(world.delegate_a.email, _l("Error"), lambda: str(_l("Cancel")))
         db.session.commit()
-    assert (mails_to(world.delegate_b.email)[-1].subject, mails_to(world.delegate_b.email)[-1].body_text) == ("Erreur", "Annuler")
+    assert (
+        mails_to(world.delegate_b.email)[-1].subject,
+        mails_to(world.delegate_b.email)[-1].body_text,
+    ) == ("Erreur", "Annuler")
     assert mails_to(world.delegate_a.email)[-1].subject == "Error"

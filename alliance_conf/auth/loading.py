@@ -54,3 +54,5 @@ def load_api_user() -> None:
         token.last_used_at = now
         db.session.commit()
     g.api_user = token.user
+    if token.user.language:  # the account's saved language answers, as on the web pages
+        g.alliance_language = token.user.language

@@ -30,6 +30,7 @@ from alliance_conf.core.inputs import (  # noqa: F401 (re-exported: the one plai
     plain_text_error,
 )
 from alliance_conf.extensions import db
+from alliance_conf.formatting import format_number
 from alliance_conf.i18n import _
 
 
@@ -84,11 +85,12 @@ def check_plain_text(value: str, field: str, label: str) -> str:
         raise ValidationFailed(message, {field: problem})
     if problem:
         bad = first_format_character(value)
+        character = f"U+{ord(bad):04X} {unicodedata.name(bad, 'format character')}"
         message = _(
             "%(label)s contains an invisible formatting character (%(character)s) that can "
             "change how it reads; type it as plain text.",
             label=label,
-            character=f"U+{ord(bad):04X} {unicodedata.name(bad, 'format character')}",
+            character=character,
         )
         raise ValidationFailed(message, {field: problem})
     return value
@@ -102,7 +104,7 @@ def check_full_name(full_name: str, field: str = "full_name") -> str:
         raise ValidationFailed(
             _(
                 "The full name is %(length)s characters long; the limit is %(limit)s.",
-                length=f"{len(full_name):,}",
+                length=format_number(len(full_name)),
                 limit=MAX_FULL_NAME,
             ),
             {field: _("Too long.")},

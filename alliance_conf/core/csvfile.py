@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from flask import Response, current_app, has_app_context
 
 from alliance_conf.core.errors import ValidationFailed
+from alliance_conf.formatting import format_number
 from alliance_conf.i18n import _, ngettext
 
 DEFAULT_MAX_BYTES = 16 * 1024 * 1024
@@ -88,8 +89,8 @@ def decode_csv(data: bytes, *, max_bytes: int | None = None) -> str:
         message = _(
             "The file is too large (%(size)s bytes; at most %(limit)s bytes). Split it into "
             "several files.",
-            size=f"{len(data):,}",
-            limit=f"{max_bytes:,}",
+            size=format_number(len(data)),
+            limit=format_number(max_bytes),
         )
         raise ValidationFailed(message, {"file": message})
     if data.startswith(codecs.BOM_UTF8):

@@ -137,7 +137,7 @@ def reference():
 def confirm():
     """The target of the sample irreversible action: refuses a POST without ``confirm=yes``."""
     if request.form.get("confirm") != "yes":
-        abort(400, "Confirm the action first.")
+        abort(400, _("Confirm the action first."))
     flash(_("Confirmed. (A sample action: nothing was changed.)"), "success")
     return redirect(url_for("design.reference"))
 

@@ -20,6 +20,7 @@ from alliance_conf.auth.operations import check_plain_text
 from alliance_conf.core.db import utcnow
 from alliance_conf.core.errors import Conflict, InvalidState, PermissionDenied, ValidationFailed
 from alliance_conf.extensions import db
+from alliance_conf.formatting import format_number
 from alliance_conf.i18n import _
 from alliance_conf.registrations.models import (
     FullPowers,
@@ -127,8 +128,8 @@ def _check_document(
         raise ValidationFailed(
             _(
                 "The scanned letter is %(size)s bytes; the limit is %(limit)s.",
-                size=f"{len(document):,}",
-                limit=f"{limit:,}",
+                size=format_number(len(document)),
+                limit=format_number(limit),
             ),
             {"document": _("Too large.")},
         )
