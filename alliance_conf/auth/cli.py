@@ -7,7 +7,7 @@ from alliance_conf.auth import operations
 from alliance_conf.auth.models import UserRole
 from alliance_conf.core.cli import domain_errors
 from alliance_conf.extensions import db
-from alliance_conf.i18n import _
+from alliance_conf.i18n import _, current_language, language_name
 from alliance_conf.i18n.operations import set_user_language
 
 
@@ -60,5 +60,10 @@ def set_language(email, language):
     language = set_user_language(user, language)
     db.session.commit()
     click.echo(
-        _("%(email)s now reads this site in %(language)s.", email=user.email, language=language)
+        _(
+            "Language of %(email)s: %(language)s (%(code)s).",
+            email=user.email,
+            language=language_name(language, current_language()),
+            code=language,
+        )
     )

@@ -151,7 +151,9 @@ def _csrf_error(exc: CSRFError):
         "errors/error.html",
         status=400,
         title=_("Bad request"),
-        message=_("The form expired or was sent from elsewhere. Please try again."),
+        message=_(
+            "The form expired or was sent from elsewhere (the CSRF check failed). Please try again."
+        ),
     ), 400
 
 
