@@ -76,6 +76,55 @@ def create_app(config: dict | None = None, *, instance_path: str | None = None) 
     return app
 
 
+def _http_texts():
+    """Werkzeug's words for the common HTTP errors, translated (its English unchanged)."""
+    from alliance_conf.i18n import _l
+
+    descriptions = {
+        400: _l("The browser (or proxy) sent a request that this server could not understand."),
+        401: _l(
+            "The server could not verify that you are authorized to access the URL requested. "
+            "You either supplied the wrong credentials (e.g. a bad password), or your browser "
+            "doesn't understand how to supply the credentials required."
+        ),
+        403: _l(
+            "You don't have the permission to access the requested resource. It is either "
+            "read-protected or not readable by the server."
+        ),
+        404: _l(
+            "The requested URL was not found on the server. If you entered the URL manually "
+            "please check your spelling and try again."
+        ),
+        405: _l("The method is not allowed for the requested URL."),
+        410: _l(
+            "The requested URL is no longer available on this server and there is no "
+            "forwarding address. If you followed a link from a foreign page, please contact "
+            "the author of this page."
+        ),
+        413: _l("The data value transmitted exceeds the capacity limit."),
+        415: _l("The server does not support the media type transmitted in the request."),
+    }
+    titles = {
+        400: _l("Bad request"),
+        401: _l("Sign-in needed"),
+        405: _l("Method not allowed"),
+        410: _l("Gone"),
+        413: _l("Too large"),
+        415: _l("Unsupported media type"),
+    }
+    return descriptions, titles
+
+
+def _http_message(exc: HTTPException) -> tuple[str, str]:
+    """The title and message of an HTTP error in the request's language."""
+    descriptions, titles = _http_texts()
+    description = exc.description
+    if exc.code in descriptions and description == type(exc).description:
+        description = str(descriptions[exc.code])
+    title = str(titles[exc.code]) if exc.code in titles else exc.name
+    return title, description or title
+
+
 def _wants_json() -> bool:
     return request.path.startswith("/api/")
 
@@ -85,6 +134,7 @@ def _register_error_handlers(app: Flask) -> None:
 
     from alliance_conf.api.framework import error_response
     from alliance_conf.core.errors import AllianceError, SignInRequired
+    from alliance_conf.i18n import _
     from alliance_conf.security import database_unavailable_response, is_database_unavailable
 
     @app.errorhandler(AllianceError)
@@ -102,12 +152,13 @@ def _register_error_handlers(app: Flask) -> None:
     def _http_error(exc: HTTPException):
         if _wants_json():
             code = (exc.name or "error").lower().replace(" ", "_")
-            response = error_response(exc.code or 500, code, exc.description or exc.name)
+            response = error_response(exc.code or 500, code, _http_message(exc)[1])
             if exc.code == 405 and exc.valid_methods:
                 response.headers["Allow"] = ", ".join(exc.valid_methods)
             return response
+        title, message = _http_message(exc)
         return render_template(
-            "errors/error.html", status=exc.code, title=exc.name, message=exc.description
+            "errors/error.html", status=exc.code, title=title, message=message
         ), exc.code
 
     @app.errorhandler(Exception)
@@ -115,8 +166,8 @@ def _register_error_handlers(app: Flask) -> None:
         log.exception("unhandled error on %s %s", request.method, request.path)
         db.session.rollback()
         if _wants_json():
-            return error_response(500, "internal_error", "Something went wrong on our side.")
-        message = "Something went wrong on our side. The error has been logged."
+            return error_response(500, "internal_error", _("Something went wrong on our side."))
+        message = _("Something went wrong on our side. The error has been logged.")
         return render_template("errors/error.html", status=500, message=message), 500
 
     @app.errorhandler(DBAPIError)

@@ -1,7 +1,10 @@
-"""Jinja filters that show dates and times in the conference's own time zone, zone named.
+"""Jinja filters that show dates and times in the conference's own time zone, zone named, in the
+language of the page (Babel's month names and patterns).
 
 Times are stored in UTC (``UTCDateTime``); people at a venue read them in local time, so every
-page shows them converted, with the zone spelt out ("5 December 2012, 14:30 CET (Europe/Brussels)").
+page shows them converted, with the zone spelt out ("5 December 2012, 14:30 CET (Europe/Brussels)",
+« 5 décembre 2012, 14:30 CET (Europe/Brussels) »). Outside an app context (and for a language
+Babel does not know) the words are English.
 """
 
 from __future__ import annotations
@@ -9,9 +12,20 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from flask import Flask
+from babel import dates as babel_dates
+from babel import numbers as babel_numbers
+from flask import Flask, has_app_context
 
 EN_DASH = "\u2013"
+
+
+def _locale() -> str:
+    """The language of the page (or of the e-mail being written, under ``force_locale``)."""
+    if not has_app_context():
+        return "en"
+    from alliance_conf.i18n import current_language
+
+    return current_language()
 
 
 def conference_zone(conference=None) -> ZoneInfo:
@@ -30,15 +44,20 @@ def _zone_label(local: datetime, zone: ZoneInfo) -> str:
     return f"{abbreviation} ({zone.key})"
 
 
+def _day_month(value: date, locale: str) -> str:
+    return babel_dates.format_date(value, "d MMMM", locale=locale)
+
+
 def format_date(value, conference=None) -> str:
-    """``5 December 2012``; a datetime is first moved into the conference's zone."""
+    """``5 December 2012`` (« 5 décembre 2012 »); a datetime is first moved into the
+    conference's zone."""
     if value is None or value == "":
         return ""
     if isinstance(value, datetime):
         value = to_conference_time(value, conference).date()
     if not isinstance(value, date):
         return str(value)
-    return f"{value.day} {value.strftime('%B %Y')}"
+    return babel_dates.format_date(value, "d MMMM y", locale=_locale())
 
 
 def format_date_range(start, end, conference=None) -> str:
@@ -50,7 +69,7 @@ def format_date_range(start, end, conference=None) -> str:
     if (start.year, start.month) == (end.year, end.month):
         return f"{start.day}{EN_DASH}{format_date(end, conference)}"
     if start.year == end.year:
-        return f"{start.day} {start.strftime('%B')} {EN_DASH} {format_date(end, conference)}"
+        return f"{_day_month(start, _locale())} {EN_DASH} {format_date(end, conference)}"
     return f"{format_date(start, conference)} {EN_DASH} {format_date(end, conference)}"
 
 
@@ -69,7 +88,8 @@ def format_datetime(value, conference=None) -> str:
         return format_date(value, conference)
     zone = conference_zone(conference)
     local = to_conference_time(value, conference)
-    return f"{format_date(local.date())}, {local:%H:%M} {_zone_label(local, zone)}"
+    time = babel_dates.format_time(local, "HH:mm", locale=_locale())
+    return f"{format_date(local.date())}, {time} {_zone_label(local, zone)}"
 
 
 def format_zone(conference=None) -> str:
@@ -79,6 +99,13 @@ def format_zone(conference=None) -> str:
     moment = datetime.combine(start, datetime.min.time()) if start else datetime.now(UTC)
     local = moment.replace(tzinfo=zone) if start else moment.astimezone(zone)
     return _zone_label(local, zone)
+
+
+def format_number(value) -> str:
+    """``2,350`` in English, ``2 350`` (narrow no-break space) in French."""
+    if value is None or value == "":
+        return ""
+    return babel_numbers.format_decimal(value, locale=_locale())
 
 
 def iso_datetime(value) -> str:
@@ -95,6 +122,7 @@ def register_filters(app: Flask) -> None:
         format_date=format_date,
         format_datetime=format_datetime,
         format_date_range=format_date_range,
+        format_number=format_number,
         iso_datetime=iso_datetime,
     )
     app.jinja_env.globals["format_zone"] = format_zone

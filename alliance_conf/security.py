@@ -22,6 +22,8 @@ from werkzeug.exceptions import ServiceUnavailable, TooManyRequests
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
+from alliance_conf.i18n import _, force_locale, ngettext
+
 log = logging.getLogger(__name__)
 
 CONTENT_SECURITY_POLICY = "; ".join(
@@ -126,14 +128,18 @@ def check_limit(
                     return
                 log.exception("rate-limit storage failed; refusing the request")
                 raise ServiceUnavailable(
-                    "Sign-in is temporarily unavailable. Please try again in a minute."
+                    _("Sign-in is temporarily unavailable. Please try again in a minute.")
                 ) from exc
             if not allowed:
                 reset = limiter.limiter.get_window_stats(item, *identifiers).reset_time
                 retry_after = max(1, math.ceil(reset - time.time()))
                 log.warning("rate limit %s reached for %s on %s", item, key_func.__name__, scope)
                 raise TooManyRequests(
-                    f"Too many attempts. Please wait {retry_after} seconds and try again.",
+                    ngettext(
+                        "Too many attempts. Please wait %(num)d second and try again.",
+                        "Too many attempts. Please wait %(num)d seconds and try again.",
+                        retry_after,
+                    ),
                     retry_after=retry_after,
                 )
 
@@ -171,7 +177,7 @@ def limit(
 def _too_many_requests(exc: TooManyRequests):
     from alliance_conf.api.framework import error_response
 
-    message = exc.description or "Too many attempts. Please wait a minute and try again."
+    message = exc.description or _("Too many attempts. Please wait a minute and try again.")
     if _is_api_request():
         response = error_response(429, "too_many_requests", message)
     else:
@@ -194,6 +200,19 @@ def is_database_unavailable(exc: BaseException) -> bool:
     )
 
 
+def _language_without_database() -> str:
+    """The request's language from the browser alone (the saved one needs the database)."""
+    from flask import session
+
+    from alliance_conf.i18n.languages import SESSION_KEY, configured_languages, default_language
+
+    choices = configured_languages()
+    chosen = session.get(SESSION_KEY) if not _is_api_request() else None
+    if chosen in choices:
+        return chosen
+    return request.accept_languages.best_match(choices) or default_language()
+
+
 def database_unavailable_response():
     """503 without touching the database again: no user lookup, no plugin slots."""
     from alliance_conf.api.framework import error_response
@@ -203,13 +222,14 @@ def database_unavailable_response():
         db.session.rollback()
     except Exception:  # the connection is gone; the pool discards it
         log.debug("rollback after a lost connection failed", exc_info=True)
-    message = "The service is temporarily unavailable. Please try again in a minute."
-    if _is_api_request():
-        response = error_response(503, "service_unavailable", message)
-    else:
-        response = current_app.make_response(
-            (render_template("errors/unavailable.html", message=message), 503)
-        )
+    with force_locale(_language_without_database()):
+        message = _("The service is temporarily unavailable. Please try again in a minute.")
+        if _is_api_request():
+            response = error_response(503, "service_unavailable", message)
+        else:
+            response = current_app.make_response(
+                (render_template("errors/unavailable.html", message=message), 503)
+            )
     response.headers["Retry-After"] = "30"
     return response
 

@@ -235,7 +235,7 @@ def test_csv_import_is_all_or_nothing_with_line_numbers(client, login, world):
     )
     assert response.status_code == 422
     text = response.get_data(as_text=True)
-    assert "3 row(s) of the file are invalid; nothing was imported." in text
+    assert "3 rows of the file are invalid; nothing was imported." in text
     assert "line 3: &#39;not-an-email&#39; is not a valid e-mail address" in text
     assert "line 4: no delegation &#39;XX&#39; in this conference" in text
     assert "line 5: one@example.be is also on line 2" in text
@@ -250,21 +250,21 @@ def test_csv_import_then_reimport_skips(client, login, world, cli, tmp_path):
     )
     result = cli("invitations", "import", str(path), "--conference", SLUG)
     assert result.exit_code == 0, result.output
-    assert "2 invitation(s) sent, 0 skipped." in result.output
+    assert "2 invitations sent, 0 skipped." in result.output
     invitations = db.session.scalars(sa.select(Invitation).order_by(Invitation.id)).all()
     assert [(i.email, i.delegation_id) for i in invitations] == [
         ("one@example.be", world.a.id),
         ("two@example.fr", world.b.id),
     ]
     result = cli("invitations", "import", str(path), "--conference", SLUG)
-    assert "0 invitation(s) sent, 2 skipped." in result.output
+    assert "0 invitations sent, 2 skipped." in result.output
     assert count(Invitation) == 2 and count(MailMessage) == 2
 
 
 @pytest.mark.parametrize(
     ("content", "message"),
     [
-        (b"name,email\nx,a@b.org\n", "lacks the column(s) delegation"),
+        (b"name,email\nx,a@b.org\n", "lacks the column delegation"),
         ("delegation,email\nBE,caf\xe9@example.org\n".encode("latin-1"), "not UTF-8"),
         (b"", "empty"),
     ],

@@ -33,6 +33,7 @@ from alliance_conf.core.changes import refuse_no_op
 from alliance_conf.core.errors import AllianceError, PermissionDenied, ValidationFailed
 from alliance_conf.core.inputs import out_of_range, read_json
 from alliance_conf.extensions import db
+from alliance_conf.i18n import _, _l, ngettext
 
 API_PREFIX = "/api/v1"
 T = TypeVar("T")
@@ -45,7 +46,7 @@ class ApiModel(BaseModel):
 def _iso_date_only(value: Any) -> Any:
     if isinstance(value, str | date):
         return value
-    raise ValueError("Give the date as text: YYYY-MM-DD.")
+    raise ValueError(_("Give the date as text: YYYY-MM-DD."))
 
 
 IsoDate = Annotated[date, BeforeValidator(_iso_date_only)]
@@ -110,15 +111,67 @@ def api_user():
     return g.get("api_user")
 
 
+PYDANTIC_MESSAGES = {
+    "missing": _l("Field required"),
+    "extra_forbidden": _l("Extra inputs are not permitted"),
+    "string_type": _l("Input should be a valid string"),
+    "int_type": _l("Input should be a valid integer"),
+    "int_parsing": _l("Input should be a valid integer, unable to parse string as an integer"),
+    "int_from_float": _l("Input should be a valid integer, got a number with a fractional part"),
+    "bool_type": _l("Input should be a valid boolean"),
+    "bool_parsing": _l("Input should be a valid boolean, unable to interpret input"),
+    "list_type": _l("Input should be a valid list"),
+    "dict_type": _l("Input should be a valid dictionary"),
+    "model_type": _l("Input should be a valid dictionary or instance of a model"),
+    "json_invalid": _l("Invalid JSON"),
+}
+"""Pydantic's words for the common refusals, translated (its English unchanged)."""
+
+
+def _pydantic_message(err: dict) -> str:
+    """The message of one pydantic error in the request's language; the field is never
+    translated, and a message of ours (``ValueError`` in a validator) is already."""
+    kind, ctx, message = err["type"], err.get("ctx") or {}, err["msg"]
+    if kind in PYDANTIC_MESSAGES:
+        return str(PYDANTIC_MESSAGES[kind])
+    if kind == "string_too_long":
+        return ngettext(
+            "String should have at most %(num)d character",
+            "String should have at most %(num)d characters",
+            ctx["max_length"],
+        )
+    if kind == "string_too_short":
+        return ngettext(
+            "String should have at least %(num)d character",
+            "String should have at least %(num)d characters",
+            ctx["min_length"],
+        )
+    if kind == "greater_than_equal":
+        return _("Input should be greater than or equal to %(limit)s", limit=ctx["ge"])
+    if kind == "less_than_equal":
+        return _("Input should be less than or equal to %(limit)s", limit=ctx["le"])
+    if kind == "greater_than":
+        return _("Input should be greater than %(limit)s", limit=ctx["gt"])
+    if kind in ("enum", "literal_error"):
+        return _("Input should be %(expected)s", expected=ctx["expected"])
+    if message.startswith("Value error, "):
+        message = message[len("Value error, ") :]
+    return message
+
+
 def _pydantic_fields(exc: ValidationError) -> dict[str, str]:
     fields: dict[str, str] = {}
     for err in exc.errors():
         name = ".".join(str(part) for part in err["loc"]) or "__root__"
-        message = err["msg"]
-        if message.startswith("Value error, "):
-            message = message[len("Value error, ") :]
+        message = _pydantic_message(err)
         fields.setdefault(name, message)
     return fields
+
+
+def _invalid_fields(what: str) -> str:
+    if what == "query string":
+        return _("The query string has invalid fields.")
+    return _("The request body has invalid fields.")
 
 
 def parse_model(model: type[BaseModel], data: Any, what: str) -> BaseModel:
@@ -127,10 +180,10 @@ def parse_model(model: type[BaseModel], data: Any, what: str) -> BaseModel:
     try:
         parsed = model.model_validate(data)
     except ValidationError as exc:
-        raise ValidationFailed(f"The {what} has invalid fields.", _pydantic_fields(exc)) from None
+        raise ValidationFailed(_invalid_fields(what), _pydantic_fields(exc)) from None
     fields = out_of_range(parsed)
     if fields:
-        raise ValidationFailed(f"The {what} has invalid fields.", fields)
+        raise ValidationFailed(_invalid_fields(what), fields)
     return parsed
 
 
@@ -141,7 +194,7 @@ def _fields_sent(body: BaseModel | None) -> set[str]:
     """The fields a change request sends; none at all is refused at once (a 422)."""
     sent = set(body.model_fields_set) if body is not None else set()
     if body is not None and not sent:
-        raise ValidationFailed("Send at least one field to change.", {"__root__": "Empty."})
+        raise ValidationFailed(_("Send at least one field to change."), {"__root__": _("Empty.")})
     return sent
 
 
@@ -149,7 +202,7 @@ def _read_json_body() -> Any:
     if not request.data:
         return {}
     if not request.is_json:
-        raise AllianceError("The request body must be JSON (Content-Type: application/json).")
+        raise AllianceError(_("The request body must be JSON (Content-Type: application/json)."))
     return read_json(request.get_data(cache=True))
 
 
@@ -276,9 +329,11 @@ class ApiBlueprint(Blueprint):
                 user = api_user()
                 if not access.public:
                     if user is None:
-                        raise Unauthorised("Send a valid bearer token (POST /api/v1/auth/tokens).")
+                        raise Unauthorised(
+                            _("Send a valid bearer token (POST /api/v1/auth/tokens).")
+                        )
                     if not access.allows(user):
-                        raise PermissionDenied("Your role does not allow this.")
+                        raise PermissionDenied(_("Your role does not allow this."))
                 if authorise is not None:
                     authorise(**kwargs)  # object-level access, before the input is even read
                 if query is not None:

@@ -17,6 +17,7 @@ from flask_login import current_user
 from alliance_conf.auth.models import UserRole
 from alliance_conf.core.errors import PermissionDenied
 from alliance_conf.extensions import db, login_manager
+from alliance_conf.i18n import _
 from alliance_conf.registrations.models import Registration, RegistrationStatus
 
 # --- who is who ------------------------------------------------------------------------------
@@ -64,7 +65,7 @@ def membership(user, conference_id: int) -> Registration | None:
 def require_organiser(actor) -> None:
     """Organisers, admins and the system (``actor=None``, the CLI) pass."""
     if actor is not None and not is_organiser(actor):
-        raise PermissionDenied("Only organisers can do this.")
+        raise PermissionDenied(_("Only organisers can do this."))
 
 
 # --- web views -------------------------------------------------------------------------------

@@ -15,8 +15,11 @@ from alliance_conf.auth.schemas import (
     TokenRequest,
     TranslatorIn,
     UserOut,
+    UserUpdate,
 )
 from alliance_conf.extensions import db
+from alliance_conf.i18n import _
+from alliance_conf.i18n.operations import set_user_language
 from alliance_conf.security import by_email, by_ip, limit
 
 api = ApiBlueprint("auth_api", __name__)
@@ -34,7 +37,7 @@ api = ApiBlueprint("auth_api", __name__)
 def create_token(body: TokenRequest):
     user = operations.authenticate(body.email, body.password)
     if user is None:
-        raise Unauthorised("The e-mail or the password is wrong.")
+        raise Unauthorised(_("The e-mail or the password is wrong."))
     token, secret = operations.issue_api_token(user, body.name)
     db.session.commit()
     return IssuedToken(**TokenOut.model_validate(token).model_dump(), token=secret)
@@ -57,6 +60,21 @@ def revoke_token(token_id: int):
 @api.endpoint("/auth/me", "GET", response=UserOut, summary="The user behind the token")
 def me():
     return api_user()
+
+
+@api.endpoint(
+    "/auth/me",
+    "PATCH",
+    body=UserUpdate,
+    response=UserOut,
+    summary="Change your account's settings (the interface language)",
+)
+def update_me(body: UserUpdate):
+    """``{"language": "fr"}``: pages, e-mails and API messages then speak French to you."""
+    user = api_user()
+    set_user_language(user, body.language)
+    db.session.commit()
+    return user
 
 
 # --- passkeys -----------------------------------------------------------------------------------

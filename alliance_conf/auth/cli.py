@@ -7,6 +7,8 @@ from alliance_conf.auth import operations
 from alliance_conf.auth.models import UserRole
 from alliance_conf.core.cli import domain_errors
 from alliance_conf.extensions import db
+from alliance_conf.i18n import _, current_language, language_name
+from alliance_conf.i18n.operations import set_user_language
 
 
 @click.group("users", help="Manage user accounts.")
@@ -17,7 +19,9 @@ def users_cli():
 def _create(email, password, name, role):
     user = operations.create_user(email=email, full_name=name, password=password, role=role)
     db.session.commit()
-    click.echo(f"Created {user.role} {user.email} (id {user.id}).")
+    click.echo(
+        _("Created %(role)s %(email)s (id %(id)s).", role=user.role, email=user.email, id=user.id)
+    )
 
 
 @users_cli.command("create-admin")
@@ -51,7 +55,6 @@ def create_user(email, name, role, password):
 def translator(email, revoke):
     """Grant (or revoke) a staff member the translator permission."""
     from alliance_conf.core.errors import NotFound
-    from alliance_conf.i18n import _
 
     user = operations.find_user_by_email(email)
     if user is None:
@@ -62,3 +65,25 @@ def translator(email, revoke):
         click.echo(_("%(email)s is no longer a translator.", email=user.email))
     else:
         click.echo(_("%(email)s is now a translator.", email=user.email))
+
+
+@users_cli.command("set-language")
+@click.argument("email")
+@click.argument("language")
+@with_appcontext
+@domain_errors
+def set_language(email, language):
+    """Save the interface language of the account EMAIL (e.g. ``fr``)."""
+    user = operations.find_user_by_email(email)
+    if user is None:
+        raise click.ClickException(_("There is no account for %(email)s.", email=email))
+    language = set_user_language(user, language)
+    db.session.commit()
+    click.echo(
+        _(
+            "Language of %(email)s: %(language)s (%(code)s).",
+            email=user.email,
+            language=language_name(language, current_language()),
+            code=language,
+        )
+    )

@@ -10,11 +10,12 @@ from flask import g, request
 from alliance_conf.auth.models import ApiToken, User, hash_token
 from alliance_conf.core.db import utcnow
 from alliance_conf.extensions import db, login_manager
+from alliance_conf.i18n import _, _l
 
 TOKEN_TOUCH_INTERVAL = timedelta(minutes=5)
 
 login_manager.login_view = "auth.login"
-login_manager.login_message = "Please sign in to see this page."
+login_manager.login_message = _l("Please sign in to see this page.")
 login_manager.login_message_category = "info"
 
 
@@ -40,16 +41,18 @@ def load_api_user() -> None:
     header = request.headers.get("Authorization", "")
     if not header:
         return
-    scheme, _, secret = header.partition(" ")
+    scheme, _sep, secret = header.partition(" ")
     if scheme.lower() != "bearer" or not secret.strip():
-        raise Unauthorised("Use 'Authorization: Bearer <token>'.")
+        raise Unauthorised(_("Use 'Authorization: Bearer <token>'."))
     token = db.session.scalar(
         sa.select(ApiToken).where(ApiToken.token_hash == hash_token(secret.strip()))
     )
     if token is None or not token.is_valid or not token.user.is_active:
-        raise Unauthorised("The bearer token is unknown, expired or revoked.")
+        raise Unauthorised(_("The bearer token is unknown, expired or revoked."))
     now = utcnow()
     if token.last_used_at is None or now - token.last_used_at > TOKEN_TOUCH_INTERVAL:
         token.last_used_at = now
         db.session.commit()
     g.api_user = token.user
+    if token.user.language:  # the account's saved language answers, as on the web pages
+        g.alliance_language = token.user.language

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from alliance_conf.core.db import UTCDateTime, enum_column, utcnow
 from alliance_conf.extensions import db
+from alliance_conf.i18n import _l
 
 DEFAULT_HASHER = PasswordHasher()
 # Tests hash hundreds of passwords; the cheapest profile keeps them fast. Never in production.
@@ -37,7 +38,14 @@ class UserRole(enum.StrEnum):
 
     @property
     def title(self) -> str:
-        return self.value.capitalize()
+        return str(
+            {
+                "admin": _l("Admin"),
+                "organiser": _l("Organiser"),
+                "staff": _l("Staff"),
+                "delegate": _l("Delegate"),
+            }[self.value]
+        )
 
 
 class User(UserMixin, db.Model):

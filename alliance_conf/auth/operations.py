@@ -30,6 +30,8 @@ from alliance_conf.core.inputs import (  # noqa: F401 (re-exported: the one plai
     plain_text_error,
 )
 from alliance_conf.extensions import db
+from alliance_conf.formatting import format_number
+from alliance_conf.i18n import _
 
 
 def check_email(email: str, field: str = "email") -> str:
@@ -37,7 +39,12 @@ def check_email(email: str, field: str = "email") -> str:
         return normalise_email(validate_email(email, check_deliverability=False).normalized)
     except EmailNotValidError as exc:
         raise ValidationFailed(
-            f"{email!r} is not a valid e-mail address: {exc}", {field: str(exc)}
+            _(
+                "%(email)s is not a valid e-mail address: %(problem)s",
+                email=repr(email),
+                problem=exc,
+            ),
+            {field: str(exc)},
         ) from None
 
 
@@ -51,14 +58,14 @@ def check_password_strength(
     (dictionary words, names, dates, keyboard patterns, the person's own name or address)."""
     password = password or ""
     if len(password) < MIN_PASSWORD_LENGTH:
-        message = f"The password must have at least {MIN_PASSWORD_LENGTH} characters."
+        message = _("The password must have at least %(num)d characters.", num=MIN_PASSWORD_LENGTH)
         raise ValidationFailed(message, {field: message})
     result = zxcvbn(password[:100], user_inputs=[u for u in user_inputs if u])
     if result["score"] < MIN_PASSWORD_SCORE:
         advice = " ".join(
             filter(None, [result["feedback"].get("warning")] + result["feedback"]["suggestions"])
         )
-        message = "This password is too easy to guess." + (f" {advice}" if advice else "")
+        message = _("This password is too easy to guess.") + (f" {advice}" if advice else "")
         raise ValidationFailed(message, {field: message})
 
 
@@ -73,15 +80,17 @@ def check_plain_text(value: str, field: str, label: str) -> str:
     """Identity fields (names, positions, delegation names) are plain text: no control
     characters and no invisible Unicode format characters such as a right-to-left override."""
     problem = plain_text_error(value)
-    if problem == CONTROL_CHARACTERS_MESSAGE:
-        message = f"{label} contains control characters; use plain text."
+    if problem and has_control_characters(value):
+        message = _("%(label)s contains control characters; use plain text.", label=label)
         raise ValidationFailed(message, {field: problem})
     if problem:
         bad = first_format_character(value)
-        message = (
-            f"{label} contains an invisible formatting character (U+{ord(bad):04X} "
-            f"{unicodedata.name(bad, 'format character')}) that can change how it reads; "
-            "type it as plain text."
+        character = f"U+{ord(bad):04X} {unicodedata.name(bad, 'format character')}"
+        message = _(
+            "%(label)s contains an invisible formatting character (%(character)s) that can "
+            "change how it reads; type it as plain text.",
+            label=label,
+            character=character,
         )
         raise ValidationFailed(message, {field: problem})
     return value
@@ -90,27 +99,43 @@ def check_plain_text(value: str, field: str, label: str) -> str:
 def check_full_name(full_name: str, field: str = "full_name") -> str:
     full_name = (full_name or "").strip()
     if not full_name:
-        raise ValidationFailed("A full name is required.", {field: "Required."})
+        raise ValidationFailed(_("A full name is required."), {field: _("Required.")})
     if len(full_name) > MAX_FULL_NAME:
         raise ValidationFailed(
-            f"The full name is {len(full_name):,} characters long; the limit is {MAX_FULL_NAME}.",
-            {field: "Too long."},
+            _(
+                "The full name is %(length)s characters long; the limit is %(limit)s.",
+                length=format_number(len(full_name)),
+                limit=MAX_FULL_NAME,
+            ),
+            {field: _("Too long.")},
         )
-    return check_plain_text(full_name, field, "The full name")
+    return check_plain_text(full_name, field, _("The full name"))
 
 
 def create_user(
-    *, email: str, full_name: str, password: str | None, role: UserRole, actor=None
+    *,
+    email: str,
+    full_name: str,
+    password: str | None,
+    role: UserRole,
+    actor=None,
+    language: str | None = None,
 ) -> User:
+    """A new account; ``language`` (a configured code, or None) is the interface language the
+    person will be answered and written to in."""
+    from alliance_conf.i18n import validate_language
+
     email = check_email(email)
+    language = validate_language(language) if language else None
     full_name = check_full_name(full_name)
     if password is not None:
         check_password_strength(password, user_inputs=(email, full_name))
     if find_user_by_email(email) is not None:
         raise Conflict(
-            f"A user with the e-mail {email} already exists.", {"email": "Already used."}
+            _("A user with the e-mail %(email)s already exists.", email=email),
+            {"email": _("Already used.")},
         )
-    user = User(email=email, full_name=full_name, role=UserRole(role))
+    user = User(email=email, full_name=full_name, role=UserRole(role), language=language)
     if password is not None:
         user.set_password(password)
     db.session.add(user)
@@ -186,9 +211,9 @@ def issue_api_token(user: User, name: str = "api") -> tuple[ApiToken, str]:
 def revoke_api_token(user: User, token_id: int) -> ApiToken:
     token = db.session.get(ApiToken, token_id)
     if token is None:
-        raise NotFound("No such token.")
+        raise NotFound(_("No such token."))
     if token.user_id != user.id and not user.has_role(UserRole.admin):
-        raise PermissionDenied("You can only revoke your own tokens.")
+        raise PermissionDenied(_("You can only revoke your own tokens."))
     if token.revoked_at is None:
         token.revoked_at = utcnow()
         log_event("api_token.revoked", token, actor=user)

@@ -53,6 +53,7 @@ from alliance_conf.auth.models import PasskeyCredential, User, WebAuthnChallenge
 from alliance_conf.core.db import utcnow
 from alliance_conf.core.errors import AllianceError, NotFound, ValidationFailed
 from alliance_conf.extensions import db
+from alliance_conf.i18n import _
 
 MAX_PASSKEYS = 10
 MAX_NAME = 100
@@ -137,7 +138,7 @@ def parse_credential(text: str | None) -> dict:
         value = None
     if not isinstance(value, dict):
         raise PasskeyRefused(
-            "No passkey answer arrived: your browser needs JavaScript and passkey support."
+            _("No passkey answer arrived: your browser needs JavaScript and passkey support.")
         )
     return value
 
@@ -152,7 +153,7 @@ def client_data(credential: dict) -> dict:
         return parsed
     except (*WEBAUTHN_ERRORS, AttributeError):
         raise PasskeyRefused(
-            "The passkey response is malformed (no readable client data)."
+            _("The passkey response is malformed (no readable client data).")
         ) from None
 
 
@@ -166,7 +167,7 @@ def take_challenge(credential: dict, purpose: str, user: User | None) -> WebAuth
     )
     if row is None or (user is not None and row.user_id != user.id):
         raise PasskeyRefused(
-            "This passkey response answers no challenge we issued to you: start again."
+            _("This passkey response answers no challenge we issued to you: start again.")
         )
     used = db.session.execute(
         sa.update(WebAuthnChallenge)
@@ -176,10 +177,10 @@ def take_challenge(credential: dict, purpose: str, user: User | None) -> WebAuth
     ).rowcount
     if not used:
         raise PasskeyRefused(
-            "This passkey response was already used (a replay): nothing was stored. Start again."
+            _("This passkey response was already used (a replay): nothing was stored. Start again.")
         )
     if row.expires_at < utcnow():
-        raise PasskeyRefused("The passkey request expired: start again.")
+        raise PasskeyRefused(_("The passkey request expired: start again."))
     return row
 
 
@@ -214,8 +215,8 @@ def _descriptors(credentials: list[PasskeyCredential]) -> list[PublicKeyCredenti
 def require_password(user: User, password: str | None) -> None:
     if not user.check_password(password or ""):
         raise PasswordRequired(
-            "The password is not correct; changing your passkeys needs your password again.",
-            {"password": "Wrong password."},
+            _("The password is not correct; changing your passkeys needs your password again."),
+            {"password": _("Wrong password.")},
         )
 
 
@@ -224,7 +225,7 @@ def registration_options(user: User, password: str | None, rp: RelyingParty) -> 
     require_password(user, password)
     existing = passkeys_of(user)
     if len(existing) >= MAX_PASSKEYS:
-        raise ValidationFailed(f"You have {MAX_PASSKEYS} passkeys: remove one first.")
+        raise ValidationFailed(_("You have %(num)d passkeys: remove one first.", num=MAX_PASSKEYS))
     options = generate_registration_options(
         rp_id=rp.rp_id,
         rp_name=rp.name,
@@ -244,10 +245,13 @@ def registration_options(user: User, password: str | None, rp: RelyingParty) -> 
 def _clean_name(name: str | None) -> str:
     name = " ".join((name or "").split())
     if not name:
-        raise ValidationFailed("Name the passkey (e.g. “work laptop”).", {"name": "Required."})
+        raise ValidationFailed(
+            _("Name the passkey (e.g. “work laptop”)."), {"name": _("Required.")}
+        )
     if len(name) > MAX_NAME:
         raise ValidationFailed(
-            f"The name is longer than {MAX_NAME} characters.", {"name": "Too long."}
+            _("The name is longer than %(num)d characters.", num=MAX_NAME),
+            {"name": _("Too long.")},
         )
     return name
 
@@ -266,12 +270,14 @@ def register(user: User, credential: dict, name: str, rp: RelyingParty) -> Passk
             require_user_verification=True,
         )
     except WEBAUTHN_ERRORS as exc:
-        raise PasskeyRefused(f"The passkey could not be registered: {exc}") from None
+        raise PasskeyRefused(
+            _("The passkey could not be registered: %(problem)s", problem=exc)
+        ) from None
     credential_id = b64url(verified.credential_id)
     if db.session.scalar(
         sa.select(PasskeyCredential.id).where(PasskeyCredential.credential_id == credential_id)
     ):
-        raise PasskeyRefused("This passkey is already registered.")
+        raise PasskeyRefused(_("This passkey is already registered."))
     transports = credential.get("response", {}).get("transports") or []
     passkey = PasskeyCredential(
         user_id=user.id,
@@ -291,7 +297,7 @@ def register(user: User, credential: dict, name: str, rp: RelyingParty) -> Passk
 def get_passkey(user: User, passkey_id: int) -> PasskeyCredential:
     passkey = db.session.get(PasskeyCredential, passkey_id)
     if passkey is None or passkey.user_id != user.id:
-        raise NotFound(f"You have no passkey {passkey_id}.")
+        raise NotFound(_("You have no passkey %(id)s.", id=passkey_id))
     return passkey
 
 
@@ -336,16 +342,16 @@ def check_assertion(
     """Verify a ``get`` response: a challenge we issued for ``purpose`` (to ``user``), used
     once; a known passkey (of ``user`` when given); user verified; a counter that moved on."""
     if not isinstance(credential, dict):
-        raise PasskeyRefused("The passkey response is malformed.")
+        raise PasskeyRefused(_("The passkey response is malformed."))
     row = take_challenge(credential, purpose, user)
     raw_id = str(credential.get("rawId") or credential.get("id") or "")
     passkey = db.session.scalar(
         sa.select(PasskeyCredential).where(PasskeyCredential.credential_id == raw_id)
     )
     if passkey is None:
-        raise PasskeyRefused("This passkey is not registered here (unknown credential).")
+        raise PasskeyRefused(_("This passkey is not registered here (unknown credential)."))
     if row.user_id is not None and passkey.user_id != row.user_id:
-        raise PasskeyRefused("This passkey belongs to another person's account.")
+        raise PasskeyRefused(_("This passkey belongs to another person's account."))
     try:
         verified = verify_authentication_response(
             credential=credential,
@@ -359,11 +365,12 @@ def check_assertion(
     except WEBAUTHN_ERRORS as exc:
         message = str(exc)
         if "sign count" in message:
-            message = (
+            message = _(
                 "the passkey's signature counter went backwards: it may have been cloned "
-                f"({message})"
+                "(%(problem)s)",
+                problem=message,
             )
-        raise PasskeyRefused(f"The passkey check failed: {message}.") from None
+        raise PasskeyRefused(_("The passkey check failed: %(problem)s.", problem=message)) from None
     # Conditional update: of two answers racing with the same passkey, the one whose counter
     # is not above the stored one (any more) is refused, as a clone's would be.
     moved = db.session.execute(
@@ -380,8 +387,10 @@ def check_assertion(
     ).rowcount
     if not moved:
         raise PasskeyRefused(
-            "The passkey check failed: the passkey's signature counter went backwards (another "
-            "answer of the same passkey arrived first, or it was cloned)."
+            _(
+                "The passkey check failed: the passkey's signature counter went backwards (another "
+                "answer of the same passkey arrived first, or it was cloned)."
+            )
         )
     db.session.expire(passkey, ["sign_count", "last_used_at"])
     response = credential["response"]
@@ -399,7 +408,7 @@ def sign_in(credential: dict, rp: RelyingParty) -> User:
     checked = check_assertion(credential, "login", None, rp)
     user = checked.passkey.user
     if not user.is_active:
-        raise PasskeyRefused("This account is deactivated.")
+        raise PasskeyRefused(_("This account is deactivated."))
     return user
 
 

@@ -24,6 +24,7 @@ from alliance_conf.auth.models import EmailProof, EmailProofPurpose, normalise_e
 from alliance_conf.core.db import utcnow
 from alliance_conf.core.errors import AllianceError, ValidationFailed
 from alliance_conf.extensions import db
+from alliance_conf.i18n import _, _l
 from alliance_conf.mail.operations import queue_mail
 
 RESEND_SECONDS = 30
@@ -80,9 +81,14 @@ def send_code(
     db.session.add(proof)
     queue_mail(
         email,
-        "Confirm your e-mail address",  # no code in the subject: organisers see subjects
-        f"Your code to confirm this address for {what} is {code}.\n\n"
-        f"It is valid for {minutes} minutes. If you did not ask for it, ignore this e-mail.",
+        _l("Confirm your e-mail address"),  # no code in the subject: organisers see subjects
+        lambda: _(
+            "Your code to confirm this address for %(what)s is %(code)s.\n\nIt is valid for "
+            "%(minutes)s minutes. If you did not ask for it, ignore this e-mail.",
+            what=str(what),
+            code=code,
+            minutes=minutes,
+        ),
     )
     db.session.flush()
     log_event("email_proof.sent", proof, actor=None, data={"purpose": str(purpose)})
@@ -105,18 +111,27 @@ def require_proof(
     if not code:
         send_code(email, purpose, invitation_id=invitation_id, user_id=user_id, what=what)
         raise EmailProofRequired(
-            f"We sent a 6-digit code to {email}. Enter it to confirm that the address is yours.",
-            {"email_code": f"Enter the code sent to {email}."},
+            _(
+                "We sent a 6-digit code to %(email)s. Enter it to confirm that the address is "
+                "yours.",
+                email=email,
+            ),
+            {"email_code": _("Enter the code sent to %(email)s.", email=email)},
         )
     proof = _latest(email, purpose, invitation_id=invitation_id, user_id=user_id)
     limit = current_app.config["EMAIL_PROOF_MAX_ATTEMPTS"]
     if proof is None or proof.expires_at <= utcnow() or proof.attempts >= limit:
         raise ValidationFailed(
-            "This code has expired or was tried too often: leave the code empty to get a new one.",
-            {"email_code": "Expired: ask for a new code."},
+            _(
+                "This code has expired or was tried too often: leave the code empty to get a "
+                "new one."
+            ),
+            {"email_code": _("Expired: ask for a new code.")},
         )
     if not hmac.compare_digest(proof.code_hash, _digest(code)):
         proof.attempts += 1
         db.session.commit()  # the attempt counts even though the request is refused
-        raise ValidationFailed("The code is not the one we sent.", {"email_code": "Wrong code."})
+        raise ValidationFailed(
+            _("The code is not the one we sent."), {"email_code": _("Wrong code.")}
+        )
     proof.used_at = utcnow()

@@ -30,9 +30,10 @@ from alliance_conf.auth.operations import (
 from alliance_conf.core.db import utcnow
 from alliance_conf.core.errors import PermissionDenied, ValidationFailed
 from alliance_conf.extensions import db
+from alliance_conf.i18n import _, _l
 from alliance_conf.mail.operations import queue_mail
 
-LINK_GONE = (
+LINK_GONE = _l(
     "This link does not work any more: it was used already, has expired or was replaced by a "
     "newer one. Ask for a new link on the sign-in page (“Forgot your password?”)."
 )
@@ -67,19 +68,25 @@ def issue_link(user: User, purpose: AccountTokenPurpose, *, actor=None) -> str:
     db.session.flush()
     url = public_url("auth.choose_password", token=secret)
     if purpose == AccountTokenPurpose.set_password:
-        subject = "Set the password of your alliance-conf account"
-        text = (
-            f"Dear {user.full_name},\n\nAn account was created for you ({user.email}). Choose "
-            f"your password here:\n\n{url}\n\nThe link works once, for "
-            f"{current_app.config['SET_PASSWORD_LINK_DAYS']} days."
+        subject = _l("Set the password of your alliance-conf account")
+        text = _l(
+            "Dear %(name)s,\n\nAn account was created for you (%(email)s). Choose your "
+            "password here:\n\n%(url)s\n\nThe link works once, for %(days)s days.",
+            name=user.full_name,
+            email=user.email,
+            url=url,
+            days=current_app.config["SET_PASSWORD_LINK_DAYS"],
         )
     else:
-        subject = "Choose a new password"
-        text = (
-            f"Dear {user.full_name},\n\nSomeone (probably you) asked to choose a new password "
-            f"for {user.email}. Choose it here:\n\n{url}\n\nThe link works once, for "
-            f"{current_app.config['PASSWORD_RESET_MINUTES']} minutes. If you did not ask, "
-            "ignore this e-mail: your password stays as it is."
+        subject = _l("Choose a new password")
+        text = _l(
+            "Dear %(name)s,\n\nSomeone (probably you) asked to choose a new password for "
+            "%(email)s. Choose it here:\n\n%(url)s\n\nThe link works once, for %(minutes)s "
+            "minutes. If you did not ask, ignore this e-mail: your password stays as it is.",
+            name=user.full_name,
+            email=user.email,
+            url=url,
+            minutes=current_app.config["PASSWORD_RESET_MINUTES"],
         )
     queue_mail(user.email, subject, text)
     log_event(f"user.{purpose}_link_sent", user, actor=actor or user)
@@ -106,7 +113,7 @@ def _live_token(secret: str) -> AccountToken:
         or token.expires_at <= utcnow()
         or not token.user.is_active
     ):
-        raise ValidationFailed(LINK_GONE, {"token": "Used, expired or replaced."})
+        raise ValidationFailed(str(LINK_GONE), {"token": _("Used, expired or replaced.")})
     return token
 
 
@@ -138,7 +145,7 @@ def choose_password(secret: str, password: str) -> User:
         .execution_options(synchronize_session=False)
     ).rowcount
     if claimed != 1:
-        raise ValidationFailed(LINK_GONE, {"token": "Used already."})
+        raise ValidationFailed(str(LINK_GONE), {"token": _("Used already.")})
     user.set_password(password)
     end_sessions_and_tokens(user)
     db.session.flush()
@@ -150,7 +157,7 @@ def change_password(user: User, current: str, new: str) -> User:
     """Change a known password: asks the current one; ends other sessions and API tokens."""
     if not user.check_password(current or ""):
         raise PermissionDenied(
-            "The current password is not correct.", {"current_password": "Not correct."}
+            _("The current password is not correct."), {"current_password": _("Not correct.")}
         )
     check_password_strength(new, field="new_password", user_inputs=(user.email, user.full_name))
     user.set_password(new)
@@ -169,30 +176,36 @@ def change_email(user: User, new_email: str, password: str, code: str | None) ->
     from alliance_conf.core.errors import Conflict
 
     if not user.check_password(password or ""):
-        raise PermissionDenied("The password is not correct.", {"password": "Not correct."})
+        raise PermissionDenied(_("The password is not correct."), {"password": _("Not correct.")})
     new_email = check_email(new_email, "new_email")
     if new_email == user.email:
-        raise ValidationFailed("This is already your address.", {"new_email": "Unchanged."})
+        raise ValidationFailed(_("This is already your address."), {"new_email": _("Unchanged.")})
     if find_user_by_email(new_email) is not None:
         raise Conflict(
-            "Another account uses this address.", {"new_email": "Used by another account."}
+            _("Another account uses this address."),
+            {"new_email": _("Used by another account.")},
         )
     require_proof(
         new_email,
         code,
         EmailProofPurpose.change_email,
         user_id=user.id,
-        what="your alliance-conf account",
+        what=_l("your alliance-conf account"),
     )
     old_email = user.email
     user.email = new_email
     db.session.flush()
     queue_mail(
         old_email,
-        "The e-mail address of your account was changed",
-        f"Dear {user.full_name},\n\nThe e-mail address of your alliance-conf account was "
-        f"changed from {old_email} to {new_email}. If you did not do this, tell the organisers "
-        "at once: someone may have your password.",
+        _l("The e-mail address of your account was changed"),
+        _l(
+            "Dear %(name)s,\n\nThe e-mail address of your alliance-conf account was changed "
+            "from %(old)s to %(new)s. If you did not do this, tell the organisers at once: "
+            "someone may have your password.",
+            name=user.full_name,
+            old=old_email,
+            new=new_email,
+        ),
     )
     log_event("user.email_changed", user, actor=user, data={"old": old_email, "new": new_email})
     return user

@@ -35,10 +35,20 @@ class UserOut(ApiModel):
     is_translator: bool = Field(
         False, description="May update the language versions of declarations (staff)"
     )
+    language: str | None = Field(
+        description="The interface language saved for the account (pages, e-mails, API "
+        "messages); null: the browser's, then the site's default"
+    )
 
 
 class TranslatorIn(ApiModel):
     translator: bool = Field(description="Grant (true) or revoke (false) the permission")
+
+
+class UserUpdate(ApiModel):
+    language: Line = Field(
+        max_length=16, description="An interface language of this site, e.g. “en” or “fr”"
+    )
 
 
 class PasswordIn(ApiModel):

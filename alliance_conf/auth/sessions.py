@@ -31,6 +31,8 @@ from flask_wtf import FlaskForm
 from flask_wtf.csrf import CSRFError
 from werkzeug.datastructures import MultiDict
 
+from alliance_conf.i18n import _
+
 SIGNED_IN_AT = "_signed_in_at"
 SEEN_AT = "_seen_at"
 REMEMBERED = "_remembered"
@@ -82,8 +84,10 @@ def _keep_form() -> None:
 def _ended_mid_form():
     _keep_form()
     flash(
-        "Your session ended, so the form was not sent. Sign in again: the form comes back with "
-        "what you typed (passwords excepted).",
+        _(
+            "Your session ended, so the form was not sent. Sign in again: the form comes back "
+            "with what you typed (passwords excepted)."
+        ),
         "info",
     )
     return redirect(url_for("auth.login", next=request.path))
@@ -99,7 +103,7 @@ def _check_session():
         session.clear()
         if posting:
             return _ended_mid_form()
-        flash("Your session ended. Please sign in again.", "info")
+        flash(_("Your session ended. Please sign in again."), "info")
         return None  # the page's own access rule sends the person to sign in if needed
     if now - session.get(SEEN_AT, 0) >= TOUCH_SECONDS:
         session[SEEN_AT] = now
@@ -144,7 +148,12 @@ def _csrf_error(exc: CSRFError):
     if _same_site_post_of_an_ended_session():
         return _ended_mid_form()
     return render_template(
-        "errors/error.html", status=400, title=exc.name, message=exc.description
+        "errors/error.html",
+        status=400,
+        title=_("Bad request"),
+        message=_(
+            "The form expired or was sent from elsewhere (the CSRF check failed). Please try again."
+        ),
     ), 400
 
 

@@ -33,6 +33,7 @@ from alliance_conf.core.errors import AllianceError
 from alliance_conf.core.redirects import safe_next
 from alliance_conf.extensions import db
 from alliance_conf.forms import form_action
+from alliance_conf.i18n import _
 from alliance_conf.security import by_email, by_ip, limit
 
 
@@ -45,7 +46,7 @@ def login():
     if form.validate_on_submit():
         user = operations.authenticate(form.email.data, form.password.data)
         if user is None:
-            form.password.errors.append("The e-mail or the password is wrong.")
+            form.password.errors.append(_("The e-mail or the password is wrong."))
         else:
             resume = session.get(RESUME_KEY)
             session.clear()  # a new session at sign-in: nothing from before survives
@@ -55,7 +56,7 @@ def login():
             start_session(remember=form.remember.data)
             operations.record_sign_in(user)
             db.session.commit()
-            flash(f"Welcome, {user.full_name}.", "success")
+            flash(_("Welcome, %(name)s.", name=user.full_name), "success")
             return redirect(safe_next(request.args.get("next")))
     return render_template(
         "auth/login.html", form=form, passkey_form=PasskeySignInForm()
@@ -70,15 +71,9 @@ def logout():
         db.session.commit()
         logout_user()
         session.clear()
-        flash("You are signed out.", "info")
+        flash(_("You are signed out."), "info")
         return redirect(url_for("auth.login"))
     return render_template("auth/logout.html", form=form)
-
-
-FORGOT_ANSWER = (
-    "If {email} belongs to an account, a link to choose a new password is on its way. "
-    "It works once, for {minutes} minutes."
-)
 
 
 @public
@@ -89,8 +84,11 @@ def forgot_password():
         recovery.request_password_reset(form.email.data)
         db.session.commit()
         flash(
-            FORGOT_ANSWER.format(
-                email=form.email.data, minutes=current_app.config["PASSWORD_RESET_MINUTES"]
+            _(
+                "If %(email)s belongs to an account, a link to choose a new password is on its "
+                "way. It works once, for %(minutes)s minutes.",
+                email=form.email.data,
+                minutes=current_app.config["PASSWORD_RESET_MINUTES"],
             ),
             "info",
         )
@@ -117,7 +115,7 @@ def choose_password(token: str):
             if current_user.is_authenticated:
                 logout_user()
             session.clear()
-            flash("Your password is set. Sign in with it.", "success")
+            flash(_("Your password is set. Sign in with it."), "success")
             return redirect(url_for("auth.login"))
     response = make_response(
         render_template("auth/choose_password.html", form=form, user=user),
@@ -141,7 +139,7 @@ def change_password():
             login_user(user)  # this session carries the new session version; others end
             start_session(remember=False)
             flash(
-                "Your password is changed. Other sessions and your API tokens were ended.",
+                _("Your password is changed. Other sessions and your API tokens were ended."),
                 "success",
             )
             return redirect(url_for("conferences.index"))
@@ -161,7 +159,9 @@ def change_email():
         if not done:
             needs_code = needs_code or isinstance(done.error, EmailProofRequired)
         else:
-            flash(f"Your account's address is now {current_user.email}.", "success")
+            flash(
+                _("Your account's address is now %(email)s.", email=current_user.email), "success"
+            )
             return redirect(url_for("registrations.mine"))
     return render_template(
         "auth/change_email.html", form=form, needs_code=needs_code
@@ -182,7 +182,7 @@ def _json_error(exc: AllianceError):
 
 def _form_refused():
     return error_response(
-        400, "bad_request", "The form expired or was sent from elsewhere. Reload the page."
+        400, "bad_request", _("The form expired or was sent from elsewhere. Reload the page.")
     )
 
 
@@ -196,7 +196,7 @@ def passkeys_page():
             credential = passkeys.parse_credential(form.credential.data)
             passkey = passkeys.register(current_user, credential, form.name.data, _rp())
         if done:
-            flash(f"Passkey “{passkey.name}” registered.", "success")
+            flash(_("Passkey “%(name)s” registered.", name=passkey.name), "success")
             return redirect(
                 safe_next(request.args.get("next"))
                 if request.args.get("next")
@@ -226,7 +226,7 @@ def passkey_registration_options():
             else error_response(
                 422,
                 "validation_failed",
-                "Name the passkey and enter your password.",
+                _("Name the passkey and enter your password."),
                 {name: " ".join(errors) for name, errors in form.errors.items()},
             )
         )
@@ -244,12 +244,12 @@ def passkey_remove(passkey_id: int):
     passkey = passkeys.get_passkey(current_user, passkey_id)
     form = PasskeyRemoveForm()
     if not form.validate_on_submit():
-        flash("Enter your password to remove a passkey.", "error")
+        flash(_("Enter your password to remove a passkey."), "error")
         return redirect(url_for("auth.passkeys"))
     with form_action() as done:
         passkeys.remove(current_user, passkey.id, form.password.data)
     if done:
-        flash(f"Passkey “{passkey.name}” removed.", "success")
+        flash(_("Passkey “%(name)s” removed.", name=passkey.name), "success")
     else:
         flash(done.error.message, "error")
     return redirect(url_for("auth.passkeys"))
@@ -281,8 +281,11 @@ def passkey_login():
             start_session(remember=False)
             operations.record_sign_in(user)
             db.session.commit()
-            flash(f"Welcome, {user.full_name}. You signed in with a passkey.", "success")
+            flash(
+                _("Welcome, %(name)s. You signed in with a passkey.", name=user.full_name),
+                "success",
+            )
             return redirect(safe_next(request.args.get("next")))
     else:
-        flash("The form expired or was sent from elsewhere. Please try again.", "error")
+        flash(_("The form expired or was sent from elsewhere. Please try again."), "error")
     return redirect(url_for("auth.login", next=request.args.get("next")))

@@ -17,14 +17,16 @@ from flask import g, has_app_context
 
 from alliance_conf.core.errors import ValidationFailed
 from alliance_conf.extensions import db
+from alliance_conf.i18n import _, _l
 
 NOTHING_TO_CHANGE = "Nothing to change: every field sent already has that value."
+_NOTHING_TO_CHANGE = _l("Nothing to change: every field sent already has that value.")
 IGNORED_TABLES = frozenset({"audit_events"})  # the record of a change is not a change
 
 
 class NothingToChange(ValidationFailed):
     def __init__(self, fields=()):
-        super().__init__(NOTHING_TO_CHANGE, dict.fromkeys(sorted(fields), "Unchanged."))
+        super().__init__(str(_NOTHING_TO_CHANGE), dict.fromkeys(sorted(fields), _("Unchanged.")))
 
 
 def _counts(obj) -> bool:

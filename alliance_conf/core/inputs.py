@@ -24,6 +24,7 @@ from pydantic import AfterValidator, BaseModel, Field, GetJsonSchemaHandler
 from werkzeug.exceptions import BadRequest, NotFound
 
 from alliance_conf.core.errors import AllianceError, ValidationFailed
+from alliance_conf.i18n import _, _l
 
 DB_INT_MIN = -(2**31)
 DB_INT_MAX = 2**31 - 1
@@ -79,10 +80,15 @@ def read_json(data: bytes) -> Any:
     """Parse a request body; malformed or too deep JSON is a 400 with a clear message."""
     try:
         return loads(data)
-    except JsonTooDeep as exc:
-        raise AllianceError(f"The request body is JSON {exc}.") from None
+    except JsonTooDeep:
+        raise AllianceError(
+            _(
+                "The request body is JSON nested more than %(levels)d levels deep.",
+                levels=MAX_JSON_DEPTH,
+            )
+        ) from None
     except ValueError:
-        raise AllianceError("The request body is not valid JSON.") from None
+        raise AllianceError(_("The request body is not valid JSON.")) from None
 
 
 UNSTORABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
@@ -107,6 +113,12 @@ LINE_BREAKS = "\t\n\r"
 ALLOWED_FORMAT_CHARACTERS = "\u200c\u200d"
 CONTROL_CHARACTERS_MESSAGE = "Control characters are not allowed; type plain text."
 FORMAT_CHARACTERS_MESSAGE = (
+    "Invisible formatting characters (such as a right-to-left override) are not allowed; "
+    "type plain text."
+)
+# The same words, translated when shown (the constants above are their English, for comparisons).
+_CONTROL_CHARACTERS = _l("Control characters are not allowed; type plain text.")
+_FORMAT_CHARACTERS = _l(
     "Invisible formatting characters (such as a right-to-left override) are not allowed; "
     "type plain text."
 )
@@ -138,9 +150,9 @@ def plain_text_error(text: str | None, *, multiline: bool = False) -> str | None
     if not text:
         return None
     if has_control_characters(text, LINE_BREAKS if multiline else ""):
-        return CONTROL_CHARACTERS_MESSAGE
+        return str(_CONTROL_CHARACTERS)
     if has_format_characters(text):
-        return FORMAT_CHARACTERS_MESSAGE
+        return str(_FORMAT_CHARACTERS)
     return None
 
 
@@ -246,7 +258,9 @@ def out_of_range(value: Any, path: str = "") -> dict[str, str]:
             continue
         if isinstance(item, int):
             if not DB_INT_MIN <= item <= DB_INT_MAX:
-                fields[where or "__root__"] = f"Must be between {DB_INT_MIN} and {DB_INT_MAX}."
+                fields[where or "__root__"] = _(
+                    "Must be between %(low)s and %(high)s.", low=DB_INT_MIN, high=DB_INT_MAX
+                )
         elif isinstance(item, BaseModel):
             for name, info in type(item).model_fields.items():
                 if not _may_hold_int(info.annotation):
@@ -276,11 +290,15 @@ def _refuse_nul_bytes():
         names = [key for key, value in source.items(multi=True) if NUL in key or NUL in value]
         if names:
             fields = {
-                name.replace(NUL, "\\x00"): "Must not contain a NUL character." for name in names
+                name.replace(NUL, "\\x00"): _("Must not contain a NUL character.") for name in names
             }
             if request.path.startswith("/api/"):
-                raise ValidationFailed(f"The {what} has invalid fields.", fields)
-            raise BadRequest(f"The {what} contains a NUL character.")
+                if what == "form":
+                    raise ValidationFailed(_("The form has invalid fields."), fields)
+                raise ValidationFailed(_("The query string has invalid fields."), fields)
+            if what == "form":
+                raise BadRequest(_("The form contains a NUL character."))
+            raise BadRequest(_("The query string contains a NUL character."))
     if request.is_json and request.content_length != 0:
         try:
             data = request.get_json(silent=False)
@@ -288,9 +306,9 @@ def _refuse_nul_bytes():
             return  # the view (or the API framework) reports malformed JSON its own way
         found = nul_paths(data)
         if found:
-            message = "Must not contain a NUL character."
+            message = _("Must not contain a NUL character.")
             raise ValidationFailed(
-                "The request body has invalid fields.", dict.fromkeys(found, message)
+                _("The request body has invalid fields."), dict.fromkeys(found, message)
             )
 
 

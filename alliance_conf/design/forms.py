@@ -2,24 +2,26 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, RadioField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length
 
+from alliance_conf.i18n import _l
+
 
 class SampleForm(FlaskForm):
-    full_name = StringField("Full name", validators=[DataRequired(), Length(max=200)])
+    full_name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=200)])
     email = StringField(
-        "E-mail",
-        description="We send the confirmation of accreditation here.",
+        _l("E-mail"),
+        description=_l("We send the confirmation of accreditation here."),
         validators=[DataRequired(), Email()],
     )
     function = RadioField(
-        "Function in the delegation",
-        choices=["Head of delegation", "Minister", "Adviser"],
-        validators=[DataRequired(message="Choose a function.")],
+        _l("Function in the delegation"),
+        choices=[_l("Head of delegation"), _l("Minister"), _l("Adviser")],
+        validators=[DataRequired(message=_l("Choose a function."))],
     )
     needs = TextAreaField(
-        "Accessibility needs",
-        description="Only the organisers see this.",
+        _l("Accessibility needs"),
+        description=_l("Only the organisers see this."),
         validators=[Length(max=2000)],
     )
     consent = BooleanField(
-        "Show my name in the published list of participants",
+        _l("Show my name in the published list of participants"),
     )

@@ -13,6 +13,7 @@ from alliance_conf.conferences.models import Conference
 from alliance_conf.delegations.countries import country_name
 from alliance_conf.design.forms import SampleForm
 from alliance_conf.extensions import db
+from alliance_conf.i18n import _
 from alliance_conf.ui import Page, mark_download, page_number, sort_from_request
 
 SAMPLE_CONFERENCE = SimpleNamespace(
@@ -105,7 +106,7 @@ def reference():
     form = SampleForm()
     submitted = request.method == "POST" and form.validate_on_submit()
     if submitted:
-        flash("The sample form is valid (nothing was stored).", "success")
+        flash(_("The sample form is valid (nothing was stored)."), "success")
         return redirect(url_for("design.reference"))
     sort = sort_from_request(SORT_KEYS, default="name")
     rows = sorted(_sample_rows(), key=lambda r: getattr(r, sort.key), reverse=sort.descending)
@@ -136,8 +137,8 @@ def reference():
 def confirm():
     """The target of the sample irreversible action: refuses a POST without ``confirm=yes``."""
     if request.form.get("confirm") != "yes":
-        abort(400, "Confirm the action first.")
-    flash("Confirmed. (A sample action: nothing was changed.)", "success")
+        abort(400, _("Confirm the action first."))
+    flash(_("Confirmed. (A sample action: nothing was changed.)"), "success")
     return redirect(url_for("design.reference"))
 
 

@@ -8,6 +8,7 @@ from alliance_conf.conferences.operations import get_conference
 from alliance_conf.core.errors import NotFound
 from alliance_conf.delegations.models import Delegation
 from alliance_conf.extensions import db
+from alliance_conf.i18n import _
 from alliance_conf.invitations import operations
 from alliance_conf.invitations.models import Invitation
 from alliance_conf.invitations.schemas import InvitationCreate, InvitationOut, InvitationQuery
@@ -55,8 +56,8 @@ def create_invitation(slug: str, body: InvitationCreate):
         delegation = operations.find_delegation(conference, body.delegation)
     if delegation is None:
         raise NotFound(
-            "There is no such delegation in this conference.",
-            {"delegation": "Unknown delegation."},
+            _("There is no such delegation in this conference."),
+            {"delegation": _("Unknown delegation.")},
         )
     invitation, _token = operations.create_invitation(
         delegation, body.email, full_name=body.full_name, actor=api_user()

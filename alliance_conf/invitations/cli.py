@@ -7,6 +7,7 @@ from alliance_conf.conferences.operations import get_conference
 from alliance_conf.core.cli import domain_errors
 from alliance_conf.core.errors import NotFound
 from alliance_conf.extensions import db
+from alliance_conf.i18n import _, ngettext
 from alliance_conf.invitations import operations
 
 
@@ -25,9 +26,16 @@ def import_command(file, slug):
     conference = get_conference(slug)
     report = operations.import_invitations(conference, file.read())
     db.session.commit()
-    click.echo(f"{len(report.created)} invitation(s) sent, {len(report.skipped)} skipped.")
+    click.echo(
+        ngettext(
+            "%(num)d invitation sent, %(skipped)s skipped.",
+            "%(num)d invitations sent, %(skipped)s skipped.",
+            len(report.created),
+            skipped=len(report.skipped),
+        )
+    )
     for line in report.skipped:
-        click.echo(f"  skipped {line}")
+        click.echo("  " + _("skipped %(line)s", line=line))
 
 
 @invitations_cli.command("send")
@@ -42,7 +50,14 @@ def send_command(slug, key, email, name):
     conference = get_conference(slug)
     delegation = operations.find_delegation(conference, key)
     if delegation is None:
-        raise NotFound(f"There is no delegation {key!r} in {slug}.")
+        raise NotFound(_("There is no delegation %(key)s in %(slug)s.", key=repr(key), slug=slug))
     invitation, _token = operations.create_invitation(delegation, email, full_name=name)
     db.session.commit()
-    click.echo(f"Invitation {invitation.id} sent to {invitation.email} for {delegation.name}.")
+    click.echo(
+        _(
+            "Invitation %(id)s sent to %(email)s for %(delegation)s.",
+            id=invitation.id,
+            email=invitation.email,
+            delegation=delegation.name,
+        )
+    )

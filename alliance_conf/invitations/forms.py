@@ -10,6 +10,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
 
+from alliance_conf.i18n import _l
 from alliance_conf.registrations.models import DelegateFunction
 
 try:  # WTForms 3.3 deprecates (value, label) tuples
@@ -25,22 +26,24 @@ from alliance_conf.core.forms import PlainText
 
 
 class InviteForm(FlaskForm):
-    delegation_id = SelectField("Delegation", coerce=int, validators=[DataRequired()])
+    delegation_id = SelectField(_l("Delegation"), coerce=int, validators=[DataRequired()])
     email = EmailField(
-        "E-mail of the person invited",
-        description="The delegation's contact, or anyone the delegation should include.",
+        _l("E-mail of the person invited"),
+        description=_l("The delegation's contact, or anyone the delegation should include."),
         validators=[DataRequired(), Email(), Length(max=320)],
     )
     full_name = StringField(
-        "Name (optional)", validators=[PlainText(), Optional(), Length(max=MAX_FULL_NAME)]
+        _l("Name (optional)"), validators=[PlainText(), Optional(), Length(max=MAX_FULL_NAME)]
     )
 
 
 class ImportForm(FlaskForm):
     file = FileField(
-        "CSV file (UTF-8)",
-        description="Header line: delegation,email,name. Delegation is a country code "
-        "(BE) or an organisation name; name is optional.",
+        _l("CSV file (UTF-8)"),
+        description=_l(
+            "Header line: delegation,email,name. Delegation is a country code "
+            "(BE) or an organisation name; name is optional."
+        ),
         validators=[FileRequired()],
     )
 
@@ -55,49 +58,53 @@ def function_choices():
 
 class RegistrationForm(FlaskForm):
     full_name = StringField(
-        "Full name", validators=[PlainText(), DataRequired(), Length(max=MAX_FULL_NAME)]
+        _l("Full name"), validators=[PlainText(), DataRequired(), Length(max=MAX_FULL_NAME)]
     )
-    email = EmailField("E-mail", validators=[DataRequired(), Email(), Length(max=320)])
+    email = EmailField(_l("E-mail"), validators=[DataRequired(), Email(), Length(max=320)])
     position = StringField(
-        "Position or title",
-        description="For example: Minister of Justice.",
+        _l("Position or title"),
+        description=_l("For example: Minister of Justice."),
         validators=[PlainText(), DataRequired(), Length(max=200)],
     )
     organisation = StringField(
-        "Ministry or organisation", validators=[PlainText(), DataRequired(), Length(max=200)]
+        _l("Ministry or organisation"), validators=[PlainText(), DataRequired(), Length(max=200)]
     )
     function = SelectField(
-        "Function in the delegation", choices=function_choices, validators=[DataRequired()]
+        _l("Function in the delegation"), choices=function_choices, validators=[DataRequired()]
     )
     accessibility_needs = TextAreaField(
-        "Accessibility needs (optional)",
-        description="Seen only by the organisers.",
+        _l("Accessibility needs (optional)"),
+        description=_l("Seen only by the organisers."),
         validators=[PlainText(multiline=True), Optional(), Length(max=2000)],
     )
     dietary_needs = TextAreaField(
-        "Dietary needs (optional)",
-        description="Seen only by the organisers.",
+        _l("Dietary needs (optional)"),
+        description=_l("Seen only by the organisers."),
         validators=[PlainText(multiline=True), Optional(), Length(max=2000)],
     )
     consent_participant_list = BooleanField(
-        "I agree to appear (name, title, organisation) on the published list of participants"
+        _l("I agree to appear (name, title, organisation) on the published list of participants")
     )
     privacy_accepted = BooleanField(
-        "I have read the privacy notice and agree to my data being processed for this conference",
-        validators=[DataRequired(message="You must accept the privacy notice to register.")],
+        _l(
+            "I have read the privacy notice and agree to my data being processed for this conference"
+        ),
+        validators=[DataRequired(message=_l("You must accept the privacy notice to register."))],
     )
     email_code = StringField(
-        "Code sent to your e-mail address",
-        description="Registering with an address other than the invited one needs the 6-digit "
-        "code we send to it.",
+        _l("Code sent to your e-mail address"),
+        description=_l(
+            "Registering with an address other than the invited one needs the 6-digit "
+            "code we send to it."
+        ),
         validators=[Optional(), Length(max=12)],
     )
     password = PasswordField(
-        "Password for your new account",
-        description="At least 12 characters; not a common word, name or pattern.",
+        _l("Password for your new account"),
+        description=_l("At least 12 characters; not a common word, name or pattern."),
         validators=[Optional(), Length(max=1000)],
     )
     password_again = PasswordField(
-        "Password again",
-        validators=[Optional(), EqualTo("password", message="The two passwords differ.")],
+        _l("Password again"),
+        validators=[Optional(), EqualTo("password", message=_l("The two passwords differ."))],
     )

@@ -8,6 +8,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from alliance_conf.core.db import UTCDateTime, enum_column, utcnow
 from alliance_conf.extensions import db
+from alliance_conf.i18n import _l
 
 
 class InvitationStatus(enum.StrEnum):
@@ -19,7 +20,15 @@ class InvitationStatus(enum.StrEnum):
 
     @property
     def title(self) -> str:
-        return self.value.capitalize()
+        return str(
+            {
+                "pending": _l("Pending"),
+                "accepted": _l("Accepted"),
+                "declined": _l("Declined"),
+                "expired": _l("Expired"),
+                "revoked": _l("Revoked"),
+            }[self.value]
+        )
 
 
 class Invitation(db.Model):

@@ -33,6 +33,7 @@ from alliance_conf.core.errors import (
 )
 from alliance_conf.delegations.models import Delegation
 from alliance_conf.extensions import db
+from alliance_conf.i18n import _, _l, ngettext
 from alliance_conf.invitations.models import Invitation, InvitationStatus
 from alliance_conf.mail.operations import queue_template
 from alliance_conf.registrations.models import Registration
@@ -82,7 +83,7 @@ def public_url(endpoint: str, **values) -> str:
 def get_invitation(conference: Conference, invitation_id: int) -> Invitation:
     invitation = db.session.get(Invitation, invitation_id)
     if invitation is None or invitation.conference_id != conference.id:
-        raise NotFound("There is no such invitation in this conference.")
+        raise NotFound(_("There is no such invitation in this conference."))
     return invitation
 
 
@@ -108,7 +109,7 @@ def _send_invitation_mail(invitation: Invitation, token: str) -> None:
     conference = delegation.conference
     queue_template(
         invitation.email,
-        f"Invitation to register: {conference.title}",
+        _l("Invitation to register: %(conference)s", conference=conference.title),
         "invitation",
         conference_id=conference.id,
         invitation=invitation,
@@ -130,9 +131,13 @@ def _check_not_taken(conference: Conference, email: str) -> None:
     )
     if pending is not None:
         raise Conflict(
-            f"{email} already has a pending invitation for {pending.delegation.name}; "
-            "resend or revoke it instead.",
-            {"email": "Already invited."},
+            _(
+                "%(email)s already has a pending invitation for %(delegation)s; resend or "
+                "revoke it instead.",
+                email=email,
+                delegation=pending.delegation.name,
+            ),
+            {"email": _("Already invited.")},
         )
     registered = db.session.scalar(
         sa.select(Registration.id)
@@ -141,7 +146,8 @@ def _check_not_taken(conference: Conference, email: str) -> None:
     )
     if registered is not None:
         raise Conflict(
-            f"{email} is already registered for this conference.", {"email": "Already registered."}
+            _("%(email)s is already registered for this conference.", email=email),
+            {"email": _("Already registered.")},
         )
 
 
@@ -152,8 +158,11 @@ def create_invitation(
     email = check_email(email)
     if not delegation.active:
         raise ValidationFailed(
-            f"{delegation.name} is deactivated; reactivate it before inviting.",
-            {"delegation_id": "Deactivated delegation."},
+            _(
+                "%(delegation)s is deactivated; reactivate it before inviting.",
+                delegation=delegation.name,
+            ),
+            {"delegation_id": _("Deactivated delegation.")},
         )
     conference = delegation.conference
     _check_not_taken(conference, email)
@@ -201,7 +210,10 @@ def resend_invitation(invitation: Invitation, *, actor=None) -> str:
     refresh_expiry(invitation)
     if invitation.status not in (InvitationStatus.pending, InvitationStatus.expired):
         raise InvalidState(
-            f"This invitation is {invitation.status}; only pending or expired ones can be resent."
+            _(
+                "This invitation is %(status)s; only pending or expired ones can be resent.",
+                status=invitation.status.title.lower(),
+            )
         )
     token = _issue_token(invitation)
     invitation.status = InvitationStatus.pending
@@ -216,7 +228,10 @@ def revoke_invitation(invitation: Invitation, *, actor=None) -> Invitation:
     refresh_expiry(invitation)
     if invitation.status not in (InvitationStatus.pending, InvitationStatus.expired):
         raise InvalidState(
-            f"This invitation is {invitation.status}; only pending or expired ones can be revoked."
+            _(
+                "This invitation is %(status)s; only pending or expired ones can be revoked.",
+                status=invitation.status.title.lower(),
+            )
         )
     invitation.status = InvitationStatus.revoked
     invitation.nonce_hash = _hash(secrets.token_urlsafe(24))
@@ -241,15 +256,19 @@ def open_invitation(token: str) -> Invitation:
     except BadSignature:
         data = None
     if not isinstance(data, dict) or not isinstance(data.get("i"), int) or "n" not in data:
-        raise NotFound("This invitation link is not valid. Check that you copied the whole link.")
+        raise NotFound(
+            _("This invitation link is not valid. Check that you copied the whole link.")
+        )
     invitation = db.session.get(Invitation, data["i"])
     if invitation is None:
-        raise InvitationGone("This invitation no longer exists. Ask the organisers for a new one.")
+        raise InvitationGone(
+            _("This invitation no longer exists. Ask the organisers for a new one.")
+        )
     if not hmac.compare_digest(invitation.nonce_hash, _hash(str(data["n"]))):
         if invitation.status == InvitationStatus.revoked:
-            raise InvitationGone("The organisers withdrew this invitation.")
+            raise InvitationGone(_("The organisers withdrew this invitation."))
         raise InvitationGone(
-            "This link has been replaced by a newer invitation e-mail; use the latest one."
+            _("This link has been replaced by a newer invitation e-mail; use the latest one.")
         )
     return refresh_expiry(invitation)
 
@@ -260,15 +279,20 @@ def require_pending(invitation: Invitation) -> Invitation:
     if status == InvitationStatus.pending and not invitation.is_past_expiry:
         return invitation
     if status in (InvitationStatus.expired, InvitationStatus.pending):
-        when = invitation.expires_at.strftime("%-d %B %Y")
+        from alliance_conf.formatting import format_date
+
+        when = format_date(invitation.expires_at, invitation.conference)
         raise InvitationGone(
-            f"This invitation expired on {when}. Ask the organisers to send it again."
+            _(
+                "This invitation expired on %(date)s. Ask the organisers to send it again.",
+                date=when,
+            )
         )
     if status == InvitationStatus.revoked:
-        raise InvitationGone("The organisers withdrew this invitation.")
+        raise InvitationGone(_("The organisers withdrew this invitation."))
     if status == InvitationStatus.accepted:
-        raise Conflict("This invitation has already been used to register. Sign in instead.")
-    raise Conflict("This invitation was declined. Ask the organisers if that was a mistake.")
+        raise Conflict(_("This invitation has already been used to register. Sign in instead."))
+    raise Conflict(_("This invitation was declined. Ask the organisers if that was a mistake."))
 
 
 def decline_invitation(invitation: Invitation) -> Invitation:
@@ -315,12 +339,17 @@ def parse_csv(data: bytes) -> list[tuple[int, dict]]:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise ValidationFailed(
-            f"The file is not UTF-8 text (bad byte at position {exc.start}). "
-            "Save it as 'CSV UTF-8' and import it again; nothing was imported.",
-            {"file": "Not UTF-8."},
+            _(
+                "The file is not UTF-8 text (bad byte at position %(position)s). Save it as "
+                "'CSV UTF-8' and import it again; nothing was imported.",
+                position=exc.start,
+            ),
+            {"file": _("Not UTF-8.")},
         ) from None
     if not text.strip():
-        raise ValidationFailed("The file is empty; nothing was imported.", {"file": "Empty file."})
+        raise ValidationFailed(
+            _("The file is empty; nothing was imported."), {"file": _("Empty file.")}
+        )
     reader = csv.DictReader(io.StringIO(text))
     headers = {(h or "").strip().lower() for h in reader.fieldnames or []}
     missing = []
@@ -330,25 +359,35 @@ def parse_csv(data: bytes) -> list[tuple[int, dict]]:
         missing.append("email")
     if missing:
         raise ValidationFailed(
-            f"The file lacks the column(s) {', '.join(missing)}. Expected a header line "
-            "'delegation,email,name' (name optional); nothing was imported.",
-            {"file": "Missing columns: " + ", ".join(missing)},
+            ngettext(
+                "The file lacks the column %(columns)s. Expected a header line "
+                "'delegation,email,name' (name optional); nothing was imported.",
+                "The file lacks the columns %(columns)s. Expected a header line "
+                "'delegation,email,name' (name optional); nothing was imported.",
+                len(missing),
+                columns=", ".join(missing),
+            ),
+            {"file": _("Missing columns: %(columns)s", columns=", ".join(missing))},
         )
     rows = []
     try:
         for raw in reader:
             if len(rows) >= MAX_IMPORT_ROWS:
                 raise ValidationFailed(
-                    f"The file has more than {MAX_IMPORT_ROWS} rows; split it.",
-                    {"file": "Too big."},
+                    _("The file has more than %(limit)s rows; split it.", limit=MAX_IMPORT_ROWS),
+                    {"file": _("Too big.")},
                 )
             row = {(k or "").strip().lower(): (v or "") for k, v in raw.items() if k is not None}
             if any(str(v).strip() for v in row.values()):
                 rows.append((reader.line_num, row))
     except csv.Error as exc:
         raise ValidationFailed(
-            f"The file is not valid CSV (line {reader.line_num}: {exc}); nothing was imported.",
-            {"file": "Not CSV."},
+            _(
+                "The file is not valid CSV (line %(line)s: %(problem)s); nothing was imported.",
+                line=reader.line_num,
+                problem=exc,
+            ),
+            {"file": _("Not CSV.")},
         ) from None
     return rows
 
@@ -370,38 +409,45 @@ def import_invitations(conference: Conference, data: bytes, *, actor=None) -> Im
         name = _pick(row, NAME_COLUMNS)
         delegation = find_delegation(conference, key)
         if not key:
-            errors[f"line {line}"] = "no delegation given"
+            errors[f"line {line}"] = _("no delegation given")
             continue
         if delegation is None:
-            errors[f"line {line}"] = f"no delegation {key!r} in this conference"
+            errors[f"line {line}"] = _("no delegation %(key)s in this conference", key=repr(key))
             continue
         if not delegation.active:
-            errors[f"line {line}"] = f"{delegation.name} is deactivated"
+            errors[f"line {line}"] = _("%(delegation)s is deactivated", delegation=delegation.name)
             continue
         try:
             email = check_email(email)
         except ValidationFailed:
-            errors[f"line {line}"] = f"{email!r} is not a valid e-mail address"
+            errors[f"line {line}"] = _("%(email)s is not a valid e-mail address", email=repr(email))
             continue
         if email in seen:
-            errors[f"line {line}"] = f"{email} is also on line {seen[email]}"
+            errors[f"line {line}"] = _(
+                "%(email)s is also on line %(line)s", email=email, line=seen[email]
+            )
             continue
         if len(name) > 200:
-            errors[f"line {line}"] = "the name is longer than 200 characters"
+            errors[f"line {line}"] = _("the name is longer than 200 characters")
             continue
         if has_control_characters(name):
-            errors[f"line {line}"] = "the name contains control characters"
+            errors[f"line {line}"] = _("the name contains control characters")
             continue
         seen[email] = line
         try:
             _check_not_taken(conference, normalise_email(email))
         except Conflict as exc:
-            report.skipped.append(f"line {line}: {exc.message}")
+            report.skipped.append(_("line %(line)s: %(reason)s", line=line, reason=exc.message))
             continue
         planned.append((line, delegation, email, name))
     if errors:
         raise ValidationFailed(
-            f"{len(errors)} row(s) of the file are invalid; nothing was imported.", errors
+            ngettext(
+                "%(num)d row of the file is invalid; nothing was imported.",
+                "%(num)d rows of the file are invalid; nothing was imported.",
+                len(errors),
+            ),
+            errors,
         )
     for _line, delegation, email, name in planned:
         invitation, _token = create_invitation(delegation, email, full_name=name, actor=actor)

@@ -16,6 +16,7 @@ from alliance_conf.core.inputs import int_arg
 from alliance_conf.delegations.models import Delegation
 from alliance_conf.extensions import db
 from alliance_conf.forms import form_action
+from alliance_conf.i18n import _, current_language, ngettext
 from alliance_conf.invitations import operations
 from alliance_conf.invitations.forms import (
     ActionForm,
@@ -53,7 +54,7 @@ def index(slug: str):
     )
     if status:
         if status not in {s.value for s in InvitationStatus}:
-            raise NotFound(f"{status!r} is not an invitation state.")
+            raise NotFound(_("%(status)s is not an invitation state.", status=repr(status)))
         statement = statement.where(Invitation.status == status)
     counts = dict(
         db.session.execute(
@@ -87,12 +88,19 @@ def create(slug: str):
         with form_action(form, summary=True) as done:
             delegation = db.session.get(Delegation, form.delegation_id.data)
             if delegation is None or delegation.conference_id != conference.id:
-                raise NotFound("Choose a delegation of this conference.")
-            invitation, _ = operations.create_invitation(
+                raise NotFound(_("Choose a delegation of this conference."))
+            invitation, _token = operations.create_invitation(
                 delegation, form.email.data, full_name=form.full_name.data, actor=current_user
             )
         if done:
-            flash(f"Invitation sent to {invitation.email} for {delegation.name}.", "success")
+            flash(
+                _(
+                    "Invitation sent to %(email)s for %(delegation)s.",
+                    email=invitation.email,
+                    delegation=delegation.name,
+                ),
+                "success",
+            )
             return redirect(url_for("invitations.index", slug=slug))
     status = 422 if form.errors else 200
     return render_template("invitations/create.html", conference=conference, form=form), status
@@ -120,7 +128,18 @@ def import_csv(slug: str):
             )
         if done:
             flash(
-                f"{len(report.created)} invitation(s) sent, {len(report.skipped)} row(s) skipped.",
+                " ".join(
+                    (
+                        ngettext(
+                            "%(num)d invitation sent,",
+                            "%(num)d invitations sent,",
+                            len(report.created),
+                        ),
+                        ngettext(
+                            "%(num)d row skipped.", "%(num)d rows skipped.", len(report.skipped)
+                        ),
+                    )
+                ),
                 "success",
             )
         else:
@@ -136,7 +155,7 @@ def _organiser_action(slug: str, invitation_id: int, action):
     conference = get_conference(slug)
     form = ActionForm()
     if not form.validate_on_submit():
-        flash("The form expired; please try again.", "error")
+        flash(_("The form expired; please try again."), "error")
         return redirect(url_for("invitations.index", slug=slug))
     invitation = operations.get_invitation(conference, invitation_id)
     with form_action() as done:
@@ -152,7 +171,10 @@ def _organiser_action(slug: str, invitation_id: int, action):
 def resend(slug: str, invitation_id: int):
     def action(invitation):
         operations.resend_invitation(invitation, actor=current_user)
-        return f"A new link was sent to {invitation.email}; the old one no longer works."
+        return _(
+            "A new link was sent to %(email)s; the old one no longer works.",
+            email=invitation.email,
+        )
 
     return _organiser_action(slug, invitation_id, action)
 
@@ -161,7 +183,7 @@ def resend(slug: str, invitation_id: int):
 def revoke(slug: str, invitation_id: int):
     def action(invitation):
         operations.revoke_invitation(invitation, actor=current_user)
-        return f"The invitation of {invitation.email} was revoked."
+        return _("The invitation of %(email)s was revoked.", email=invitation.email)
 
     return _organiser_action(slug, invitation_id, action)
 
@@ -229,20 +251,23 @@ def register(token: str):
                 full_name=form.full_name.data,
                 password=form.password.data if signed_in is None else None,
                 email_code=form.email_code.data,
+                language=current_language(),
                 **fields,
             )
         if isinstance(done.error, EmailProofRequired):
             needs_code = True
         elif not done:
-            needs_sign_in = "sign in" in done.error.fields.get("email", "").lower()
+            needs_sign_in = done.error.fields.get("email") == _("An account exists: sign in first.")
             needs_code = "email_code" in done.error.fields
         else:
             if signed_in is None:
                 session.clear()  # a new session at sign-in: nothing fixed beforehand survives
                 login_user(registration.user)
             flash(
-                "Thank you: your registration is received and awaits the organisers' decision. "
-                "We sent you a confirmation e-mail.",
+                _(
+                    "Thank you: your registration is received and awaits the organisers' decision. "
+                    "We sent you a confirmation e-mail."
+                ),
                 "success",
             )
             return redirect(url_for("registrations.show", registration_id=registration.id))

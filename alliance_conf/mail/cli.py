@@ -6,6 +6,7 @@ from flask.cli import with_appcontext
 
 from alliance_conf.core.cli import domain_errors
 from alliance_conf.extensions import db
+from alliance_conf.i18n import _
 from alliance_conf.mail.models import MailMessage, MailStatus
 from alliance_conf.mail.operations import deliver
 
@@ -21,7 +22,7 @@ def mail_cli():
 def retry():
     """Send every failed or still queued message again."""
     report = deliver(retry_failed=True)
-    click.echo(f"Sent {report.sent}, failed {report.failed}.")
+    click.echo(_("Sent %(sent)s, failed %(failed)s.", sent=report.sent, failed=report.failed))
     if report.failed:
         raise SystemExit(1)
 

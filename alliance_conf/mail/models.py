@@ -8,6 +8,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from alliance_conf.core.db import UTCDateTime, enum_column, utcnow
 from alliance_conf.extensions import db
+from alliance_conf.i18n import _l
 
 
 class MailStatus(enum.StrEnum):
@@ -17,7 +18,7 @@ class MailStatus(enum.StrEnum):
 
     @property
     def title(self) -> str:
-        return self.value.capitalize()
+        return str({"queued": _l("Queued"), "sent": _l("Sent"), "failed": _l("Failed")}[self.value])
 
 
 class MailMessage(db.Model):

@@ -2,6 +2,13 @@
 
 A failed send never undoes the action; the message stays ``failed`` with its error until
 ``flask mail retry`` (or the outbox page) sends it again.
+
+Every message is written in its recipient's language: ``queue_mail`` and ``queue_template``
+look the address up (the account's saved language, else the installation's default) and turn
+the subject and body into text inside ``force_locale`` of that language. So the words must
+still be untranslated when they arrive: a template name, a lazy string (``_l("Dear
+%(name)s", name=...)``) or a callable that composes the text (``lambda: _("...") + ...``); text
+translated beforehand with ``_`` would be in the language of whoever caused the mail.
 """
 
 from __future__ import annotations
@@ -10,6 +17,8 @@ import contextlib
 import logging
 import smtplib
 import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import make_msgid
@@ -22,21 +31,58 @@ from sqlalchemy.orm import Session
 
 from alliance_conf.core.db import utcnow
 from alliance_conf.extensions import db
+from alliance_conf.i18n import force_locale
 from alliance_conf.mail.models import MailMessage, MailStatus
 
 OUTBOX_KEY = "alliance_outbox"
 log = logging.getLogger(__name__)
 
 
+MailText = str | Callable[[], str]
+"""Text of a message: a string (a lazy one is translated on the way) or a callable composing it."""
+
+
+def recipient_language(address: str) -> str:
+    """The language to write to ``address`` in: its account's saved language, else the
+    installation's default (people without an account yet, such as the invited)."""
+    from alliance_conf.auth.operations import find_user_by_email
+    from alliance_conf.i18n import configured_languages
+
+    user = find_user_by_email(address or "")
+    language = getattr(user, "language", None)
+    if language in configured_languages():
+        return language
+    return current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+@contextmanager
+def in_recipient_language(address: str, language: str | None = None) -> Iterator[str]:
+    """Compose inside this block to write in the recipient's language (yields the code)."""
+    language = language or recipient_language(address)
+    with force_locale(language):
+        yield language
+
+
+def _text(value: MailText | None) -> str | None:
+    if value is None:
+        return None
+    return str(value() if callable(value) else value)
+
+
 def queue_mail(
     to: str,
-    subject: str,
-    text: str,
+    subject: MailText,
+    text: MailText,
     *,
-    html: str | None = None,
+    html: MailText | None = None,
     conference_id: int | None = None,
+    language: str | None = None,
 ) -> MailMessage:
-    """Add a message to the outbox of the current transaction; it is sent once that commits."""
+    """Add a message to the outbox of the current transaction; it is sent once that commits.
+    ``subject``, ``text`` and ``html`` become text in the recipient's language (``language``
+    when the caller knows it)."""
+    with in_recipient_language(to, language):
+        subject, text, html = _text(subject), _text(text), _text(html)
     message = MailMessage(
         to_address=to,
         subject=subject[:300],
@@ -52,15 +98,24 @@ def queue_mail(
 
 
 def queue_template(
-    to: str, subject: str, template: str, *, conference_id: int | None = None, **context
+    to: str,
+    subject: MailText,
+    template: str,
+    *,
+    conference_id: int | None = None,
+    language: str | None = None,
+    **context,
 ) -> MailMessage:
-    """Queue ``mail/<template>.txt`` (and ``.html`` when it exists) rendered with ``context``."""
-    text = render_template(f"mail/{template}.txt", **context)
-    try:
-        html = render_template(f"mail/{template}.html", **context)
-    except TemplateNotFound:
-        html = None
-    return queue_mail(to, subject, text, html=html, conference_id=conference_id)
+    """Queue ``mail/<template>.txt`` (and ``.html`` when it exists) rendered with ``context``,
+    in the recipient's language."""
+    with in_recipient_language(to, language) as language:
+        text = render_template(f"mail/{template}.txt", **context)
+        try:
+            html = render_template(f"mail/{template}.html", **context)
+        except TemplateNotFound:
+            html = None
+        subject = _text(subject)
+    return queue_mail(to, subject, text, html=html, conference_id=conference_id, language=language)
 
 
 @event.listens_for(Session, "after_commit")

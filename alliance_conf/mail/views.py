@@ -7,6 +7,7 @@ from flask_wtf import FlaskForm
 from alliance_conf.auth.access import roles_required
 from alliance_conf.auth.models import UserRole
 from alliance_conf.extensions import db
+from alliance_conf.i18n import ngettext
 from alliance_conf.mail.models import MailMessage, MailStatus
 from alliance_conf.mail.operations import deliver
 
@@ -46,5 +47,13 @@ def retry():
         abort(400)
     report = deliver(retry_failed=True)
     category = "success" if not report.failed else "warning"
-    flash(f"Sent {report.sent} message(s); {report.failed} failed again.", category)
+    flash(
+        ngettext(
+            "Sent %(num)d message; %(failed)s failed again.",
+            "Sent %(num)d messages; %(failed)s failed again.",
+            report.sent,
+            failed=report.failed,
+        ),
+        category,
+    )
     return redirect(url_for("mail.outbox"))

@@ -9,6 +9,7 @@ from alliance_conf.conferences.operations import get_conference
 from alliance_conf.core.errors import NotFound, PermissionDenied, ValidationFailed
 from alliance_conf.delegations.models import Delegation
 from alliance_conf.extensions import db
+from alliance_conf.i18n import _, current_language
 from alliance_conf.invitations.operations import open_invitation
 from alliance_conf.registrations import operations, powers
 from alliance_conf.registrations.models import Registration
@@ -81,7 +82,7 @@ def create_registration(slug: str, body: RegistrationCreate):
         invitation = open_invitation(body.token)
         db.session.commit()  # keep a computed expiry even when the registration is refused
         if invitation.conference_id != conference.id:
-            raise NotFound("This invitation belongs to another conference.")
+            raise NotFound(_("This invitation belongs to another conference."))
         registration = operations.register_with_invitation(
             invitation,
             user=user,
@@ -89,20 +90,23 @@ def create_registration(slug: str, body: RegistrationCreate):
             full_name=body.full_name or "",
             password=body.password,
             email_code=body.email_code,
+            language=current_language(),
             privacy_accepted=body.privacy_accepted,
             **fields,
         )
     elif body.delegation_id is not None:
         if user is None:
-            raise Unauthorised("Registering on a delegation's behalf needs an organiser's token.")
+            raise Unauthorised(
+                _("Registering on a delegation's behalf needs an organiser's token.")
+            )
         if not operations.is_organiser(user):
-            raise PermissionDenied("Only organisers register people on a delegation's behalf.")
+            raise PermissionDenied(_("Only organisers register people on a delegation's behalf."))
         delegation = db.session.get(Delegation, body.delegation_id)
         if delegation is None or delegation.conference_id != conference.id:
-            raise NotFound("There is no such delegation in this conference.")
+            raise NotFound(_("There is no such delegation in this conference."))
         if not body.email or not body.full_name:
             raise ValidationFailed(
-                "Give the person's e-mail and full name.",
+                _("Give the person's e-mail and full name."),
                 {"email": "Required.", "full_name": "Required."},
             )
         registration = operations.register_on_behalf(
@@ -110,8 +114,8 @@ def create_registration(slug: str, body: RegistrationCreate):
         )
     else:
         raise ValidationFailed(
-            "Send an invitation token, or (organisers) a delegation_id.",
-            {"token": "Required without delegation_id."},
+            _("Send an invitation token, or (organisers) a delegation_id."),
+            {"token": _("Required without delegation_id.")},
         )
     db.session.commit()
     return detail(registration, user or registration.user)
@@ -227,7 +231,7 @@ def grant_full_powers(registration_id: int, body: FullPowersGrant):
             document = base64.b64decode(body.document_base64, validate=True)
         except (binascii.Error, ValueError):
             raise ValidationFailed(
-                "document_base64 is not valid base64.", {"document_base64": "Not base64."}
+                _("document_base64 is not valid base64."), {"document_base64": _("Not base64.")}
             ) from None
     granted = powers.grant_full_powers(
         registration,

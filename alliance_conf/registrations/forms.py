@@ -13,96 +13,100 @@ from wtforms.validators import DataRequired, Email, Length, Optional
 
 from alliance_conf.auth.operations import MAX_FULL_NAME
 from alliance_conf.core.forms import PlainText
+from alliance_conf.i18n import _l
 from alliance_conf.invitations.forms import choice, function_choices
 from alliance_conf.registrations.models import IssuingAuthority
 
 
 class OnBehalfForm(FlaskForm):
-    delegation_id = SelectField("Delegation", coerce=int, validators=[DataRequired()])
+    delegation_id = SelectField(_l("Delegation"), coerce=int, validators=[DataRequired()])
     full_name = StringField(
-        "Full name", validators=[PlainText(), DataRequired(), Length(max=MAX_FULL_NAME)]
+        _l("Full name"), validators=[PlainText(), DataRequired(), Length(max=MAX_FULL_NAME)]
     )
-    email = EmailField("E-mail", validators=[DataRequired(), Email(), Length(max=320)])
+    email = EmailField(_l("E-mail"), validators=[DataRequired(), Email(), Length(max=320)])
     position = StringField(
-        "Position or title", validators=[PlainText(), Optional(), Length(max=200)]
+        _l("Position or title"), validators=[PlainText(), Optional(), Length(max=200)]
     )
     organisation = StringField(
-        "Ministry or organisation", validators=[PlainText(), Optional(), Length(max=200)]
+        _l("Ministry or organisation"), validators=[PlainText(), Optional(), Length(max=200)]
     )
     function = SelectField(
-        "Function in the delegation", choices=function_choices, validators=[DataRequired()]
+        _l("Function in the delegation"), choices=function_choices, validators=[DataRequired()]
     )
     accessibility_needs = TextAreaField(
-        "Accessibility needs (optional)",
+        _l("Accessibility needs (optional)"),
         validators=[PlainText(multiline=True), Optional(), Length(max=2000)],
     )
     dietary_needs = TextAreaField(
-        "Dietary needs (optional)",
+        _l("Dietary needs (optional)"),
         validators=[PlainText(multiline=True), Optional(), Length(max=2000)],
     )
     consent_participant_list = BooleanField(
-        "The person agreed to appear on the published list of participants"
+        _l("The person agreed to appear on the published list of participants")
     )
 
 
-DECISIONS = [choice("approved", "Approve"), choice("rejected", "Reject")]
+DECISIONS = [choice("approved", _l("Approve")), choice("rejected", _l("Reject"))]
 
 
 class BulkDecisionForm(FlaskForm):
-    decision = SelectField("Decision for the selected registrations", choices=DECISIONS)
+    decision = SelectField(_l("Decision for the selected registrations"), choices=DECISIONS)
     reason = TextAreaField(
-        "Reason (required to reject; sent to the delegates)",
+        _l("Reason (required to reject; sent to the delegates)"),
         validators=[PlainText(multiline=True), Optional(), Length(max=2000)],
     )
 
 
 class StatusForm(FlaskForm):
     status = SelectField(
-        "New status",
+        _l("New status"),
         choices=[
-            choice("approved", "Approve"),
-            choice("rejected", "Reject"),
-            choice("cancelled", "Cancel"),
-            choice("withdrawn", "Withdraw"),
+            choice("approved", _l("Approve")),
+            choice("rejected", _l("Reject")),
+            choice("cancelled", _l("Cancel")),
+            choice("withdrawn", _l("Withdraw")),
         ],
     )
     reason = TextAreaField(
-        "Reason", validators=[PlainText(multiline=True), Optional(), Length(max=2000)]
+        _l("Reason"), validators=[PlainText(multiline=True), Optional(), Length(max=2000)]
     )
-    function = SelectField("Confirmed function", choices=function_choices, validators=[Optional()])
+    function = SelectField(
+        _l("Confirmed function"), choices=function_choices, validators=[Optional()]
+    )
 
 
 class FunctionForm(FlaskForm):
     function = SelectField(
-        "Confirmed function", choices=function_choices, validators=[DataRequired()]
+        _l("Confirmed function"), choices=function_choices, validators=[DataRequired()]
     )
 
 
 class InstrumentForm(FlaskForm):
     instrument_reference = StringField(
-        "Instrument reference", validators=[PlainText(), DataRequired(), Length(max=200)]
+        _l("Instrument reference"), validators=[PlainText(), DataRequired(), Length(max=200)]
     )
     issuing_authority = RadioField(
-        "Issued by",
-        choices=[choice(a.value, a.title) for a in IssuingAuthority],
+        _l("Issued by"),
+        choices=lambda: [choice(a.value, a.title) for a in IssuingAuthority],
         validators=[DataRequired()],
     )
     issuing_authority_text = StringField(
-        "Issuing authority, when “Other”", validators=[PlainText(), Optional(), Length(max=200)]
+        _l("Issuing authority, when “Other”"), validators=[PlainText(), Optional(), Length(max=200)]
     )
-    instrument_date = DateField("Date of the instrument", validators=[DataRequired()])
+    instrument_date = DateField(_l("Date of the instrument"), validators=[DataRequired()])
 
 
 class GrantPowersForm(InstrumentForm):
     document = FileField(
-        "Scanned letter of full powers (PDF, optional)",
+        _l("Scanned letter of full powers (PDF, optional)"),
         validators=[Optional(), FileAllowed(["pdf"], "A PDF file.")],
     )
 
 
 class RevokePowersForm(InstrumentForm):
     reason = TextAreaField(
-        "Reason (optional)", validators=[PlainText(multiline=True), Optional(), Length(max=2000)]
+        _l("Reason (optional)"),
+        validators=[PlainText(multiline=True), Optional(), Length(max=2000)],
     )
 
 
@@ -112,7 +116,9 @@ class ActionForm(FlaskForm):
 
 class EraseForm(FlaskForm):
     confirm = BooleanField(
-        "I understand that my name, e-mail and answers will be erased and my account closed; "
-        "this cannot be undone",
-        validators=[DataRequired(message="Tick the box to confirm the erasure.")],
+        _l(
+            "I understand that my name, e-mail and answers will be erased and my account closed; "
+            "this cannot be undone"
+        ),
+        validators=[DataRequired(message=_l("Tick the box to confirm the erasure."))],
     )

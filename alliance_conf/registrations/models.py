@@ -8,6 +8,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from alliance_conf.core.db import UTCDateTime, enum_column, utcnow
 from alliance_conf.extensions import db
+from alliance_conf.i18n import _l
 
 
 class RegistrationStatus(enum.StrEnum):
@@ -19,7 +20,15 @@ class RegistrationStatus(enum.StrEnum):
 
     @property
     def title(self) -> str:
-        return self.value.capitalize()
+        return str(
+            {
+                "pending": _l("Pending"),
+                "approved": _l("Approved"),
+                "rejected": _l("Rejected"),
+                "withdrawn": _l("Withdrawn"),
+                "cancelled": _l("Cancelled"),
+            }[self.value]
+        )
 
 
 class DelegateFunction(enum.StrEnum):
@@ -34,7 +43,18 @@ class DelegateFunction(enum.StrEnum):
 
     @property
     def title(self) -> str:
-        return self.value.replace("_", " ").capitalize()
+        return str(
+            {
+                "head_of_delegation": _l("Head of delegation"),
+                "minister": _l("Minister"),
+                "senior_official": _l("Senior official"),
+                "adviser": _l("Adviser"),
+                "interpreter": _l("Interpreter"),
+                "press": _l("Press"),
+                "security": _l("Security"),
+                "other": _l("Other"),
+            }[self.value]
+        )
 
     @property
     def carries_powers(self) -> bool:
@@ -61,12 +81,14 @@ class IssuingAuthority(enum.StrEnum):
 
     @property
     def title(self) -> str:
-        return {
-            "head_of_state": "Head of State",
-            "head_of_government": "Head of Government",
-            "foreign_minister": "Minister for Foreign Affairs",
-            "other": "Other",
-        }[self.value]
+        return str(
+            {
+                "head_of_state": _l("Head of State"),
+                "head_of_government": _l("Head of Government"),
+                "foreign_minister": _l("Minister for Foreign Affairs"),
+                "other": _l("Other"),
+            }[self.value]
+        )
 
 
 HEAD_OF_DELEGATION_ACTIVE = "function = 'head_of_delegation' AND status IN ('pending', 'approved')"

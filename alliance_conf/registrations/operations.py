@@ -32,6 +32,7 @@ from alliance_conf.core.errors import (
 from alliance_conf.core.inputs import plain_text_error
 from alliance_conf.delegations.models import Delegation
 from alliance_conf.extensions import db
+from alliance_conf.i18n import _, _l, ngettext
 from alliance_conf.mail.operations import queue_template
 from alliance_conf.plugins import hook
 from alliance_conf.registrations.models import DelegateFunction, Registration, RegistrationStatus
@@ -117,7 +118,7 @@ def can_designate(user, delegation_id: int) -> bool:
 def get_registration(registration_id: int) -> Registration:
     registration = db.session.get(Registration, registration_id)
     if registration is None:
-        raise NotFound("There is no such registration.")
+        raise NotFound(_("There is no such registration."))
     return registration
 
 
@@ -125,7 +126,7 @@ def view_registration(user, registration_id: int) -> Registration:
     """The registration if ``user`` may see it; others get the same 404 as a missing one."""
     registration = db.session.get(Registration, registration_id)
     if registration is None or not can_view_registration(user, registration):
-        raise NotFound("There is no such registration, or it is not yours to see.")
+        raise NotFound(_("There is no such registration, or it is not yours to see."))
     return registration
 
 
@@ -169,7 +170,7 @@ def _clean_text(fields: dict) -> dict:
         cleaned[name] = value
     if errors:
         raise ValidationFailed(
-            "Some answers are too long or contain control or formatting characters.", errors
+            _("Some answers are too long or contain control or formatting characters."), errors
         )
     return cleaned
 
@@ -186,8 +187,11 @@ def _check_head_free(delegation: Delegation, function: DelegateFunction, exclude
         statement = statement.where(Registration.id != exclude_id)
     if db.session.scalar(statement) is not None:
         raise Conflict(
-            f"{delegation.name} already has a head of delegation; choose another function.",
-            {"function": "This delegation already has a head of delegation."},
+            _(
+                "%(delegation)s already has a head of delegation; choose another function.",
+                delegation=delegation.name,
+            ),
+            {"function": _("This delegation already has a head of delegation.")},
         )
 
 
@@ -210,15 +214,18 @@ def create_registration(
         function = DelegateFunction(function)
     except ValueError:
         raise ValidationFailed(
-            f"{function!r} is not a delegate function.", {"function": "Unknown function."}
+            _("%(function)s is not a delegate function.", function=repr(function)),
+            {"function": _("Unknown function.")},
         ) from None
     if require_privacy and not privacy_accepted:
         raise ValidationFailed(
-            "Please read and accept the privacy notice to register.",
-            {"privacy_accepted": "You must accept the privacy notice."},
+            _("Please read and accept the privacy notice to register."),
+            {"privacy_accepted": _("You must accept the privacy notice.")},
         )
     if not delegation.active:
-        raise ValidationFailed(f"{delegation.name} is not taking registrations.")
+        raise ValidationFailed(
+            _("%(delegation)s is not taking registrations.", delegation=delegation.name)
+        )
     text = _clean_text(
         {
             "position": position,
@@ -235,10 +242,14 @@ def create_registration(
     )
     if existing is not None:
         raise Conflict(
-            f"{user.email} is already registered for this conference (delegation "
-            f"{existing.delegation.name}, status {existing.status}). "
-            "One person registers once per conference.",
-            {"email": "Already registered for this conference."},
+            _(
+                "%(email)s is already registered for this conference (delegation "
+                "%(delegation)s, status %(status)s). One person registers once per conference.",
+                email=user.email,
+                delegation=existing.delegation.name,
+                status=existing.status.title.lower(),
+            ),
+            {"email": _("Already registered for this conference.")},
         )
     _check_head_free(delegation, function)
     requested = None
@@ -261,8 +272,10 @@ def create_registration(
         db.session.flush()
     except IntegrityError:
         raise Conflict(
-            "Someone registered at the same moment (same person or a second head of "
-            "delegation); nothing was stored. Please check and try again."
+            _(
+                "Someone registered at the same moment (same person or a second head of "
+                "delegation); nothing was stored. Please check and try again."
+            )
         ) from None
     log_event(
         "registration.created",
@@ -280,7 +293,7 @@ def create_registration(
     )
     queue_template(
         user.email,
-        f"Registration received: {delegation.conference.title}",
+        _l("Registration received: %(conference)s", conference=delegation.conference.title),
         "registration_received",
         conference_id=delegation.conference_id,
         registration=registration,
@@ -299,9 +312,13 @@ def register_with_invitation(
     full_name: str = "",
     password: str | None = None,
     email_code: str | None = None,
+    language: str | None = None,
     **fields,
 ) -> Registration:
     """Answer an invitation: a new account (or the signed-in ``user``) and a pending registration.
+
+    A new account keeps ``language``, the interface language the person registered in (the
+    caller passes the request's), so later pages and e-mails speak it.
 
     When ``email`` already has an account and that person is not signed in, raise a Conflict
     asking them to sign in: accounts are never attached without their password. A new account
@@ -318,11 +335,11 @@ def register_with_invitation(
             raise Conflict(
                 f"There is already an account for {email}. Sign in with it first, then open "
                 "the invitation link again to attach this registration to your account.",
-                {"email": "An account exists: sign in first."},
+                {"email": _("An account exists: sign in first.")},
             )
         if not password:
             raise ValidationFailed(
-                "Choose a password for your new account.", {"password": "Required."}
+                _("Choose a password for your new account."), {"password": _("Required.")}
             )
         check_full_name(full_name)
         check_password_strength(password, user_inputs=(email, full_name))
@@ -332,10 +349,16 @@ def register_with_invitation(
                 email_code,
                 EmailProofPurpose.register,
                 invitation_id=invitation.id,
-                what=f"your registration for {invitation.conference.title}",
+                what=_l(
+                    "your registration for %(conference)s", conference=invitation.conference.title
+                ),
             )
         user = create_user(
-            email=email, full_name=full_name, password=password, role=UserRole.delegate
+            email=email,
+            full_name=full_name,
+            password=password,
+            role=UserRole.delegate,
+            language=language,
         )
     registration = create_registration(invitation.delegation, user, actor=user, **fields)
     mark_accepted(invitation, registration, actor=user)
@@ -348,7 +371,7 @@ def register_on_behalf(
     """Organisers register someone for a delegation; a new person gets an account without a
     password (they set one later); the privacy notice is not accepted on their behalf."""
     if not is_organiser(actor):
-        raise PermissionDenied("Only organisers register people on a delegation's behalf.")
+        raise PermissionDenied(_("Only organisers register people on a delegation's behalf."))
     email = check_email(email)
     user = find_user_by_email(email)
     if user is None:
@@ -416,31 +439,44 @@ def change_status(
     except ValueError:
         known = ", ".join(s.value for s in S)
         raise ValidationFailed(
-            f"{new_status!r} is not a registration status ({known}).", {"status": "Unknown."}
+            _(
+                "%(status)s is not a registration status (%(known)s).",
+                status=repr(new_status),
+                known=known,
+            ),
+            {"status": _("Unknown.")},
         ) from None
     reason = (reason or "").strip()
     if actor is not None:
         if new_status in ORGANISER_MOVES and not is_organiser(actor):
-            raise PermissionDenied("Only organisers approve, reject or cancel registrations.")
+            raise PermissionDenied(_("Only organisers approve, reject or cancel registrations."))
         if new_status in DELEGATE_MOVES and actor.id != registration.user_id:
             raise PermissionDenied(
-                "Only the delegate can withdraw their registration; organisers cancel it."
+                _("Only the delegate can withdraw their registration; organisers cancel it.")
             )
     old_status = registration.status
     if new_status == old_status and function in (None, registration.function):
         raise NothingToChange({"status"})  # the status it has: a 422 like any no-op change
     if new_status not in ALLOWED_TRANSITIONS[old_status]:
-        raise InvalidState(f"A {old_status} registration cannot be {new_status}.")
+        raise InvalidState(
+            _(
+                "A %(old)s registration cannot be %(new)s.",
+                old=old_status.title.lower(),
+                new=new_status.title.lower(),
+            )
+        )
     if new_status == S.rejected and not reason:
         raise ValidationFailed(
-            "Give the reason for the rejection; the delegate receives it.",
-            {"reason": "A reason is required to reject."},
+            _("Give the reason for the rejection; the delegate receives it."),
+            {"reason": _("A reason is required to reject.")},
         )
     if len(reason) > 2000:
-        raise ValidationFailed("The reason is too long.", {"reason": "At most 2000 characters."})
+        raise ValidationFailed(
+            _("The reason is too long."), {"reason": _("At most 2000 characters.")}
+        )
     if function is not None and new_status != S.approved:
         raise ValidationFailed(
-            "A function is confirmed when approving.", {"function": "Only with approval."}
+            _("A function is confirmed when approving."), {"function": _("Only with approval.")}
         )
     if new_status == S.approved:
         if function is not None:
@@ -451,9 +487,16 @@ def change_status(
             count = approved_count(delegation.id)
             if count >= quota:
                 raise Conflict(
-                    f"{delegation.name} has reached its quota of {quota} approved delegate(s) "
-                    f"({count} approved). Raise the quota or cancel someone first.",
-                    {"status": "Over quota."},
+                    ngettext(
+                        "%(delegation)s has reached its quota of %(num)d approved delegate "
+                        "(%(count)s approved). Raise the quota or cancel someone first.",
+                        "%(delegation)s has reached its quota of %(num)d approved delegates "
+                        "(%(count)s approved). Raise the quota or cancel someone first.",
+                        quota,
+                        delegation=delegation.name,
+                        count=count,
+                    ),
+                    {"status": _("Over quota.")},
                 )
         if registration.function == DelegateFunction.head_of_delegation:
             _check_head_free(delegation, registration.function, exclude_id=registration.id)
@@ -479,7 +522,13 @@ def change_status(
         conference = registration.conference
         queue_template(
             registration.user.email,
-            f"Your registration was {new_status}: {conference.title}",
+            (
+                _l("Your registration was approved: %(conference)s", conference=conference.title)
+                if new_status == S.approved
+                else _l(
+                    "Your registration was rejected: %(conference)s", conference=conference.title
+                )
+            ),
             "decision",
             conference_id=conference.id,
             registration=registration,
@@ -496,7 +545,8 @@ def _parse_function(function) -> DelegateFunction:
         return DelegateFunction(function)
     except ValueError:
         raise ValidationFailed(
-            f"{function!r} is not a delegate function.", {"function": "Unknown function."}
+            _("%(function)s is not a delegate function.", function=repr(function)),
+            {"function": _("Unknown function.")},
         ) from None
 
 
@@ -518,9 +568,14 @@ def confirm_function(
 ) -> Registration:
     """Organisers confirm or change the function of a registration (pending or approved)."""
     if not is_organiser(actor):
-        raise PermissionDenied("Only organisers confirm a delegate's function.")
+        raise PermissionDenied(_("Only organisers confirm a delegate's function."))
     if registration.status not in ACTIVE_STATUSES:
-        raise InvalidState(f"A {registration.status} registration keeps its function.")
+        raise InvalidState(
+            _(
+                "A %(status)s registration keeps its function.",
+                status=registration.status.title.lower(),
+            )
+        )
     function = _parse_function(function)
     if registration.status == S.approved and function == DelegateFunction.head_of_delegation:
         _check_head_free(registration.delegation, function, exclude_id=registration.id)
@@ -529,8 +584,11 @@ def confirm_function(
         db.session.flush()
     except IntegrityError:
         raise Conflict(
-            f"{registration.delegation.name} already has a head of delegation.",
-            {"function": "This delegation already has a head of delegation."},
+            _(
+                "%(delegation)s already has a head of delegation.",
+                delegation=registration.delegation.name,
+            ),
+            {"function": _("This delegation already has a head of delegation.")},
         ) from None
     return registration
 
@@ -545,20 +603,25 @@ def decide_many(
 ) -> list[Registration]:
     """One decision for many registrations: all of them or, on the first refusal, none."""
     if not registration_ids:
-        raise ValidationFailed("Select at least one registration.", {"ids": "None selected."})
+        raise ValidationFailed(_("Select at least one registration."), {"ids": _("None selected.")})
     registrations = db.session.scalars(
         sa.select(Registration)
         .where(Registration.id.in_(registration_ids), Registration.conference_id == conference_id)
         .order_by(Registration.id)
     ).all()
     if len(registrations) != len(set(registration_ids)):
-        raise NotFound("Some selected registrations do not belong to this conference.")
+        raise NotFound(_("Some selected registrations do not belong to this conference."))
     for registration in registrations:
         try:
             change_status(registration, new_status, actor=actor, reason=reason)
         except (Conflict, InvalidState, ValidationFailed) as exc:
             raise type(exc)(
-                f"{registration.user.full_name}: {exc.message} Nothing was changed.", exc.fields
+                _(
+                    "%(name)s: %(problem)s Nothing was changed.",
+                    name=registration.user.full_name,
+                    problem=exc.message,
+                ),
+                exc.fields,
             ) from None
     return list(registrations)
 
@@ -571,10 +634,10 @@ def nominate_signatory(registration: Registration, *, actor) -> Registration:
     organisers grant full powers after checking the instrument."""
     if not can_designate(actor, registration.delegation_id):
         raise PermissionDenied(
-            "Only organisers or the delegation's head nominate who should sign for it."
+            _("Only organisers or the delegation's head nominate who should sign for it.")
         )
     if registration.status != S.approved:
-        raise InvalidState("Only an approved delegate can be nominated to sign.")
+        raise InvalidState(_("Only an approved delegate can be nominated to sign."))
     if registration.signatory_nominated_at is None:
         registration.signatory_nominated_at = utcnow()
         registration.signatory_nominated_by_id = getattr(actor, "id", None)
@@ -586,7 +649,7 @@ def nominate_signatory(registration: Registration, *, actor) -> Registration:
 def withdraw_nomination(registration: Registration, *, actor) -> Registration:
     if not can_designate(actor, registration.delegation_id):
         raise PermissionDenied(
-            "Only organisers or the delegation's head withdraw a nomination to sign."
+            _("Only organisers or the delegation's head withdraw a nomination to sign.")
         )
     if registration.signatory_nominated_at is not None:
         registration.signatory_nominated_at = None
@@ -699,9 +762,11 @@ def erase_personal_data(user: User, *, actor) -> User:
     from alliance_conf.mail.models import MailMessage
 
     if actor is None or (actor.id != user.id and not actor.has_role(UserRole.admin)):
-        raise PermissionDenied("Only the person themself (or an administrator) erases an account.")
+        raise PermissionDenied(
+            _("Only the person themself (or an administrator) erases an account.")
+        )
     if user.role in (UserRole.admin, UserRole.organiser) and actor.id == user.id:
-        raise PermissionDenied("Organiser and administrator accounts are closed by an admin.")
+        raise PermissionDenied(_("Organiser and administrator accounts are closed by an admin."))
     old_email = user.email
     placeholder = f"erased-{user.id}@invalid"
     for registration in db.session.scalars(

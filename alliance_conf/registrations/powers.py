@@ -20,6 +20,8 @@ from alliance_conf.auth.operations import check_plain_text
 from alliance_conf.core.db import utcnow
 from alliance_conf.core.errors import Conflict, InvalidState, PermissionDenied, ValidationFailed
 from alliance_conf.extensions import db
+from alliance_conf.formatting import format_number
+from alliance_conf.i18n import _
 from alliance_conf.registrations.models import (
     FullPowers,
     IssuingAuthority,
@@ -50,31 +52,42 @@ def _is_organiser(actor) -> bool:
 def _require_organiser_not_self(registration: Registration, actor, verb: str) -> None:
     if not _is_organiser(actor):
         raise PermissionDenied(
-            f"Only organisers {verb} full powers, after checking the instrument; a head of "
-            "delegation nominates the signatory."
+            _(
+                "Only organisers grant full powers, after checking the instrument; a head of "
+                "delegation nominates the signatory."
+            )
+            if verb == "grant"
+            else _(
+                "Only organisers revoke full powers, after checking the instrument; a head of "
+                "delegation nominates the signatory."
+            )
         )
     if actor.id == registration.user_id:
-        raise PermissionDenied(f"Nobody {verb}s full powers for themselves; ask another organiser.")
+        raise PermissionDenied(
+            _("Nobody grants full powers for themselves; ask another organiser.")
+            if verb == "grant"
+            else _("Nobody revokes full powers for themselves; ask another organiser.")
+        )
 
 
 def _clean_instrument(instrument: Instrument) -> tuple[str, IssuingAuthority, str, date]:
     errors: dict[str, str] = {}
     reference = (instrument.reference or "").strip()
     if not reference:
-        errors["instrument_reference"] = "Give the instrument's reference."
+        errors["instrument_reference"] = _("Give the instrument's reference.")
     elif len(reference) > 200:
-        errors["instrument_reference"] = "At most 200 characters."
+        errors["instrument_reference"] = _("At most 200 characters.")
     try:
         authority = IssuingAuthority(instrument.authority)
     except ValueError:
         known = ", ".join(a.value for a in IssuingAuthority)
-        errors["issuing_authority"] = f"One of {known}."
+        errors["issuing_authority"] = _("One of %(choices)s.", choices=known)
         authority = IssuingAuthority.other
     authority_text = (instrument.authority_text or "").strip()
     if authority == IssuingAuthority.other and not authority_text:
-        errors["issuing_authority_text"] = "Name the issuing authority."
+        errors["issuing_authority_text"] = _("Name the issuing authority.")
     elif len(authority_text) > 200:
-        errors["issuing_authority_text"] = "At most 200 characters."
+        errors["issuing_authority_text"] = _("At most 200 characters.")
     issued_on = instrument.issued_on
     if isinstance(issued_on, str):
         try:
@@ -82,20 +95,20 @@ def _clean_instrument(instrument: Instrument) -> tuple[str, IssuingAuthority, st
         except ValueError:
             issued_on = None
     if not isinstance(issued_on, date):
-        errors["instrument_date"] = "Give the instrument's date (YYYY-MM-DD)."
+        errors["instrument_date"] = _("Give the instrument's date (YYYY-MM-DD).")
     elif issued_on > utcnow().date():
-        errors["instrument_date"] = "The date is in the future."
+        errors["instrument_date"] = _("The date is in the future.")
     for name, value in (
         ("instrument_reference", reference),
         ("issuing_authority_text", authority_text),
     ):
         if name not in errors:
             try:
-                check_plain_text(value, name, "This field")
+                check_plain_text(value, name, _("This field"))
             except ValidationFailed as exc:
                 errors.update(exc.fields)
     if errors:
-        raise ValidationFailed("The instrument's details are incomplete or wrong.", errors)
+        raise ValidationFailed(_("The instrument's details are incomplete or wrong."), errors)
     if authority != IssuingAuthority.other:
         authority_text = ""
     return reference, authority, authority_text, issued_on
@@ -113,12 +126,16 @@ def _check_document(
     limit = max_pdf_bytes()
     if len(document) > limit:
         raise ValidationFailed(
-            f"The scanned letter is {len(document):,} bytes; the limit is {limit:,}.",
-            {"document": "Too large."},
+            _(
+                "The scanned letter is %(size)s bytes; the limit is %(limit)s.",
+                size=format_number(len(document)),
+                limit=format_number(limit),
+            ),
+            {"document": _("Too large.")},
         )
     if not document.startswith(PDF_MAGIC):
         raise ValidationFailed(
-            "The scanned letter must be a PDF file.", {"document": "Not a PDF file."}
+            _("The scanned letter must be a PDF file."), {"document": _("Not a PDF file.")}
         )
     name = (filename or "full-powers.pdf").replace("/", "_").replace("\\", "_").strip()[:200]
     return document, name or "full-powers.pdf"
@@ -142,13 +159,16 @@ def grant_full_powers(
 ) -> FullPowers:
     _require_organiser_not_self(registration, actor, "grant")
     if registration.status != RegistrationStatus.approved:
-        raise InvalidState("Full powers are granted to an approved delegate only.")
+        raise InvalidState(_("Full powers are granted to an approved delegate only."))
     reference, authority, authority_text, issued_on = _clean_instrument(instrument)
     document, document_filename = _check_document(document, document_filename)
     if registration.is_signatory or active_powers(registration.id) is not None:
         raise Conflict(
-            f"{registration.user.full_name} already holds full powers; revoke them first to "
-            "record another instrument."
+            _(
+                "%(name)s already holds full powers; revoke them first to record another "
+                "instrument.",
+                name=registration.user.full_name,
+            )
         )
     now = utcnow()
     powers = FullPowers(
@@ -173,7 +193,7 @@ def grant_full_powers(
         db.session.flush()
     except IntegrityError:
         raise Conflict(
-            "Full powers were recorded at the same moment; nothing was stored."
+            _("Full powers were recorded at the same moment; nothing was stored.")
         ) from None
     log_event(
         "registration.full_powers_granted",
@@ -210,11 +230,13 @@ def revoke_full_powers(
     _require_organiser_not_self(registration, actor, "revoke")
     powers = active_powers(registration.id)
     if powers is None:
-        raise InvalidState(f"{registration.user.full_name} holds no full powers.")
+        raise InvalidState(_("%(name)s holds no full powers.", name=registration.user.full_name))
     reference, authority, authority_text, issued_on = _clean_instrument(instrument)
     reason = (reason or "").strip()
     if len(reason) > 2000:
-        raise ValidationFailed("The reason is too long.", {"reason": "At most 2000 characters."})
+        raise ValidationFailed(
+            _("The reason is too long."), {"reason": _("At most 2000 characters.")}
+        )
     _end(
         registration,
         powers,

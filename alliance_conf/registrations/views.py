@@ -14,6 +14,7 @@ from alliance_conf.core.errors import NotFound, PermissionDenied
 from alliance_conf.delegations.models import Delegation
 from alliance_conf.extensions import db
 from alliance_conf.forms import form_action
+from alliance_conf.i18n import _, ngettext
 from alliance_conf.invitations.views import delegation_choices
 from alliance_conf.registrations import operations, powers
 from alliance_conf.registrations.forms import (
@@ -82,7 +83,7 @@ def change_status(registration_id: int):
     registration = operations.view_registration(current_user, registration_id)
     form = StatusForm()
     if not form.validate_on_submit():
-        flash("The form expired or was incomplete; please try again.", "error")
+        flash(_("The form expired or was incomplete; please try again."), "error")
         return redirect(url_for("registrations.show", registration_id=registration_id))
     with form_action() as done:
         confirm = (
@@ -110,7 +111,10 @@ def change_status(registration_id: int):
             action_form=ActionForm(),
             function_form=_function_form(registration),
         ), done.error.status
-    flash(f"The registration is now {registration.status}.", "success")
+    flash(
+        _("The registration is now %(status)s.", status=registration.status.title.lower()),
+        "success",
+    )
     return redirect(url_for("registrations.show", registration_id=registration_id))
 
 
@@ -125,7 +129,19 @@ def pending(slug: str):
                 conference.id, ids, form.decision.data, actor=current_user, reason=form.reason.data
             )
         if done:
-            flash(f"{len(decided)} registration(s) {form.decision.data}.", "success")
+            if form.decision.data == "approved":
+                message = ngettext(
+                    "%(num)d registration approved.",
+                    "%(num)d registrations approved.",
+                    len(decided),
+                )
+            else:
+                message = ngettext(
+                    "%(num)d registration rejected.",
+                    "%(num)d registrations rejected.",
+                    len(decided),
+                )
+            flash(message, "success")
             return redirect(url_for("registrations.pending", slug=slug))
     rows = db.session.execute(
         sa.select(Registration, User, Delegation)
@@ -157,7 +173,7 @@ def create_on_behalf(slug: str):
         with form_action(form, summary=True) as done:
             delegation = db.session.get(Delegation, form.delegation_id.data)
             if delegation is None or delegation.conference_id != conference.id:
-                raise NotFound("Choose a delegation of this conference.")
+                raise NotFound(_("Choose a delegation of this conference."))
             registration = operations.register_on_behalf(
                 delegation,
                 email=form.email.data,
@@ -171,7 +187,10 @@ def create_on_behalf(slug: str):
                 actor=current_user,
             )
         if done:
-            flash(f"{registration.user.full_name} is registered (pending).", "success")
+            flash(
+                _("%(name)s is registered (pending).", name=registration.user.full_name),
+                "success",
+            )
             return redirect(url_for("registrations.show", registration_id=registration.id))
     status = 422 if form.errors else 200
     return render_template("registrations/on_behalf.html", conference=conference, form=form), status
@@ -180,7 +199,7 @@ def create_on_behalf(slug: str):
 def _delegation(conference, delegation_id: int) -> Delegation:
     delegation = db.session.get(Delegation, delegation_id)
     if delegation is None or delegation.conference_id != conference.id:
-        raise NotFound("There is no such delegation in this conference.")
+        raise NotFound(_("There is no such delegation in this conference."))
     return delegation
 
 
@@ -189,7 +208,7 @@ def members(slug: str, delegation_id: int):
     conference = get_conference(slug)
     delegation = _delegation(conference, delegation_id)
     if not operations.can_view_delegation(current_user, delegation):
-        raise PermissionDenied("You can only see the members of your own delegation.")
+        raise PermissionDenied(_("You can only see the members of your own delegation."))
     members = operations.delegation_members(delegation)
     can_designate = operations.can_designate(current_user, delegation.id)
     if not can_designate and not current_user.has_role(UserRole.staff):
@@ -217,7 +236,7 @@ def my_delegation(slug: str):
     conference = get_conference(slug)
     own = operations.own_approved_registration(current_user, conference.id)
     if own is None:
-        raise NotFound("You have no approved registration in this conference yet.")
+        raise NotFound(_("You have no approved registration in this conference yet."))
     return redirect(url_for("registrations.members", slug=slug, delegation_id=own.delegation_id))
 
 
@@ -259,21 +278,24 @@ def signatories(slug: str):
 def _signatory_action(registration_id: int, designate: bool):
     registration = operations.get_registration(registration_id)
     if not operations.can_view_registration(current_user, registration):
-        raise NotFound("There is no such registration, or it is not yours to see.")
+        raise NotFound(_("There is no such registration, or it is not yours to see."))
     form = ActionForm()
     if not form.validate_on_submit():
         abort(400)
     with form_action() as done:
         if designate:
             operations.nominate_signatory(registration, actor=current_user)
-            message = (
-                f"{registration.user.full_name} is nominated to sign for "
-                f"{registration.delegation.name}; the organisers grant full powers once they "
-                "have checked the instrument."
+            message = _(
+                "%(name)s is nominated to sign for %(delegation)s; the organisers grant full "
+                "powers once they have checked the instrument.",
+                name=registration.user.full_name,
+                delegation=registration.delegation.name,
             )
         else:
             operations.withdraw_nomination(registration, actor=current_user)
-            message = f"The nomination of {registration.user.full_name} was withdrawn."
+            message = _(
+                "The nomination of %(name)s was withdrawn.", name=registration.user.full_name
+            )
     if done:
         flash(message, "success")
     else:
@@ -318,7 +340,7 @@ def erase():
             operations.erase_personal_data(current_user, actor=current_user)
         if done:
             logout_user()
-            flash("Your personal data was erased and your account closed.", "info")
+            flash(_("Your personal data was erased and your account closed."), "info")
             return redirect(url_for("conferences.index"))
     status = 422 if form.errors or form.form_errors else 200
     return render_template("registrations/erase.html", form=form), status
@@ -334,11 +356,14 @@ def confirm_function(registration_id: int):
         with form_action() as done:
             operations.confirm_function(registration, form.function.data, actor=current_user)
         if done:
-            flash(f"Function confirmed: {registration.function.title}.", "success")
+            flash(
+                _("Function confirmed: %(function)s.", function=registration.function.title),
+                "success",
+            )
         else:
             flash(done.error.message, "error")
     else:
-        flash("Choose a function.", "error")
+        flash(_("Choose a function."), "error")
     return redirect(url_for("registrations.show", registration_id=registration_id))
 
 
@@ -366,7 +391,7 @@ def full_powers(registration_id: int):
                 powers.revoke_full_powers(
                     registration, _instrument(form), actor=current_user, reason=form.reason.data
                 )
-                message = f"Full powers of {registration.user.full_name} revoked."
+                message = _("Full powers of %(name)s revoked.", name=registration.user.full_name)
             else:
                 upload = form.document.data
                 document = upload.read(powers.max_pdf_bytes() + 1) if upload else None
@@ -377,9 +402,10 @@ def full_powers(registration_id: int):
                     document=document,
                     document_filename=upload.filename if upload else None,
                 )
-                message = (
-                    f"{registration.user.full_name} holds full powers for "
-                    f"{registration.delegation.name}."
+                message = _(
+                    "%(name)s holds full powers for %(delegation)s.",
+                    name=registration.user.full_name,
+                    delegation=registration.delegation.name,
                 )
         if done:
             flash(message, "success")
@@ -399,7 +425,7 @@ def full_powers_document(powers_id: int):
     """The scanned letter: organisers only, never cached."""
     grant = db.session.get(FullPowers, powers_id)
     if grant is None or grant.document is None:
-        raise NotFound("There is no scanned letter for these full powers.")
+        raise NotFound(_("There is no scanned letter for these full powers."))
     return Response(
         grant.document,
         mimetype="application/pdf",
