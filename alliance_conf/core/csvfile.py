@@ -14,8 +14,10 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 from flask import Response, current_app, has_app_context
+from flask_babel import format_number
 
 from alliance_conf.core.errors import ValidationFailed
+from alliance_conf.i18n import _, ngettext
 
 DEFAULT_MAX_BYTES = 16 * 1024 * 1024
 MAX_REPORTED_PROBLEMS = 200
@@ -46,7 +48,9 @@ class RowProblems:
     def __bool__(self) -> bool:
         return bool(self.problems)
 
-    def raise_if_any(self, what: str) -> None:
+    def raise_if_any(self, what) -> None:
+        """``what`` is the file's name in a sentence (``"participants"``), or a function of
+        the number of bad rows that returns the whole translated message (plurals differ)."""
         if not self.problems:
             return
         count = len({line for line, _ in self.problems})
@@ -57,12 +61,19 @@ class RowProblems:
             fields[key] = f"{fields[key]}; {reason}" if key in fields else reason
         more = len(self.problems) - len(shown)
         if more > 0:
-            fields["more"] = f"{more} more problems not shown"
-        raise ValidationFailed(
-            f"The {what} file has {count} bad row{'s' if count != 1 else ''}; "
-            "nothing was imported.",
-            fields,
-        )
+            fields["more"] = ngettext(
+                "%(num)d more problem not shown", "%(num)d more problems not shown", more
+            )
+        if callable(what):
+            message = what(count)
+        else:
+            message = ngettext(
+                "The %(what)s file has %(num)d bad row; nothing was imported.",
+                "The %(what)s file has %(num)d bad rows; nothing was imported.",
+                count,
+                what=what,
+            )
+        raise ValidationFailed(message, fields)
 
 
 def max_import_bytes() -> int:
@@ -76,11 +87,13 @@ def decode_csv(data: bytes, *, max_bytes: int | None = None) -> str:
     """UTF-8 text of an uploaded file (a UTF-8 byte-order mark is accepted and dropped)."""
     max_bytes = max_bytes or max_import_bytes()
     if not data:
-        raise ValidationFailed("The file is empty.", {"file": "The file is empty."})
+        raise ValidationFailed(_("The file is empty."), {"file": _("The file is empty.")})
     if len(data) > max_bytes:
-        message = (
-            f"The file is too large ({len(data):,} bytes; at most {max_bytes:,} bytes). "
-            "Split it into several files."
+        message = _(
+            "The file is too large (%(size)s bytes; at most %(max)s bytes). "
+            "Split it into several files.",
+            size=format_number(len(data)),
+            max=format_number(max_bytes),
         )
         raise ValidationFailed(message, {"file": message})
     if data.startswith(codecs.BOM_UTF8):
@@ -89,16 +102,17 @@ def decode_csv(data: bytes, *, max_bytes: int | None = None) -> str:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
-        message = (
-            f"The file is not UTF-8 text (bad byte on line {line}). "
-            "Save it as “CSV UTF-8” and try again."
+        message = _(
+            "The file is not UTF-8 text (bad byte on line %(line)d). "
+            "Save it as “CSV UTF-8” and try again.",
+            line=line,
         )
         raise ValidationFailed(message, {"file": message}) from None
     if "\x00" in text:
-        message = "The file contains NUL bytes; it does not look like a CSV text file."
+        message = _("The file contains NUL bytes; it does not look like a CSV text file.")
         raise ValidationFailed(message, {"file": message})
     if not text.strip():
-        raise ValidationFailed("The file is empty.", {"file": "The file is empty."})
+        raise ValidationFailed(_("The file is empty."), {"file": _("The file is empty.")})
     return text
 
 
@@ -123,35 +137,65 @@ def read_csv(
     try:
         header = next(reader)
     except (StopIteration, csv.Error):
-        raise ValidationFailed("The file has no header row.", {"file": "No header row."}) from None
+        raise ValidationFailed(
+            _("The file has no header row."), {"file": _("No header row.")}
+        ) from None
     columns = [normalise_header(h) for h in header]
     known = required | optional | set(one_of)
     problems = []
     missing = sorted(required - set(columns))
     if missing:
-        problems.append("missing column" + ("s " if len(missing) > 1 else " ") + ", ".join(missing))
+        problems.append(
+            ngettext(
+                "missing column %(columns)s",
+                "missing columns %(columns)s",
+                len(missing),
+                columns=", ".join(missing),
+            )
+        )
     if one_of and not set(one_of) & set(columns):
-        problems.append("missing column: one of " + " or ".join(one_of))
+        problems.append(_("missing column: one of %(columns)s", columns=_or_list(one_of)))
     unknown = [c for c in columns if c not in known]
     if unknown:
-        problems.append("unknown column" + ("s " if len(unknown) > 1 else " ") + ", ".join(unknown))
+        problems.append(
+            ngettext(
+                "unknown column %(columns)s",
+                "unknown columns %(columns)s",
+                len(unknown),
+                columns=", ".join(unknown),
+            )
+        )
     duplicated = sorted({c for c in columns if columns.count(c) > 1})
     if duplicated:
-        problems.append("repeated column " + ", ".join(duplicated))
-    if problems:
-        expected = ", ".join(sorted(required)) + (", " + " or ".join(one_of) if one_of else "")
-        message = (
-            "The header row is wrong: "
-            + "; ".join(problems)
-            + f". Expected columns: {expected}"
-            + (f" (optional: {', '.join(sorted(optional))})" if optional else "")
-            + "."
+        problems.append(
+            ngettext(
+                "repeated column %(columns)s",
+                "repeated columns %(columns)s",
+                len(duplicated),
+                columns=", ".join(duplicated),
+            )
         )
+    if problems:
+        expected = ", ".join(sorted(required)) + (", " + _or_list(one_of) if one_of else "")
+        if optional:
+            message = _(
+                "The header row is wrong: %(problems)s. Expected columns: %(expected)s "
+                "(optional: %(optional)s).",
+                problems="; ".join(problems),
+                expected=expected,
+                optional=", ".join(sorted(optional)),
+            )
+        else:
+            message = _(
+                "The header row is wrong: %(problems)s. Expected columns: %(expected)s.",
+                problems="; ".join(problems),
+                expected=expected,
+            )
         raise ValidationFailed(message, {"header": "; ".join(problems)})
     rows = list(_rows(reader, columns))
     if not rows:
         raise ValidationFailed(
-            "The file has a header row but no data rows.", {"file": "No data rows."}
+            _("The file has a header row but no data rows."), {"file": _("No data rows.")}
         )
     return columns, rows
 
@@ -164,7 +208,11 @@ def _rows(reader, columns: list[str]) -> Iterator[CsvRow]:
         except StopIteration:
             return
         except csv.Error as exc:
-            message = f"The file is not valid CSV near line {reader.line_num}: {exc}."
+            message = _(
+                "The file is not valid CSV near line %(line)d: %(reason)s.",
+                line=reader.line_num,
+                reason=exc,
+            )
             raise ValidationFailed(message, {f"line {reader.line_num}": str(exc)}) from None
         line = previous_end + 1
         previous_end = reader.line_num
@@ -172,8 +220,21 @@ def _rows(reader, columns: list[str]) -> Iterator[CsvRow]:
             continue
         error = None
         if len(raw) > len(columns) and any(cell.strip() for cell in raw[len(columns) :]):
-            error = f"{len(raw)} cells but the header row has {len(columns)} columns"
+            error = ngettext(
+                "%(cells)d cells but the header row has %(num)d column",
+                "%(cells)d cells but the header row has %(num)d columns",
+                len(columns),
+                cells=len(raw),
+            )
         yield CsvRow(line=line, values=dict(zip(columns, raw, strict=False)), error=error)
+
+
+def _or_list(columns) -> str:
+    """``a or b`` (``a ou b``)."""
+    joined = columns[0]
+    for column in columns[1:]:
+        joined = _("%(first)s or %(second)s", first=joined, second=column)
+    return joined
 
 
 def safe_cell(value):
