@@ -54,15 +54,14 @@ class ImportReport:
         }
 
     def summary(self) -> str:
+        # each count its own plural: French agrees « 1 créée », « 2 créées »
         return ngettext(
-            "%(num)d delegation in the file: %(created)d created, %(updated)d updated, "
-            "%(unchanged)d unchanged.",
-            "%(num)d delegations in the file: %(created)d created, %(updated)d updated, "
-            "%(unchanged)d unchanged.",
+            "%(num)d delegation in the file: %(created)s, %(updated)s, %(unchanged)s.",
+            "%(num)d delegations in the file: %(created)s, %(updated)s, %(unchanged)s.",
             self.total,
-            created=self.created,
-            updated=self.updated,
-            unchanged=self.unchanged,
+            created=ngettext("%(num)d created", "%(num)d created", self.created),
+            updated=ngettext("%(num)d updated", "%(num)d updated", self.updated),
+            unchanged=ngettext("%(num)d unchanged", "%(num)d unchanged", self.unchanged),
         )
 
 

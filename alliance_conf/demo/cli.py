@@ -24,19 +24,20 @@ def load():
     conference = result.conference
     total = conference.delegations.count()
     delegations = ngettext("%(num)d delegation", "%(num)d delegations", total)
+    added = ngettext("%(num)d added now", "%(num)d added now", result.delegations_added)
     if result.created_conference:
         message = _(
-            "Created conference '%(slug)s' with %(delegations)s (%(added)d added now).",
+            "Created conference '%(slug)s' with %(delegations)s (%(added)s).",
             slug=conference.slug,
             delegations=delegations,
-            added=result.delegations_added,
+            added=added,
         )
     else:
         message = _(
-            "Found conference '%(slug)s' with %(delegations)s (%(added)d added now).",
+            "Found conference '%(slug)s' with %(delegations)s (%(added)s).",
             slug=conference.slug,
             delegations=delegations,
-            added=result.delegations_added,
+            added=added,
         )
     click.echo(message)
     if result.new_passwords:

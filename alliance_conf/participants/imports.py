@@ -17,6 +17,7 @@ from functools import lru_cache
 
 import sqlalchemy as sa
 from email_validator import EmailNotValidError, validate_email
+from flask_babel import npgettext
 
 from alliance_conf.audit.operations import log_event
 from alliance_conf.auth.models import User, UserRole, normalise_email
@@ -113,11 +114,14 @@ class ParticipantImportReport:
 
     def summary(self) -> str:
         registrations = ngettext(
-            "%(num)d registration imported (%(approved)d approved, %(pending)d pending)",
-            "%(num)d registrations imported (%(approved)d approved, %(pending)d pending)",
+            "%(num)d registration imported (%(approved)s, %(pending)s)",
+            "%(num)d registrations imported (%(approved)s, %(pending)s)",
             self.registrations,
-            approved=self.approved,
-            pending=self.pending,
+            # registrations (French: feminine) as opposed to delegates
+            approved=npgettext(
+                "registrations", "%(num)d approved", "%(num)d approved", self.approved
+            ),
+            pending=npgettext("registrations", "%(num)d pending", "%(num)d pending", self.pending),
         )
         created = ngettext("%(num)d new account", "%(num)d new accounts", self.users_created)
         existing = ngettext(
