@@ -6,6 +6,7 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
+from alliance_conf.i18n import _
 from alliance_conf.plugins import get_registry
 
 
@@ -20,7 +21,7 @@ def list_plugins():
     """Each discovered plugin, its version and whether it is enabled."""
     registry = get_registry(current_app)
     if not registry.plugins:
-        click.echo("No plugins installed.")
+        click.echo(_("No plugins installed."))
         return
     width = max(len(name) for name in registry.plugins)
     for info in registry.plugins.values():
@@ -38,8 +39,14 @@ def show_plugin(name):
     registry = get_registry(current_app)
     info = registry.plugins.get(name)
     if info is None:
-        known = ", ".join(registry.plugins) or "none"
-        raise click.ClickException(f"No plugin named {name!r} is installed (installed: {known}).")
+        known = ", ".join(registry.plugins) or _("none")
+        raise click.ClickException(
+            _(
+                "No plugin named '%(name)s' is installed (installed: %(known)s).",
+                name=name,
+                known=known,
+            )
+        )
     click.echo(f"name:         {info.name}")
     click.echo(f"module:       {info.module}")
     click.echo(f"distribution: {info.distribution} {info.version}")

@@ -5,13 +5,17 @@ from __future__ import annotations
 from flask import Flask
 
 from alliance_conf.hooks import NavItem, SlotContent, hookimpl
+from alliance_conf.i18n import _l
 
 
 @hookimpl
 def alliance_configure(app: Flask):
     from alliance_conf.auth import loading
+    from alliance_conf.delegations.countries import country_name, delegation_name
 
     app.before_request(loading.load_api_user)
+    # Country names in the interface's language: ``delegation_name(row.name, row.country_code)``
+    app.jinja_env.globals.update(country_name=country_name, delegation_name=delegation_name)
 
 
 @hookimpl
@@ -93,10 +97,12 @@ def alliance_cli_commands(app: Flask):
 @hookimpl
 def alliance_nav_items(user):
     return [
-        NavItem("Conferences", "conferences.index", order=10, anonymous=True),
-        NavItem("New conference", "conferences.create", order=90, roles=frozenset({"organiser"})),
-        NavItem("My registrations", "registrations.mine", order=50),
-        NavItem("Outbox", "mail.outbox", order=95, roles=frozenset({"organiser"})),
+        NavItem(_l("Conferences"), "conferences.index", order=10, anonymous=True),
+        NavItem(
+            _l("New conference"), "conferences.create", order=90, roles=frozenset({"organiser"})
+        ),
+        NavItem(_l("My registrations"), "registrations.mine", order=50),
+        NavItem(_l("Outbox"), "mail.outbox", order=95, roles=frozenset({"organiser"})),
     ]
 
 

@@ -19,7 +19,10 @@ hookimpl = pluggy.HookimplMarker(PROJECT)
 
 @dataclass(frozen=True)
 class NavItem:
-    """A link in the main navigation. ``roles`` empty means every signed-in user."""
+    """A link in the main navigation. ``roles`` empty means every signed-in user.
+
+    ``label`` is a lazy translation (``_l("Conferences")``): the item is built once, the label
+    is read in each request's language."""
 
     label: str
     endpoint: str
@@ -74,7 +77,7 @@ class DocumentExporter:
 
     ``kind`` says what it is generated from ("declaration", "revision", "comparison",
     "participants", "reporting_round"...); ``generate(**kwargs)`` returns the file as bytes, built
-    in memory.
+    in memory. ``label`` is a lazy translation (``_l``), like a :class:`NavItem`'s.
     """
 
     name: str

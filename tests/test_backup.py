@@ -190,8 +190,8 @@ def test_import_refuses_an_existing_conference_and_writes_nothing(cli, populated
     [
         (lambda d: d.update(version=99), "format version 99"),
         (lambda d: d.update(format="something-else"), "not an alliance-conf backup"),
-        (lambda d: d["core"].pop("registrations"), "lacks its core section(s): registrations"),
-        (lambda d: d["plugins"].update(petitions={}), "petitions, which are not enabled"),
+        (lambda d: d["core"].pop("registrations"), "lacks its core section: registrations"),
+        (lambda d: d["plugins"].update(petitions={}), "petitions, which is not enabled"),
         (
             lambda d: d["core"]["registrations"][0].update(delegation_id=987654),
             "delegations 987654, which is not in the backup",

@@ -391,7 +391,7 @@ def test_participant_upload_page(client, delegations, make_user, login):
     )
     response = upload(client, url, (PEOPLE_HEADER + "BE,good@example.org,G,,,,,\n").encode())
     assert response.status_code == 200
-    assert "1 registrations imported" in response.get_data(as_text=True)
+    assert "1 registration imported" in response.get_data(as_text=True)
     assert count(Registration) == 1
 
 
@@ -414,7 +414,7 @@ def test_imports_refuse_invisible_formatting_in_identity_fields(cli, write, dele
     [
         ("delegations", "2 created"),
         ("invitations", "1 invitation"),
-        ("participants", "1 registrations imported"),
+        ("participants", "1 registration imported"),
     ],
 )
 def test_each_import_offers_a_template_that_imports_as_it_is(

@@ -12,6 +12,7 @@ from alliance_conf.backup.operations import export_conference, import_backup
 from alliance_conf.conferences.operations import get_conference
 from alliance_conf.core.cli import domain_errors
 from alliance_conf.extensions import db
+from alliance_conf.i18n import _, ngettext
 
 
 @click.group("backup", help="Export one conference to a JSON file, or restore one from it.")
@@ -33,11 +34,27 @@ def export_command(file: Path, slug: str):
     with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
         handle.write(text + "\n")
     core = data["core"]
+    counts = {
+        "delegations": ngettext(
+            "%(num)d delegation", "%(num)d delegations", len(core["delegations"])
+        ),
+        "registrations": ngettext(
+            "%(num)d registration", "%(num)d registrations", len(core["registrations"])
+        ),
+        "accounts": ngettext("%(num)d account", "%(num)d accounts", len(core["users"])),
+        "events": ngettext(
+            "%(num)d audit event", "%(num)d audit events", len(core["audit_events"])
+        ),
+    }
     click.echo(
-        f"Exported {slug!r}: {len(core['delegations'])} delegations, "
-        f"{len(core['registrations'])} registrations, {len(core['users'])} accounts, "
-        f"{len(core['audit_events'])} audit events, plugins: "
-        f"{', '.join(sorted(data['plugins'])) or 'none'} -> {file}"
+        _(
+            "Exported '%(slug)s': %(delegations)s, %(registrations)s, %(accounts)s, %(events)s, "
+            "plugins: %(plugins)s -> %(file)s",
+            slug=slug,
+            plugins=", ".join(sorted(data["plugins"])) or _("none"),
+            file=file,
+            **counts,
+        )
     )
 
 
@@ -50,17 +67,22 @@ def import_command(file: Path):
     try:
         data = json.loads(file.read_text(encoding="utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise click.ClickException(f"{file} is not a JSON backup: {exc}") from None
+        raise click.ClickException(
+            _("%(file)s is not a JSON backup: %(error)s", file=file, error=exc)
+        ) from None
     try:
         conference = import_backup(data)
         db.session.commit()
     except sa.exc.SQLAlchemyError as exc:
         db.session.rollback()
         raise click.ClickException(
-            f"The backup could not be restored; nothing was written. {type(exc).__name__}: "
-            f"{getattr(exc, 'orig', exc)}"
+            _(
+                "The backup could not be restored; nothing was written. %(error)s: %(detail)s",
+                error=type(exc).__name__,
+                detail=getattr(exc, "orig", exc),
+            )
         ) from None
     except Exception:
         db.session.rollback()
         raise
-    click.echo(f"Restored conference {conference.slug!r} from {file}.")
+    click.echo(_("Restored conference '%(slug)s' from %(file)s.", slug=conference.slug, file=file))

@@ -31,6 +31,7 @@ from alliance_conf.declarations.models import (
 )
 from alliance_conf.delegations.models import Delegation
 from alliance_conf.extensions import db
+from alliance_conf.i18n import _, ngettext
 from alliance_conf.invitations.models import Invitation
 from alliance_conf.plugins import get_registry, hook
 from alliance_conf.registrations.models import FullPowers, Registration
@@ -108,18 +109,31 @@ def export_conference(conference: Conference) -> dict:
 
 def _check_envelope(data) -> None:
     if not isinstance(data, dict) or data.get("format") != FORMAT:
-        raise ValidationFailed(f"This is not an alliance-conf backup (no format {FORMAT!r}).")
+        raise ValidationFailed(
+            _("This is not an alliance-conf backup (no format '%(format)s').", format=FORMAT)
+        )
     if data.get("version") != VERSION:
         raise ValidationFailed(
-            f"This backup has format version {data.get('version')!r}; this alliance-conf "
-            f"reads version {VERSION}."
+            _(
+                "This backup has format version %(found)s; this alliance-conf reads version "
+                "%(version)s.",
+                found=repr(data.get("version")),
+                version=VERSION,
+            )
         )
     core = data.get("core")
     missing = [s for s in CORE_SECTIONS if not isinstance(core, dict) or s not in core]
     if missing:
-        raise ValidationFailed(f"The backup lacks its core section(s): {', '.join(missing)}.")
+        raise ValidationFailed(
+            ngettext(
+                "The backup lacks its core section: %(sections)s.",
+                "The backup lacks its core sections: %(sections)s.",
+                len(missing),
+                sections=", ".join(missing),
+            )
+        )
     if not isinstance(data.get("plugins", {}), dict):
-        raise ValidationFailed("The backup's plugins section must be an object.")
+        raise ValidationFailed(_("The backup's plugins section must be an object."))
 
 
 def _model_tables() -> dict[str, str]:
@@ -142,9 +156,12 @@ def import_backup(data: dict, *, actor=None) -> Conference:
     slug = core["conference"].get("slug")
     if db.session.scalar(sa.select(Conference.id).where(Conference.slug == slug)) is not None:
         raise Conflict(
-            f"A conference with the slug {slug!r} already exists: a backup is restored only into "
-            "a database without it.",
-            {"slug": "Already exists."},
+            _(
+                "A conference with the slug '%(slug)s' already exists: a backup is restored "
+                "only into a database without it.",
+                slug=slug,
+            ),
+            {"slug": _("Already exists.")},
         )
     sections = data.get("plugins", {})
     importers = {
@@ -154,8 +171,14 @@ def import_backup(data: dict, *, actor=None) -> Conference:
     unknown = sorted(set(sections) - set(importers))
     if unknown:
         raise ValidationFailed(
-            f"The backup has data for plugin(s) {', '.join(unknown)}, which are not enabled here: "
-            "install and enable them first."
+            ngettext(
+                "The backup has data for the plugin %(plugins)s, which is not enabled here: "
+                "install and enable it first.",
+                "The backup has data for the plugins %(plugins)s, which are not enabled here: "
+                "install and enable them first.",
+                len(unknown),
+                plugins=", ".join(unknown),
+            )
         )
 
     id_map = IdMap(keep_ids=True)
@@ -224,8 +247,12 @@ def _restore_declarations(core: dict, id_map: IdMap) -> None:
         new_frozen = id_map.get("declaration_revisions", frozen)
         if new_frozen is None:
             raise ValidationFailed(
-                f"The backup's declaration {row.get('id')} is frozen on revision {frozen}, "
-                "which is not in the backup."
+                _(
+                    "The backup's declaration %(id)s is frozen on revision %(revision)s, "
+                    "which is not in the backup.",
+                    id=row.get("id"),
+                    revision=frozen,
+                )
             )
         db.session.execute(
             sa.update(Declaration)

@@ -33,6 +33,7 @@ from sqlalchemy.types import TypeDecorator
 
 from alliance_conf.core.errors import ValidationFailed
 from alliance_conf.extensions import db
+from alliance_conf.i18n import _
 
 
 class IdMap:
@@ -168,8 +169,14 @@ def load_row(model, data: dict, id_map: IdMap, **overrides):
             mapped = id_map.get(target.table.name, value)
             if mapped is None and not column.nullable:
                 raise ValidationFailed(
-                    f"The backup's {table} row {data.get('id')} refers to "
-                    f"{target.table.name} {value}, which is not in the backup.",
+                    _(
+                        "The backup's %(table)s row %(id)s refers to %(target)s %(value)s, "
+                        "which is not in the backup.",
+                        table=table,
+                        id=data.get("id"),
+                        target=target.table.name,
+                        value=value,
+                    ),
                     {table: f"unknown {target.table.name} {value}"},
                 )
             value = mapped

@@ -8,18 +8,18 @@ from alliance_conf.i18n import _l
 
 
 class ConferenceForm(FlaskForm):
-    title = StringField("Title", validators=[PlainText(), DataRequired(), Length(max=300)])
+    title = StringField(_l("Title"), validators=[PlainText(), DataRequired(), Length(max=300)])
     slug = StringField(
-        "Short name in addresses",
-        description="Lower-case letters, digits and hyphens, e.g. global-alliance-2012.",
+        _l("Short name in addresses"),
+        description=_l("Lower-case letters, digits and hyphens, e.g. global-alliance-2012."),
         validators=[DataRequired(), Length(min=3, max=80), Regexp(SLUG_PATTERN)],
     )
-    city = StringField("City", validators=[PlainText(), DataRequired(), Length(max=120)])
-    venue = StringField("Venue", validators=[PlainText(), Optional(), Length(max=200)])
-    start_date = DateField("First day", validators=[DataRequired()])
-    end_date = DateField("Last day", validators=[DataRequired()])
+    city = StringField(_l("City"), validators=[PlainText(), DataRequired(), Length(max=120)])
+    venue = StringField(_l("Venue"), validators=[PlainText(), Optional(), Length(max=200)])
+    start_date = DateField(_l("First day"), validators=[DataRequired()])
+    end_date = DateField(_l("Last day"), validators=[DataRequired()])
     timezone = StringField(
-        "Time zone", default="UTC", validators=[PlainText(), DataRequired(), Length(max=64)]
+        _l("Time zone"), default="UTC", validators=[PlainText(), DataRequired(), Length(max=64)]
     )
     languages = StringField(
         _l("Authentic languages"),
@@ -31,8 +31,8 @@ class ConferenceForm(FlaskForm):
         validators=[PlainText(), DataRequired(), Length(max=200)],
     )
     co_chairs = TextAreaField(
-        "Co-chairs or hosts",
-        description="One per line: name, then a comma, then the title.",
+        _l("Co-chairs or hosts"),
+        description=_l("One per line: name, then a comma, then the title."),
         validators=[PlainText(multiline=True), Optional(), Length(max=4000)],
     )
 

@@ -8,11 +8,18 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from alliance_conf.core.db import UTCDateTime, enum_column, utcnow
 from alliance_conf.extensions import db
+from alliance_conf.i18n import _l
 
 DEFAULT_GROUPS = {
     "eu_member": "EU member state",
     "partner": "Partner country",
     "observer": "Observer",
+}
+# The default labels as pages show them, in the interface's language (stored: English above)
+DEFAULT_GROUP_TITLES = {
+    "eu_member": _l("EU member state"),
+    "partner": _l("Partner country"),
+    "observer": _l("Observer"),
 }
 SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 
@@ -25,7 +32,15 @@ class ConferenceStatus(enum.StrEnum):
 
     @property
     def title(self) -> str:
-        return self.value.replace("_", " ").capitalize()
+        return str(STATUS_TITLES[self])
+
+
+STATUS_TITLES = {
+    ConferenceStatus.preparation: _l("Preparation"),
+    ConferenceStatus.registration_open: _l("Registration open"),
+    ConferenceStatus.in_session: _l("In session"),
+    ConferenceStatus.concluded: _l("Concluded"),
+}
 
 
 class Conference(db.Model):
@@ -62,7 +77,11 @@ class Conference(db.Model):
     )
 
     def group_label(self, key: str) -> str:
-        return (self.groups or DEFAULT_GROUPS).get(key, key)
+        """The group's label; a default label left as it was is shown translated."""
+        label = (self.groups or DEFAULT_GROUPS).get(key, key)
+        if key in DEFAULT_GROUP_TITLES and label == DEFAULT_GROUPS[key]:
+            return str(DEFAULT_GROUP_TITLES[key])
+        return label
 
     def __repr__(self):
         return f"<Conference {self.slug}>"

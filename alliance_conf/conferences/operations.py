@@ -13,12 +13,13 @@ from alliance_conf.conferences.models import DEFAULT_GROUPS, SLUG_PATTERN, Confe
 from alliance_conf.core.errors import Conflict, NotFound, ValidationFailed
 from alliance_conf.core.inputs import unprintable
 from alliance_conf.extensions import db
+from alliance_conf.i18n import _
 
 
 def get_conference(slug: str) -> Conference:
     conference = db.session.scalar(sa.select(Conference).where(Conference.slug == slug))
     if conference is None:
-        raise NotFound(f"There is no conference {slug!r}.")
+        raise NotFound(_("There is no conference '%(slug)s'.", slug=slug))
     return conference
 
 
@@ -91,19 +92,21 @@ def validate_conference_fields(
 ) -> None:
     errors = {}
     if not re.match(SLUG_PATTERN, slug or "") or not 3 <= len(slug) <= 80:
-        errors["slug"] = "Use 3 to 80 lower-case letters, digits and single hyphens."
+        errors["slug"] = _("Use 3 to 80 lower-case letters, digits and single hyphens.")
     if not (title or "").strip():
-        errors["title"] = "A title is required."
+        errors["title"] = _("A title is required.")
     if not (city or "").strip():
-        errors["city"] = "A city is required."
+        errors["city"] = _("A city is required.")
     if start_date and end_date and end_date < start_date:
-        errors["end_date"] = "The conference cannot end before it starts."
+        errors["end_date"] = _("The conference cannot end before it starts.")
     try:
         ZoneInfo(timezone)
     except (ZoneInfoNotFoundError, ValueError):
-        errors["timezone"] = f"{timezone!r} is not a known time zone (e.g. Europe/Brussels)."
+        errors["timezone"] = _(
+            "'%(zone)s' is not a known time zone (e.g. Europe/Brussels).", zone=timezone
+        )
     if errors:
-        raise ValidationFailed("The conference has invalid fields.", errors)
+        raise ValidationFailed(_("The conference has invalid fields."), errors)
 
 
 def create_conference(
@@ -129,12 +132,12 @@ def create_conference(
     for key, label in (groups or {}).items():
         texts[f"groups.{key}"] = f"{key}{label}"
     bad = {
-        field: "Control characters cannot be stored; use plain text."
+        field: _("Control characters cannot be stored; use plain text.")
         for field, text in texts.items()
         if isinstance(text, str) and unprintable(text)
     }
     if bad:
-        raise ValidationFailed("The conference has invalid fields.", bad)
+        raise ValidationFailed(_("The conference has invalid fields."), bad)
     validate_conference_fields(
         slug=slug,
         title=title,
@@ -144,7 +147,9 @@ def create_conference(
         timezone=timezone,
     )
     if db.session.scalar(sa.select(Conference.id).where(Conference.slug == slug)) is not None:
-        raise Conflict(f"The slug {slug!r} is already taken.", {"slug": "Already taken."})
+        raise Conflict(
+            _("The slug '%(slug)s' is already taken.", slug=slug), {"slug": _("Already taken.")}
+        )
     conference = Conference(
         slug=slug,
         title=title.strip(),

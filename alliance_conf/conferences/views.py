@@ -9,9 +9,11 @@ from alliance_conf.auth.models import UserRole
 from alliance_conf.conferences import operations
 from alliance_conf.conferences.forms import ConferenceForm
 from alliance_conf.conferences.models import Conference
+from alliance_conf.delegations.countries import name_order
 from alliance_conf.delegations.models import Delegation
 from alliance_conf.extensions import db
 from alliance_conf.forms import form_action
+from alliance_conf.i18n import _
 
 
 @public
@@ -26,9 +28,9 @@ def index():
 def show(slug: str):
     conference = operations.get_conference(slug)
     rows = db.session.execute(
-        sa.select(Delegation.group, Delegation.name, Delegation.kind)
+        sa.select(Delegation.group, Delegation.name, Delegation.country_code, Delegation.kind)
         .where(Delegation.conference_id == conference.id, Delegation.active.is_(True))
-        .order_by(Delegation.name)
+        .order_by(name_order(Delegation.name, Delegation.country_code), Delegation.id)
     ).all()
     by_group: dict[str, list] = {}
     for row in rows:
@@ -56,7 +58,7 @@ def create():
                 actor=current_user,
             )
         if done:
-            flash(f"Conference “{conference.title}” created.", "success")
+            flash(_("Conference “%(title)s” created.", title=conference.title), "success")
             return redirect(url_for("conferences.show", slug=conference.slug))
     status = 422 if form.errors else 200
     return render_template("conferences/create.html", form=form), status

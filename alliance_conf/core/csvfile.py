@@ -14,9 +14,9 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 from flask import Response, current_app, has_app_context
+from flask_babel import format_number
 
 from alliance_conf.core.errors import ValidationFailed
-from alliance_conf.formatting import format_number
 from alliance_conf.i18n import _, ngettext
 
 DEFAULT_MAX_BYTES = 16 * 1024 * 1024
@@ -48,10 +48,12 @@ class RowProblems:
     def __bool__(self) -> bool:
         return bool(self.problems)
 
-    def raise_if_any(self, what: str) -> None:
+    def raise_if_any(self, what) -> None:
+        """``what`` is the file's name in a sentence (``"participants"``), or a function of
+        the number of bad rows that returns the whole translated message (plurals differ)."""
         if not self.problems:
             return
-        count = len({line for line, _reason in self.problems})
+        count = len({line for line, _ in self.problems})
         shown = sorted(self.problems)[:MAX_REPORTED_PROBLEMS]
         fields: dict[str, str] = {}
         for line, reason in shown:
@@ -62,15 +64,16 @@ class RowProblems:
             fields["more"] = ngettext(
                 "%(num)d more problem not shown", "%(num)d more problems not shown", more
             )
-        raise ValidationFailed(
-            ngettext(
+        if callable(what):
+            message = what(count)
+        else:
+            message = ngettext(
                 "The %(what)s file has %(num)d bad row; nothing was imported.",
                 "The %(what)s file has %(num)d bad rows; nothing was imported.",
                 count,
                 what=what,
-            ),
-            fields,
-        )
+            )
+        raise ValidationFailed(message, fields)
 
 
 def max_import_bytes() -> int:
@@ -87,10 +90,10 @@ def decode_csv(data: bytes, *, max_bytes: int | None = None) -> str:
         raise ValidationFailed(_("The file is empty."), {"file": _("The file is empty.")})
     if len(data) > max_bytes:
         message = _(
-            "The file is too large (%(size)s bytes; at most %(limit)s bytes). Split it into "
-            "several files.",
+            "The file is too large (%(size)s bytes; at most %(max)s bytes). "
+            "Split it into several files.",
             size=format_number(len(data)),
-            limit=format_number(max_bytes),
+            max=format_number(max_bytes),
         )
         raise ValidationFailed(message, {"file": message})
     if data.startswith(codecs.BOM_UTF8):
@@ -100,8 +103,8 @@ def decode_csv(data: bytes, *, max_bytes: int | None = None) -> str:
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
         message = _(
-            "The file is not UTF-8 text (bad byte on line %(line)s). Save it as “CSV UTF-8” "
-            "and try again.",
+            "The file is not UTF-8 text (bad byte on line %(line)d). "
+            "Save it as “CSV UTF-8” and try again.",
             line=line,
         )
         raise ValidationFailed(message, {"file": message}) from None
@@ -151,7 +154,7 @@ def read_csv(
             )
         )
     if one_of and not set(one_of) & set(columns):
-        problems.append(_("missing column: one of %(columns)s", columns=_(" or ").join(one_of)))
+        problems.append(_("missing column: one of %(columns)s", columns=_or_list(one_of)))
     unknown = [c for c in columns if c not in known]
     if unknown:
         problems.append(
@@ -164,9 +167,16 @@ def read_csv(
         )
     duplicated = sorted({c for c in columns if columns.count(c) > 1})
     if duplicated:
-        problems.append(_("repeated column %(columns)s", columns=", ".join(duplicated)))
+        problems.append(
+            ngettext(
+                "repeated column %(columns)s",
+                "repeated columns %(columns)s",
+                len(duplicated),
+                columns=", ".join(duplicated),
+            )
+        )
     if problems:
-        expected = ", ".join(sorted(required)) + (", " + _(" or ").join(one_of) if one_of else "")
+        expected = ", ".join(sorted(required)) + (", " + _or_list(one_of) if one_of else "")
         if optional:
             message = _(
                 "The header row is wrong: %(problems)s. Expected columns: %(expected)s "
@@ -199,9 +209,9 @@ def _rows(reader, columns: list[str]) -> Iterator[CsvRow]:
             return
         except csv.Error as exc:
             message = _(
-                "The file is not valid CSV near line %(line)s: %(problem)s.",
+                "The file is not valid CSV near line %(line)d: %(reason)s.",
                 line=reader.line_num,
-                problem=exc,
+                reason=exc,
             )
             raise ValidationFailed(message, {f"line {reader.line_num}": str(exc)}) from None
         line = previous_end + 1
@@ -210,12 +220,21 @@ def _rows(reader, columns: list[str]) -> Iterator[CsvRow]:
             continue
         error = None
         if len(raw) > len(columns) and any(cell.strip() for cell in raw[len(columns) :]):
-            error = _(
-                "%(cells)s cells but the header row has %(columns)s columns",
+            error = ngettext(
+                "%(cells)d cells but the header row has %(num)d column",
+                "%(cells)d cells but the header row has %(num)d columns",
+                len(columns),
                 cells=len(raw),
-                columns=len(columns),
             )
         yield CsvRow(line=line, values=dict(zip(columns, raw, strict=False)), error=error)
+
+
+def _or_list(columns) -> str:
+    """``a or b`` (``a ou b``)."""
+    joined = columns[0]
+    for column in columns[1:]:
+        joined = _("%(first)s or %(second)s", first=joined, second=column)
+    return joined
 
 
 def safe_cell(value):

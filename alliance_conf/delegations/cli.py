@@ -10,6 +10,7 @@ from alliance_conf.delegations import operations
 from alliance_conf.delegations.imports import import_delegations
 from alliance_conf.delegations.models import Delegation
 from alliance_conf.extensions import db
+from alliance_conf.i18n import _
 
 conference_option = click.option(
     "--conference", "slug", required=True, help="The conference's slug, e.g. global-alliance-2012."
@@ -65,7 +66,7 @@ def create_command(slug, **fields):
     """Add one delegation."""
     delegation = operations.create_delegation(get_conference(slug), **fields)
     db.session.commit()
-    click.echo(f"Created {delegation.name} (id {delegation.id}).")
+    click.echo(_("Created %(name)s (id %(id)s).", name=delegation.display_name, id=delegation.id))
 
 
 @delegations_cli.command("update")
@@ -90,10 +91,10 @@ def update_command(slug, delegation_id, group, contact_email, delegate_quota):
         elif delegate_quota.isdigit():
             changes["delegate_quota"] = int(delegate_quota)
         else:
-            raise click.BadParameter("a whole number or 'none'", param_hint="--quota")
+            raise click.BadParameter(_("a whole number or 'none'"), param_hint="--quota")
     operations.update_delegation(delegation, **changes)
     db.session.commit()
-    click.echo(f"Saved {delegation.name}.")
+    click.echo(_("Saved %(name)s.", name=delegation.display_name))
 
 
 @delegations_cli.command("deactivate")
@@ -105,7 +106,7 @@ def deactivate_command(slug, delegation_id):
     delegation = operations.get_delegation(get_conference(slug), delegation_id)
     operations.deactivate_delegation(delegation)
     db.session.commit()
-    click.echo(f"Deactivated {delegation.name}.")
+    click.echo(_("Deactivated %(name)s.", name=delegation.display_name))
 
 
 @delegations_cli.command("reactivate")
@@ -117,4 +118,4 @@ def reactivate_command(slug, delegation_id):
     delegation = operations.get_delegation(get_conference(slug), delegation_id)
     operations.reactivate_delegation(delegation)
     db.session.commit()
-    click.echo(f"Reactivated {delegation.name}.")
+    click.echo(_("Reactivated %(name)s.", name=delegation.display_name))

@@ -8,55 +8,61 @@ from alliance_conf.core.forms import PlainText
 from alliance_conf.delegations.countries import country_choices
 from alliance_conf.delegations.models import DelegationKind
 from alliance_conf.delegations.operations import MAX_QUOTA
+from alliance_conf.i18n import _, _l
 
 
 class DelegationEditForm(FlaskForm):
-    group = SelectField("Group", validators=[DataRequired()])
+    group = SelectField(_l("Group"), validators=[DataRequired()])
     contact_email = EmailField(
-        "Contact e-mail",
-        description="Where invitations and notices for this delegation are sent.",
+        _l("Contact e-mail"),
+        description=_l("Where invitations and notices for this delegation are sent."),
         validators=[Optional(), Length(max=320)],
     )
     delegate_quota = IntegerField(
-        "Delegate quota",
-        description="How many delegates may be approved; leave empty for no limit.",
+        _l("Delegate quota"),
+        description=_l("How many delegates may be approved; leave empty for no limit."),
         validators=[Optional(), NumberRange(min=0, max=MAX_QUOTA)],
     )
 
     def set_groups(self, conference) -> None:
         self.group.choices = [
-            SelectChoice(key, label) for key, label in (conference.groups or {}).items()
+            SelectChoice(key, conference.group_label(key)) for key in (conference.groups or {})
         ]
 
 
 class DelegationForm(DelegationEditForm):
     kind = RadioField(
-        "Kind of delegation",
+        _l("Kind of delegation"),
         choices=[
-            SelectChoice(DelegationKind.state.value, "A state"),
-            SelectChoice(DelegationKind.organisation.value, "An organisation"),
+            SelectChoice(DelegationKind.state.value, _l("A state")),
+            SelectChoice(DelegationKind.organisation.value, _l("An organisation")),
         ],
         default=DelegationKind.state.value,
         validators=[DataRequired()],
     )
     country_code = SelectField(
-        "Country",
-        description="For a state: choose it by name (type the first letters to jump to it).",
-        choices=[SelectChoice("", "Choose a country…")]
-        + [SelectChoice(code, name) for code, name in country_choices()],
+        _l("Country"),
+        description=_l("For a state: choose it by name (type the first letters to jump to it)."),
+        # The choices are the country names in the interface's language (set per request).
         # The operation checks the code and says what is wrong with it.
         validate_choice=False,
         validators=[Optional(), Length(max=2)],
     )
     organisation_name = StringField(
-        "Organisation name",
-        description="For an organisation.",
+        _l("Organisation name"),
+        description=_l("For an organisation."),
         validators=[PlainText(), Optional(), Length(max=200)],
     )
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.country_code.choices = [SelectChoice("", _("Choose a country…"))] + [
+            SelectChoice(code, name) for code, name in country_choices()
+        ]
+
 
 class ImportForm(FlaskForm):
-    file = FileField("CSV file", validators=[FileRequired("Choose a CSV file.")])
+    file = FileField(_l("CSV file"), validators=[FileRequired(_l("Choose a CSV file."))])
 
 
 class ConfirmForm(FlaskForm):

@@ -18,9 +18,15 @@ from alliance_conf.auth.models import normalise_email
 from alliance_conf.auth.operations import has_control_characters, has_format_characters
 from alliance_conf.conferences.models import Conference
 from alliance_conf.core.csvfile import RowProblems, read_csv
-from alliance_conf.delegations.countries import UnknownCountry, country_name, normalise_code
+from alliance_conf.delegations.countries import (
+    UnknownCountry,
+    country_name,
+    delegation_name,
+    normalise_code,
+)
 from alliance_conf.delegations.models import Delegation, DelegationKind
 from alliance_conf.extensions import db
+from alliance_conf.i18n import _, ngettext
 from alliance_conf.plugins import hook
 
 COLUMNS_ONE_OF = ("country_code", "organisation_name")
@@ -48,9 +54,14 @@ class ImportReport:
         }
 
     def summary(self) -> str:
-        return (
-            f"{self.total} delegations in the file: {self.created} created, "
-            f"{self.updated} updated, {self.unchanged} unchanged."
+        # each count its own plural: French agrees « 1 créée », « 2 créées »
+        return ngettext(
+            "%(num)d delegation in the file: %(created)s, %(updated)s, %(unchanged)s.",
+            "%(num)d delegations in the file: %(created)s, %(updated)s, %(unchanged)s.",
+            self.total,
+            created=ngettext("%(num)d created", "%(num)d created", self.created),
+            updated=ngettext("%(num)d updated", "%(num)d updated", self.updated),
+            unchanged=ngettext("%(num)d unchanged", "%(num)d unchanged", self.unchanged),
         )
 
 
@@ -60,7 +71,7 @@ def parse_quota(value: str) -> int | None:
     if not value:
         return None
     if not value.isdigit():
-        raise ValueError(f"delegate_quota {value!r} is not a whole number ≥ 0")
+        raise ValueError(_("delegate_quota '%(value)s' is not a whole number ≥ 0", value=value))
     return int(value)
 
 
@@ -68,7 +79,9 @@ def quick_email(value: str) -> str:
     try:
         return normalise_email(validate_email(value, check_deliverability=False).normalized)
     except EmailNotValidError as exc:
-        raise ValueError(f"{value!r} is not a valid e-mail address ({exc})") from None
+        raise ValueError(
+            _("'%(value)s' is not a valid e-mail address (%(reason)s)", value=value, reason=exc)
+        ) from None
 
 
 def _existing(conference: Conference) -> tuple[dict, dict, dict]:
@@ -121,23 +134,32 @@ def import_delegations(
         code = normalise_code(row.get("country_code"))
         org = " ".join(row.get("organisation_name").split())
         if bool(code) == bool(org):
-            reasons.append("give either a country_code or an organisation_name, not both")
+            reasons.append(_("give either a country_code or an organisation_name, not both"))
         name = org
         if code:
             try:
-                name = country_name(code)
+                name = country_name(code, "en")  # stored in English; pages translate it
             except UnknownCountry:
-                reasons.append(f"unknown country code {code!r} (use ISO 3166-1 alpha-2, e.g. BE)")
+                reasons.append(
+                    _(
+                        "unknown country code '%(code)s' (use ISO 3166-1 alpha-2, e.g. BE)",
+                        code=code,
+                    )
+                )
         if len(org) > 200:
-            reasons.append("organisation_name is longer than 200 characters")
+            reasons.append(_("organisation_name is longer than 200 characters"))
         if has_control_characters(org) or has_format_characters(org):
             reasons.append(
-                "organisation_name contains control or invisible formatting characters (such "
-                "as a right-to-left override); use plain text"
+                _(
+                    "organisation_name contains control or invisible formatting characters "
+                    "(such as a right-to-left override); use plain text"
+                )
             )
         group = row.get("group")
         if group not in groups:
-            reasons.append(f"unknown group {group!r} (known: {known_groups})")
+            reasons.append(
+                _("unknown group '%(group)s' (known: %(known)s)", group=group, known=known_groups)
+            )
         values: dict = {"group": group}
         if "contact_email" in present:
             email = row.get("contact_email")
@@ -152,7 +174,13 @@ def import_delegations(
                 reasons.append(str(exc))
         key = ("state", code) if code else ("organisation", org.lower())
         if (code or org) and key in seen:
-            reasons.append(f"duplicate delegation: {name} is already on line {seen[key]}")
+            reasons.append(
+                _(
+                    "duplicate delegation: %(name)s is already on line %(line)d",
+                    name=delegation_name(name, code),
+                    line=seen[key],
+                )
+            )
         elif code or org:
             seen[key] = row.line
         if reasons:
@@ -177,8 +205,15 @@ def import_delegations(
         if quota is not None and quota < approved.get(existing.id, 0):
             problems.add(
                 row.line,
-                f"{existing.name} already has {approved[existing.id]} approved delegates; "
-                f"delegate_quota cannot be {quota}",
+                ngettext(
+                    "%(name)s already has %(num)d approved delegate; "
+                    "delegate_quota cannot be %(quota)d",
+                    "%(name)s already has %(num)d approved delegates; "
+                    "delegate_quota cannot be %(quota)d",
+                    approved[existing.id],
+                    name=existing.display_name,
+                    quota=quota,
+                ),
             )
             continue
         if changes:
@@ -186,7 +221,13 @@ def import_delegations(
         else:
             report.unchanged += 1
 
-    problems.raise_if_any("delegations")
+    problems.raise_if_any(
+        lambda count: ngettext(
+            "The delegations file has %(num)d bad row; nothing was imported.",
+            "The delegations file has %(num)d bad rows; nothing was imported.",
+            count,
+        )
+    )
 
     created = [Delegation(conference_id=conference.id, **values) for values in to_create]
     db.session.add_all(created)

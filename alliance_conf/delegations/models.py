@@ -52,5 +52,13 @@ class Delegation(db.Model):
     def is_state(self) -> bool:
         return self.kind == DelegationKind.state
 
+    @property
+    def display_name(self) -> str:
+        """The name pages show: a state's in the interface's language (``name`` keeps the
+        English one), an organisation's as typed."""
+        from alliance_conf.delegations.countries import delegation_name
+
+        return delegation_name(self.name, self.country_code)
+
     def __repr__(self):
         return f"<Delegation {self.country_code or self.organisation_name}>"

@@ -3,14 +3,21 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
+from flask_babel import format_number
 
 from alliance_conf.audit.operations import log_event
 from alliance_conf.auth.operations import check_email, check_plain_text
 from alliance_conf.conferences.models import Conference
 from alliance_conf.core.errors import Conflict, InvalidState, NotFound, ValidationFailed
-from alliance_conf.delegations.countries import UnknownCountry, country_name, normalise_code
+from alliance_conf.delegations.countries import (
+    UnknownCountry,
+    country_name,
+    delegation_name,
+    normalise_code,
+)
 from alliance_conf.delegations.models import Delegation, DelegationKind
 from alliance_conf.extensions import db
+from alliance_conf.i18n import _, ngettext
 from alliance_conf.plugins import hook
 
 
@@ -19,8 +26,12 @@ def check_group(conference: Conference, group: str) -> str:
     if group not in (conference.groups or {}):
         known = ", ".join(sorted(conference.groups or {}))
         raise ValidationFailed(
-            f"{group!r} is not a delegation group of this conference (known: {known}).",
-            {"group": f"Choose one of: {known}."},
+            _(
+                "'%(group)s' is not a delegation group of this conference (known: %(known)s).",
+                group=group,
+                known=known,
+            ),
+            {"group": _("Choose one of: %(known)s.", known=known)},
         )
     return group
 
@@ -41,19 +52,25 @@ def create_delegation(
     organisation_name = (organisation_name or "").strip() or None
     if bool(country_code) == bool(organisation_name):
         raise ValidationFailed(
-            "Give either a country code or an organisation name, not both or neither.",
-            {"country_code": "Country code or organisation name."},
+            _("Give either a country code or an organisation name, not both or neither."),
+            {"country_code": _("Country code or organisation name.")},
         )
     if organisation_name:
-        check_plain_text(organisation_name, "organisation_name", "The organisation's name")
+        check_plain_text(organisation_name, "organisation_name", _("The organisation's name"))
     check_quota(delegate_quota)
     if contact_email:
         contact_email = check_email(contact_email, "contact_email")
     if country_code:
         try:
-            name = country_name(country_code)
-        except UnknownCountry as exc:
-            raise ValidationFailed(str(exc), {"country_code": "Unknown country code."}) from None
+            name = country_name(country_code, "en")  # stored in English; pages translate it
+        except UnknownCountry:
+            raise ValidationFailed(
+                _(
+                    "'%(code)s' is not an ISO 3166-1 alpha-2 country code.",
+                    code=country_code,
+                ),
+                {"country_code": _("Unknown country code.")},
+            ) from None
         kind = DelegationKind.state
         clash = Delegation.country_code == country_code
     else:
@@ -64,7 +81,12 @@ def create_delegation(
         sa.select(Delegation.id).where(Delegation.conference_id == conference.id, clash)
     )
     if existing is not None:
-        raise Conflict(f"{name} already has a delegation at this conference.")
+        raise Conflict(
+            _(
+                "%(name)s already has a delegation at this conference.",
+                name=delegation_name(name, country_code),
+            )
+        )
     delegation = Delegation(
         conference_id=conference.id,
         kind=kind,
@@ -85,7 +107,7 @@ def create_delegation(
 def get_delegation(conference: Conference, delegation_id: int) -> Delegation:
     delegation = db.session.get(Delegation, delegation_id)
     if delegation is None or delegation.conference_id != conference.id:
-        raise NotFound(f"There is no delegation {delegation_id} at this conference.")
+        raise NotFound(_("There is no delegation %(id)s at this conference.", id=delegation_id))
     return delegation
 
 
@@ -105,10 +127,11 @@ MAX_QUOTA = 100_000
 
 def check_quota(delegate_quota: int | None, field: str = "delegate_quota") -> int | None:
     if delegate_quota is not None and delegate_quota < 0:
-        raise ValidationFailed("The delegate quota cannot be negative.", {field: "≥ 0"})
+        raise ValidationFailed(_("The delegate quota cannot be negative."), {field: "≥ 0"})
     if delegate_quota is not None and delegate_quota > MAX_QUOTA:
         raise ValidationFailed(
-            f"The delegate quota is at most {MAX_QUOTA:,}.", {field: f"≤ {MAX_QUOTA}"}
+            _("The delegate quota is at most %(max)s.", max=format_number(MAX_QUOTA)),
+            {field: f"≤ {MAX_QUOTA}"},
         )
     return delegate_quota
 
@@ -143,9 +166,13 @@ def update_delegation(
             if delegate_quota is not None:
                 approved = approved_count(delegation)
                 if delegate_quota < approved:
-                    message = (
-                        f"{delegation.name} already has {approved} approved delegates; "
-                        f"the quota cannot be lower."
+                    message = ngettext(
+                        "%(name)s already has %(num)d approved delegate; "
+                        "the quota cannot be lower.",
+                        "%(name)s already has %(num)d approved delegates; "
+                        "the quota cannot be lower.",
+                        approved,
+                        name=delegation.display_name,
                     )
                     raise ValidationFailed(message, {"delegate_quota": message})
             changes["delegate_quota"] = delegate_quota
@@ -166,7 +193,7 @@ def update_delegation(
 def deactivate_delegation(delegation: Delegation, *, actor=None) -> Delegation:
     """Take a delegation off the conference's lists; its registrations are kept."""
     if not delegation.active:
-        raise InvalidState(f"{delegation.name} is already deactivated.")
+        raise InvalidState(_("%(name)s is already deactivated.", name=delegation.display_name))
     delegation.active = False
     db.session.flush()
     log_event("delegation.deactivated", delegation, actor=actor, data={"name": delegation.name})
@@ -175,7 +202,7 @@ def deactivate_delegation(delegation: Delegation, *, actor=None) -> Delegation:
 
 def reactivate_delegation(delegation: Delegation, *, actor=None) -> Delegation:
     if delegation.active:
-        raise InvalidState(f"{delegation.name} is already active.")
+        raise InvalidState(_("%(name)s is already active.", name=delegation.display_name))
     delegation.active = True
     db.session.flush()
     log_event("delegation.reactivated", delegation, actor=actor, data={"name": delegation.name})

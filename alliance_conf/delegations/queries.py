@@ -48,6 +48,6 @@ def heads_of_delegation(delegation_ids: list[int]) -> dict[int, dict]:
             heads[row.delegation_id] = {
                 "full_name": row.full_name,
                 "email": row.email,
-                "status": str(row.status),
+                "status": RegistrationStatus(row.status),  # a StrEnum: its title is shown
             }
     return heads

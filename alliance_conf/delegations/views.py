@@ -9,6 +9,7 @@ from alliance_conf.auth.models import UserRole
 from alliance_conf.conferences.operations import get_conference
 from alliance_conf.core.csvfile import csv_template
 from alliance_conf.delegations import operations, queries
+from alliance_conf.delegations.countries import countries_named, name_order
 from alliance_conf.delegations.forms import (
     ConfirmForm,
     DelegationEditForm,
@@ -19,6 +20,7 @@ from alliance_conf.delegations.imports import import_delegations
 from alliance_conf.delegations.models import Delegation
 from alliance_conf.extensions import db
 from alliance_conf.forms import form_action, import_page
+from alliance_conf.i18n import _
 from alliance_conf.ui import paginate
 
 PER_PAGE = 100
@@ -38,9 +40,11 @@ def index(slug: str):
             sa.or_(
                 sa.func.lower(Delegation.name).like(pattern),
                 sa.func.lower(Delegation.country_code) == q.lower(),
+                Delegation.country_code.in_(countries_named(q)),
             )
         )
-    listed = paginate(statement.order_by(Delegation.name, Delegation.id), per_page=PER_PAGE)
+    order = name_order(Delegation.name, Delegation.country_code)
+    listed = paginate(statement.order_by(order, Delegation.id), per_page=PER_PAGE)
     delegations = listed.items
     ids = [d.id for d in delegations]
     return render_template(
@@ -75,7 +79,7 @@ def create(slug: str):
                 actor=current_user,
             )
         if done:
-            flash(f"Delegation “{delegation.name}” added.", "success")
+            flash(_("Delegation “%(name)s” added.", name=delegation.display_name), "success")
             return redirect(url_for("delegations.index", slug=conference.slug))
     status = 422 if form.errors else 200
     return render_template("delegations/form.html", conference=conference, form=form), status
@@ -97,7 +101,7 @@ def edit(slug: str, delegation_id: int):
                 actor=current_user,
             )
         if done:
-            flash(f"Delegation “{delegation.name}” saved.", "success")
+            flash(_("Delegation “%(name)s” saved.", name=delegation.display_name), "success")
             return redirect(url_for("delegations.index", slug=conference.slug))
     status = 422 if form.errors else 200
     return render_template(
@@ -120,7 +124,7 @@ def deactivate(slug: str, delegation_id: int):
     if form.validate_on_submit():
         operations.deactivate_delegation(delegation, actor=current_user)
         db.session.commit()
-        flash(f"Delegation “{delegation.name}” deactivated.", "success")
+        flash(_("Delegation “%(name)s” deactivated.", name=delegation.display_name), "success")
         return redirect(url_for("delegations.index", slug=conference.slug))
     return render_template(
         "delegations/deactivate.html",
@@ -137,11 +141,11 @@ def reactivate(slug: str, delegation_id: int):
     delegation = operations.get_delegation(conference, delegation_id)
     form = ConfirmForm()
     if not form.validate_on_submit():
-        flash("The form expired or was sent from elsewhere. Please try again.", "error")
+        flash(_("The form expired or was sent from elsewhere. Please try again."), "error")
     else:
         operations.reactivate_delegation(delegation, actor=current_user)
         db.session.commit()
-        flash(f"Delegation “{delegation.name}” reactivated.", "success")
+        flash(_("Delegation “%(name)s” reactivated.", name=delegation.display_name), "success")
     return redirect(url_for("delegations.edit", slug=conference.slug, delegation_id=delegation.id))
 
 

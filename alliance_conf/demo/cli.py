@@ -6,6 +6,7 @@ from flask.cli import with_appcontext
 from alliance_conf.core.cli import domain_errors
 from alliance_conf.demo.operations import load_demo
 from alliance_conf.extensions import db
+from alliance_conf.i18n import _, ngettext
 
 
 @click.group("demo", help="The seed conference for trying alliance-conf out.")
@@ -21,20 +22,34 @@ def load():
     result = load_demo()
     db.session.commit()
     conference = result.conference
-    verb = "Created" if result.created_conference else "Found"
     total = conference.delegations.count()
-    click.echo(
-        f"{verb} conference {conference.slug!r} with {total} delegations "
-        f"({result.delegations_added} added now)."
-    )
+    delegations = ngettext("%(num)d delegation", "%(num)d delegations", total)
+    added = ngettext("%(num)d added now", "%(num)d added now", result.delegations_added)
+    if result.created_conference:
+        message = _(
+            "Created conference '%(slug)s' with %(delegations)s (%(added)s).",
+            slug=conference.slug,
+            delegations=delegations,
+            added=added,
+        )
+    else:
+        message = _(
+            "Found conference '%(slug)s' with %(delegations)s (%(added)s).",
+            slug=conference.slug,
+            delegations=delegations,
+            added=added,
+        )
+    click.echo(message)
     if result.new_passwords:
         rows = [
             f"{key:<10} {user.email:<36} {password}"
             for key, (user, password) in result.new_passwords.items()
         ]
-        click.echo(_boxed("Demo accounts (passwords are shown only this once)", rows))
+        click.echo(_boxed(_("Demo accounts (passwords are shown only this once)"), rows))
     else:
-        click.echo("Demo accounts already exist; their passwords were printed on the first load.")
+        click.echo(
+            _("Demo accounts already exist; their passwords were printed on the first load.")
+        )
 
 
 def _boxed(title: str, rows: list[str]) -> str:

@@ -7,6 +7,7 @@ from flask import send_file, url_for
 
 from alliance_conf.api.framework import ApiBlueprint, ApiModel, api_user
 from alliance_conf.core.errors import NotFound
+from alliance_conf.i18n import _
 from alliance_conf.jobs.models import JobState
 from alliance_conf.jobs.operations import get_job
 
@@ -65,7 +66,7 @@ def get(job_id: int):
 def download(job_id: int):
     job = get_job(job_id, api_user())
     if job.state != JobState.done or job.result is None:
-        raise NotFound(f"Job {job_id} has no file (yet).")
+        raise NotFound(_("Job %(id)s has no file (yet).", id=job_id))
     # The API promises bytes of one declared type, whatever the job made (its file name tells
     # the kind); the web page serves the job's own type to browsers.
     return send_file(

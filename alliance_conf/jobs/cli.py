@@ -4,6 +4,7 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
+from alliance_conf.i18n import _
 from alliance_conf.jobs.operations import queue
 
 
@@ -21,7 +22,7 @@ def worker(burst: bool):
     from rq import SimpleWorker
 
     if not current_app.config.get("JOBS_REDIS_URL"):
-        raise click.ClickException("JOBS_REDIS_URL is not set: jobs run in the web process.")
+        raise click.ClickException(_("JOBS_REDIS_URL is not set: jobs run in the web process."))
     jobs = queue()
-    click.echo(f"worker on queue {jobs.name!r}", err=True)
+    click.echo(_("worker on queue '%(name)s'", name=jobs.name), err=True)
     SimpleWorker([jobs], connection=jobs.connection).work(burst=burst, logging_level="WARNING")

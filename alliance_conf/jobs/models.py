@@ -8,6 +8,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from alliance_conf.core.db import UTCDateTime, enum_column, utcnow
 from alliance_conf.extensions import db
+from alliance_conf.i18n import _l
 
 
 class JobState(enum.StrEnum):
@@ -18,7 +19,15 @@ class JobState(enum.StrEnum):
 
     @property
     def title(self) -> str:
-        return self.value.capitalize()
+        return str(STATE_TITLES[self])
+
+
+STATE_TITLES = {
+    JobState.queued: _l("Queued"),
+    JobState.running: _l("Running"),
+    JobState.done: _l("Done"),
+    JobState.failed: _l("Failed"),
+}
 
 
 class Job(db.Model):

@@ -19,6 +19,7 @@ from __future__ import annotations
 import importlib
 import logging
 from collections.abc import Callable
+from contextlib import nullcontext
 
 import sqlalchemy as sa
 from flask import current_app
@@ -28,6 +29,7 @@ from alliance_conf.core.aftercommit import after_commit
 from alliance_conf.core.db import utcnow
 from alliance_conf.core.errors import NotFound
 from alliance_conf.extensions import db
+from alliance_conf.i18n import _, force_locale
 from alliance_conf.jobs.models import Job, JobState
 
 QUEUE_KEY = "alliance_jobs_queue"
@@ -112,7 +114,9 @@ def _dispatch_job(job_id: int) -> None:
         dispatch(RUN_JOB, job_id)
     except Exception as exc:  # the queue is unreachable: say so on the job's page
         log.exception("job %s could not be queued", job_id)
-        _finish_failed(job_id, f"The job could not be queued ({type(exc).__name__}).")
+        _finish_failed(
+            job_id, _("The job could not be queued (%(error)s).", error=type(exc).__name__)
+        )
 
 
 def run_job(job_id: int) -> None:
@@ -130,7 +134,13 @@ def run_job(job_id: int) -> None:
     except Exception as exc:
         db.session.rollback()
         log.exception("job %s (%s) failed", job_id, job.kind)
-        _finish_failed(job_id, f"The job failed ({type(exc).__name__}). The error is logged.")
+        # in the language the job was started in, when it says (an export does)
+        language = (job.params or {}).get("language")
+        with force_locale(language) if language else nullcontext():
+            message = _(
+                "The job failed (%(error)s). The error is logged.", error=type(exc).__name__
+            )
+        _finish_failed(job_id, message)
 
 
 def _finish_failed(job_id: int, message: str) -> None:
@@ -159,7 +169,7 @@ def get_job(job_id: int, user) -> Job:
     """A job is seen only by the person who started it."""
     job = db.session.get(Job, job_id)
     if job is None or user is None or job.owner_id != getattr(user, "id", None):
-        raise NotFound(f"There is no job {job_id} of yours.")
+        raise NotFound(_("There is no job %(id)s of yours.", id=job_id))
     return job
 
 

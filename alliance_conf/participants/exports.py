@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import tempfile
 from collections.abc import Iterable, Iterator
+from contextlib import nullcontext
+from dataclasses import dataclass
 from datetime import UTC
 
 import sqlalchemy as sa
@@ -20,29 +22,37 @@ from alliance_conf.conferences.models import Conference
 from alliance_conf.core.csvfile import csv_chunks, safe_cell
 from alliance_conf.delegations.models import Delegation
 from alliance_conf.extensions import db
+from alliance_conf.i18n import _, _l, current_language, force_locale
 from alliance_conf.registrations.models import DelegateFunction, Registration, RegistrationStatus
 
 BATCH = 2000
 LISTS = ("published", "full")
 
-PUBLISHED_HEADER = ["Delegation", "Name", "Title/position", "Organisation", "Function"]
+# People read these lists: the header row is in the language of the person exporting.
+PUBLISHED_HEADER = [
+    _l("Delegation"),
+    _l("Name"),
+    _l("Title/position"),
+    _l("Organisation"),
+    _l("Function"),
+]
 FULL_HEADER = [
     *PUBLISHED_HEADER,
-    "Group",
-    "E-mail",
-    "Status",
-    "Signatory",
-    "Listed publicly",
-    "Registered (UTC)",
-    "Accessibility needs",
-    "Dietary needs",
+    _l("Group"),
+    _l("E-mail"),
+    _l("Status"),
+    _l("Signatory"),
+    _l("Listed publicly"),
+    _l("Registered (UTC)"),
+    _l("Accessibility needs"),
+    _l("Dietary needs"),
 ]
 # Protocol order inside a delegation: the head first, then ministers, officials, advisers...
 FUNCTION_ORDER = {f.value: rank for rank, f in enumerate(DelegateFunction)}
 
 
-FUNCTION_TITLES = {f.value: f.title for f in DelegateFunction}
-YES_NO = {True: "yes", False: "no", None: "no"}  # 1 and 0 hash like True and False
+def sheet_title(which: str) -> str:
+    return _("Participants (published)") if which == "published" else _("Participants (full)")
 
 
 def _function_rank():
@@ -90,13 +100,13 @@ def export_statement(conference: Conference, which: str):
     return statement.order_by(Delegation.name, _function_rank(), User.full_name, Registration.id)
 
 
-def _published_row(row) -> list:
+def _published_row(row, functions) -> list:
     return [
         row[0],
         row[1],
         row[2],
         row[3],
-        FUNCTION_TITLES.get(row[4], row[4]),
+        functions.get(row[4], row[4]),
     ]
 
 
@@ -112,27 +122,52 @@ def _minute(value) -> str:
     return value.isoformat(" ", "minutes")[:16]
 
 
-def _full_row(row, group_label) -> list:
+def _full_row(row, functions, group_label, yes_no) -> list:
     return [
         row[0],
         row[1],
         row[2],
         row[3],
-        FUNCTION_TITLES.get(row[4], row[4]),
+        functions.get(row[4], row[4]),
         group_label(row[5]),
         row[6],
         row[7],
-        YES_NO[row[8]],
-        YES_NO[row[9]],
+        yes_no[row[8]],
+        yes_no[row[9]],
         _minute(row[10]),
         row[11] or "",
         row[12] or "",
     ]
 
 
-def export_rows(conference: Conference, which: str) -> Iterator[list]:
-    """The header, then every row, read in batches (server-side cursor on PostgreSQL)."""
-    yield PUBLISHED_HEADER if which == "published" else FULL_HEADER
+def export_rows(conference: Conference, which: str, language: str | None = None) -> Iterator[list]:
+    """The header, then every row, read in batches (server-side cursor on PostgreSQL).
+
+    The header, functions, groups and yes/no are in ``language`` (default: the interface's),
+    translated once before the first row; the data stays as stored (delegation names
+    included, so the list keeps its order)."""
+    with force_locale(language) if language else nullcontext():
+        header = PUBLISHED_HEADER if which == "published" else FULL_HEADER
+        words = ExportWords(
+            header=[str(title) for title in header],
+            functions={f.value: str(f.title) for f in DelegateFunction},
+            groups={key: str(conference.group_label(key)) for key in conference.groups or {}},
+            # 1 and 0 hash like True and False
+            yes_no={True: _("yes"), False: _("no"), None: _("no")},
+        )
+    return _export_rows(conference, which, words)
+
+
+@dataclass
+class ExportWords:
+    header: list[str]
+    functions: dict[str, str]
+    groups: dict[str, str]
+    yes_no: dict
+
+
+def _export_rows(conference: Conference, which: str, words: ExportWords) -> Iterator[list]:
+    yield words.header
     # Core execution on the session's connection: no ORM row processing for 100,000 rows.
     # Options on the statement, not on the connection: the session's connection must not stay
     # in streaming mode for what the transaction does next (a background job writes its row).
@@ -140,18 +175,19 @@ def export_rows(conference: Conference, which: str) -> Iterator[list]:
         stream_results=True, max_row_buffer=BATCH
     )
     result = db.session.connection().execute(statement)
-    groups = dict(conference.groups or {})
+    functions, yes_no = words.functions, words.yes_no
 
     def group_label(key):
-        return groups.get(key, key)
+        return words.groups.get(key, key)
 
     try:
         for partition in result.partitions(BATCH):
             if which == "published":
-                yield from map(_published_row, partition)
+                for row in partition:
+                    yield _published_row(row, functions)
             else:
                 for row in partition:
-                    yield _full_row(row, group_label)
+                    yield _full_row(row, functions, group_label, yes_no)
     finally:
         result.close()
 
@@ -179,9 +215,17 @@ XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PROGRESS_EVERY = 1000
 
 
-def xlsx_export_job(job, *, which: str) -> None:
+def xlsx_export_job(job, *, which: str, language: str | None = None) -> None:
     """A background job (``alliance_conf.jobs``): the Excel list of a large conference, with
-    its progress reported every 1,000 rows; the file is kept on the job for its owner."""
+    its progress reported every 1,000 rows; the file is kept on the job for its owner, in the
+    language of the page it was started from."""
+    if language:
+        with force_locale(language):
+            return _xlsx_export(job, which)
+    return _xlsx_export(job, which)
+
+
+def _xlsx_export(job, which: str) -> None:
     from alliance_conf.jobs.operations import report_progress
 
     conference = db.session.get(Conference, job.conference_id)
@@ -189,35 +233,43 @@ def xlsx_export_job(job, *, which: str) -> None:
         raise ValueError("the conference or the list is gone")
     statement = export_statement(conference, which).order_by(None)
     total = db.session.scalar(sa.select(sa.func.count()).select_from(statement.subquery()))
-    report_progress(job, 0, total, "Reading the participants")
+    report_progress(job, 0, total, _("Reading the participants"))
 
     def counted(rows):
         for n, row in enumerate(rows):  # row 0 is the header
             if n and n % PROGRESS_EVERY == 0:
-                report_progress(job, n, total, "Writing the workbook")
+                report_progress(job, n, total, _("Writing the workbook"))
             yield row
 
-    output = build_xlsx(counted(export_rows(conference, which)), title=f"Participants ({which})")
-    job.result = output.read()
+    with build_xlsx(counted(export_rows(conference, which)), title=sheet_title(which)) as output:
+        job.result = output.read()
     job.result_name = f"{conference.slug}-participants-{which}.xlsx"
     job.result_type = XLSX_TYPE
-    job.done, job.total, job.message = total, total, "Ready"
+    job.done, job.total, job.message = total, total, _("Ready")
 
 
-def start_xlsx_export(conference: Conference, which: str, *, actor):
-    """Start the Excel list as a background job for ``actor`` (the full list: organisers)."""
+def start_xlsx_export(conference: Conference, which: str, *, actor, language: str | None = None):
+    """Start the Excel list as a background job for ``actor`` (the full list: organisers),
+    its headers and messages in ``language`` (default: the interface's)."""
     from alliance_conf.auth.models import UserRole
     from alliance_conf.core.errors import PermissionDenied, ValidationFailed
     from alliance_conf.jobs.operations import start_job
 
     if which not in LISTS:
-        raise ValidationFailed("The list is published or full.", {"list": "published or full"})
+        raise ValidationFailed(
+            _("The list is published or full."), {"list": _("published or full")}
+        )
     if which == "full" and not actor.has_role(UserRole.organiser):
-        raise PermissionDenied("Only organisers can export the full list.")
+        raise PermissionDenied(_("Only organisers can export the full list."))
+    if which == "published":
+        title = _("%(conference)s: published participant list (XLSX)", conference=conference.title)
+    else:
+        title = _("%(conference)s: full participant list (XLSX)", conference=conference.title)
     return start_job(
         "alliance_conf.participants.exports:xlsx_export_job",
-        title=f"{conference.title}: {which} participant list (XLSX)",
+        title=title,
         owner=actor,
         conference_id=conference.id,
         which=which,
+        language=language or current_language(),
     )

@@ -17,6 +17,7 @@ from functools import lru_cache
 
 import sqlalchemy as sa
 from email_validator import EmailNotValidError, validate_email
+from flask_babel import npgettext
 
 from alliance_conf.audit.operations import log_event
 from alliance_conf.auth.models import User, UserRole, normalise_email
@@ -24,8 +25,10 @@ from alliance_conf.auth.operations import has_control_characters, has_format_cha
 from alliance_conf.conferences.models import Conference
 from alliance_conf.core.csvfile import RowProblems, read_csv
 from alliance_conf.core.db import utcnow
+from alliance_conf.delegations.countries import delegation_name
 from alliance_conf.delegations.models import Delegation, DelegationKind
 from alliance_conf.extensions import db
+from alliance_conf.i18n import _, ngettext
 from alliance_conf.registrations.models import DelegateFunction, Registration, RegistrationStatus
 
 COLUMNS_REQUIRED = {"delegation", "email", "full_name"}
@@ -34,6 +37,26 @@ IMPORTABLE_STATUSES = (RegistrationStatus.pending, RegistrationStatus.approved)
 YES = {"yes", "y", "true", "1"}
 NO = {"no", "n", "false", "0", ""}
 CHUNK = 5000
+
+# Whole sentences per column, so each language can word them (and the extractor sees them).
+TOO_LONG = {
+    "position": lambda: _("the position is longer than 200 characters"),
+    "organisation": lambda: _("the organisation is longer than 200 characters"),
+}
+NOT_PLAIN = {
+    "full name": lambda: _(
+        "the full name contains control or invisible formatting characters "
+        "(such as a right-to-left override); use plain text"
+    ),
+    "position": lambda: _(
+        "the position contains control or invisible formatting characters "
+        "(such as a right-to-left override); use plain text"
+    ),
+    "organisation": lambda: _(
+        "the organisation contains control or invisible formatting characters "
+        "(such as a right-to-left override); use plain text"
+    ),
+}
 
 _LOCAL_PART = re.compile(r"^[a-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[a-z0-9!#$%&'*+/=?^_`{|}~-]+)*$")
 
@@ -56,11 +79,15 @@ def check_import_email(value: str) -> str:
         problem = _domain_problem(domain)
         if problem is None:
             return email
-        raise ValueError(f"{value!r} is not a valid e-mail address ({problem})")
+        raise ValueError(_bad_email(value, problem))
     try:
         return normalise_email(validate_email(value, check_deliverability=False).normalized)
     except EmailNotValidError as exc:
-        raise ValueError(f"{value!r} is not a valid e-mail address ({exc})") from None
+        raise ValueError(_bad_email(value, exc)) from None
+
+
+def _bad_email(value: str, reason) -> str:
+    return _("'%(value)s' is not a valid e-mail address (%(reason)s)", value=value, reason=reason)
 
 
 def parse_function(value: str) -> DelegateFunction:
@@ -69,7 +96,9 @@ def parse_function(value: str) -> DelegateFunction:
         return DelegateFunction(key)
     except ValueError:
         known = ", ".join(f.value for f in DelegateFunction)
-        raise ValueError(f"unknown function {value!r} (one of: {known})") from None
+        raise ValueError(
+            _("unknown function '%(value)s' (one of: %(known)s)", value=value, known=known)
+        ) from None
 
 
 @dataclass
@@ -84,10 +113,25 @@ class ParticipantImportReport:
         return dict(self.__dict__)
 
     def summary(self) -> str:
-        return (
-            f"{self.registrations} registrations imported ({self.approved} approved, "
-            f"{self.pending} pending); {self.users_created} new accounts, "
-            f"{self.users_existing} existing accounts."
+        registrations = ngettext(
+            "%(num)d registration imported (%(approved)s, %(pending)s)",
+            "%(num)d registrations imported (%(approved)s, %(pending)s)",
+            self.registrations,
+            # registrations (French: feminine) as opposed to delegates
+            approved=npgettext(
+                "registrations", "%(num)d approved", "%(num)d approved", self.approved
+            ),
+            pending=npgettext("registrations", "%(num)d pending", "%(num)d pending", self.pending),
+        )
+        created = ngettext("%(num)d new account", "%(num)d new accounts", self.users_created)
+        existing = ngettext(
+            "%(num)d existing account", "%(num)d existing accounts", self.users_existing
+        )
+        return _(
+            "%(registrations)s; %(created)s, %(existing)s.",
+            registrations=registrations,
+            created=created,
+            existing=existing,
         )
 
 
@@ -106,7 +150,7 @@ def import_participants(
     conference: Conference, data: bytes, *, actor=None, max_bytes: int | None = None
 ) -> ParticipantImportReport:
     """Register everyone in the CSV file, or nobody; raises ValidationFailed listing bad rows."""
-    _, rows = read_csv(
+    _columns, rows = read_csv(
         data, required=COLUMNS_REQUIRED, optional=COLUMNS_OPTIONAL, max_bytes=max_bytes
     )
     delegations = db.session.execute(
@@ -135,15 +179,25 @@ def import_participants(
         delegation = by_code.get(key.upper()) if len(key) == 2 else None
         delegation = delegation or by_name.get(" ".join(key.split()).lower())
         if not key:
-            reasons.append("the delegation is missing")
+            reasons.append(_("the delegation is missing"))
         elif delegation is None:
-            reasons.append(f"no delegation {key!r} at this conference (import delegations first)")
+            reasons.append(
+                _(
+                    "no delegation '%(key)s' at this conference (import delegations first)",
+                    key=key,
+                )
+            )
         elif not delegation.active:
-            reasons.append(f"the delegation {delegation.name} is deactivated")
+            reasons.append(
+                _(
+                    "the delegation %(name)s is deactivated",
+                    name=delegation_name(delegation.name, delegation.country_code),
+                )
+            )
         email = None
         raw_email = row.get("email")
         if not raw_email:
-            reasons.append("the e-mail is missing")
+            reasons.append(_("the e-mail is missing"))
         else:
             try:
                 email = check_import_email(raw_email)
@@ -151,14 +205,20 @@ def import_participants(
                 reasons.append(str(exc))
         if email is not None:
             if email in seen_emails:
-                reasons.append(f"duplicate: {email} is already on line {seen_emails[email]}")
+                reasons.append(
+                    _(
+                        "duplicate: %(email)s is already on line %(line)d",
+                        email=email,
+                        line=seen_emails[email],
+                    )
+                )
             else:
                 seen_emails[email] = row.line
         full_name = " ".join(row.get("full_name").split())
         if not full_name:
-            reasons.append("the full name is missing")
+            reasons.append(_("the full name is missing"))
         elif len(full_name) > 200:
-            reasons.append("the full name is longer than 200 characters")
+            reasons.append(_("the full name is longer than 200 characters"))
         position, organisation = row.get("position"), row.get("organisation")
         for label, value in (
             ("full name", full_name),
@@ -166,12 +226,9 @@ def import_participants(
             ("organisation", organisation),
         ):
             if label != "full name" and len(value) > 200:
-                reasons.append(f"the {label} is longer than 200 characters")
+                reasons.append(TOO_LONG[label]())
             if has_control_characters(value) or has_format_characters(value):
-                reasons.append(
-                    f"the {label} contains control or invisible formatting characters "
-                    "(such as a right-to-left override); use plain text"
-                )
+                reasons.append(NOT_PLAIN[label]())
         try:
             function = parse_function(row.get("function"))
         except ValueError as exc:
@@ -179,10 +236,10 @@ def import_participants(
             function = None
         status_text = row.get("status").lower() or "pending"
         if status_text not in IMPORTABLE_STATUSES:
-            reasons.append(f"status {status_text!r} must be pending or approved")
+            reasons.append(_("status '%(value)s' must be pending or approved", value=status_text))
         consent_text = row.get("consent").lower()
         if consent_text not in YES | NO:
-            reasons.append(f"consent {consent_text!r} must be yes or no")
+            reasons.append(_("consent '%(value)s' must be yes or no", value=consent_text))
         if reasons:
             for reason in reasons:
                 problems.add(row.line, reason)
@@ -204,7 +261,13 @@ def import_participants(
     _lock_quota_delegations(parsed)
     users = _existing_users(list(seen_emails))
     _check_against_database(conference, parsed, users, problems)
-    problems.raise_if_any("participants")
+    problems.raise_if_any(
+        lambda count: ngettext(
+            "The participants file has %(num)d bad row; nothing was imported.",
+            "The participants file has %(num)d bad rows; nothing was imported.",
+            count,
+        )
+    )
     return _store(conference, parsed, users, actor)
 
 
@@ -262,17 +325,26 @@ def _check_against_database(conference, parsed, users, problems: RowProblems) ->
         delegation = item["delegation"]
         user = users.get(item["email"])
         if user is not None and user[0] in registered:
-            problems.add(item["line"], f"{item['email']} is already registered at this conference")
+            problems.add(
+                item["line"],
+                _("%(email)s is already registered at this conference", email=item["email"]),
+            )
+        name = delegation_name(delegation.name, delegation.country_code)
         if item["function"] == DelegateFunction.head_of_delegation and (
             delegation.kind == DelegationKind.state
         ):
             if delegation.id in heads:
-                problems.add(item["line"], f"{delegation.name} already has a head of delegation")
+                problems.add(
+                    item["line"], _("%(name)s already has a head of delegation", name=name)
+                )
             elif delegation.id in head_lines:
                 problems.add(
                     item["line"],
-                    f"{delegation.name} can have only one head of delegation "
-                    f"(also on line {head_lines[delegation.id]})",
+                    _(
+                        "%(name)s can have only one head of delegation (also on line %(line)d)",
+                        name=name,
+                        line=head_lines[delegation.id],
+                    ),
                 )
             else:
                 head_lines[delegation.id] = item["line"]
@@ -287,8 +359,14 @@ def _check_against_database(conference, parsed, users, problems: RowProblems) ->
                 quota_reported.add(delegation.id)
                 problems.add(
                     item["line"],
-                    f"approving this row exceeds the quota of {delegation.name} "
-                    f"({quota} approved delegates)",
+                    ngettext(
+                        "approving this row exceeds the quota of %(name)s "
+                        "(%(num)d approved delegate)",
+                        "approving this row exceeds the quota of %(name)s "
+                        "(%(num)d approved delegates)",
+                        quota,
+                        name=name,
+                    ),
                 )
 
 

@@ -19,14 +19,17 @@ import math
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import NamedTuple
 
 import sqlalchemy as sa
 
 from alliance_conf.auth.models import User, UserRole, search_text
 from alliance_conf.conferences.models import Conference
 from alliance_conf.core.errors import PermissionDenied, ValidationFailed
+from alliance_conf.delegations.countries import delegation_name, name_order
 from alliance_conf.delegations.models import Delegation, DelegationKind
 from alliance_conf.extensions import db
+from alliance_conf.i18n import _
 from alliance_conf.registrations.models import DelegateFunction, Registration, RegistrationStatus
 
 SORTS = ("name", "delegation", "status", "registered")
@@ -48,7 +51,7 @@ def viewer_scope(conference: Conference, user) -> Scope:
     """Organisers and admins see everything; staff all but the needs; a delegate only the
     registrations of the delegation they are approved in."""
     if user is None or not user.is_authenticated:
-        raise PermissionDenied("Sign in to see the participants.")
+        raise PermissionDenied(_("Sign in to see the participants."))
     if user.has_role(UserRole.organiser):
         return Scope(needs=True, organiser=True)
     if user.role == UserRole.staff:
@@ -62,9 +65,16 @@ def viewer_scope(conference: Conference, user) -> Scope:
     )
     if delegation_id is None:
         raise PermissionDenied(
-            "Only delegates approved for a delegation of this conference can see its participants."
+            _(
+                "Only delegates approved for a delegation of this conference can see its "
+                "participants."
+            )
         )
     return Scope(delegation_id=delegation_id)
+
+
+def _one_of(values) -> str:
+    return _("One of: %(values)s", values=", ".join(values))
 
 
 @dataclass
@@ -84,17 +94,17 @@ class ParticipantFilters:
     def check(self) -> ParticipantFilters:
         errors = {}
         if self.status and self.status not in RegistrationStatus.__members__:
-            errors["status"] = "One of: " + ", ".join(RegistrationStatus.__members__)
+            errors["status"] = _one_of(RegistrationStatus.__members__)
         if self.function and self.function not in DelegateFunction.__members__:
-            errors["function"] = "One of: " + ", ".join(DelegateFunction.__members__)
+            errors["function"] = _one_of(DelegateFunction.__members__)
         if self.sort not in SORTS:
-            errors["sort"] = "One of: " + ", ".join(SORTS)
+            errors["sort"] = _one_of(SORTS)
         if self.direction not in ("asc", "desc"):
-            errors["direction"] = "asc or desc"
+            errors["direction"] = _("asc or desc")
         if self.after and self.before:
-            errors["after"] = "Give after or before, not both."
+            errors["after"] = _("Give after or before, not both.")
         if errors:
-            raise ValidationFailed("The list filters are invalid.", errors)
+            raise ValidationFailed(_("The list filters are invalid."), errors)
         self.q = (self.q or "").strip()[:200]
         self.page = max(1, self.page)
         self.per_page = min(max(1, self.per_page), MAX_PER_PAGE)
@@ -149,6 +159,7 @@ def _columns(scope: Scope) -> list:
         User.email,
         Delegation.id.label("delegation_id"),
         Delegation.name.label("delegation_name"),
+        Delegation.country_code.label("delegation_country"),
         Delegation.group.label("delegation_group"),
     ]
     if scope.needs:
@@ -259,8 +270,8 @@ _CURSOR_TYPES = {
 
 def _decode_cursor(sort: str, cursor: str, field_name: str) -> list:
     invalid = ValidationFailed(
-        "The page cursor is invalid: follow the links of the list (or start again at page 1).",
-        {field_name: "Not a cursor of this list."},
+        _("The page cursor is invalid: follow the links of the list (or start again at page 1)."),
+        {field_name: _("Not a cursor of this list.")},
     )
     try:
         raw = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
@@ -412,13 +423,20 @@ def participant_page(
     )
 
 
-def delegation_choices(conference: Conference, limit: int) -> list[tuple[int, str]]:
-    return db.session.execute(
-        sa.select(Delegation.id, Delegation.name)
+class DelegationChoice(NamedTuple):
+    id: int
+    name: str
+
+
+def delegation_choices(conference: Conference, limit: int) -> list[DelegationChoice]:
+    """``(id, name)`` of the delegations, named and sorted in the interface's language."""
+    rows = db.session.execute(
+        sa.select(Delegation.id, Delegation.name, Delegation.country_code)
         .where(Delegation.conference_id == conference.id)
-        .order_by(Delegation.name)
+        .order_by(name_order(Delegation.name, Delegation.country_code), Delegation.id)
         .limit(limit)
     ).all()
+    return [DelegationChoice(row.id, delegation_name(row.name, row.country_code)) for row in rows]
 
 
 # --- dashboard --------------------------------------------------------------------------------
@@ -478,6 +496,7 @@ def dashboard(conference: Conference) -> Dashboard:
         sa.select(
             Delegation.id,
             Delegation.name,
+            Delegation.country_code,
             Delegation.group,
             sa.type_coerce(Delegation.kind, sa.String).label("kind"),
             Delegation.active,

@@ -18,9 +18,11 @@ from alliance_conf.auth.models import UserRole
 from alliance_conf.conferences.operations import get_conference
 from alliance_conf.core.csvfile import csv_template
 from alliance_conf.core.errors import ValidationFailed
+from alliance_conf.delegations.countries import delegation_name, sort_key
 from alliance_conf.delegations.models import Delegation
 from alliance_conf.extensions import db
 from alliance_conf.forms import import_page
+from alliance_conf.i18n import _, current_language
 from alliance_conf.participants import exports, queries
 from alliance_conf.participants.forms import ParticipantImportForm
 from alliance_conf.participants.imports import import_participants
@@ -37,7 +39,9 @@ def filters_from_args(args) -> queries.ParticipantFilters:
         try:
             return int(value)
         except ValueError:
-            raise ValidationFailed(f"{name} must be a number.", {name: "A number."}) from None
+            raise ValidationFailed(
+                _("%(name)s must be a number.", name=name), {name: _("A number.")}
+            ) from None
 
     return queries.ParticipantFilters(
         status=args.get("status") or None,
@@ -78,6 +82,12 @@ def index(slug: str):
         statuses=list(RegistrationStatus),
         functions=list(DelegateFunction),
         sorts=queries.SORTS,
+        sort_labels={
+            "name": _("Name"),
+            "delegation": _("Delegation"),
+            "status": _("Status"),
+            "registered": _("Registered"),
+        },
     )
 
 
@@ -88,18 +98,18 @@ def export(slug: str, fmt: str):
     conference = get_conference(slug)
     which = request.args.get("list", "published")
     if which not in exports.LISTS:
-        abort(400, "list must be published or full")
+        abort(400, _("list must be published or full"))
     if which == "full" and not current_user.has_role(UserRole.organiser):
         abort(403)
     filename = f"{conference.slug}-participants-{which}.{fmt}"
-    rows = exports.export_rows(conference, which)
+    rows = exports.export_rows(conference, which, language=current_language())
     if fmt == "csv":
         return Response(
             stream_with_context(exports.stream_csv(rows)),
             mimetype="text/csv",
             headers={"Content-Disposition": f'attachment; filename="{filename}"'},
         )
-    output = exports.build_xlsx(rows, title=f"Participants ({which})")
+    output = exports.build_xlsx(rows, title=exports.sheet_title(which))
     return send_file(
         output,
         mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -116,7 +126,10 @@ def export_job(slug: str):
     if not form.validate_on_submit():
         abort(400)
     job = exports.start_xlsx_export(
-        conference, request.form.get("list", "published"), actor=current_user
+        conference,
+        request.form.get("list", "published"),
+        actor=current_user,
+        language=current_language(),
     )
     db.session.commit()
     return redirect(url_for("jobs.show", job_id=job.id))
@@ -147,9 +160,15 @@ def import_csv(slug: str):
 @roles_required(UserRole.organiser)
 def dashboard(slug: str):
     conference = get_conference(slug)
+    board = queries.dashboard(conference)
+    for rows in (
+        (board.without_approved, board.without_signatory) if current_language() != "en" else ()
+    ):
+        # in the order of the names the page shows (in English: the stored names' order)
+        rows.sort(key=lambda d: sort_key(delegation_name(d.name, d.country_code)))
     return render_template(
         "participants/dashboard.html",
         conference=conference,
-        board=queries.dashboard(conference),
+        board=board,
         statuses=list(RegistrationStatus),
     )
