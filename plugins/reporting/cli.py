@@ -108,6 +108,7 @@ def report(round_id: int, out: Path):
     from plugins.documents.cli import write_atomically
 
     write_atomically(out, data)
+    size = f"{len(data):,}"
     click.echo(
         ngettext(
             "Wrote the progress report of %(round)s to %(path)s (%(size)s byte).",
@@ -115,6 +116,6 @@ def report(round_id: int, out: Path):
             len(data),
             round=repr(round_.title),
             path=str(out),
-            size=f"{len(data):,}",
+            size=size,
         )
     )
