@@ -3,6 +3,7 @@ later signatories, and the reminders before and after the deadline. Callers comm
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -368,4 +369,4 @@ def reminder_message(report: Report, kind: str) -> tuple[str, str]:
     fill_in = _("Fill it in and submit it here: %(link)s", link=link)
     why = _("You receive this message as an authorised member of the delegation.")
     body = f"{opening}\n\n{period}\n{fill_in}\n\n{why}"
-    return " ".join(subject.split()), body
+    return re.sub(r"[ \t\r\n]+", " ", subject).strip(), body  # keeps no-break spaces
