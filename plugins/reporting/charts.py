@@ -86,16 +86,14 @@ def progress_svg(series: dict, chart_id: str = "progress-chart") -> Markup:
                     f'stroke="#6b7682" stroke-dasharray="4 3"><title>{escape(no_report)}</title></rect>'
                 )
             c = point["counts"]
+            counts = _(
+                "%(achieved)s achieved, %(in_progress)s in progress, "
+                "%(not_started)s not started, %(not_reported)s not reported",
+                **c,
+            )
             body.append(
                 f'<text x="{LABEL_W + BAR_W + 8}" y="{y + BAR_H - 5}" font-size="12">'
-                + escape(
-                    _(
-                        "%(achieved)s achieved, %(in_progress)s in progress, "
-                        "%(not_started)s not started, %(not_reported)s not reported",
-                        **c,
-                    )
-                )
-                + "</text>"
+                f"{escape(counts)}</text>"
             )
             y += BAR_H + GAP
         y += 18

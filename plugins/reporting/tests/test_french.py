@@ -49,12 +49,13 @@ def test_overview_and_chart_in_french(client, world, round_, as_user):
         "Ouvrir un cycle de rapports",
         "Avancement d’un cycle à l’autre",
         "Avancement par engagement, cycle après cycle",  # the chart's <title>
-        "1 atteint, 0 en cours",  # the chart's counts
+        ">1 atteint, 0 en cours, 0 non commencé, 1 non communiqué</text>",  # the chart's counts
         "Non communiqué",
         "Chiffres",
     ):
         assert text in page, text
     assert "Reporting rounds" not in page and "Progress from round to round" not in page
+    assert "&lt;text" not in page  # the chart's markup is markup, not escaped text
     english = client.get(f"/declarations/{world.declaration.id}/reporting").get_data(as_text=True)
     assert "Reporting rounds" in english and "Cycles de rapports" not in english
 
