@@ -8,6 +8,7 @@ from pathlib import Path
 from flask import Flask
 
 from alliance_conf.hooks import DocumentExporter, NavItem, SlotContent, hookimpl
+from alliance_conf.i18n import _l
 from plugins.reporting import models  # noqa: F401 - registers the tables
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations" / "versions"
@@ -48,7 +49,7 @@ def alliance_migration_dirs():
 
 @hookimpl
 def alliance_nav_items(user):
-    return [NavItem("Reporting", "reporting.index", order=40)]
+    return [NavItem(_l("Reporting"), "reporting.index", order=40)]
 
 
 def _can_see_reporting(declaration) -> bool:
@@ -129,7 +130,7 @@ def alliance_document_exporters():
     return [
         DocumentExporter(
             name="reporting-round",
-            label="Consolidated progress report",
+            label=_l("Consolidated progress report"),
             kind="reporting_round",
             extension="docx",
             content_type=DOCX_TYPE,

@@ -13,6 +13,7 @@ from alliance_conf.declarations.models import Declaration
 from alliance_conf.declarations.operations import can_view, is_authorised
 from alliance_conf.delegations.models import Delegation
 from alliance_conf.extensions import db
+from alliance_conf.i18n import _
 from plugins.reporting.models import (
     Report,
     ReportingRound,
@@ -31,7 +32,7 @@ def can_read_delegation(user, delegation: Delegation) -> bool:
 
 def require_read_delegation(user, delegation: Delegation) -> None:
     if not can_read_delegation(user, delegation):
-        raise PermissionDenied("Only that delegation and the organisers can see this.")
+        raise PermissionDenied(_("Only that delegation and the organisers can see this."))
 
 
 def can_see_reporting(declaration: Declaration, user) -> bool:
@@ -59,7 +60,7 @@ def can_see_reporting(declaration: Declaration, user) -> bool:
 def require_see_reporting(declaration: Declaration, user) -> None:
     if not can_see_reporting(declaration, user):
         raise PermissionDenied(
-            "Only the organisers and the delegations of this conference can see its reporting."
+            _("Only the organisers and the delegations of this conference can see its reporting.")
         )
 
 
@@ -78,6 +79,9 @@ def require_act_for(actor, delegation: Delegation) -> None:
         return
     if not can_act_for(actor, delegation):
         raise PermissionDenied(
-            f"Only the head of delegation, a minister, a senior official or a signatory of "
-            f"{delegation.name} can do this."
+            _(
+                "Only the head of delegation, a minister, a senior official or a signatory of "
+                "%(delegation)s can do this.",
+                delegation=delegation.name,
+            )
         )

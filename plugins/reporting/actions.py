@@ -13,6 +13,7 @@ from alliance_conf.core.errors import (
 from alliance_conf.declarations.models import Declaration
 from alliance_conf.delegations.models import Delegation
 from alliance_conf.extensions import db
+from alliance_conf.i18n import _
 from plugins.reporting.access import require_act_for
 from plugins.reporting.models import (
     ActionStatus,
@@ -44,37 +45,44 @@ def _clean_action(declaration: Declaration, delegation: Delegation, data: Action
     errors: dict[str, str] = {}
     values = {
         "title": clean_text(
-            data.title, field="title", label="Title", limit=MAX_TITLE, errors=errors, required=True
+            data.title,
+            field="title",
+            label=_("Title"),
+            limit=MAX_TITLE,
+            errors=errors,
+            required=True,
         ),
         "description": clean_text(
             data.description,
             field="description",
-            label="Description",
+            label=_("Description"),
             limit=MAX_TEXT,
             errors=errors,
         ),
         "lead_agency": clean_text(
             data.lead_agency,
             field="lead_agency",
-            label="Lead agency",
+            label=_("Lead agency"),
             limit=MAX_AGENCY,
             errors=errors,
         ),
         "status": clean_enum(
-            ActionStatus, data.status, field="status", label="Status", errors=errors
+            ActionStatus, data.status, field="status", label=_("Status"), errors=errors
         ),
         "target_date": data.target_date,
         "commitment_key": data.commitment_key,
     }
     if data.target_date is not None and not isinstance(data.target_date, date):
-        errors["target_date"] = "Target date must be a date (YYYY-MM-DD)."
+        errors["target_date"] = _("Target date must be a date (YYYY-MM-DD).")
     if data.commitment_key not in endorsed_keys(declaration, delegation.id):
-        errors["commitment_key"] = (
-            f"{delegation.name} did not endorse commitment {data.commitment_key!r}: national "
-            f"actions can only be recorded for the commitments it endorsed."
+        errors["commitment_key"] = _(
+            "%(delegation)s did not endorse commitment %(key)s: national actions can only be "
+            "recorded for the commitments it endorsed.",
+            delegation=delegation.name,
+            key=repr(data.commitment_key),
         )
     if errors:
-        raise ValidationFailed("The national action has invalid fields.", errors)
+        raise ValidationFailed(_("The national action has invalid fields."), errors)
     return values
 
 

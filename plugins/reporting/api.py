@@ -13,6 +13,7 @@ from alliance_conf.core.errors import PermissionDenied
 from alliance_conf.declarations.models import Declaration
 from alliance_conf.declarations.operations import get_declaration
 from alliance_conf.extensions import db
+from alliance_conf.i18n import _
 from plugins.reporting import access, actions, operations, overview, reports, rounds
 from plugins.reporting.models import NationalAction, Report, ReportingRound, ReportState
 from plugins.reporting.schemas import (
@@ -47,7 +48,7 @@ def _acting_member(declaration: Declaration):
     """The caller's registration, when they may act for their delegation at this conference."""
     registration = membership(api_user(), declaration.conference_id)
     if registration is None:
-        raise PermissionDenied("Only members of a delegation record national actions.")
+        raise PermissionDenied(_("Only members of a delegation record national actions."))
     access.require_act_for(api_user(), registration.delegation)
     return registration
 
@@ -210,7 +211,7 @@ def get_matrix(round_id: int, query: MatrixQuery):
                     {
                         "commitment_key": c["key"],
                         "status": status,
-                        "label": overview.CELL_LABELS[status][0],
+                        "label": overview.cell_label(status),
                     }
                     for c, status in zip(data["commitments"], row["cells"], strict=True)
                 ],
@@ -273,9 +274,9 @@ def create_report(round_id: int, body: ReportCreateIn):
     else:
         registration = membership(user, round_.conference_id)
         if registration is None:
-            raise PermissionDenied("Only members of a delegation can create its report.")
+            raise PermissionDenied(_("Only members of a delegation can create its report."))
         if body.delegation_id not in (None, registration.delegation_id):
-            raise PermissionDenied("You can only create your own delegation's report.")
+            raise PermissionDenied(_("You can only create your own delegation's report."))
         delegation = registration.delegation
     report = rounds.create_report(round_, delegation, actor=user)
     db.session.commit()
@@ -381,7 +382,7 @@ def list_actions(declaration_id: int, query: ActionQuery):
         return db.session.scalars(statement.order_by(NationalAction.id)).all()
     registration = membership(user, declaration.conference_id)
     if query.delegation_id not in (None, registration.delegation_id):
-        raise PermissionDenied("You can only see your own delegation's national actions.")
+        raise PermissionDenied(_("You can only see your own delegation's national actions."))
     return operations.actions_of(declaration, registration.delegation_id)
 
 
@@ -398,7 +399,7 @@ def create_action(declaration_id: int, body: ActionIn):
     declaration = _declaration(declaration_id)
     registration = membership(api_user(), declaration.conference_id)
     if registration is None:
-        raise PermissionDenied("Only members of a delegation record national actions.")
+        raise PermissionDenied(_("Only members of a delegation record national actions."))
     action = actions.create_action(
         declaration,
         registration.delegation,

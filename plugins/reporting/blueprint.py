@@ -11,8 +11,26 @@ def declaration_access():
     from flask_login import current_user
 
     from alliance_conf.declarations.operations import can_view
+    from plugins.reporting.models import action_status_title
 
-    return {"can_view_declaration": lambda declaration: can_view(declaration, current_user)}
+    return {
+        "can_view_declaration": lambda declaration: can_view(declaration, current_user),
+        "action_status_title": action_status_title,
+        "snapshot_date": snapshot_date,
+    }
+
+
+def snapshot_date(value, conference=None) -> str:
+    """A date kept as ISO text (a submitted report's snapshot of its actions), shown like
+    every other date."""
+    from datetime import date
+
+    from alliance_conf.formatting import format_date
+
+    try:
+        return format_date(date.fromisoformat(value), conference)
+    except (TypeError, ValueError):
+        return value or ""
 
 
 bp.add_url_rule("/reporting", "index", views.index)

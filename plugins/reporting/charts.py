@@ -9,11 +9,13 @@ from __future__ import annotations
 
 from markupsafe import Markup, escape
 
+from alliance_conf.i18n import _, _l
+
 SEGMENTS = (
-    ("achieved", "Achieved", "#1b7f3b"),
-    ("in_progress", "In progress", "#b26a00"),
-    ("not_started", "Not started", "#6b7682"),
-    ("not_reported", "Not reported", "#ffffff"),
+    ("achieved", _l("Achieved"), "#1b7f3b"),
+    ("in_progress", _l("In progress"), "#b26a00"),
+    ("not_started", _l("Not started"), "#6b7682"),
+    ("not_reported", _l("Not reported"), "#ffffff"),
 )
 WIDTH = 900
 LABEL_W = 200
@@ -27,12 +29,24 @@ def _summary(series: dict) -> str:
     for line in series["series"]:
         item = line["commitment"]
         steps = [
-            f"{p['round'].title}: {p['counts']['achieved']} of {p['total']} achieved, "
-            f"{p['counts']['in_progress']} in progress"
+            _(
+                "%(round)s: %(achieved)s of %(total)s achieved, %(in_progress)s in progress",
+                round=p["round"].title,
+                achieved=p["counts"]["achieved"],
+                total=p["total"],
+                in_progress=p["counts"]["in_progress"],
+            )
             for p in line["points"]
         ]
-        parts.append(f"Commitment {item['number']} ({item['title']}): " + "; ".join(steps) + ".")
-    return " ".join(parts) or "No reporting round yet."
+        parts.append(
+            _(
+                "Commitment %(number)s (%(title)s): %(steps)s.",
+                number=item["number"],
+                title=item["title"],
+                steps="; ".join(steps),
+            )
+        )
+    return " ".join(parts) or _("No reporting round yet.")
 
 
 def progress_svg(series: dict, chart_id: str = "progress-chart") -> Markup:
@@ -58,22 +72,28 @@ def progress_svg(series: dict, chart_id: str = "progress-chart") -> Markup:
                 if not count or not total:
                     continue
                 width = BAR_W * count / total
+                tip = _("%(label)s: %(count)s of %(total)s", label=label, count=count, total=total)
                 body.append(
                     f'<rect x="{x:.1f}" y="{y}" width="{width:.1f}" height="{BAR_H}" '
                     f'fill="{colour}" stroke="#1f2a36" stroke-width="1">'
-                    f"<title>{escape(label)}: {count} of {total}</title></rect>"
+                    f"<title>{escape(tip)}</title></rect>"
                 )
                 x += width
             if not total:
+                no_report = _("No report")
                 body.append(
                     f'<rect x="{LABEL_W}" y="{y}" width="{BAR_W}" height="{BAR_H}" fill="none" '
-                    f'stroke="#6b7682" stroke-dasharray="4 3"><title>No report</title></rect>'
+                    f'stroke="#6b7682" stroke-dasharray="4 3"><title>{escape(no_report)}</title></rect>'
                 )
             c = point["counts"]
+            counts = _(
+                "%(achieved)s achieved, %(in_progress)s in progress, "
+                "%(not_started)s not started, %(not_reported)s not reported",
+                **c,
+            )
             body.append(
                 f'<text x="{LABEL_W + BAR_W + 8}" y="{y + BAR_H - 5}" font-size="12">'
-                f"{c['achieved']} achieved, {c['in_progress']} in progress, "
-                f"{c['not_started']} not started, {c['not_reported']} not reported</text>"
+                f"{escape(counts)}</text>"
             )
             y += BAR_H + GAP
         y += 18
@@ -83,14 +103,14 @@ def progress_svg(series: dict, chart_id: str = "progress-chart") -> Markup:
     for _key, label, colour in SEGMENTS:
         legend.append(
             f'<rect x="{x}" y="{legend_y - 11}" width="12" height="12" fill="{colour}" '
-            f'stroke="#1f2a36"/><text x="{x + 16}" y="{legend_y}" font-size="12">{escape(label)}</text>'
+            f'stroke="#1f2a36"/><text x="{x + 16}" y="{legend_y}" font-size="12">{escape(str(label))}</text>'
         )
         x += 130
     height = max(y, 60)
-    title = "Progress per commitment, round by round"
+    title = _("Progress per commitment, round by round")
     desc = _summary(series)
     if not rounds:
-        desc = "No reporting round yet."
+        desc = _("No reporting round yet.")
     svg = (
         f'<svg xmlns="http://www.w3.org/2000/svg" role="img" width="{WIDTH}" height="{height}" '
         f'viewBox="0 0 {WIDTH} {height}" aria-labelledby="{chart_id}-title {chart_id}-desc" '

@@ -8,6 +8,7 @@ from flask.cli import with_appcontext
 
 from alliance_conf.core.cli import domain_errors
 from alliance_conf.extensions import db
+from alliance_conf.i18n import _, ngettext
 from alliance_conf.plugins import plugin_enabled
 from plugins.reporting import operations
 from plugins.reporting.models import ReportingRound, ReportState
@@ -25,14 +26,26 @@ def reporting_cli():
 def rounds():
     found = db.session.scalars(sa.select(ReportingRound).order_by(ReportingRound.id)).all()
     if not found:
-        click.echo("No reporting round.")
+        click.echo(_("No reporting round."))
     for round_ in found:
         reports = round_.reports
         submitted = sum(1 for r in reports if r.state != ReportState.draft)
         late = sum(1 for r in reports if r.is_late)
         click.echo(
-            f"{round_.id}\t{round_.title}\t{round_.period_start} to {round_.period_end}\t"
-            f"deadline {round_.deadline}\t{submitted}/{len(reports)} submitted\t{late} late"
+            "\t".join(
+                [
+                    str(round_.id),
+                    round_.title,
+                    _(
+                        "%(start)s to %(end)s",
+                        start=round_.period_start.isoformat(),
+                        end=round_.period_end.isoformat(),
+                    ),
+                    _("deadline %(deadline)s", deadline=round_.deadline.isoformat()),
+                    _("%(submitted)s/%(total)s submitted", submitted=submitted, total=len(reports)),
+                    _("%(late)s late", late=late),
+                ]
+            )
         )
 
 
@@ -52,11 +65,31 @@ def remind(round_id: int | None):
     db.session.commit()
     for report, kind, recipients in result.sent:
         click.echo(
-            f"{kind}: {report.delegation.name} ({report.round.title}) -> {len(recipients)} address(es)"
+            ngettext(
+                "%(kind)s: %(delegation)s (%(round)s) -> %(num)d address",
+                "%(kind)s: %(delegation)s (%(round)s) -> %(num)d addresses",
+                len(recipients),
+                kind=kind,
+                delegation=report.delegation.name,
+                round=report.round.title,
+            )
         )
     click.echo(
-        f"{len(result.sent)} reminder(s) sent; {result.skipped_recent} already reminded in the "
-        f"last 24 hours; {result.skipped_no_address} without an address."
+        "; ".join(
+            [
+                ngettext("%(num)d reminder sent", "%(num)d reminders sent", len(result.sent)),
+                ngettext(
+                    "%(num)d already reminded in the last 24 hours",
+                    "%(num)d already reminded in the last 24 hours",
+                    result.skipped_recent,
+                ),
+                ngettext(
+                    "%(num)d without an address.",
+                    "%(num)d without an address.",
+                    result.skipped_no_address,
+                ),
+            ]
+        )
     )
 
 
@@ -69,10 +102,20 @@ def report(round_id: int, out: Path):
     from plugins.reporting import exports
 
     if not plugin_enabled("documents"):
-        raise click.ClickException("The documents plugin is disabled: no Word report.")
+        raise click.ClickException(_("The documents plugin is disabled: no Word report."))
     round_ = operations.get_round(round_id)
     data = exports.round_docx(round=round_)
     from plugins.documents.cli import write_atomically
 
     write_atomically(out, data)
-    click.echo(f"Wrote the progress report of {round_.title!r} to {out} ({len(data):,} bytes).")
+    size = f"{len(data):,}"
+    click.echo(
+        ngettext(
+            "Wrote the progress report of %(round)s to %(path)s (%(size)s byte).",
+            "Wrote the progress report of %(round)s to %(path)s (%(size)s bytes).",
+            len(data),
+            round=repr(round_.title),
+            path=str(out),
+            size=size,
+        )
+    )

@@ -1,6 +1,9 @@
 """Downloads: the consolidated report of a round (CSV, or .docx for the documents plugin) and
 every figure of a declaration (CSV, XLSX). Built in memory; text cells that a spreadsheet would
-read as a formula are neutralised."""
+read as a formula are neutralised.
+
+Headers, states and labels people read are in the reader's language; the machine columns
+(country code, indicator key, ISO dates) stay as they are whatever the language."""
 
 from __future__ import annotations
 
@@ -10,8 +13,10 @@ from openpyxl import Workbook
 
 from alliance_conf.core.csvfile import csv_text, safe_cell
 from alliance_conf.declarations.models import Declaration
+from alliance_conf.formatting import format_date
+from alliance_conf.i18n import _, _l, current_language, force_locale, ngettext
 from plugins.reporting import operations, overview
-from plugins.reporting.models import Report, ReportingRound, ReportState
+from plugins.reporting.models import Report, ReportingRound, ReportState, action_status_title
 
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -22,27 +27,41 @@ def _csv(header: list[str], rows: list[list]) -> str:
 
 
 def _report_state(report: Report) -> str:
-    return report.state.title + (" (late)" if report.is_late else "")
+    if report.is_late:
+        return _("%(state)s (late)", state=report.state.title)
+    return report.state.title
 
 
 ROUND_HEADER = [
-    "Delegation",
-    "Country code",
-    "Group",
-    "Report state",
-    "Submitted at",
-    "Commitment",
-    "Commitment title",
-    "Status",
-    "Narrative",
-    "National actions",
-    "Evidence links",
+    _l("Delegation"),
+    _l("Country code"),
+    _l("Group"),
+    _l("Report state"),
+    _l("Submitted at"),
+    _l("Commitment"),
+    _l("Commitment title"),
+    _l("Status"),
+    _l("Narrative"),
+    _l("National actions"),
+    _l("Evidence links"),
 ]
+
+
+def _action_line(action: dict) -> str:
+    status = action_status_title(action["status"])
+    if action.get("progress"):
+        return _(
+            "%(title)s (%(status)s): %(progress)s",
+            title=action["title"],
+            status=status,
+            progress=action["progress"],
+        )
+    return _("%(title)s (%(status)s)", title=action["title"], status=status)
 
 
 def round_rows(round_: ReportingRound) -> tuple[list[str], list[list]]:
     known = operations.indicators()
-    header = ROUND_HEADER + list(known.values())
+    header = [str(h) for h in ROUND_HEADER] + list(known.values())
     items = operations.commitments(round_.declaration)
     rows = []
     for report in sorted(round_.reports, key=lambda r: r.delegation.name):
@@ -52,11 +71,7 @@ def round_rows(round_: ReportingRound) -> tuple[list[str], list[list]]:
                 continue
             entry = report.entry(item["key"]) if published else None
             status = overview.cell_status(report, item["key"])
-            actions = "; ".join(
-                f"{a['title']} ({a['status'].replace('_', ' ')})"
-                + (f": {a['progress']}" if a.get("progress") else "")
-                for a in (entry.actions_snapshot if entry else [])
-            )
+            actions = "; ".join(_action_line(a) for a in (entry.actions_snapshot if entry else []))
             rows.append(
                 [
                     report.delegation.name,
@@ -66,7 +81,7 @@ def round_rows(round_: ReportingRound) -> tuple[list[str], list[list]]:
                     report.submitted_at.isoformat() if report.submitted_at else "",
                     item["number"],
                     item["title"],
-                    overview.CELL_LABELS[status][0],
+                    overview.cell_label(status),
                     entry.narrative if entry else "",
                     actions,
                     " ".join(entry.evidence_links) if entry else "",
@@ -81,19 +96,23 @@ def round_csv(round_: ReportingRound) -> str:
 
 
 FIGURE_HEADER = [
-    "Round",
-    "Period start",
-    "Period end",
-    "Delegation",
-    "Country code",
-    "Group",
-    "Report state",
-    "Commitment",
-    "Commitment title",
-    "Indicator",
-    "Indicator label",
-    "Value",
+    _l("Round"),
+    _l("Period start"),
+    _l("Period end"),
+    _l("Delegation"),
+    _l("Country code"),
+    _l("Group"),
+    _l("Report state"),
+    _l("Commitment"),
+    _l("Commitment title"),
+    _l("Indicator"),
+    _l("Indicator label"),
+    _l("Value"),
 ]
+
+
+def figure_header() -> list[str]:
+    return [str(h) for h in FIGURE_HEADER]
 
 
 def figure_rows(declaration: Declaration) -> list[list]:
@@ -127,14 +146,14 @@ def figure_rows(declaration: Declaration) -> list[list]:
 
 
 def figures_csv(declaration: Declaration) -> str:
-    return _csv(FIGURE_HEADER, figure_rows(declaration))
+    return _csv(figure_header(), figure_rows(declaration))
 
 
 def figures_xlsx(declaration: Declaration) -> bytes:
     workbook = Workbook()
     sheet = workbook.active
-    sheet.title = "Figures"
-    sheet.append(FIGURE_HEADER)
+    sheet.title = _("Figures")[:31]
+    sheet.append(figure_header())
     for row in figure_rows(declaration):
         sheet.append([safe_cell(v) for v in row])
     sheet.freeze_panes = "A2"
@@ -143,48 +162,72 @@ def figures_xlsx(declaration: Declaration) -> bytes:
     return out.getvalue()
 
 
-def round_docx(round: ReportingRound | None = None, conference=None) -> bytes:
-    """The consolidated progress report of a round, as a Word document.
+def round_docx(
+    round: ReportingRound | None = None, conference=None, language: str | None = None
+) -> bytes:
+    """The consolidated progress report of a round, as a Word document, in ``language`` (default:
+    the current one).
 
     Built by the documents plugin's builder on the conference's template (header, footer with
     page numbers, properties), like every other document. Given only the ``conference`` (the
     conference documents page and API), the report is that of its latest round.
     """
+    language = language or current_language()
+    with force_locale(language):
+        return _round_docx(round, conference, language)
+
+
+def _round_docx(round: ReportingRound | None, conference, language: str) -> bytes:
     from plugins.documents import builder
     from plugins.documents import operations as documents_ops
 
     round_ = round if round is not None else operations.latest_round(conference)
     conference = round_.conference
-    label = f"Consolidated progress report {builder.DASH} {round_.title}"
+    configured = documents_ops.document_language(conference)
+    tag = configured if configured.split("-")[0].lower() == language else language
+    name = _("Consolidated progress report")
+    label = f"{name} {builder.DASH} {round_.title}"
     writer = builder.DocumentWriter(
         documents_ops.template_bytes(conference),
         conference,
-        builder.Marking(draft=False, label="Consolidated progress report"),
-        language=documents_ops.document_language(conference),
+        builder.Marking(draft=False, label=name),
+        language=tag,
     )
     writer.paragraph(round_.title, "Title")
     writer.paragraph(
-        f"Consolidated progress report on {round_.declaration.title}",
+        _("Consolidated progress report on %(declaration)s", declaration=round_.declaration.title),
         "Subtitle",
         fallback=builder.NOTE_STYLE,
     )
     writer.paragraph(
-        f"Period covered {builder.long_date(round_.period_start)} to "
-        f"{builder.long_date(round_.period_end)}; deadline {builder.long_date(round_.deadline)}."
+        _(
+            "Period covered %(start)s to %(end)s; deadline %(deadline)s.",
+            start=format_date(round_.period_start, conference),
+            end=format_date(round_.period_end, conference),
+            deadline=format_date(round_.deadline, conference),
+        )
     )
     if round_.coverage == "assumed":
         writer.paragraph(
-            "No signature was recorded when this round was opened: every active delegation was "
-            "asked to report on every commitment."
+            _(
+                "No signature was recorded when this round was opened: every active delegation "
+                "was asked to report on every commitment."
+            )
         )
     reports = sorted(round_.reports, key=lambda r: builder.sort_name(r.delegation.name))
     submitted = [r for r in reports if r.state != ReportState.draft]
+    late = sum(1 for r in reports if r.is_late)
     writer.paragraph(
-        f"{len(submitted)} of {len(reports)} reports submitted; "
-        f"{sum(1 for r in reports if r.is_late)} late."
+        ngettext(
+            "%(submitted)s of %(num)d report submitted; %(late)s late.",
+            "%(submitted)s of %(num)d reports submitted; %(late)s late.",
+            len(reports),
+            submitted=len(submitted),
+            late=late,
+        )
     )
     items = operations.commitments(round_.declaration)
-    writer.heading("Summary per commitment", 1)
+    writer.heading(_("Summary per commitment"), 1)
     rows = []
     for item in items:
         counts = dict.fromkeys(("achieved", "in_progress", "not_started", "not_reported"), 0)
@@ -194,15 +237,21 @@ def round_docx(round: ReportingRound | None = None, conference=None) -> bytes:
                 counts[status] += 1
         rows.append([f"{item['number']}. {item['title']}", *(str(v) for v in counts.values())])
     writer.table(
-        ["Commitment", "Achieved", "In progress", "Not started", "Not reported"],
-        rows or [["No commitment.", "", "", "", ""]],
+        [
+            _("Commitment"),
+            overview.cell_label("achieved"),
+            overview.cell_label("in_progress"),
+            overview.cell_label("not_started"),
+            overview.cell_label("not_reported"),
+        ],
+        rows or [[_("No commitment."), "", "", "", ""]],
         widths_cm=[6.8, 2.3, 2.3, 2.3, 2.3],
     )
     known = operations.indicators()
-    writer.heading("Reports", 1)
+    writer.heading(_("Reports"), 1)
     for report in reports:
         writer.heading(report.delegation.name, 2)
-        writer.paragraph(f"State: {_report_state(report)}")
+        writer.paragraph(_("State: %(state)s", state=_report_state(report)))
         if report.state == ReportState.draft:
             continue
         for item in items:
@@ -211,21 +260,30 @@ def round_docx(round: ReportingRound | None = None, conference=None) -> bytes:
             entry = report.entry(item["key"])
             status = overview.cell_status(report, item["key"])
             writer.heading(
-                f"{item['number']}. {item['title']}: {overview.CELL_LABELS[status][0]}", 3
+                _(
+                    "%(number)s. %(title)s: %(status)s",
+                    number=item["number"],
+                    title=item["title"],
+                    status=overview.cell_label(status),
+                ),
+                3,
             )
             if entry is None:
                 continue
             if entry.narrative:
                 writer.paragraph(entry.narrative)
             for action in entry.actions_snapshot or []:
-                text = f"{action['title']} ({action['status'].replace('_', ' ')})"
-                if action.get("progress"):
-                    text += f": {action['progress']}"
-                writer.paragraph(text, "List Bullet")
+                writer.paragraph(_action_line(action), "List Bullet")
             for figure in entry.figures:
-                writer.paragraph(f"{known.get(figure.indicator, figure.indicator)}: {figure.value}")
+                writer.paragraph(
+                    _(
+                        "%(indicator)s: %(value)s",
+                        indicator=known.get(figure.indicator, figure.indicator),
+                        value=figure.value,
+                    )
+                )
             for link in entry.evidence_links or []:
-                writer.paragraph(f"Evidence: {link}")
+                writer.paragraph(_("Evidence: %(link)s", link=link))
     builder.set_properties(
         writer,
         title=label,
@@ -233,6 +291,6 @@ def round_docx(round: ReportingRound | None = None, conference=None) -> bytes:
         author=documents_ops.organisation(conference),
         created=round_.created_at,
         revision=1,
-        category="Progress report",
+        category=name,
     )
     return writer.save()

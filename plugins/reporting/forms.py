@@ -9,35 +9,38 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from alliance_conf.core.forms import PlainText
+from alliance_conf.i18n import _, _l
 from plugins.reporting.models import ActionStatus, CommitmentStatus
 
 
 class RoundForm(FlaskForm):
     title = StringField(
-        "Title",
-        description="For example “First annual progress report”.",
+        _l("Title"),
+        description=_l("For example “First annual progress report”."),
         validators=[PlainText(), InputRequired(), Length(max=200)],
     )
-    period_start = DateField("Period covered: from", validators=[InputRequired()])
-    period_end = DateField("Period covered: to", validators=[InputRequired()])
+    period_start = DateField(_l("Period covered: from"), validators=[InputRequired()])
+    period_end = DateField(_l("Period covered: to"), validators=[InputRequired()])
     deadline = DateField(
-        "Deadline",
-        description="On or after the end of the period covered.",
+        _l("Deadline"),
+        description=_l("On or after the end of the period covered."),
         validators=[InputRequired()],
     )
 
 
 class NationalActionForm(FlaskForm):
-    commitment_key = SelectField("Commitment", validators=[InputRequired()])
-    title = StringField("Title", validators=[PlainText(), InputRequired(), Length(max=300)])
+    commitment_key = SelectField(_l("Commitment"), validators=[InputRequired()])
+    title = StringField(_l("Title"), validators=[PlainText(), InputRequired(), Length(max=300)])
     description = TextAreaField(
-        "Description", validators=[PlainText(multiline=True), Optional(), Length(max=10_000)]
+        _l("Description"), validators=[PlainText(multiline=True), Optional(), Length(max=10_000)]
     )
-    lead_agency = StringField("Lead agency", validators=[PlainText(), Optional(), Length(max=200)])
-    target_date = DateField("Target date", validators=[Optional()])
+    lead_agency = StringField(
+        _l("Lead agency"), validators=[PlainText(), Optional(), Length(max=200)]
+    )
+    target_date = DateField(_l("Target date"), validators=[Optional()])
     status = SelectField(
-        "Status",
-        choices=[SelectChoice(s.value, s.title) for s in ActionStatus],
+        _l("Status"),
+        choices=[SelectChoice(s.value, s.label) for s in ActionStatus],
         validators=[InputRequired()],
     )
 
@@ -50,14 +53,14 @@ class SubmitReportForm(FlaskForm):
     """Submitting locks the report: the delegation confirms it is complete first."""
 
     confirm = BooleanField(
-        "The report is complete: submit it to the organisers (it is locked once submitted)",
-        validators=[DataRequired("Tick the box to confirm that the report is complete.")],
+        _l("The report is complete: submit it to the organisers (it is locked once submitted)"),
+        validators=[DataRequired(_l("Tick the box to confirm that the report is complete."))],
     )
 
 
 class ReviewForm(FlaskForm):
     comment = TextAreaField(
-        "Comment (optional when marking reviewed, required when sending back)",
+        _l("Comment (optional when marking reviewed, required when sending back)"),
         validators=[PlainText(multiline=True), Optional(), Length(max=10_000)],
     )
 
@@ -80,12 +83,16 @@ def report_form_class(items: list[dict], indicators: dict[str, str], actions: li
             ReportForm,
             f"c{i}_status",
             SelectField(
-                f"Status of commitment {n}",
+                _("Status of commitment %(number)s", number=n),
                 choices=[SelectChoice(s.value, s.title) for s in CommitmentStatus],
             ),
         )
         names[f"{key}.status"] = f"c{i}_status"
-        setattr(ReportForm, f"c{i}_narrative", TextAreaField(f"What was done (commitment {n})"))
+        setattr(
+            ReportForm,
+            f"c{i}_narrative",
+            TextAreaField(_("What was done (commitment %(number)s)", number=n)),
+        )
         names[f"{key}.narrative"] = f"c{i}_narrative"
         for indicator, label in indicators.items():
             field = f"c{i}_figure_{indicator}"
@@ -93,8 +100,8 @@ def report_form_class(items: list[dict], indicators: dict[str, str], actions: li
                 ReportForm,
                 field,
                 StringField(
-                    f"{label} (commitment {n})",
-                    description="A whole number from 0 up; leave empty if unknown.",
+                    _("%(indicator)s (commitment %(number)s)", indicator=label, number=n),
+                    description=_("A whole number from 0 up; leave empty if unknown."),
                 ),
             )
             names[f"{key}.figures.{indicator}"] = field
@@ -102,8 +109,8 @@ def report_form_class(items: list[dict], indicators: dict[str, str], actions: li
             ReportForm,
             f"c{i}_evidence",
             TextAreaField(
-                f"Evidence links (commitment {n})",
-                description="One web address per line, starting with http:// or https://.",
+                _("Evidence links (commitment %(number)s)", number=n),
+                description=_("One web address per line, starting with http:// or https://."),
             ),
         )
         names[f"{key}.evidence_links"] = f"c{i}_evidence"
@@ -111,6 +118,8 @@ def report_form_class(items: list[dict], indicators: dict[str, str], actions: li
             if action.commitment_key != key:
                 continue
             field = f"c{i}_action_{action.id}"
-            setattr(ReportForm, field, TextAreaField(f"Progress of “{action.title}”"))
+            setattr(
+                ReportForm, field, TextAreaField(_("Progress of “%(action)s”", action=action.title))
+            )
             names[f"{key}.action_progress.{action.id}"] = field
     return ReportForm, names

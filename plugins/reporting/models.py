@@ -16,6 +16,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from alliance_conf.core.db import UTCDateTime, enum_column, utcnow
 from alliance_conf.extensions import db
+from alliance_conf.i18n import _l
 
 
 class ActionStatus(enum.StrEnum):
@@ -25,8 +26,13 @@ class ActionStatus(enum.StrEnum):
     cancelled = "cancelled"
 
     @property
+    def label(self):
+        """The title, lazily (form choices built at import)."""
+        return ACTION_STATUS_TITLES[self.value]
+
+    @property
     def title(self) -> str:
-        return self.value.replace("_", " ").capitalize()
+        return str(self.label)
 
 
 class CommitmentStatus(enum.StrEnum):
@@ -35,8 +41,12 @@ class CommitmentStatus(enum.StrEnum):
     achieved = "achieved"
 
     @property
+    def label(self):
+        return COMMITMENT_STATUS_TITLES[self.value]
+
+    @property
     def title(self) -> str:
-        return self.value.replace("_", " ").capitalize()
+        return str(self.label)
 
     @property
     def symbol(self) -> str:
@@ -50,7 +60,25 @@ class ReportState(enum.StrEnum):
 
     @property
     def title(self) -> str:
-        return self.value.capitalize()
+        return str(REPORT_STATE_TITLES[self.value])
+
+
+ACTION_STATUS_TITLES = {
+    "planned": _l("Planned"),
+    "in_progress": _l("In progress"),
+    "completed": _l("Completed"),
+    "cancelled": _l("Cancelled"),
+}
+COMMITMENT_STATUS_TITLES = {
+    "not_started": _l("Not started"),
+    "in_progress": _l("In progress"),
+    "achieved": _l("Achieved"),
+}
+REPORT_STATE_TITLES = {
+    "draft": _l("Draft"),
+    "submitted": _l("Submitted"),
+    "reviewed": _l("Reviewed"),
+}
 
 
 class NationalAction(db.Model):
@@ -247,3 +275,9 @@ class ReportFigure(db.Model):
     value: Mapped[int] = mapped_column(sa.BigInteger)
 
     entry = relationship("ReportEntry", back_populates="figures")
+
+
+def action_status_title(value: str) -> str:
+    """The title of an action status stored as its value (the snapshot of a submitted report)."""
+    title = ACTION_STATUS_TITLES.get(value)
+    return str(title) if title is not None else value.replace("_", " ").capitalize()

@@ -37,6 +37,7 @@ from alliance_conf.core.errors import (
 from alliance_conf.declarations.models import Declaration
 from alliance_conf.delegations.models import Delegation
 from alliance_conf.extensions import db
+from alliance_conf.i18n import _, _l, ngettext
 from alliance_conf.plugins import flatten, hook
 from plugins.reporting.access import require_read_delegation
 from plugins.reporting.models import (
@@ -51,6 +52,13 @@ DEFAULT_INDICATORS = {
     "awareness_actions": "Awareness actions run",
     "material_taken_down": "Reports of material taken down",
 }
+# The default labels in the reader's language; labels an installation configures are its own.
+DEFAULT_INDICATOR_LABELS = {
+    "Victims identified": _l("Victims identified"),
+    "Offenders prosecuted": _l("Offenders prosecuted"),
+    "Awareness actions run": _l("Awareness actions run"),
+    "Reports of material taken down": _l("Reports of material taken down"),
+}
 MAX_TITLE = 300
 MAX_ROUND_TITLE = 200
 MAX_TEXT = 10_000
@@ -64,11 +72,11 @@ MAX_FIGURE = 10**12
 
 
 def indicators() -> dict[str, str]:
-    """The configured indicator list: key to label (``REPORTING_INDICATORS``)."""
+    """The configured indicator list: key to label (``REPORTING_INDICATORS``); the default
+    labels come in the current language."""
     configured = current_app.config.get("REPORTING_INDICATORS") or DEFAULT_INDICATORS
-    if isinstance(configured, dict):
-        return dict(configured)
-    return {str(key): str(label) for key, label in configured}
+    pairs = configured.items() if isinstance(configured, dict) else configured
+    return {str(key): str(DEFAULT_INDICATOR_LABELS.get(label, label)) for key, label in pairs}
 
 
 def commitments(declaration: Declaration) -> list[dict]:
@@ -115,14 +123,14 @@ def endorsed_keys(declaration: Declaration, delegation_id: int) -> list[str]:
 def get_round(round_id: int) -> ReportingRound:
     found = db.session.get(ReportingRound, round_id)
     if found is None:
-        raise NotFound(f"There is no reporting round {round_id}.")
+        raise NotFound(_("There is no reporting round %(id)s.", id=round_id))
     return found
 
 
 def get_report(report_id: int, user) -> Report:
     report = db.session.get(Report, report_id)
     if report is None:
-        raise NotFound(f"There is no report {report_id}.")
+        raise NotFound(_("There is no report %(id)s.", id=report_id))
     if user is not None:
         require_read_delegation(user, report.delegation)
     return report
@@ -131,7 +139,7 @@ def get_report(report_id: int, user) -> Report:
 def get_action(action_id: int, user) -> NationalAction:
     action = db.session.get(NationalAction, action_id)
     if action is None:
-        raise NotFound(f"There is no national action {action_id}.")
+        raise NotFound(_("There is no national action %(id)s.", id=action_id))
     if user is not None:
         require_read_delegation(user, action.delegation)
     return action
@@ -140,7 +148,7 @@ def get_action(action_id: int, user) -> NationalAction:
 def get_delegation(declaration: Declaration, delegation_id: int) -> Delegation:
     delegation = db.session.get(Delegation, delegation_id)
     if delegation is None or delegation.conference_id != declaration.conference_id:
-        raise NotFound(f"There is no delegation {delegation_id} at this conference.")
+        raise NotFound(_("There is no delegation %(id)s at this conference.", id=delegation_id))
     return delegation
 
 
@@ -154,7 +162,10 @@ def latest_round(conference) -> ReportingRound:
     )
     if found is None:
         raise InvalidState(
-            f"{conference.title} has no reporting round yet, so there is no progress report."
+            _(
+                "%(conference)s has no reporting round yet, so there is no progress report.",
+                conference=conference.title,
+            )
         )
     return found
 
@@ -203,12 +214,17 @@ def actions_of(declaration: Declaration, delegation_id: int) -> list[NationalAct
 def clean_text(value, *, field: str, label: str, limit: int, errors: dict, required=False) -> str:
     text = (value or "").strip() if isinstance(value, str | type(None)) else None
     if text is None:
-        errors[field] = f"{label} must be text."
+        errors[field] = _("%(label)s must be text.", label=label)
         return ""
     if required and not text:
-        errors[field] = f"{label} is required."
+        errors[field] = _("%(label)s is required.", label=label)
     elif len(text) > limit:
-        errors[field] = f"{label} must be at most {limit} characters."
+        errors[field] = ngettext(
+            "%(label)s must be at most %(num)d character.",
+            "%(label)s must be at most %(num)d characters.",
+            limit,
+            label=label,
+        )
     return text
 
 
@@ -217,7 +233,7 @@ def clean_enum(enum_cls, value, *, field: str, label: str, errors: dict):
         return enum_cls(value)
     except ValueError:
         choices = ", ".join(m.value for m in enum_cls)
-        errors[field] = f"{label} must be one of: {choices}."
+        errors[field] = _("%(label)s must be one of: %(choices)s.", label=label, choices=choices)
         return None
 
 
@@ -236,13 +252,17 @@ def parse_figure(value, *, field: str, label: str, errors: dict) -> int | None:
     else:
         number = None
     if number is None:
-        errors[field] = f"{label} must be a whole number (for example 12), not {value!r}."
+        errors[field] = _(
+            "%(label)s must be a whole number (for example 12), not %(value)s.",
+            label=label,
+            value=repr(value),
+        )
         return None
     if number < 0:
-        errors[field] = f"{label} cannot be negative."
+        errors[field] = _("%(label)s cannot be negative.", label=label)
         return None
     if number > MAX_FIGURE:
-        errors[field] = f"{label} is too large."
+        errors[field] = _("%(label)s is too large.", label=label)
         return None
     return number
 
@@ -255,11 +275,13 @@ def clean_link(value, *, field: str, errors: dict) -> str | None:
         or not parts.netloc
         or any(c.isspace() for c in url)
     ):
-        errors[field] = (
-            f"Evidence links must be web addresses starting with http:// or https:// ({url!r} is not)."
+        errors[field] = _(
+            "Evidence links must be web addresses starting with http:// or https:// "
+            "(%(url)s is not).",
+            url=repr(url),
         )
         return None
     if len(url) > MAX_URL:
-        errors[field] = f"An evidence link must be at most {MAX_URL} characters."
+        errors[field] = _("An evidence link must be at most %(num)d characters.", num=MAX_URL)
         return None
     return url

@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from alliance_conf.declarations.models import Declaration
 from alliance_conf.delegations.models import Delegation
 from alliance_conf.extensions import db
+from alliance_conf.i18n import _l
 from plugins.reporting.models import (
     CommitmentStatus,
     Report,
@@ -30,12 +31,21 @@ def cell_status(report: Report | None, key: str) -> str:
 
 
 CELL_LABELS = {
-    "achieved": ("Achieved", "●"),
-    "in_progress": ("In progress", "◐"),
-    "not_started": ("Not started", "○"),
-    "not_reported": ("Not reported", "?"),
-    "not_endorsed": ("Not endorsed", "\u2013"),
+    "achieved": (_l("Achieved"), "●"),
+    "in_progress": (_l("In progress"), "◐"),
+    "not_started": (_l("Not started"), "○"),
+    "not_reported": (_l("Not reported"), "?"),
+    "not_endorsed": (_l("Not endorsed"), "\u2013"),
 }
+
+
+def cell_labels() -> dict[str, tuple[str, str]]:
+    """The matrix's labels and symbols in the current language."""
+    return {status: (str(label), symbol) for status, (label, symbol) in CELL_LABELS.items()}
+
+
+def cell_label(status: str) -> str:
+    return str(CELL_LABELS[status][0])
 
 
 def matrix(round_: ReportingRound, group: str | None = None) -> dict:

@@ -14,6 +14,7 @@ from alliance_conf.core.errors import (
     ValidationFailed,
 )
 from alliance_conf.extensions import db
+from alliance_conf.i18n import _
 from plugins.reporting.access import require_act_for
 from plugins.reporting.models import (
     CommitmentStatus,
@@ -46,31 +47,39 @@ class EntryData:
 
 
 def require_draft(report: Report) -> None:
-    if report.state != ReportState.draft:
+    if report.state == ReportState.submitted:
         raise InvalidState(
-            f"This report is {report.state.title.lower()} and locked: it can no longer be edited."
-            + (
-                " An organiser can send it back to draft."
-                if report.state == ReportState.submitted
-                else ""
+            _(
+                "This report is submitted and locked: it can no longer be edited. An organiser "
+                "can send it back to draft."
             )
         )
+    if report.state != ReportState.draft:
+        raise InvalidState(_("This report is reviewed and locked: it can no longer be edited."))
 
 
 def _clean_entry(report: Report, key: str, data: EntryData, action_ids: set[int], errors: dict):
     prefix = f"{key}."
     status = clean_enum(
-        CommitmentStatus, data.status, field=prefix + "status", label="Status", errors=errors
+        CommitmentStatus, data.status, field=prefix + "status", label=_("Status"), errors=errors
     )
     narrative = clean_text(
-        data.narrative, field=prefix + "narrative", label="Narrative", limit=MAX_TEXT, errors=errors
+        data.narrative,
+        field=prefix + "narrative",
+        label=_("Narrative"),
+        limit=MAX_TEXT,
+        errors=errors,
     )
     known = indicators()
     figures: dict[str, int] = {}
     for indicator, raw in (data.figures or {}).items():
         field = f"{prefix}figures.{indicator}"
         if indicator not in known:
-            errors[field] = f"{indicator!r} is not one of the indicators: {', '.join(known)}."
+            errors[field] = _(
+                "%(indicator)s is not one of the indicators: %(known)s.",
+                indicator=repr(indicator),
+                known=", ".join(known),
+            )
             continue
         value = parse_figure(raw, field=field, label=known[indicator], errors=errors)
         if value is not None:
@@ -78,7 +87,9 @@ def _clean_entry(report: Report, key: str, data: EntryData, action_ids: set[int]
     links: list[str] = []
     raw_links = data.evidence_links or []
     if len(raw_links) > MAX_LINKS:
-        errors[prefix + "evidence_links"] = f"At most {MAX_LINKS} evidence links per commitment."
+        errors[prefix + "evidence_links"] = _(
+            "At most %(num)d evidence links per commitment.", num=MAX_LINKS
+        )
     for raw in raw_links[:MAX_LINKS]:
         url = clean_link(raw, field=prefix + "evidence_links", errors=errors)
         if url is not None and url not in links:
@@ -91,11 +102,12 @@ def _clean_entry(report: Report, key: str, data: EntryData, action_ids: set[int]
         except (TypeError, ValueError):
             number = None
         if number not in action_ids:
-            errors[field] = (
-                f"National action {action_id} is not one of this delegation's for this commitment."
+            errors[field] = _(
+                "National action %(id)s is not one of this delegation's for this commitment.",
+                id=action_id,
             )
             continue
-        cleaned = clean_text(text, field=field, label="Progress", limit=MAX_TEXT, errors=errors)
+        cleaned = clean_text(text, field=field, label=_("Progress"), limit=MAX_TEXT, errors=errors)
         if cleaned:
             progress[str(number)] = cleaned
     return status, narrative, figures, links, progress
@@ -110,15 +122,17 @@ def save_report(report: Report, entries: dict[str, EntryData], *, actor) -> Repo
     cleaned = {}
     for key, data in entries.items():
         if key not in report.commitment_keys:
-            errors[f"{key}.status"] = (
-                f"{report.delegation.name} did not endorse commitment {key!r}: a report covers "
-                f"only the commitments the delegation endorsed."
+            errors[f"{key}.status"] = _(
+                "%(delegation)s did not endorse commitment %(key)s: a report covers only the "
+                "commitments the delegation endorsed.",
+                delegation=report.delegation.name,
+                key=repr(key),
             )
             continue
         ids = {a.id for a in actions if a.commitment_key == key}
         cleaned[key] = _clean_entry(report, key, data, ids, errors)
     if errors:
-        raise ValidationFailed("The report has invalid fields; nothing was saved.", errors)
+        raise ValidationFailed(_("The report has invalid fields; nothing was saved."), errors)
     for key, (status, narrative, figures, links, progress) in cleaned.items():
         entry = report.entry(key)
         if entry is None:
@@ -191,20 +205,25 @@ def submit_report(report: Report, *, actor) -> Report:
     return report
 
 
-def _require_submitted(report: Report, what: str) -> None:
-    if report.state != ReportState.submitted:
-        raise InvalidState(
-            f"Only a submitted report can be {what}; this one is {report.state.title.lower()}."
-        )
+def _state(report: Report) -> str:
+    return report.state.title.lower()
 
 
 def review_report(report: Report, *, actor, comment: str = "") -> Report:
     require_organiser(actor)
-    _require_submitted(report, "reviewed")
+    if report.state != ReportState.submitted:
+        raise InvalidState(
+            _(
+                "Only a submitted report can be reviewed; this one is %(state)s.",
+                state=_state(report),
+            )
+        )
     errors: dict[str, str] = {}
-    comment = clean_text(comment, field="comment", label="Comment", limit=MAX_TEXT, errors=errors)
+    comment = clean_text(
+        comment, field="comment", label=_("Comment"), limit=MAX_TEXT, errors=errors
+    )
     if errors:
-        raise ValidationFailed("The review has invalid fields.", errors)
+        raise ValidationFailed(_("The review has invalid fields."), errors)
     report.state = ReportState.reviewed
     report.reviewed_at = utcnow()
     report.reviewed_by_id = getattr(actor, "id", None)
@@ -220,13 +239,24 @@ def review_report(report: Report, *, actor, comment: str = "") -> Report:
 def return_report(report: Report, *, comment: str, actor) -> Report:
     """Send a submitted report back to its delegation, saying what to change."""
     require_organiser(actor)
-    _require_submitted(report, "sent back")
+    if report.state != ReportState.submitted:
+        raise InvalidState(
+            _(
+                "Only a submitted report can be sent back; this one is %(state)s.",
+                state=_state(report),
+            )
+        )
     errors: dict[str, str] = {}
     comment = clean_text(
-        comment, field="comment", label="Comment", limit=MAX_TEXT, errors=errors, required=True
+        comment,
+        field="comment",
+        label=_("Comment"),
+        limit=MAX_TEXT,
+        errors=errors,
+        required=True,
     )
     if errors:
-        raise ValidationFailed("Say what the delegation should change.", errors)
+        raise ValidationFailed(_("Say what the delegation should change."), errors)
     report.state = ReportState.draft
     report.submitted_at = None
     report.submitted_by_id = None

@@ -3,6 +3,7 @@ later signatories, and the reminders before and after the deadline. Callers comm
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -22,6 +23,8 @@ from alliance_conf.declarations.models import Declaration
 from alliance_conf.declarations.operations import is_authorised
 from alliance_conf.delegations.models import Delegation
 from alliance_conf.extensions import db
+from alliance_conf.formatting import format_date
+from alliance_conf.i18n import _, force_locale
 from alliance_conf.registrations.models import Registration, RegistrationStatus
 from plugins.reporting.access import require_act_for
 from plugins.reporting.models import (
@@ -56,26 +59,33 @@ def open_round(
     require_organiser(actor)
     errors: dict[str, str] = {}
     title = clean_text(
-        title, field="title", label="Title", limit=MAX_ROUND_TITLE, errors=errors, required=True
+        title,
+        field="title",
+        label=_("Title"),
+        limit=MAX_ROUND_TITLE,
+        errors=errors,
+        required=True,
     )
     title = " ".join(title.split())
     for name, value, label in (
-        ("period_start", period_start, "Start of the period"),
-        ("period_end", period_end, "End of the period"),
-        ("deadline", deadline, "Deadline"),
+        ("period_start", period_start, _("Start of the period")),
+        ("period_end", period_end, _("End of the period")),
+        ("deadline", deadline, _("Deadline")),
     ):
         if not isinstance(value, date):
-            errors[name] = f"{label} is required (a date, YYYY-MM-DD)."
+            errors[name] = _("%(label)s is required (a date, YYYY-MM-DD).", label=label)
     if not errors:
         if period_end < period_start:
-            errors["period_end"] = "The period cannot end before it starts."
+            errors["period_end"] = _("The period cannot end before it starts.")
         elif deadline < period_end:
-            errors["deadline"] = (
-                f"The deadline ({deadline.isoformat()}) is before the end of the period covered "
-                f"({period_end.isoformat()}): delegations cannot report on a period before it ends."
+            errors["deadline"] = _(
+                "The deadline (%(deadline)s) is before the end of the period covered "
+                "(%(period_end)s): delegations cannot report on a period before it ends.",
+                deadline=deadline.isoformat(),
+                period_end=period_end.isoformat(),
             )
     if errors:
-        raise ValidationFailed("The reporting round has invalid fields.", errors)
+        raise ValidationFailed(_("The reporting round has invalid fields."), errors)
     kind, covered = coverage(declaration)
     round_ = ReportingRound(
         declaration_id=declaration.id,
@@ -114,17 +124,26 @@ def create_report(round_: ReportingRound, delegation: Delegation, *, actor) -> R
     if actor is not None and not is_organiser(actor):
         require_act_for(actor, delegation)
     if delegation.conference_id != round_.conference_id:
-        raise NotFound("That delegation is not at this conference.")
+        raise NotFound(_("That delegation is not at this conference."))
     existing = db.session.scalar(
         sa.select(Report).where(Report.round_id == round_.id, Report.delegation_id == delegation.id)
     )
     if existing is not None:
         raise Conflict(
-            f"{delegation.name} already has a report for this round (report {existing.id})."
+            _(
+                "%(delegation)s already has a report for this round (report %(id)s).",
+                delegation=delegation.name,
+                id=existing.id,
+            )
         )
     keys = endorsed_keys(round_.declaration, delegation.id)
     if not keys:
-        raise InvalidState(f"{delegation.name} endorsed no commitment of this declaration.")
+        raise InvalidState(
+            _(
+                "%(delegation)s endorsed no commitment of this declaration.",
+                delegation=delegation.name,
+            )
+        )
     report = Report(round_id=round_.id, delegation_id=delegation.id, commitment_keys=keys)
     db.session.add(report)
     db.session.flush()
@@ -228,6 +247,28 @@ def reminder_recipients(delegation: Delegation) -> list[str]:
     return recipients
 
 
+def recipient_language(email: str) -> str:
+    """The language a reminder to ``email`` is written in: the account's chosen language, else
+    the installation's default (a delegation's contact address may have no account)."""
+    from alliance_conf.auth.models import User
+    from alliance_conf.i18n import configured_languages
+
+    language = db.session.scalar(
+        sa.select(User.language).where(sa.func.lower(User.email) == email.lower()).limit(1)
+    )
+    if language in configured_languages():
+        return language
+    return current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def by_language(recipients: list[str]) -> list[tuple[str, list[str]]]:
+    """The recipients grouped by the language they read, in the order first met."""
+    groups: dict[str, list[str]] = {}
+    for email in recipients:
+        groups.setdefault(recipient_language(email), []).append(email)
+    return list(groups.items())
+
+
 def reminder_kind(report: Report, today: date) -> str | None:
     """``"due"`` in the days before the deadline, ``"overdue"`` after it, else None."""
     if report.state != ReportState.draft:
@@ -274,8 +315,10 @@ def send_reminders(
             if not recipients:
                 result.skipped_no_address += 1
                 continue
-            subject, body = reminder_message(report, kind)
-            send(recipients, subject, body)
+            for language, group in by_language(recipients):
+                with force_locale(language):
+                    subject, body = reminder_message(report, kind)
+                send(group, subject, body)
             report.last_reminder_at = now
             report.reminders_sent = (report.reminders_sent or 0) + 1
             db.session.flush()
@@ -291,25 +334,39 @@ def send_reminders(
 
 
 def reminder_message(report: Report, kind: str) -> tuple[str, str]:
+    """Subject and text of a reminder, in the current language (callers force the
+    recipient's)."""
     round_ = report.round
-    deadline = round_.deadline.strftime("%-d %B %Y")
+    conference = round_.conference
+    names = {
+        "delegation": report.delegation.name,
+        "round": round_.title,
+        "deadline": format_date(round_.deadline, conference),
+    }
     if kind == "overdue":
-        subject = f"Overdue: {report.delegation.name}'s report for {round_.title}"
-        opening = f"The report of {report.delegation.name} for {round_.title} was due on {deadline} and has not been submitted yet."
-    else:
-        subject = (
-            f"Reminder: {report.delegation.name}'s report for {round_.title} is due on {deadline}"
+        subject = _("Overdue: %(delegation)s's report for %(round)s", **names)
+        opening = _(
+            "The report of %(delegation)s for %(round)s was due on %(deadline)s and has not been "
+            "submitted yet.",
+            **names,
         )
-        opening = f"The report of {report.delegation.name} for {round_.title} is due on {deadline}."
+    else:
+        subject = _(
+            "Reminder: %(delegation)s's report for %(round)s is due on %(deadline)s", **names
+        )
+        opening = _("The report of %(delegation)s for %(round)s is due on %(deadline)s.", **names)
     base = current_app.config.get("PUBLIC_BASE_URL") or ""
     link = (
         f"{base.rstrip('/')}/reporting/reports/{report.id}"
         if base
         else f"/reporting/reports/{report.id}"
     )
-    body = (
-        f"{opening}\n\nPeriod covered: {round_.period_start.isoformat()} to "
-        f"{round_.period_end.isoformat()}.\nFill it in and submit it here: {link}\n\n"
-        "You receive this message as an authorised member of the delegation."
+    period = _(
+        "Period covered: %(start)s to %(end)s.",
+        start=format_date(round_.period_start, conference),
+        end=format_date(round_.period_end, conference),
     )
-    return " ".join(subject.split()), body
+    fill_in = _("Fill it in and submit it here: %(link)s", link=link)
+    why = _("You receive this message as an authorised member of the delegation.")
+    body = f"{opening}\n\n{period}\n{fill_in}\n\n{why}"
+    return re.sub(r"[ \t\r\n]+", " ", subject).strip(), body  # keeps no-break spaces

@@ -19,6 +19,7 @@ from alliance_conf.declarations.models import Declaration
 from alliance_conf.declarations.operations import get_declaration
 from alliance_conf.extensions import db
 from alliance_conf.forms import apply_errors, form_action
+from alliance_conf.i18n import _, ngettext
 from alliance_conf.plugins import plugin_enabled
 from alliance_conf.registrations.models import Registration, RegistrationStatus
 from plugins.reporting import (
@@ -154,7 +155,11 @@ def round_new(declaration_id: int):
             )
         if done:
             flash(
-                f"Round opened: {len(round_.reports)} delegations have a report to fill in.",
+                ngettext(
+                    "Round opened: %(num)d delegation has a report to fill in.",
+                    "Round opened: %(num)d delegations have a report to fill in.",
+                    len(round_.reports),
+                ),
                 "success",
             )
             return redirect(url_for("reporting.round_show", round_id=round_.id))
@@ -182,7 +187,7 @@ def round_show(round_id: int):
         conference=conference,
         matrix=overview.matrix(round_, group),
         group=group,
-        cell_labels=overview.CELL_LABELS,
+        cell_labels=overview.cell_labels(),
         counts={
             "total": len(reports),
             "submitted": sum(1 for r in reports if r.state != ReportState.draft),
@@ -203,13 +208,30 @@ def round_remind(round_id: int):
         abort(400)
     result = rounds.send_reminders([round_], actor=current_user)
     db.session.commit()
-    message = f"{len(result.sent)} reminder(s) sent."
-    if result.skipped_recent:
-        message += f" {result.skipped_recent} report(s) were already reminded in the last 24 hours."
-    if result.skipped_no_address:
-        message += f" {result.skipped_no_address} delegation(s) have no address to write to."
-    flash(message, "success")
+    flash(reminder_summary(result), "success")
     return redirect(url_for("reporting.round_show", round_id=round_.id))
+
+
+def reminder_summary(result: rounds.ReminderResult) -> str:
+    """What the remind button says it did, with each count in its plural form."""
+    parts = [ngettext("%(num)d reminder sent.", "%(num)d reminders sent.", len(result.sent))]
+    if result.skipped_recent:
+        parts.append(
+            ngettext(
+                "%(num)d report was already reminded in the last 24 hours.",
+                "%(num)d reports were already reminded in the last 24 hours.",
+                result.skipped_recent,
+            )
+        )
+    if result.skipped_no_address:
+        parts.append(
+            ngettext(
+                "%(num)d delegation has no address to write to.",
+                "%(num)d delegations have no address to write to.",
+                result.skipped_no_address,
+            )
+        )
+    return " ".join(parts)
 
 
 @roles_required(*TEAM)
@@ -319,7 +341,7 @@ def report_edit(report_id: int):
         with form_action() as done:
             reports.save_report(report, entries, actor=current_user)
         if done:
-            flash("Report saved as a draft. Submit it when it is complete.", "success")
+            flash(_("Report saved as a draft. Submit it when it is complete."), "success")
             return redirect(url_for("reporting.report_show", report_id=report.id))
         else:
             apply_errors(form, _translated(done.error, names))
@@ -346,11 +368,11 @@ def report_submit(report_id: int):
     if not form.validate_on_submit():
         if "csrf_token" in form.errors:
             abort(400)
-        flash(" ".join(form.confirm.errors), "error")
+        flash(" ".join(str(e) for e in form.confirm.errors), "error")
         return redirect(url_for("reporting.report_show", report_id=report.id))
     reports.submit_report(report, actor=current_user)
     db.session.commit()
-    flash("Report submitted. It is locked now; the organisers will review it.", "success")
+    flash(_("Report submitted. It is locked now; the organisers will review it."), "success")
     return redirect(url_for("reporting.report_show", report_id=report.id))
 
 
@@ -362,7 +384,7 @@ def report_review(report_id: int):
         abort(400)
     reports.review_report(report, comment=form.comment.data or "", actor=current_user)
     db.session.commit()
-    flash("Report marked as reviewed.", "success")
+    flash(_("Report marked as reviewed."), "success")
     return redirect(url_for("reporting.report_show", report_id=report.id))
 
 
@@ -381,7 +403,7 @@ def report_return(report_id: int):
                 report, button=ButtonForm(), submit_form=SubmitReportForm(), review_form=form
             ),
         ), done.error.status
-    flash("Report sent back to the delegation with your comment.", "success")
+    flash(_("Report sent back to the delegation with your comment."), "success")
     return redirect(url_for("reporting.report_show", report_id=report.id))
 
 
@@ -396,7 +418,7 @@ def _actions_delegation(declaration: Declaration):
     if registration is None:
         if is_team(current_user):
             return None
-        raise PermissionDenied("Only members of a delegation record national actions.")
+        raise PermissionDenied(_("Only members of a delegation record national actions."))
     return registration.delegation
 
 
@@ -448,7 +470,7 @@ def action_new(declaration_id: int):
     declaration = _declaration_for(declaration_id)
     registration = membership(current_user, declaration.conference_id)
     if registration is None:
-        raise PermissionDenied("Only members of a delegation record national actions.")
+        raise PermissionDenied(_("Only members of a delegation record national actions."))
     delegation = registration.delegation
     access.require_act_for(current_user, delegation)
     form = _action_form(declaration, delegation)
@@ -456,7 +478,7 @@ def action_new(declaration_id: int):
         with form_action(form) as done:
             actions.create_action(declaration, delegation, _action_data(form), actor=current_user)
         if done:
-            flash("National action recorded.", "success")
+            flash(_("National action recorded."), "success")
             return redirect(url_for("reporting.actions_index", declaration_id=declaration.id))
     status = 422 if form.errors else 200
     return render_template(
@@ -481,7 +503,7 @@ def action_edit(action_id: int):
         with form_action(form) as done:
             actions.update_action(action, _action_data(form), actor=current_user)
         if done:
-            flash("National action updated.", "success")
+            flash(_("National action updated."), "success")
             return redirect(url_for("reporting.actions_index", declaration_id=declaration.id))
     status = 422 if form.errors else 200
     return render_template(

@@ -220,15 +220,15 @@ def test_remind_cli_and_button(client, world, round_, cli, as_user, monkeypatch)
     monkeypatch.setattr("plugins.reporting.rounds.reminder_kind", lambda report, today: "overdue")
     result = cli("reporting", "remind", "--round", str(round_.id))
     assert result.exit_code == 0, result.output
-    assert "2 reminder(s) sent" in result.output
+    assert "2 reminders sent" in result.output
     assert "Subject: Overdue: Belgium's report for First round" in result.output  # console mail
     db.session.expire_all()
     again = cli("reporting", "remind")
-    assert "0 reminder(s) sent; 2 already reminded in the last 24 hours" in again.output
+    assert "0 reminders sent; 2 already reminded in the last 24 hours" in again.output
     assert cli("reporting", "remind", "--round", "999").exit_code == 1
     as_user(world.organiser)
     response = client.post(f"/reporting/rounds/{round_.id}/remind", follow_redirects=True)
-    assert "2 report(s) were already reminded in the last 24 hours." in response.get_data(
+    assert "2 reports were already reminded in the last 24 hours." in response.get_data(
         as_text=True
     )
     listing = cli("reporting", "rounds")
