@@ -92,7 +92,11 @@ def declaration_event_data(declaration: Declaration) -> dict:
         "revision_number": frozen.number if frozen is not None else None,
         "frozen_revision_id": declaration.frozen_revision_id,
         "text_hash": declaration.text_hash,
-    }
+    } | (
+        {"language_hashes": dict(declaration.language_hashes)}
+        if declaration.language_hashes
+        else {}
+    )
 
 
 def chain_head(declaration: Declaration) -> SignatureEvent:
@@ -123,26 +127,37 @@ def record_state_change(declaration: Declaration, old_state, new_state) -> None:
     append_event(declaration, kind, data)
 
 
-def signature_data(signature: Signature, delegation_name: str) -> dict:
-    """What the ``signed`` link records about a signature (and its receipt carries)."""
-    return {
-        "kind": signature.kind.value,
-        "delegation_id": signature.delegation_id,
-        "delegation_name": delegation_name,
-        "signatory_id": signature.signatory_id,
-        "signatory_name": signature.signatory_name,
-        "signatory_title": signature.signatory_title,
-        "revision_number": signature.revision_number,
-        "text_hash": signature.text_hash,
-        "endorsed_keys": list(signature.endorsed_keys),
-        "endorses_all": signature.endorses_all,
-        "statements": list(signature.statements),
-        "signed_at": iso(signature.signed_at),
-        "auth_method": signature.auth_method.value,
-        "ip_address": signature.ip_address,
-        "user_agent": signature.user_agent,
-        "verification_code": signature.verification_code,
-    } | ({"passkey": signature.passkey_evidence} if signature.passkey_evidence else {})
+def signature_data(
+    signature: Signature, delegation_name: str, language_hashes: dict | None = None
+) -> dict:
+    """What the ``signed`` link records about a signature (and its receipt carries).
+
+    ``language_hashes``: each language version's SHA-256 of a text frozen in language versions
+    (``Declaration.language_hashes``); ``text_hash`` is their manifest's hash, so the receipt
+    names every language the signature binds."""
+    languages = {"language_hashes": dict(language_hashes)} if language_hashes else {}
+    return (
+        languages
+        | {
+            "kind": signature.kind.value,
+            "delegation_id": signature.delegation_id,
+            "delegation_name": delegation_name,
+            "signatory_id": signature.signatory_id,
+            "signatory_name": signature.signatory_name,
+            "signatory_title": signature.signatory_title,
+            "revision_number": signature.revision_number,
+            "text_hash": signature.text_hash,
+            "endorsed_keys": list(signature.endorsed_keys),
+            "endorses_all": signature.endorses_all,
+            "statements": list(signature.statements),
+            "signed_at": iso(signature.signed_at),
+            "auth_method": signature.auth_method.value,
+            "ip_address": signature.ip_address,
+            "user_agent": signature.user_agent,
+            "verification_code": signature.verification_code,
+        }
+        | ({"passkey": signature.passkey_evidence} if signature.passkey_evidence else {})
+    )
 
 
 def withdrawal_data(signature: Signature) -> dict:
@@ -333,7 +348,20 @@ def _check_declaration_row(session, declaration_id, events, cache) -> list[str]:
                 recorded=recorded.get("revision_number"),
             )
         )
-    if revision[2] != declaration.text_hash:
+    if declaration.language_hashes and declaration.language_hashes != revision[3]:
+        changed = sorted(
+            code
+            for code in set(declaration.language_hashes) | set(revision[3])
+            if declaration.language_hashes.get(code) != revision[3].get(code)
+        )
+        problems.append(
+            _(
+                "declaration: the language versions frozen no longer hash to the hashes "
+                "recorded (%(languages)s).",
+                languages=", ".join(changed),
+            )
+        )
+    elif declaration.text_hash not in revision[2]:
         problems.append(
             _(
                 "declaration: its frozen revision %(number)s no longer hashes to its text hash.",
@@ -343,16 +371,63 @@ def _check_declaration_row(session, declaration_id, events, cache) -> list[str]:
     return problems
 
 
-def _revision_hash(session, revision_id, cache) -> tuple[int, int, str] | None:
-    """(declaration id, number, recomputed text hash) of a revision, computed once per run."""
+def _revision_hash(session, revision_id, cache) -> tuple | None:
+    """(declaration id, number, every text hash that binds its text as it is now, {language:
+    recomputed hash}) of a revision, computed once per run."""
     if revision_id not in cache:
         revision = session.get(DeclarationRevision, revision_id or -1)
         cache[revision_id] = (
-            (revision.declaration_id, revision.number, canonical.text_hash(revision.content))
+            (
+                revision.declaration_id,
+                revision.number,
+                revision.accepted_text_hashes(),
+                revision.language_hashes(),
+            )
             if revision is not None
             else None
         )
     return cache[revision_id]
+
+
+def _language_problems(label, recorded: dict, signature: Signature, revision) -> list[str]:
+    """A signature that names its language versions: their manifest must be the hash signed,
+    and each language's text as stored now must still hash to what was signed."""
+    problems = []
+    try:
+        manifest = canonical.manifest_hash(recorded) if isinstance(recorded, dict) else None
+    except (TypeError, ValueError):
+        manifest = None
+    if manifest != signature.text_hash:
+        problems.append(
+            _(
+                "%(label)s: the language hashes recorded do not make up the text hash signed, "
+                "%(hash)s.",
+                label=label,
+                hash=signature.text_hash,
+            )
+        )
+        return problems
+    current = revision[3]
+    for language in sorted(set(recorded) | set(current)):
+        if language not in current:
+            problems.append(
+                _(
+                    "%(label)s: the %(language)s text signed is missing from the revision.",
+                    label=label,
+                    language=language,
+                )
+            )
+        elif current[language] != recorded.get(language):
+            problems.append(
+                _(
+                    "%(label)s: the %(language)s text signed no longer hashes to %(hash)s (it "
+                    "was changed after freezing).",
+                    label=label,
+                    language=language,
+                    hash=recorded.get(language) or "—",
+                )
+            )
+    return problems
 
 
 def _check_signed(session, event, signatures, label, declaration_id, cache) -> list[str]:
@@ -361,7 +436,9 @@ def _check_signed(session, event, signatures, label, declaration_id, cache) -> l
         return [_("%(label)s: its signature row is missing (deleted).", label=label)]
     problems = []
     recorded = dict(event.data)
-    actual = signature_data(signature, recorded.get("delegation_name", ""))
+    actual = signature_data(
+        signature, recorded.get("delegation_name", ""), recorded.get("language_hashes")
+    )
     changed = sorted(k for k in set(recorded) | set(actual) if recorded.get(k) != actual.get(k))
     if changed:
         problems.append(
@@ -375,7 +452,13 @@ def _check_signed(session, event, signatures, label, declaration_id, cache) -> l
     revision = _revision_hash(session, signature.frozen_revision_id, cache)
     if revision is None or revision[0] != declaration_id:
         problems.append(_("%(label)s: the signed revision is missing.", label=label))
-    elif revision[2] != signature.text_hash:
+    elif recorded.get("language_hashes") is not None and (
+        language_problems := _language_problems(
+            label, recorded["language_hashes"], signature, revision
+        )
+    ):
+        problems.extend(language_problems)
+    elif signature.text_hash not in revision[2]:
         problems.append(
             _(
                 "%(label)s: the signed text no longer hashes to %(hash)s.",

@@ -262,7 +262,7 @@ def sign_declaration(
     event = next_event(
         declaration,
         EventKind.signed,
-        signature_data(signature, delegation.name),
+        signature_data(signature, delegation.name, declaration.language_hashes),
         previous,
         signature,
     )
