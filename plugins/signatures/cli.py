@@ -11,7 +11,7 @@ from alliance_conf.core.cli import domain_errors
 from alliance_conf.core.errors import NotFound, ValidationFailed
 from alliance_conf.declarations.models import Declaration
 from alliance_conf.extensions import db
-from alliance_conf.i18n import _, ngettext
+from alliance_conf.i18n import _, current_language, language_name, ngettext
 from plugins.signatures import chain, checkpoints, crypto, offline
 from plugins.signatures.board import status_board
 
@@ -135,9 +135,20 @@ def verify_command(slug: str, declaration_id: int | None, anchor_files: tuple[st
 
 
 def _echo_text_hashes(declaration: Declaration) -> None:
-    """The hash of the text the signatures bind (and, later, of each language version)."""
-    if declaration.text_hash:
-        click.echo(_("  text signed: SHA-256 %(hash)s", hash=declaration.text_hash))
+    """The hash the signatures bind and, for a text frozen in language versions, each
+    language's hash (the manifest of which ``text_hash`` is the hash)."""
+    if not declaration.text_hash:
+        return
+    click.echo(_("  text signed: SHA-256 %(hash)s", hash=declaration.text_hash))
+    for language, digest in (declaration.language_hashes or {}).items():
+        click.echo(
+            _(
+                "  %(language)s (%(code)s): SHA-256 %(hash)s",
+                language=language_name(language, current_language()),
+                code=language,
+                hash=digest,
+            )
+        )
 
 
 @signatures_cli.command("verify-receipt")
