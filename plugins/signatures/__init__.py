@@ -67,7 +67,9 @@ def alliance_migration_dirs():
 
 @hookimpl
 def alliance_nav_items(user):
-    return [NavItem("Verify a signature", "signatures.verify_form", order=80, anonymous=True)]
+    from alliance_conf.i18n import _
+
+    return [NavItem(_("Verify a signature"), "signatures.verify_form", order=80, anonymous=True)]
 
 
 @hookimpl

@@ -9,6 +9,7 @@ from alliance_conf.auth.access import is_team, membership, signed_in
 from alliance_conf.core.errors import InvalidState, PermissionDenied
 from alliance_conf.declarations.models import Declaration, DeclarationState
 from alliance_conf.delegations.models import Delegation, DelegationKind
+from alliance_conf.i18n import _
 from alliance_conf.registrations.models import Registration
 from plugins.signatures.models import Signature, SignatureKind
 
@@ -33,24 +34,28 @@ def signing_kind(delegation: Delegation) -> SignatureKind | None:
 def signatory_registration(actor, declaration: Declaration) -> Registration:
     """The actor's registration that entitles them to sign, or PermissionDenied saying why."""
     if signed_in(actor) is None:
-        raise PermissionDenied("Sign in as your delegation's signatory to sign.")
+        raise PermissionDenied(_("Sign in as your delegation's signatory to sign."))
     registration = membership(actor, declaration.conference_id)
     if registration is None:
         raise PermissionDenied(
-            "Only accredited members of a delegation to this conference can sign."
+            _("Only accredited members of a delegation to this conference can sign.")
         )
     if not registration.is_signatory:
         raise PermissionDenied(
-            f"You do not hold full powers for {registration.delegation.name}: only its "
-            "designated signatory can sign."
+            _(
+                "You do not hold full powers for %(name)s: only its designated signatory can sign.",
+                name=registration.delegation.name,
+            )
         )
     delegation = registration.delegation
     if not delegation.active:
-        raise PermissionDenied(f"{delegation.name} is not an active delegation.")
+        raise PermissionDenied(_("%(name)s is not an active delegation.", name=delegation.name))
     if signing_kind(delegation) is None:
         raise PermissionDenied(
-            f"Delegations of the group “{declaration.conference.group_label(delegation.group)}” "
-            "neither sign nor support this declaration."
+            _(
+                "Delegations of the group “%(group)s” neither sign nor support this declaration.",
+                group=declaration.conference.group_label(delegation.group),
+            )
         )
     return registration
 
@@ -68,8 +73,11 @@ def can_sign(actor, declaration: Declaration) -> bool:
 def require_open(declaration: Declaration) -> None:
     if declaration.state != DeclarationState.open:
         raise InvalidState(
-            f"“{declaration.title}” is not open for signature; it is "
-            f"{declaration.state.title.lower()}."
+            _(
+                "“%(title)s” is not open for signature; it is %(state)s.",
+                title=declaration.title,
+                state=declaration.state.title.lower(),
+            )
         )
 
 
@@ -96,5 +104,8 @@ def can_withdraw(signature: Signature, actor) -> bool:
 def require_can_withdraw(signature: Signature, actor) -> None:
     if not can_withdraw(signature, actor):
         raise PermissionDenied(
-            f"Only a signatory of {signature.delegation.name} can withdraw its signature."
+            _(
+                "Only a signatory of %(name)s can withdraw its signature.",
+                name=signature.delegation.name,
+            )
         )

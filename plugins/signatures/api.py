@@ -11,6 +11,7 @@ from alliance_conf.core.request_meta import RequestMeta
 from alliance_conf.declarations import operations as declarations
 from alliance_conf.declarations.models import Declaration
 from alliance_conf.extensions import db
+from alliance_conf.i18n import _
 from alliance_conf.security import limit
 from plugins.signatures import (
     access,
@@ -244,7 +245,7 @@ def request_code(declaration_id: int):
     declaration = _declaration(declaration_id)
     reauth.request_signing_code(declaration, actor=api_user())
     db.session.commit()
-    return {"message": f"A one-time code was sent to {api_user().email}."}
+    return {"message": _("A one-time code was sent to %(email)s.", email=api_user().email)}
 
 
 @api.endpoint(

@@ -8,12 +8,26 @@ bp = Blueprint("signatures", __name__, template_folder="templates")
 @bp.app_template_filter("commitment_label")
 def commitment_label(key: str, declaration) -> str:
     """A commitment as a signatory reads it ("2. Offenders"), never its internal key."""
+    from plugins.signatures.languages import reading_language, text_in
     from plugins.signatures.operations import frozen_commitments
 
-    for number, commitment in enumerate(frozen_commitments(declaration), start=1):
+    revision = declaration.frozen_revision
+    commitments = (
+        text_in(revision, reading_language(revision, None)).get("commitments", [])
+        if revision is not None
+        else frozen_commitments(declaration)
+    )
+    for number, commitment in enumerate(commitments, start=1):
         if commitment.get("key") == key:
             return f"{number}. {commitment.get('title') or ''}".strip()
     return key
+
+
+@bp.app_template_global("declaration_language_hashes")
+def declaration_language_hashes(declaration) -> dict:
+    from plugins.signatures.languages import declaration_hashes
+
+    return declaration_hashes(declaration)
 
 
 bp.add_url_rule(

@@ -18,6 +18,7 @@ from alliance_conf.declarations.models import Declaration
 from alliance_conf.delegations.models import Delegation
 from alliance_conf.extensions import db
 from alliance_conf.hooks import SignatureRow, SignatureStatement
+from alliance_conf.i18n import _, force_locale
 from alliance_conf.registrations.models import Registration, RegistrationStatus
 from plugins.signatures import mail
 from plugins.signatures.access import require_open, signing_kind
@@ -58,8 +59,8 @@ class BoardRow:
         if self.active is not None:
             return self.active.status_title
         if self.withdrawn:
-            return "Withdrawn"
-        return "Not yet supported" if self.kind == SignatureKind.support else "Not yet signed"
+            return _("Withdrawn")
+        return _("Not yet supported") if self.kind == SignatureKind.support else _("Not yet signed")
 
 
 def status_board(declaration: Declaration) -> dict:
@@ -115,7 +116,7 @@ def send_reminders(declaration: Declaration, *, actor) -> ReminderResult:
     """E-mail the signatories of every delegation that has not signed; never the same
     delegation twice within ``SIGNATURES_REMINDER_HOURS``."""
     if actor is not None and not is_organiser(actor):
-        raise PermissionDenied("Only organisers can send reminders.")
+        raise PermissionDenied(_("Only organisers can send reminders."))
     require_open(declaration)
     lock_declaration(declaration)
     since = utcnow() - timedelta(hours=current_app.config["SIGNATURES_REMINDER_HOURS"])
@@ -146,13 +147,7 @@ def send_reminders(declaration: Declaration, *, actor) -> ReminderResult:
             result.no_signatory.append(delegation.name)
             continue
         for registration in signatories:
-            mail.send_mail(
-                registration.user.email,
-                f"Reminder: “{declaration.title}” is open for signature",
-                f"Dear {registration.user.full_name},\n\n“{declaration.title}” is open for "
-                f"signature and {delegation.name} has not signed it yet. As your delegation's "
-                "signatory you can sign it online after signing in.\n\nThe organisers",
-            )
+            send_reminder(declaration, delegation, registration.user)
             result.mails += 1
         db.session.add(
             SignatureReminder(
@@ -176,6 +171,25 @@ def send_reminders(declaration: Declaration, *, actor) -> ReminderResult:
         },
     )
     return result
+
+
+def send_reminder(declaration: Declaration, delegation: Delegation, user) -> None:
+    """One reminder, written in the recipient's language."""
+    with force_locale(mail.language_of(user)):
+        mail.send_mail(
+            user.email,
+            _("Reminder: “%(title)s” is open for signature", title=declaration.title),
+            _("Dear %(name)s,", name=user.full_name)
+            + "\n\n"
+            + _(
+                "“%(title)s” is open for signature and %(delegation)s has not signed it yet. As "
+                "your delegation's signatory you can sign it online after signing in.",
+                title=declaration.title,
+                delegation=delegation.name,
+            )
+            + "\n\n"
+            + _("The organisers"),
+        )
 
 
 def signature_rows(declaration: Declaration) -> list[SignatureRow]:

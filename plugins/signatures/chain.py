@@ -15,6 +15,7 @@ from alliance_conf.core.db import utcnow
 from alliance_conf.declarations import canonical
 from alliance_conf.declarations.models import Declaration, DeclarationRevision, DeclarationState
 from alliance_conf.extensions import db
+from alliance_conf.i18n import _
 from plugins.signatures import checkpoints, crypto
 from plugins.signatures.models import EventKind, Signature, SignatureEvent
 from plugins.signatures.receipts import receipt_for_event
@@ -91,7 +92,11 @@ def declaration_event_data(declaration: Declaration) -> dict:
         "revision_number": frozen.number if frozen is not None else None,
         "frozen_revision_id": declaration.frozen_revision_id,
         "text_hash": declaration.text_hash,
-    }
+    } | (
+        {"language_hashes": dict(declaration.language_hashes)}
+        if declaration.language_hashes
+        else {}
+    )
 
 
 def chain_head(declaration: Declaration) -> SignatureEvent:
@@ -122,26 +127,37 @@ def record_state_change(declaration: Declaration, old_state, new_state) -> None:
     append_event(declaration, kind, data)
 
 
-def signature_data(signature: Signature, delegation_name: str) -> dict:
-    """What the ``signed`` link records about a signature (and its receipt carries)."""
-    return {
-        "kind": signature.kind.value,
-        "delegation_id": signature.delegation_id,
-        "delegation_name": delegation_name,
-        "signatory_id": signature.signatory_id,
-        "signatory_name": signature.signatory_name,
-        "signatory_title": signature.signatory_title,
-        "revision_number": signature.revision_number,
-        "text_hash": signature.text_hash,
-        "endorsed_keys": list(signature.endorsed_keys),
-        "endorses_all": signature.endorses_all,
-        "statements": list(signature.statements),
-        "signed_at": iso(signature.signed_at),
-        "auth_method": signature.auth_method.value,
-        "ip_address": signature.ip_address,
-        "user_agent": signature.user_agent,
-        "verification_code": signature.verification_code,
-    } | ({"passkey": signature.passkey_evidence} if signature.passkey_evidence else {})
+def signature_data(
+    signature: Signature, delegation_name: str, language_hashes: dict | None = None
+) -> dict:
+    """What the ``signed`` link records about a signature (and its receipt carries).
+
+    ``language_hashes``: each language version's SHA-256 of a text frozen in language versions
+    (``Declaration.language_hashes``); ``text_hash`` is their manifest's hash, so the receipt
+    names every language the signature binds."""
+    languages = {"language_hashes": dict(language_hashes)} if language_hashes else {}
+    return (
+        languages
+        | {
+            "kind": signature.kind.value,
+            "delegation_id": signature.delegation_id,
+            "delegation_name": delegation_name,
+            "signatory_id": signature.signatory_id,
+            "signatory_name": signature.signatory_name,
+            "signatory_title": signature.signatory_title,
+            "revision_number": signature.revision_number,
+            "text_hash": signature.text_hash,
+            "endorsed_keys": list(signature.endorsed_keys),
+            "endorses_all": signature.endorses_all,
+            "statements": list(signature.statements),
+            "signed_at": iso(signature.signed_at),
+            "auth_method": signature.auth_method.value,
+            "ip_address": signature.ip_address,
+            "user_agent": signature.user_agent,
+            "verification_code": signature.verification_code,
+        }
+        | ({"passkey": signature.passkey_evidence} if signature.passkey_evidence else {})
+    )
 
 
 def withdrawal_data(signature: Signature) -> dict:
@@ -170,7 +186,11 @@ class ChainReport:
 
 def _event_label(event: SignatureEvent) -> str:
     who = event.data.get("delegation_name") if isinstance(event.data, dict) else None
-    return f"event #{event.sequence} ({event.kind.value}{', ' + who if who else ''})"
+    if who:
+        return _(
+            "event #%(n)s (%(kind)s, %(who)s)", n=event.sequence, kind=event.kind.value, who=who
+        )
+    return _("event #%(n)s (%(kind)s)", n=event.sequence, kind=event.kind.value)
 
 
 @contextmanager
@@ -218,13 +238,25 @@ def _verify(session: Session, declaration_id: int, report: ChainReport, anchors=
     for position, event in enumerate(events, start=1):
         label = _event_label(event)
         if event.sequence != position:
-            problems.append(f"{label}: expected position {position}; a link is missing.")
+            problems.append(
+                _(
+                    "%(label)s: expected position %(n)s; a link is missing.",
+                    label=label,
+                    n=position,
+                )
+            )
         if event.previous_hash != previous_hash:
-            problems.append(f"{label}: does not point to the hash of the link before it.")
+            problems.append(
+                _("%(label)s: does not point to the hash of the link before it.", label=label)
+            )
         if compute_event_hash(event) != event.event_hash:
-            problems.append(f"{label}: its content no longer matches its hash (altered).")
+            problems.append(
+                _("%(label)s: its content no longer matches its hash (altered).", label=label)
+            )
         if not crypto.verify(event.event_hash.encode("ascii"), event.server_signature):
-            problems.append(f"{label}: the server's signature of its hash is not valid.")
+            problems.append(
+                _("%(label)s: the server's signature of its hash is not valid.", label=label)
+            )
         previous_hash = event.event_hash
         if event.kind == EventKind.signed:
             problems.extend(
@@ -235,13 +267,23 @@ def _verify(session: Session, declaration_id: int, report: ChainReport, anchors=
             problems.extend(_check_withdrawn(event, signatures, label))
             withdrawn_seen.add(event.signature_id)
     for signature in signatures.values():
-        who = f"signature {signature.id} ({signature.delegation.name})"
+        who = _(
+            "signature %(id)s (%(delegation)s)",
+            id=signature.id,
+            delegation=signature.delegation.name,
+        )
         if signature.id not in signed_seen:
-            problems.append(f"{who}: is not in the chain (added behind the app's back).")
+            problems.append(
+                _("%(label)s: is not in the chain (added behind the app's back).", label=who)
+            )
         if signature.withdrawn_at is not None and signature.id not in withdrawn_seen:
-            problems.append(f"{who}: marked withdrawn but the chain has no withdrawal.")
+            problems.append(
+                _("%(label)s: marked withdrawn but the chain has no withdrawal.", label=who)
+            )
         if signature.withdrawn_at is None and signature.id in withdrawn_seen:
-            problems.append(f"{who}: the chain says withdrawn but the row is active again.")
+            problems.append(
+                _("%(label)s: the chain says withdrawn but the row is active again.", label=who)
+            )
     problems.extend(_check_declaration_row(session, declaration_id, events, text_hashes))
     problems.extend(checkpoints.stored_anchor_problems(session, declaration_id, events))
     for anchor in anchors:
@@ -266,9 +308,13 @@ def _check_declaration_row(session, declaration_id, events, cache) -> list[str]:
     last = state_events[-1]
     if declaration.state not in STATE_AFTER[last.kind]:
         problems.append(
-            f"declaration: its state is “{declaration.state.value}” but the chain's last state "
-            f"link, {_event_label(last)}, leaves it "
-            f"“{STATE_AFTER[last.kind][0].value}” (state changed behind the app's back)."
+            _(
+                "declaration: its state is “%(state)s” but the chain's last state link, "
+                "%(label)s, leaves it “%(expected)s” (state changed behind the app's back).",
+                state=declaration.state.value,
+                label=_event_label(last),
+                expected=STATE_AFTER[last.kind][0].value,
+            )
         )
     if declaration.state not in (DeclarationState.open, DeclarationState.closed):
         return problems
@@ -276,12 +322,17 @@ def _check_declaration_row(session, declaration_id, events, cache) -> list[str]:
     recorded = opened.data if opened is not None and isinstance(opened.data, dict) else {}
     if "text_hash" in recorded and recorded["text_hash"] != declaration.text_hash:
         problems.append(
-            f"declaration: its text hash {declaration.text_hash} is not the "
-            f"{recorded['text_hash']} recorded when it was opened ({_event_label(opened)})."
+            _(
+                "declaration: its text hash %(hash)s is not the %(recorded)s recorded when it "
+                "was opened (%(label)s).",
+                hash=declaration.text_hash,
+                recorded=recorded["text_hash"],
+                label=_event_label(opened),
+            )
         )
     revision = _revision_hash(session, declaration.frozen_revision_id, cache)
     if revision is None or revision[0] != declaration_id:
-        problems.append("declaration: its frozen revision is missing or another declaration's.")
+        problems.append(_("declaration: its frozen revision is missing or another declaration's."))
         return problems
     if (
         recorded.get("frozen_revision_id", declaration.frozen_revision_id)
@@ -289,29 +340,47 @@ def _check_declaration_row(session, declaration_id, events, cache) -> list[str]:
         or recorded.get("revision_number", revision[1]) != revision[1]
     ):
         problems.append(
-            f"declaration: it points to revision {revision[1]} (id "
-            f"{declaration.frozen_revision_id}), not to the revision "
-            f"{recorded.get('revision_number')} frozen when it was opened."
+            _(
+                "declaration: it points to revision %(number)s (id %(id)s), not to the revision "
+                "%(recorded)s frozen when it was opened.",
+                number=revision[1],
+                id=declaration.frozen_revision_id,
+                recorded=recorded.get("revision_number"),
+            )
         )
-    if declaration.text_hash not in revision[2]:
+    if declaration.language_hashes and declaration.language_hashes != revision[3]:
+        changed = sorted(
+            code
+            for code in set(declaration.language_hashes) | set(revision[3])
+            if declaration.language_hashes.get(code) != revision[3].get(code)
+        )
         problems.append(
-            f"declaration: its frozen revision {revision[1]} no longer hashes to its text hash."
+            _(
+                "declaration: the language versions frozen no longer hash to the hashes "
+                "recorded (%(languages)s).",
+                languages=", ".join(changed),
+            )
         )
-    if declaration.language_hashes is not None and (
-        revision[3] != declaration.language_hashes
-        or canonical.manifest_hash(declaration.language_hashes) != declaration.text_hash
+    elif declaration.text_hash not in revision[2]:
+        problems.append(
+            _(
+                "declaration: its frozen revision %(number)s no longer hashes to its text hash.",
+                number=revision[1],
+            )
+        )
+    if (
+        declaration.language_hashes is not None
+        and canonical.manifest_hash(declaration.language_hashes) != declaration.text_hash
     ):
         problems.append(
-            "declaration: its language hashes do not match its frozen revision's language "
-            "versions or its text hash."
+            _("declaration: its language hashes do not add up to its text hash (manifest).")
         )
     return problems
 
 
 def _revision_hash(session, revision_id, cache) -> tuple | None:
-    """(declaration id, number, the text hashes that bind its text, its language hashes) of a
-    revision, recomputed once per run (see ``DeclarationRevision.accepted_text_hashes``: the
-    manifest of every language version's hash)."""
+    """(declaration id, number, every text hash that binds its text as it is now, {language:
+    recomputed hash}) of a revision, computed once per run."""
     if revision_id not in cache:
         revision = session.get(DeclarationRevision, revision_id or -1)
         cache[revision_id] = (
@@ -327,38 +396,110 @@ def _revision_hash(session, revision_id, cache) -> tuple | None:
     return cache[revision_id]
 
 
+def _language_problems(label, recorded: dict, signature: Signature, revision) -> list[str]:
+    """A signature that names its language versions: their manifest must be the hash signed,
+    and each language's text as stored now must still hash to what was signed."""
+    problems = []
+    try:
+        manifest = canonical.manifest_hash(recorded) if isinstance(recorded, dict) else None
+    except (TypeError, ValueError):
+        manifest = None
+    if manifest != signature.text_hash:
+        problems.append(
+            _(
+                "%(label)s: the language hashes recorded do not make up the text hash signed, "
+                "%(hash)s.",
+                label=label,
+                hash=signature.text_hash,
+            )
+        )
+        return problems
+    current = revision[3]
+    for language in sorted(set(recorded) | set(current)):
+        if language not in current:
+            problems.append(
+                _(
+                    "%(label)s: the %(language)s text signed is missing from the revision.",
+                    label=label,
+                    language=language,
+                )
+            )
+        elif current[language] != recorded.get(language):
+            problems.append(
+                _(
+                    "%(label)s: the %(language)s text signed no longer hashes to %(hash)s (it "
+                    "was changed after freezing).",
+                    label=label,
+                    language=language,
+                    hash=recorded.get(language) or "—",
+                )
+            )
+    return problems
+
+
 def _check_signed(session, event, signatures, label, declaration_id, cache) -> list[str]:
     signature = signatures.get(event.signature_id)
     if signature is None:
-        return [f"{label}: its signature row is missing (deleted)."]
+        return [_("%(label)s: its signature row is missing (deleted).", label=label)]
     problems = []
     recorded = dict(event.data)
-    actual = signature_data(signature, recorded.get("delegation_name", ""))
+    actual = signature_data(
+        signature, recorded.get("delegation_name", ""), recorded.get("language_hashes")
+    )
     changed = sorted(k for k in set(recorded) | set(actual) if recorded.get(k) != actual.get(k))
     if changed:
         problems.append(
-            f"{label}: signature {signature.id} was changed after signing ({', '.join(changed)})."
+            _(
+                "%(label)s: signature %(id)s was changed after signing (%(fields)s).",
+                label=label,
+                id=signature.id,
+                fields=", ".join(changed),
+            )
         )
     revision = _revision_hash(session, signature.frozen_revision_id, cache)
     if revision is None or revision[0] != declaration_id:
-        problems.append(f"{label}: the signed revision is missing.")
+        problems.append(_("%(label)s: the signed revision is missing.", label=label))
+    elif recorded.get("language_hashes") is not None and (
+        language_problems := _language_problems(
+            label, recorded["language_hashes"], signature, revision
+        )
+    ):
+        problems.extend(language_problems)
     elif signature.text_hash not in revision[2]:
-        problems.append(f"{label}: the signed text no longer hashes to {signature.text_hash}.")
+        problems.append(
+            _(
+                "%(label)s: the signed text no longer hashes to %(hash)s.",
+                label=label,
+                hash=signature.text_hash,
+            )
+        )
     elif revision[1] != signature.revision_number:
-        problems.append(f"{label}: the signed revision number does not match.")
+        problems.append(_("%(label)s: the signed revision number does not match.", label=label))
     if not crypto.verify(
         crypto.canonical_json(receipt_for_event(event)), signature.receipt_signature
     ):
-        problems.append(f"{label}: the receipt signature of signature {signature.id} is not valid.")
+        problems.append(
+            _(
+                "%(label)s: the receipt signature of signature %(id)s is not valid.",
+                label=label,
+                id=signature.id,
+            )
+        )
     return problems
 
 
 def _check_withdrawn(event, signatures, label) -> list[str]:
     signature = signatures.get(event.signature_id)
     if signature is None:
-        return [f"{label}: its signature row is missing (deleted)."]
+        return [_("%(label)s: its signature row is missing (deleted).", label=label)]
     if signature.withdrawn_at is None:
         return []  # reported once, with the row
     if withdrawal_data(signature) != event.data:
-        return [f"{label}: the withdrawal of signature {signature.id} was changed afterwards."]
+        return [
+            _(
+                "%(label)s: the withdrawal of signature %(id)s was changed afterwards.",
+                label=label,
+                id=signature.id,
+            )
+        ]
     return []

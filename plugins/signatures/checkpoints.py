@@ -18,6 +18,7 @@ import sqlalchemy as sa
 
 from alliance_conf.core.errors import ValidationFailed
 from alliance_conf.extensions import db
+from alliance_conf.i18n import _, ngettext
 from plugins.signatures import crypto
 from plugins.signatures.models import SignatureCheckpoint, SignatureEvent
 
@@ -78,6 +79,9 @@ def published(declaration_id: int, limit: int = 20) -> list[SignatureCheckpoint]
 # --- anchors: what a checkpoint or a receipt proves about the chain ---------------------------
 
 
+KIND_NAMES = {"checkpoint": lambda: _("checkpoint"), "receipt": lambda: _("receipt")}
+
+
 @dataclass(frozen=True)
 class Anchor:
     declaration_id: int
@@ -90,50 +94,70 @@ def anchor_from_document(document_: object, declaration_id: int | None = None) -
     """Read a checkpoint or receipt file (parsed JSON); ValidationFailed saying why it is
     unusable: not one of ours, its server signature invalid, or another declaration's."""
     if not isinstance(document_, dict):
-        raise ValidationFailed("The file is neither a checkpoint nor a receipt (not an object).")
+        raise ValidationFailed(_("The file is neither a checkpoint nor a receipt (not an object)."))
     signature = str(document_.get("signature") or "")
     if isinstance(document_.get("checkpoint"), dict):
         content = document_["checkpoint"]
         if content.get("type") != CHECKPOINT_TYPE:
-            raise ValidationFailed("The file's “checkpoint” is not an alliance-conf checkpoint.")
+            raise ValidationFailed(_("The file's “checkpoint” is not an alliance-conf checkpoint."))
         fields = ("sequence", "head_hash")
         kind = "checkpoint"
+        label = _("checkpoint of link #%(n)s", n=content.get("sequence"))
     elif isinstance(document_.get("receipt"), dict):
         content = document_["receipt"]
         if content.get("type") != RECEIPT_TYPE:
-            raise ValidationFailed("The file's “receipt” is not an alliance-conf receipt.")
+            raise ValidationFailed(_("The file's “receipt” is not an alliance-conf receipt."))
         fields = ("chain_sequence", "chain_event_hash")
         kind = "receipt"
+        label = _("receipt of link #%(n)s", n=content.get("chain_sequence"))
     else:
-        raise ValidationFailed("The file is neither a checkpoint nor a receipt.")
+        raise ValidationFailed(_("The file is neither a checkpoint nor a receipt."))
     if not crypto.verify(crypto.canonical_json(content), signature):
         raise ValidationFailed(
-            f"The {kind}'s server signature does not match its content: it was altered, forged "
-            "or signed by another server's key. It proves nothing about this chain."
+            _(
+                "The %(kind)s's server signature does not match its content: it was altered, "
+                "forged or signed by another server's key. It proves nothing about this chain.",
+                kind=KIND_NAMES[kind](),
+            )
         )
     sequence, head_hash = content.get(fields[0]), content.get(fields[1])
     found_declaration = content.get("declaration_id")
     if not isinstance(sequence, int) or not isinstance(head_hash, str) or sequence < 1:
-        raise ValidationFailed(f"The {kind} names no chain position.")
+        raise ValidationFailed(_("The %(kind)s names no chain position.", kind=KIND_NAMES[kind]()))
     if declaration_id is not None and found_declaration != declaration_id:
         raise ValidationFailed(
-            f"The {kind} belongs to declaration {found_declaration}, not to declaration "
-            f"{declaration_id}."
+            _(
+                "The %(kind)s belongs to declaration %(found)s, not to declaration %(wanted)s.",
+                kind=KIND_NAMES[kind](),
+                found=found_declaration,
+                wanted=declaration_id,
+            )
         )
-    return Anchor(found_declaration, sequence, head_hash, f"{kind} of link #{sequence}")
+    return Anchor(found_declaration, sequence, head_hash, label)
 
 
 def anchor_problems(anchor: Anchor, events: list[SignatureEvent]) -> list[str]:
     """Does the chain (links in order) still contain the anchored link unchanged?"""
     if anchor.sequence > len(events):
         return [
-            f"the chain was cut short: it has {len(events)} link(s) but a signed {anchor.label} "
-            f"proves link #{anchor.sequence} existed (links were deleted)."
+            ngettext(
+                "the chain was cut short: it has %(num)d link but a signed %(label)s proves "
+                "link #%(n)s existed (links were deleted).",
+                "the chain was cut short: it has %(num)d links but a signed %(label)s proves "
+                "link #%(n)s existed (links were deleted).",
+                len(events),
+                label=anchor.label,
+                n=anchor.sequence,
+            )
         ]
     if events[anchor.sequence - 1].event_hash != anchor.head_hash:
         return [
-            f"the chain was rewritten: link #{anchor.sequence} no longer has the hash that a "
-            f"signed {anchor.label} recorded."
+            _(
+                "the chain was rewritten: link #%(n)s no longer has the hash that a signed "
+                "%(label)s recorded.",
+                n=anchor.sequence,
+                label=anchor.label,
+            )
         ]
     return []
 
@@ -147,7 +171,12 @@ def stored_anchor_problems(session, declaration_id: int, events) -> list[str]:
     ).all()
     for checkpoint in stored:
         if not crypto.verify(crypto.canonical_json(body(checkpoint)), checkpoint.server_signature):
-            return [f"checkpoint #{checkpoint.sequence}: its server signature is not valid."]
+            return [
+                _(
+                    "checkpoint #%(n)s: its server signature is not valid.",
+                    n=checkpoint.sequence,
+                )
+            ]
         anchor = Anchor(declaration_id, checkpoint.sequence, checkpoint.head_hash, "checkpoint")
         # The newest checkpoint the chain still matches covers every link before it.
         return anchor_problems(anchor, events)

@@ -11,6 +11,7 @@ from alliance_conf.core.cli import domain_errors
 from alliance_conf.core.errors import NotFound, ValidationFailed
 from alliance_conf.declarations.models import Declaration
 from alliance_conf.extensions import db
+from alliance_conf.i18n import _, current_language, language_name, ngettext
 from plugins.signatures import chain, checkpoints, crypto, offline
 from plugins.signatures.board import status_board
 
@@ -27,8 +28,15 @@ def _declarations(slug: str, declaration_id: int | None) -> list[Declaration]:
         statement = statement.where(Declaration.id == declaration_id)
     found = db.session.scalars(statement.order_by(Declaration.id)).all()
     if not found:
-        which = f" with id {declaration_id}" if declaration_id is not None else ""
-        raise NotFound(f"Conference {slug!r} has no declaration{which}.")
+        if declaration_id is not None:
+            raise NotFound(
+                _(
+                    "Conference “%(slug)s” has no declaration with id %(id)s.",
+                    slug=slug,
+                    id=declaration_id,
+                )
+            )
+        raise NotFound(_("Conference “%(slug)s” has no declaration.", slug=slug))
     return found
 
 
@@ -37,9 +45,11 @@ def read_json_file(path: str) -> object:
         with open(path, encoding="utf-8") as handle:
             return json.load(handle)
     except OSError as exc:
-        raise ValidationFailed(f"Cannot read {path}: {exc.strerror}.") from None
+        raise ValidationFailed(
+            _("Cannot read %(path)s: %(error)s.", path=path, error=exc.strerror)
+        ) from None
     except (ValueError, UnicodeDecodeError):
-        raise ValidationFailed(f"{path} is not a JSON file.") from None
+        raise ValidationFailed(_("%(path)s is not a JSON file.", path=path)) from None
 
 
 @signatures_cli.command("verify")
@@ -68,28 +78,77 @@ def verify_command(slug: str, declaration_id: int | None, anchor_files: tuple[st
     for anchor, path in zip(anchors, anchor_files, strict=True):
         if anchor.declaration_id not in ids:
             raise ValidationFailed(
-                f"{path} belongs to declaration {anchor.declaration_id}, which is not one of "
-                f"the declarations checked ({', '.join(map(str, sorted(ids)))})."
+                _(
+                    "%(path)s belongs to declaration %(id)s, which is not one of the "
+                    "declarations checked (%(ids)s).",
+                    path=path,
+                    id=anchor.declaration_id,
+                    ids=", ".join(map(str, sorted(ids))),
+                )
             )
     for declaration in found:
         mine = [a for a in anchors if a.declaration_id == declaration.id]
         report = chain.verify_chain(declaration, mine)
         if report.ok:
-            click.echo(
-                f"Declaration {declaration.id} “{declaration.title}”: chain intact — "
-                f"{report.events} event(s), {report.signatures} signature record(s) verified"
-                + (f"; it extends the {len(mine)} file(s) given." if mine else ".")
+            events = ngettext("%(num)d event", "%(num)d events", report.events)
+            records = ngettext(
+                "%(num)d signature record", "%(num)d signature records", report.signatures
             )
+            click.echo(
+                ngettext(
+                    "Declaration %(id)s “%(title)s”: chain intact — %(events)s, %(records)s "
+                    "verified; it extends the %(num)d file given.",
+                    "Declaration %(id)s “%(title)s”: chain intact — %(events)s, %(records)s "
+                    "verified; it extends the %(num)d files given.",
+                    len(mine),
+                    id=declaration.id,
+                    title=declaration.title,
+                    events=events,
+                    records=records,
+                )
+                if mine
+                else _(
+                    "Declaration %(id)s “%(title)s”: chain intact — %(events)s, %(records)s "
+                    "verified.",
+                    id=declaration.id,
+                    title=declaration.title,
+                    events=events,
+                    records=records,
+                )
+            )
+            _echo_text_hashes(declaration)
             continue
         broken = True
         click.echo(
-            f"Declaration {declaration.id} “{declaration.title}”: BROKEN at {report.problems[0]}",
+            _(
+                "Declaration %(id)s “%(title)s”: BROKEN at %(problem)s",
+                id=declaration.id,
+                title=declaration.title,
+                problem=report.problems[0],
+            ),
             err=True,
         )
         for problem in report.problems[1:]:
-            click.echo(f"  also: {problem}", err=True)
+            click.echo(_("  also: %(problem)s", problem=problem), err=True)
     if broken:
         sys.exit(1)
+
+
+def _echo_text_hashes(declaration: Declaration) -> None:
+    """The hash the signatures bind and, for a text frozen in language versions, each
+    language's hash (the manifest of which ``text_hash`` is the hash)."""
+    if not declaration.text_hash:
+        return
+    click.echo(_("  text signed: SHA-256 %(hash)s", hash=declaration.text_hash))
+    for language, digest in (declaration.language_hashes or {}).items():
+        click.echo(
+            _(
+                "  %(language)s (%(code)s): SHA-256 %(hash)s",
+                language=language_name(language, current_language()),
+                code=language,
+                hash=digest,
+            )
+        )
 
 
 @signatures_cli.command("verify-receipt")
@@ -110,25 +169,37 @@ def verify_receipt_command(path: str, key_path: str | None):
             with open(key_path, encoding="utf-8") as handle:
                 pem = handle.read()
         except OSError as exc:
-            raise ValidationFailed(f"Cannot read {key_path}: {exc.strerror}.") from None
+            raise ValidationFailed(
+                _("Cannot read %(path)s: %(error)s.", path=key_path, error=exc.strerror)
+            ) from None
     else:
         pem = crypto.public_key_pem()
     problems = offline.verify_receipt(document, pem)
     if problems:
-        click.echo(f"{path}: NOT VALID — {problems[0]}.", err=True)
+        click.echo(
+            _("%(path)s: NOT VALID — %(problem)s.", path=path, problem=problems[0]), err=True
+        )
         for problem in problems[1:]:
-            click.echo(f"  also: {problem}.", err=True)
+            click.echo(_("  also: %(problem)s.", problem=problem), err=True)
         sys.exit(1)
     receipt = document["receipt"]
     how = (
-        "passkey signature valid over the signing payload"
+        _("passkey signature valid over the signing payload")
         if isinstance(receipt.get("passkey"), dict)
-        else "signed with a password (no passkey evidence: the server's word only)"
+        else _("signed with a password (no passkey evidence: the server's word only)")
     )
     click.echo(
-        f"{path}: valid — server counter-signature valid (key {receipt.get('key_id')}); {how}. "
-        f"{receipt.get('delegation_name')}, {receipt.get('signatory_name')}, text "
-        f"{receipt.get('text_hash')}, chain link #{receipt.get('chain_sequence')}."
+        _(
+            "%(path)s: valid — server counter-signature valid (key %(key)s); %(how)s. "
+            "%(delegation)s, %(signatory)s, text %(hash)s, chain link #%(n)s.",
+            path=path,
+            key=receipt.get("key_id"),
+            how=how,
+            delegation=receipt.get("delegation_name"),
+            signatory=receipt.get("signatory_name"),
+            hash=receipt.get("text_hash"),
+            n=receipt.get("chain_sequence"),
+        )
     )
 
 
@@ -140,8 +211,15 @@ def status_command(slug: str):
     for declaration in _declarations(slug, None):
         board = status_board(declaration)
         click.echo(
-            f"Declaration {declaration.id} ({declaration.state.title}): {board['signed']} of "
-            f"{board['eligible']} signed, {board['supported']} supporting"
+            _(
+                "Declaration %(id)s (%(state)s): %(signed)s of %(eligible)s signed, "
+                "%(supported)s supporting",
+                id=declaration.id,
+                state=declaration.state.title,
+                signed=board["signed"],
+                eligible=board["eligible"],
+                supported=board["supported"],
+            )
         )
         for row in board["rows"]:
             click.echo(f"  {row.delegation.name}: {row.status}")

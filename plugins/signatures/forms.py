@@ -15,6 +15,7 @@ from wtforms.validators import DataRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from alliance_conf.core.forms import PlainText
+from alliance_conf.i18n import _l
 from plugins.signatures.operations import MAX_REASON, MAX_STATEMENT
 
 
@@ -24,55 +25,57 @@ class CheckboxList(SelectMultipleField):
 
 
 class SignForm(FlaskForm):
-    endorsed = CheckboxList("Commitments your country endorses", validate_choice=False)
+    endorsed = CheckboxList(_l("Commitments your country endorses"), validate_choice=False)
     statement_target = SelectField(
-        "Statement or reservation applies to", validators=[Optional()], validate_choice=False
+        _l("Statement or reservation applies to"), validators=[Optional()], validate_choice=False
     )
     statement_kind = SelectField(
-        "Kind",
+        _l("Kind"),
         choices=[
-            SelectChoice(value="statement", label="Statement"),
-            SelectChoice(value="reservation", label="Reservation"),
+            SelectChoice(value="statement", label=_l("Statement")),
+            SelectChoice(value="reservation", label=_l("Reservation")),
         ],
         validators=[Optional()],
     )
     statement_text = TextAreaField(
-        "Statement or reservation (optional)",
-        description="Attached to your signature and shown with it. At most 2,000 characters.",
+        _l("Statement or reservation (optional)"),
+        description=_l("Attached to your signature and shown with it. At most 2,000 characters."),
         validators=[PlainText(multiline=True), Optional(), Length(max=MAX_STATEMENT)],
     )
     # Not required: a passkey signature replaces it (the view asks for one or the other).
-    password = PasswordField("Your password (again)", validators=[Optional(), Length(max=1000)])
+    password = PasswordField(_l("Your password (again)"), validators=[Optional(), Length(max=1000)])
     code = StringField(
-        "One-time code sent to you by e-mail", validators=[Optional(), Length(max=12)]
+        _l("One-time code sent to you by e-mail"), validators=[Optional(), Length(max=12)]
     )
     typed_name = StringField(
-        "Type your full name to sign", validators=[PlainText(), DataRequired(), Length(max=200)]
+        _l("Type your full name to sign"), validators=[PlainText(), DataRequired(), Length(max=200)]
     )
-    confirm = BooleanField("I sign this text on behalf of my delegation", validators=[])
+    confirm = BooleanField(_l("I sign this text on behalf of my delegation"), validators=[])
     passkey_credential = HiddenField()
 
 
 class PolicyForm(FlaskForm):
     mode = SelectField(
-        "How signatories confirm that it is them",
+        _l("How signatories confirm that it is them"),
         choices=[
-            SelectChoice(value="password", label="Password (and the e-mailed code if ticked)"),
-            SelectChoice(value="passkey_preferred", label="Passkey preferred (password accepted)"),
-            SelectChoice(value="passkey_required", label="Passkey required"),
+            SelectChoice(value="password", label=_l("Password (and the e-mailed code if ticked)")),
+            SelectChoice(
+                value="passkey_preferred", label=_l("Passkey preferred (password accepted)")
+            ),
+            SelectChoice(value="passkey_required", label=_l("Passkey required")),
         ],
     )
-    email_code = BooleanField("With a password, also require a one-time code sent by e-mail")
+    email_code = BooleanField(_l("With a password, also require a one-time code sent by e-mail"))
 
 
 class WithdrawForm(FlaskForm):
     reason = TextAreaField(
-        "Reason for withdrawing",
+        _l("Reason for withdrawing"),
         validators=[PlainText(multiline=True), DataRequired(), Length(max=MAX_REASON)],
     )
-    password = PasswordField("Your password (again)", validators=[DataRequired()])
+    password = PasswordField(_l("Your password (again)"), validators=[DataRequired()])
     code = StringField(
-        "One-time code sent to you by e-mail", validators=[Optional(), Length(max=12)]
+        _l("One-time code sent to you by e-mail"), validators=[Optional(), Length(max=12)]
     )
 
 
@@ -84,12 +87,12 @@ class VerifyForm(FlaskForm):
     class Meta:
         csrf = False  # a GET lookup that changes nothing
 
-    code = StringField("Verification code", validators=[DataRequired(), Length(max=20)])
+    code = StringField(_l("Verification code"), validators=[DataRequired(), Length(max=20)])
 
 
 class ReceiptCheckForm(FlaskForm):
     receipt = TextAreaField(
-        "Receipt (JSON)",
-        description="Paste the whole receipt as downloaded, including its signature.",
+        _l("Receipt (JSON)"),
+        description=_l("Paste the whole receipt as downloaded, including its signature."),
         validators=[DataRequired(), Length(max=20000)],
     )

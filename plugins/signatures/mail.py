@@ -7,8 +7,19 @@ on the outbox page and is sent again by ``flask mail retry``.
 
 from __future__ import annotations
 
+from flask import current_app
+
 from alliance_conf.mail.models import MailMessage
 from alliance_conf.mail.operations import queue_mail
+
+
+def language_of(user) -> str:
+    """The language a person's mail is written in: theirs, else the installation's default.
+    Compose inside ``with force_locale(language_of(recipient)):``."""
+    language = getattr(user, "language", None)
+    if language in current_app.config["LANGUAGES"]:
+        return language
+    return current_app.config["BABEL_DEFAULT_LOCALE"]
 
 
 def send_mail(to: str, subject: str, body: str, *, conference_id: int | None = None) -> MailMessage:

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from alliance_conf.core.db import UTCDateTime, enum_column, utcnow
 from alliance_conf.extensions import db
+from alliance_conf.i18n import _
 
 
 class SignatureKind(enum.StrEnum):
@@ -24,7 +25,7 @@ class SignatureKind(enum.StrEnum):
 
     @property
     def title(self) -> str:
-        return {"signature": "Signature", "support": "Support"}[self.value]
+        return {"signature": _("Signature"), "support": _("Support")}[self.value]
 
 
 class AuthMethod(enum.StrEnum):
@@ -37,9 +38,9 @@ class AuthMethod(enum.StrEnum):
     @property
     def title(self) -> str:
         return {
-            "password": "Password re-entered",
-            "password+email_code": "Password re-entered and e-mailed one-time code",
-            "passkey": "Passkey on the signatory's own device (WebAuthn, user verified)",
+            "password": _("Password re-entered"),
+            "password+email_code": _("Password re-entered and e-mailed one-time code"),
+            "passkey": _("Passkey on the signatory's own device (WebAuthn, user verified)"),
         }[self.value]
 
 
@@ -53,9 +54,9 @@ class PolicyMode(enum.StrEnum):
     @property
     def title(self) -> str:
         return {
-            "password": "Password (and the e-mailed code when required)",
-            "passkey_preferred": "Passkey preferred (password still accepted)",
-            "passkey_required": "Passkey required",
+            "password": _("Password (and the e-mailed code when required)"),
+            "passkey_preferred": _("Passkey preferred (password still accepted)"),
+            "passkey_required": _("Passkey required"),
         }[self.value]
 
 
@@ -69,11 +70,11 @@ class EventKind(enum.StrEnum):
     @property
     def title(self) -> str:
         return {
-            "opened": "Opened for signature",
-            "returned_to_consultation": "Returned to consultation",
-            "closed": "Closed",
-            "signed": "Signed",
-            "withdrawn": "Withdrawn",
+            "opened": _("Opened for signature"),
+            "returned_to_consultation": _("Returned to consultation"),
+            "closed": _("Closed"),
+            "signed": _("Signed"),
+            "withdrawn": _("Withdrawn"),
         }[self.value]
 
 
@@ -150,8 +151,8 @@ class Signature(db.Model):
     @property
     def status_title(self) -> str:
         if self.withdrawn_at is not None:
-            return "Withdrawn"
-        return "Supported" if self.kind == SignatureKind.support else "Signed"
+            return _("Withdrawn")
+        return _("Supported") if self.kind == SignatureKind.support else _("Signed")
 
     def __repr__(self):
         return f"<Signature {self.id} d{self.declaration_id} del{self.delegation_id}>"

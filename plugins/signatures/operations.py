@@ -41,6 +41,8 @@ from alliance_conf.declarations import canonical
 from alliance_conf.declarations.models import Declaration, DeclarationState
 from alliance_conf.delegations.models import Delegation
 from alliance_conf.extensions import db
+from alliance_conf.formatting import format_date, format_datetime
+from alliance_conf.i18n import _, ngettext
 from alliance_conf.plugins import hook
 from plugins.signatures import checkpoints, crypto, passkey_signing, policy
 from plugins.signatures.access import (
@@ -78,7 +80,7 @@ def normalise_name(value: str) -> str:
 def get_signature(signature_id: int, user) -> Signature:
     signature = db.session.get(Signature, signature_id)
     if signature is None or not can_see_signature(signature, user):
-        raise NotFound(f"There is no signature {signature_id} that you can see.")
+        raise NotFound(_("There is no signature %(id)s that you can see.", id=signature_id))
     return signature
 
 
@@ -109,12 +111,12 @@ def clean_endorsements(declaration: Declaration, keys) -> tuple[list[str], bool]
     unknown = sorted(chosen - set(known))
     if unknown:
         raise ValidationFailed(
-            f"Not a commitment of the text being signed: {', '.join(unknown)}.",
-            {"endorsed_keys": "Unknown commitment."},
+            _("Not a commitment of the text being signed: %(keys)s.", keys=", ".join(unknown)),
+            {"endorsed_keys": _("Unknown commitment.")},
         )
     if known and not chosen:
         raise ValidationFailed(
-            "Endorse at least one commitment.", {"endorsed_keys": "Choose at least one."}
+            _("Endorse at least one commitment."), {"endorsed_keys": _("Choose at least one.")}
         )
     ordered = [k for k in known if k in chosen]
     return ordered, len(ordered) == len(known)
@@ -124,7 +126,7 @@ def clean_statements(declaration: Declaration, raw) -> list[dict]:
     known = {c["key"] for c in frozen_commitments(declaration)}
     items = list(raw or [])
     if len(items) > MAX_STATEMENTS:
-        raise ValidationFailed(f"At most {MAX_STATEMENTS} statements or reservations.")
+        raise ValidationFailed(_("At most %(max)s statements or reservations.", max=MAX_STATEMENTS))
     cleaned = []
     for n, item in enumerate(items, start=1):
         kind = str(item.get("kind") or "statement")
@@ -132,20 +134,24 @@ def clean_statements(declaration: Declaration, raw) -> list[dict]:
         key = item.get("commitment_key") or None
         if kind not in STATEMENT_KINDS:
             raise ValidationFailed(
-                f"Statement {n}: the kind must be statement or reservation.",
-                {"statements": "Unknown kind."},
+                _("Statement %(n)s: the kind must be statement or reservation.", n=n),
+                {"statements": _("Unknown kind.")},
             )
         if not text:
             continue
         if len(text) > MAX_STATEMENT:
             raise ValidationFailed(
-                f"Statement {n} is longer than {MAX_STATEMENT} characters.",
-                {"statements": "Too long."},
+                _("Statement %(n)s is longer than %(max)s characters.", n=n, max=MAX_STATEMENT),
+                {"statements": _("Too long.")},
             )
         if key is not None and key not in known:
             raise ValidationFailed(
-                f"Statement {n} refers to {key!r}, which is not a commitment of the text.",
-                {"statements": "Unknown commitment."},
+                _(
+                    "Statement %(n)s refers to “%(key)s”, which is not a commitment of the text.",
+                    n=n,
+                    key=key,
+                ),
+                {"statements": _("Unknown commitment.")},
             )
         cleaned.append({"kind": kind, "text": text, "commitment_key": key})
     return cleaned
@@ -183,16 +189,21 @@ def sign_declaration(
     registration = signatory_registration(actor, declaration)
     delegation = registration.delegation
     if delegation_id is not None and int(delegation_id) != delegation.id:
-        raise PermissionDenied(f"You can sign only for your own delegation, {delegation.name}.")
+        raise PermissionDenied(
+            _("You can sign only for your own delegation, %(name)s.", name=delegation.name)
+        )
     keys, endorses_all = clean_endorsements(declaration, endorsed_keys)
     cleaned_statements = clean_statements(declaration, statements)
     if not normalise_name(typed_name) or normalise_name(typed_name) != normalise_name(
         actor.full_name
     ):
         raise ValidationFailed(
-            "Type your full name as it appears on your account "
-            f"(“{actor.full_name}”) to confirm; accents, capitals and spaces do not matter.",
-            {"typed_name": f"Does not match your name, “{actor.full_name}”."},
+            _(
+                "Type your full name as it appears on your account (“%(name)s”) to confirm; "
+                "accents, capitals and spaces do not matter.",
+                name=actor.full_name,
+            ),
+            {"typed_name": _("Does not match your name, “%(name)s”.", name=actor.full_name)},
         )
     # A second submission is turned away before paying for the password hash or the passkey
     # check (the check is repeated under the lock below, where it is authoritative).
@@ -251,7 +262,7 @@ def sign_declaration(
     event = next_event(
         declaration,
         EventKind.signed,
-        signature_data(signature, delegation.name),
+        signature_data(signature, delegation.name, declaration.language_hashes),
         previous,
         signature,
     )
@@ -262,8 +273,11 @@ def sign_declaration(
     except IntegrityError:
         db.session.rollback()
         raise Conflict(
-            f"{delegation.name} has already signed this declaration (another submission "
-            "arrived at the same moment)."
+            _(
+                "%(name)s has already signed this declaration (another submission arrived at "
+                "the same moment).",
+                name=delegation.name,
+            )
         ) from None
     log_event(
         f"signature.{'supported' if signature.kind == SignatureKind.support else 'signed'}",
@@ -281,10 +295,12 @@ def sign_declaration(
 
 
 def _already_message(delegation: Delegation, existing: Signature) -> str:
-    return (
-        f"{delegation.name} has already signed this declaration "
-        f"({existing.signed_at:%-d %B %Y %H:%M} UTC, by {existing.signatory_name}); withdraw "
-        "that signature first to sign again."
+    return _(
+        "%(name)s has already signed this declaration (%(date)s, by %(signatory)s); withdraw "
+        "that signature first to sign again.",
+        name=delegation.name,
+        date=format_datetime(existing.signed_at, existing.declaration.conference),
+        signatory=existing.signatory_name,
     )
 
 
@@ -303,28 +319,28 @@ def withdraw_signature(
     require_can_withdraw(signature, actor)
     reason = canonical.normalise_string(reason or "")
     if not reason:
-        raise ValidationFailed("Give the reason for withdrawing.", {"reason": "Required."})
+        raise ValidationFailed(_("Give the reason for withdrawing."), {"reason": _("Required.")})
     if len(reason) > MAX_REASON:
         raise ValidationFailed(
-            f"The reason is longer than {MAX_REASON} characters.", {"reason": "Too long."}
+            _("The reason is longer than %(max)s characters.", max=MAX_REASON),
+            {"reason": _("Too long.")},
         )
     require_open(declaration)
     if signature.withdrawn_at is not None:
-        raise InvalidState(
-            f"This signature was already withdrawn on {signature.withdrawn_at:%-d %B %Y}."
-        )
+        raise InvalidState(_already_withdrawn(signature))
     reauthenticate(declaration, actor, password, code, method=method, meta=meta)
     lock_declaration(declaration)
     if declaration.state != DeclarationState.open:
         raise InvalidState(
-            "A signature can be withdrawn only while the declaration is open for signature; "
-            f"it is {declaration.state.title.lower()}."
+            _(
+                "A signature can be withdrawn only while the declaration is open for signature; "
+                "it is %(state)s.",
+                state=declaration.state.title.lower(),
+            )
         )
     db.session.refresh(signature)
     if signature.withdrawn_at is not None:
-        raise InvalidState(
-            f"This signature was already withdrawn on {signature.withdrawn_at:%-d %B %Y}."
-        )
+        raise InvalidState(_already_withdrawn(signature))
     signature.withdrawn_at = utcnow()
     signature.withdrawal_reason = reason
     signature.withdrawn_by_id = actor.id
@@ -338,6 +354,13 @@ def withdraw_signature(
     )
     after_commit(_fire_signature_hook, "withdrawn", signature.id, getattr(actor, "id", None))
     return signature
+
+
+def _already_withdrawn(signature: Signature) -> str:
+    return _(
+        "This signature was already withdrawn on %(date)s.",
+        date=format_date(signature.withdrawn_at, signature.declaration.conference),
+    )
 
 
 def _fire_signature_hook(what: str, signature_id: int, actor_id: int | None) -> None:
@@ -356,8 +379,11 @@ def reopen_veto(declaration: Declaration) -> str | None:
         sa.select(sa.func.count(Signature.id)).where(Signature.declaration_id == declaration.id)
     )
     if count:
-        return (
-            f"{count} signature(s) or support record(s) were made on the frozen text (withdrawn "
-            "ones included); it can no longer change"
+        return ngettext(
+            "%(num)d signature or support record was made on the frozen text (withdrawn ones "
+            "included); it can no longer change",
+            "%(num)d signatures or support records were made on the frozen text (withdrawn ones "
+            "included); it can no longer change",
+            count,
         )
     return None

@@ -19,6 +19,7 @@ import secrets
 from alliance_conf.auth import passkeys
 from alliance_conf.core.errors import PermissionDenied, ValidationFailed
 from alliance_conf.declarations.models import Declaration
+from alliance_conf.i18n import _
 from alliance_conf.registrations.models import Registration
 from plugins.signatures import crypto
 
@@ -66,7 +67,10 @@ def _prepare(declaration, actor, endorsed_keys, statements, delegation_id):
     registration = access.signatory_registration(actor, declaration)
     if delegation_id is not None and int(delegation_id) != registration.delegation_id:
         raise PermissionDenied(
-            f"You can sign only for your own delegation, {registration.delegation.name}."
+            _(
+                "You can sign only for your own delegation, %(name)s.",
+                name=registration.delegation.name,
+            )
         )
     keys, endorses_all = operations.clean_endorsements(declaration, endorsed_keys)
     cleaned = operations.clean_statements(declaration, statements)
@@ -89,9 +93,11 @@ def signing_options(
     )
     if not passkeys.passkeys_of(actor):
         raise ValidationFailed(
-            "You have no passkey yet: register one on your account's passkeys page first, "
-            "then sign with it.",
-            {"passkey": "No passkey registered."},
+            _(
+                "You have no passkey yet: register one on your account's passkeys page first, "
+                "then sign with it."
+            ),
+            {"passkey": _("No passkey registered.")},
         )
     nonce = secrets.token_urlsafe(24)
     payload = signing_payload(declaration, registration, kind, keys, endorses_all, cleaned, nonce)
@@ -123,7 +129,7 @@ def check_passkey_signature(
     data = checked.challenge.data or {}
     if data.get("declaration_id") != declaration.id:
         raise passkeys.PasskeyRefused(
-            "This passkey signature was made for another declaration: nothing was stored."
+            _("This passkey signature was made for another declaration: nothing was stored.")
         )
     payload = signing_payload(
         declaration,
@@ -136,9 +142,11 @@ def check_passkey_signature(
     )
     if passkeys.b64url(challenge_for(payload)) != checked.challenge.challenge:
         raise passkeys.PasskeyRefused(
-            "Your passkey signed other choices than those submitted (the endorsed commitments "
-            "or statements changed after your device was asked): nothing was stored. Sign "
-            "again to have your device sign what you now endorse."
+            _(
+                "Your passkey signed other choices than those submitted (the endorsed "
+                "commitments or statements changed after your device was asked): nothing was "
+                "stored. Sign again to have your device sign what you now endorse."
+            )
         )
     return {
         "payload": payload,

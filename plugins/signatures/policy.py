@@ -13,6 +13,7 @@ from alliance_conf.core.db import utcnow
 from alliance_conf.core.errors import PermissionDenied, ValidationFailed
 from alliance_conf.declarations.models import Declaration
 from alliance_conf.extensions import db
+from alliance_conf.i18n import _
 from plugins.signatures.models import PolicyMode, SigningPolicy
 
 
@@ -28,19 +29,20 @@ class Policy:
     @property
     def explanation(self) -> str:
         if self.mode == PolicyMode.passkey_required:
-            return (
+            return _(
                 "The organisers require a passkey for this declaration: your own device signs "
                 "the exact text and choices you endorse, after you unlock it (PIN, fingerprint "
                 "or face). Nobody else, not even the server, can make that signature."
             )
         if self.mode == PolicyMode.passkey_preferred:
-            return (
+            return _(
                 "The organisers prefer a passkey: your own device signs the exact text and "
                 "choices you endorse, which anyone can check later without trusting the server. "
                 "Your password is still accepted."
             )
-        code = " and a one-time code we e-mail you" if self.email_code else ""
-        return f"Confirm that it is you with your password{code}."
+        if self.email_code:
+            return _("Confirm that it is you with your password and a one-time code we e-mail you.")
+        return _("Confirm that it is you with your password.")
 
     @property
     def allows_password(self) -> bool:
@@ -62,8 +64,10 @@ def require_email_code(declaration: Declaration) -> bool:
 def require_password_allowed(declaration: Declaration) -> None:
     if not policy_for(declaration).allows_password:
         raise PasskeyRequired(
-            "This declaration must be signed with a passkey; a password is not enough. "
-            "Register a passkey on your account page, then sign with it."
+            _(
+                "This declaration must be signed with a passkey; a password is not enough. "
+                "Register a passkey on your account page, then sign with it."
+            )
         )
 
 
@@ -71,12 +75,13 @@ def set_policy(
     declaration: Declaration, *, actor, mode: str, email_code: bool
 ) -> SigningPolicy | None:
     if actor is not None and not is_organiser(actor):
-        raise PermissionDenied("Only organisers choose how a declaration is signed.")
+        raise PermissionDenied(_("Only organisers choose how a declaration is signed."))
     try:
         chosen = PolicyMode(mode)
     except ValueError:
         raise ValidationFailed(
-            "Choose password, passkey_preferred or passkey_required.", {"mode": "Unknown mode."}
+            _("Choose password, passkey_preferred or passkey_required."),
+            {"mode": _("Unknown mode.")},
         ) from None
     row = db.session.get(SigningPolicy, declaration.id)
     stored = (row.mode, row.email_code) if row is not None else (PolicyMode.password, False)

@@ -24,6 +24,8 @@ from alliance_conf.core.errors import AllianceError, ValidationFailed
 from alliance_conf.core.request_meta import RequestMeta
 from alliance_conf.declarations.models import Declaration
 from alliance_conf.extensions import db
+from alliance_conf.formatting import format_datetime
+from alliance_conf.i18n import _, force_locale, ngettext
 from plugins.signatures import mail, policy
 from plugins.signatures.access import require_open, signatory_registration
 from plugins.signatures.models import AuthMethod, ReauthFailure, SigningCode
@@ -60,13 +62,21 @@ def locked_until(user) -> datetime | None:
     return until if until > now else None
 
 
-def check_not_locked(user) -> None:
+def check_not_locked(user, declaration: Declaration | None = None) -> None:
     until = locked_until(user)
     if until is not None:
         minutes = max(1, round((until - utcnow()).total_seconds() / 60))
         raise TooManyAttempts(
-            f"Too many failed attempts to confirm your identity: signing is locked for "
-            f"{minutes} more minute(s) (until {until:%H:%M} UTC)."
+            ngettext(
+                "Too many failed attempts to confirm your identity: signing is locked for "
+                "%(num)d more minute (until %(time)s).",
+                "Too many failed attempts to confirm your identity: signing is locked for "
+                "%(num)d more minutes (until %(time)s).",
+                minutes,
+                time=format_datetime(
+                    until, declaration.conference if declaration is not None else None
+                ),
+            )
         )
 
 
@@ -97,7 +107,7 @@ def _count_attempt(user, declaration: Declaration | None, reason: str, meta: Req
     lock check, and commit it on the request's own connection: parallel guesses queue on the
     user's row, so exactly ``SIGNATURES_MAX_FAILURES`` of them are ever counted."""
     _lock_user(user)
-    check_not_locked(user)
+    check_not_locked(user, declaration)
     ip = meta.ip if current_app.config["SIGNATURES_STORE_IP"] else None
     attempt = ReauthFailure(
         user_id=user.id,
@@ -126,14 +136,14 @@ def request_signing_code(declaration: Declaration, *, actor) -> None:
     """E-mail a one-time code to the signatory (valid ``SIGNATURES_CODE_MINUTES``)."""
     require_open(declaration)
     signatory_registration(actor, declaration)
-    check_not_locked(actor)
+    check_not_locked(actor, declaration)
     latest = db.session.scalar(
         sa.select(sa.func.max(SigningCode.created_at)).where(
             SigningCode.user_id == actor.id, SigningCode.declaration_id == declaration.id
         )
     )
     if latest is not None and utcnow() - latest < timedelta(seconds=30):
-        raise TooManyAttempts("A code was sent less than 30 seconds ago; check your mailbox.")
+        raise TooManyAttempts(_("A code was sent less than 30 seconds ago; check your mailbox."))
     code = f"{secrets.randbelow(10**6):06d}"
     minutes = current_app.config["SIGNATURES_CODE_MINUTES"]
     db.session.add(
@@ -146,12 +156,22 @@ def request_signing_code(declaration: Declaration, *, actor) -> None:
     )
     db.session.flush()
     log_event("signature.code_sent", declaration, actor=actor)
-    mail.send_mail(
-        actor.email,
-        "Your one-time signing code",  # not in the subject: organisers see subjects
-        f"Your one-time code to sign “{declaration.title}” is {code}.\n\n"
-        f"It is valid for {minutes} minutes. If you did not ask for it, tell the organisers.",
-    )
+    with force_locale(mail.language_of(actor)):
+        mail.send_mail(
+            actor.email,
+            _("Your one-time signing code"),  # not in the subject: organisers see subjects
+            _(
+                "Your one-time code to sign “%(title)s” is %(code)s.",
+                title=declaration.title,
+                code=code,
+            )
+            + "\n\n"
+            + ngettext(
+                "It is valid for %(num)d minute. If you did not ask for it, tell the organisers.",
+                "It is valid for %(num)d minutes. If you did not ask for it, tell the organisers.",
+                minutes,
+            ),
+        )
 
 
 def _check_code(declaration: Declaration, actor, code: str | None) -> SigningCode | None:
@@ -188,10 +208,10 @@ def reauthenticate(
     ``method`` names how the person proves it is them; each method checks its own secret
     after the attempt is counted. Commits (see ``_count_attempt``): call it before writing.
     """
-    check_not_locked(actor)
+    check_not_locked(actor, declaration)
     checker = REAUTH_METHODS.get(method)
     if checker is None:
-        raise ValidationFailed(f"Unknown re-authentication method {method!r}.")
+        raise ValidationFailed(_("Unknown re-authentication method “%(method)s”.", method=method))
     attempt_id = _count_attempt(actor, declaration, method, meta)
     result = checker(declaration, actor, password, code)
     _forget_attempt(attempt_id)
@@ -201,16 +221,16 @@ def reauthenticate(
 def _password_method(declaration: Declaration, actor, password, code) -> AuthMethod:
     if not actor.check_password(password or ""):
         raise ReauthFailed(
-            "The password is not correct; this step needs your password again.",
-            {"password": "Wrong password."},
+            _("The password is not correct; this step needs your password again."),
+            {"password": _("Wrong password.")},
         )
     if not policy.require_email_code(declaration):
         return AuthMethod.password
     found = _check_code(declaration, actor, code)
     if found is None:
         raise ReauthFailed(
-            "The one-time code is wrong or expired; ask for a new code by e-mail.",
-            {"code": "Wrong or expired code."},
+            _("The one-time code is wrong or expired; ask for a new code by e-mail."),
+            {"code": _("Wrong or expired code.")},
         )
     found.used_at = utcnow()
     return AuthMethod.password_email_code

@@ -12,6 +12,8 @@ from flask import current_app
 
 from alliance_conf.core.errors import NotFound
 from alliance_conf.extensions import db
+from alliance_conf.formatting import format_date
+from alliance_conf.i18n import _
 from plugins.signatures import crypto
 from plugins.signatures.models import EventKind, Signature, SignatureEvent
 
@@ -61,7 +63,7 @@ def signed_receipt(signature: Signature) -> dict:
     """``{"receipt": {...}, "signature": base64 Ed25519 over its canonical JSON}``."""
     event = signed_event(signature)
     if event is None:
-        raise NotFound("This signature has no receipt: it is missing from the chain.")
+        raise NotFound(_("This signature has no receipt: it is missing from the chain."))
     return {
         "receipt": receipt_for_event(event),
         "signature": signature.receipt_signature,
@@ -83,29 +85,42 @@ class ReceiptCheck:
 def check_receipt(document) -> ReceiptCheck:
     """Is this receipt signed by this server and does it match the record it names?"""
     if not isinstance(document, dict) or not isinstance(document.get("receipt"), dict):
-        return ReceiptCheck(False, "This is not a receipt: it has no “receipt” object.")
+        return ReceiptCheck(False, _("This is not a receipt: it has no “receipt” object."))
     receipt = document["receipt"]
     if not crypto.verify(crypto.canonical_json(receipt), str(document.get("signature") or "")):
         return ReceiptCheck(
             False,
-            "The receipt's signature does not match its content: it was altered or forged "
-            "(or signed by another server's key).",
+            _(
+                "The receipt's signature does not match its content: it was altered or forged "
+                "(or signed by another server's key)."
+            ),
         )
     code = normalise_code(str(receipt.get("verification_code") or ""))
     signature = db.session.scalar(sa.select(Signature).where(Signature.verification_code == code))
     event = signed_event(signature) if signature is not None else None
     if event is None or event.event_hash != receipt.get("chain_event_hash"):
-        return ReceiptCheck(False, "The receipt is signed but matches no recorded signature.")
+        return ReceiptCheck(False, _("The receipt is signed but matches no recorded signature."))
     if receipt != receipt_for_event(event):
-        return ReceiptCheck(False, "The receipt differs from the recorded signature.")
+        return ReceiptCheck(False, _("The receipt differs from the recorded signature."))
     if signature.withdrawn_at is not None:
         return ReceiptCheck(
             True,
-            f"Genuine receipt; the signature was withdrawn on {signature.withdrawn_at:%-d %B %Y}.",
+            _(
+                "Genuine receipt; the signature was withdrawn on %(date)s.",
+                date=format_date(signature.withdrawn_at, signature.declaration.conference),
+            ),
             active=False,
             signature=signature,
         )
-    return ReceiptCheck(True, "Genuine receipt of an active signature.", True, signature)
+    return ReceiptCheck(True, _("Genuine receipt of an active signature."), True, signature)
+
+
+def signed_language_hashes(signature: Signature) -> dict[str, str]:
+    """Each language version's SHA-256 as recorded in the signature's ``signed`` link (what
+    the signature binds); empty for a text frozen in one language before language versions."""
+    event = signed_event(signature)
+    recorded = event.data.get("language_hashes") if event is not None else None
+    return dict(recorded) if isinstance(recorded, dict) else {}
 
 
 def verification_url(code: str) -> str:
@@ -123,8 +138,10 @@ def find_by_code(code: str) -> Signature:
         )
     if signature is None:
         raise NotFound(
-            "No signature has this verification code. Check the code on the receipt "
-            "(ten letters and digits, e.g. ABCDE-FGH23)."
+            _(
+                "No signature has this verification code. Check the code on the receipt "
+                "(ten letters and digits, e.g. ABCDE-FGH23)."
+            )
         )
     return signature
 
@@ -143,6 +160,7 @@ def public_verification(signature: Signature) -> dict:
         "signed_at": signature.signed_at,
         "declaration_title": signature.declaration.title,
         "text_hash": signature.text_hash,
+        "language_hashes": signed_language_hashes(signature),
         "valid": check_signature(signature).valid,
         "active": signature.withdrawn_at is None,
         "withdrawn_at": signature.withdrawn_at,

@@ -82,6 +82,11 @@ class VerificationOut(BaseModel):
     signed_at: datetime
     declaration_title: str
     text_hash: str
+    language_hashes: dict[str, str] = Field(
+        description="SHA-256 of each language version signed (language code -> hash); "
+        "``text_hash`` is the hash of their manifest. Empty for a text in one language frozen "
+        "before language versions."
+    )
     valid: bool
     active: bool
     withdrawn_at: datetime | None

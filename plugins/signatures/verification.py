@@ -149,7 +149,8 @@ def check_signature(signature: Signature) -> SignatureCheck:
         ):
             problems.append(f"link #{own.sequence} was altered")
     recorded = dict(event.data)
-    if signature_data(signature, recorded.get("delegation_name", "")) != recorded:
+    language_hashes = recorded.get("language_hashes")
+    if signature_data(signature, recorded.get("delegation_name", ""), language_hashes) != recorded:
         problems.append("the signature was changed after signing")
     if not crypto.verify(
         crypto.canonical_json(receipt_for_event(event)), signature.receipt_signature
@@ -163,6 +164,12 @@ def check_signature(signature: Signature) -> SignatureCheck:
         or signature.text_hash not in revision.accepted_text_hashes()
     ):
         problems.append("the signed text no longer matches its hash")
+    elif language_hashes is not None and (
+        not isinstance(language_hashes, dict)
+        or canonical.manifest_hash(language_hashes) != signature.text_hash
+        or revision.language_hashes() != language_hashes
+    ):
+        problems.append("a language version signed no longer matches its hash")
     if signature.withdrawn_at is None and withdrawn:
         problems.append("the chain says withdrawn but the row is active again")
     if signature.withdrawn_at is not None and (

@@ -35,12 +35,14 @@ from alliance_conf.declarations import operations as declarations
 from alliance_conf.declarations.models import Declaration, DeclarationState
 from alliance_conf.extensions import db
 from alliance_conf.forms import apply_errors
+from alliance_conf.i18n import _, ngettext
 from alliance_conf.security import limit
 from plugins.signatures import (
     access,
     checkpoints,
     crypto,
     exports,
+    languages,
     operations,
     passkey_signing,
     policy,
@@ -109,9 +111,14 @@ def declaration_slot_context(declaration) -> dict:
 
 
 def _statement_choices(commitments) -> list[SelectChoice]:
-    choices = [SelectChoice(value=WHOLE_TEXT, label="The whole text")]
+    choices = [SelectChoice(value=WHOLE_TEXT, label=_("The whole text"))]
     for n, item in enumerate(commitments, start=1):
-        choices.append(SelectChoice(value=item["key"], label=f"Commitment {n}: {item['title']}"))
+        choices.append(
+            SelectChoice(
+                value=item["key"],
+                label=_("Commitment %(n)s: %(title)s", n=n, title=item["title"]),
+            )
+        )
     return choices
 
 
@@ -121,7 +128,8 @@ def sign(declaration_id: int):
     access.require_open(declaration)
     registration = access.signatory_registration(current_user, declaration)
     frozen = declaration.frozen_revision
-    commitments = frozen.content.get("commitments", [])
+    text_language = languages.reading_language(frozen, request.args.get("text"))
+    commitments = languages.text_in(frozen, text_language).get("commitments", [])
     form = SignForm()
     form.endorsed.choices = [SelectChoice(value=c["key"], label=c["title"]) for c in commitments]
     form.statement_target.choices = _statement_choices(commitments)
@@ -133,10 +141,10 @@ def sign(declaration_id: int):
     status = 200
     if form.validate_on_submit():
         if not form.confirm.data:
-            form.confirm.errors = ["Tick the box to confirm that you sign."]
+            form.confirm.errors = [_("Tick the box to confirm that you sign.")]
             status = 422
         elif not form.passkey_credential.data and not form.password.data:
-            form.password.errors = ["Enter your password, or sign with your passkey."]
+            form.password.errors = [_("Enter your password, or sign with your passkey.")]
             status = 422
         else:
             try:
@@ -164,8 +172,11 @@ def sign(declaration_id: int):
                 status = exc.status
             else:
                 flash(
-                    f"Signed on behalf of {registration.delegation.name}. Verification code: "
-                    f"{receipts.format_code(signature.verification_code)}.",
+                    _(
+                        "Signed on behalf of %(delegation)s. Verification code: %(code)s.",
+                        delegation=registration.delegation.name,
+                        code=receipts.format_code(signature.verification_code),
+                    ),
                     "success",
                 )
                 return redirect(url_for("signatures.receipt", signature_id=signature.id))
@@ -177,7 +188,13 @@ def sign(declaration_id: int):
         declaration=declaration,
         conference=declaration.conference,
         frozen=frozen,
-        content=content.numbered(frozen.content),
+        content=content.numbered(languages.text_in(frozen, text_language)),
+        text_language=text_language,
+        text_languages=languages.text_languages(frozen),
+        language_hashes=languages.declaration_hashes(declaration),
+        language_versions_sentence=languages.you_sign_sentence(
+            list(languages.declaration_hashes(declaration))
+        ),
         registration=registration,
         kind=access.signing_kind(registration.delegation),
         existing=existing,
@@ -214,16 +231,20 @@ def passkey_options(declaration_id: int):
     if not form.validate_on_submit():
         return (
             error_response(
-                400, "bad_request", "The form expired or was sent from elsewhere. Reload the page."
+                400,
+                "bad_request",
+                _("The form expired or was sent from elsewhere. Reload the page."),
             )
             if "csrf_token" in form.errors
             else error_response(
                 422,
                 "validation_failed",
-                "Fill in the form first: "
-                + "; ".join(
-                    f"{getattr(form, name).label.text}: {' '.join(errors)}"
-                    for name, errors in form.errors.items()
+                _(
+                    "Fill in the form first: %(errors)s",
+                    errors="; ".join(
+                        f"{getattr(form, name).label.text}: {' '.join(errors)}"
+                        for name, errors in form.errors.items()
+                    ),
                 ),
             )
         )
@@ -247,7 +268,7 @@ def send_code(declaration_id: int):
     declaration = declarations.load_declaration(declaration_id, current_user)
     form = ActionForm()
     if not form.validate_on_submit():
-        abort(400, "The form expired or was sent from elsewhere. Please try again.")
+        abort(400, _("The form expired or was sent from elsewhere. Please try again."))
     try:
         reauth.request_signing_code(declaration, actor=current_user)
         db.session.commit()
@@ -255,7 +276,7 @@ def send_code(declaration_id: int):
         db.session.rollback()
         flash(exc.message, "error")
     else:
-        flash(f"A one-time code was sent to {current_user.email}.", "success")
+        flash(_("A one-time code was sent to %(email)s.", email=current_user.email), "success")
     withdrawing = request.form.get("signature_id", "")
     if withdrawing.isdigit():  # asked from the withdrawal page: back there
         return redirect(url_for("signatures.withdraw", signature_id=int(withdrawing)))
@@ -266,6 +287,7 @@ def send_code(declaration_id: int):
 def receipt(signature_id: int):
     signature = _signature(signature_id)
     document = receipts.signed_receipt(signature)
+    language_hashes = receipts.signed_language_hashes(signature)
     may_withdraw = (
         signature.withdrawn_at is None
         and signature.declaration.state == DeclarationState.open
@@ -279,6 +301,8 @@ def receipt(signature_id: int):
         document=document,
         receipt_json=json.dumps(document, indent=2, ensure_ascii=False),
         code=receipts.format_code(signature.verification_code),
+        language_hashes=language_hashes,
+        language_versions_sentence=languages.signed_sentence(list(language_hashes)),
         may_withdraw=may_withdraw,
         show_ip=is_team(current_user),
     )
@@ -319,7 +343,7 @@ def withdraw(signature_id: int):
             apply_errors(form, exc)
             status = exc.status
         else:
-            flash("The signature is withdrawn. It stays listed as withdrawn.", "success")
+            flash(_("The signature is withdrawn. It stays listed as withdrawn."), "success")
             return redirect(url_for("signatures.board", declaration_id=signature.declaration_id))
     elif request.method == "POST":
         status = 422
@@ -377,7 +401,7 @@ def reminders(declaration_id: int):
     declaration = declarations.load_declaration(declaration_id, current_user)
     form = ActionForm()
     if not form.validate_on_submit():
-        abort(400, "The form expired or was sent from elsewhere. Please try again.")
+        abort(400, _("The form expired or was sent from elsewhere. Please try again."))
     try:
         result = send_reminders(declaration, actor=current_user)
         db.session.commit()
@@ -385,22 +409,40 @@ def reminders(declaration_id: int):
         db.session.rollback()
         flash(exc.message, "error")
     else:
-        parts = [
-            f"Reminders sent to {len(result.reminded)} delegation(s) ({result.mails} e-mails)."
-        ]
-        if result.recently_reminded:
-            parts.append(
-                f"{len(result.recently_reminded)} delegation(s) were reminded less than "
-                f"{current_app.config['SIGNATURES_REMINDER_HOURS']} hours ago and were skipped."
-            )
-        if result.no_signatory:
-            parts.append(
-                f"{len(result.no_signatory)} delegation(s) have no designated signatory: "
-                + ", ".join(result.no_signatory[:10])
-                + ("…" if len(result.no_signatory) > 10 else "")
-            )
-        flash(" ".join(parts), "success")
+        flash(reminders_message(result), "success")
     return redirect(url_for("signatures.board", declaration_id=declaration.id))
+
+
+def reminders_message(result) -> str:
+    """What the organiser reads after sending reminders (plurals per language)."""
+    parts = [
+        ngettext(
+            "Reminders sent to %(num)d delegation (%(mails)s).",
+            "Reminders sent to %(num)d delegations (%(mails)s).",
+            len(result.reminded),
+            mails=ngettext("%(num)d e-mail", "%(num)d e-mails", result.mails),
+        )
+    ]
+    if result.recently_reminded:
+        parts.append(
+            ngettext(
+                "%(num)d delegation was reminded less than %(hours)s hours ago and was skipped.",
+                "%(num)d delegations were reminded less than %(hours)s hours ago and were skipped.",
+                len(result.recently_reminded),
+                hours=current_app.config["SIGNATURES_REMINDER_HOURS"],
+            )
+        )
+    if result.no_signatory:
+        parts.append(
+            ngettext(
+                "%(num)d delegation has no designated signatory: %(names)s",
+                "%(num)d delegations have no designated signatory: %(names)s",
+                len(result.no_signatory),
+                names=", ".join(result.no_signatory[:10])
+                + ("…" if len(result.no_signatory) > 10 else ""),
+            )
+        )
+    return " ".join(parts)
 
 
 @roles_required(UserRole.organiser)
@@ -408,7 +450,7 @@ def set_policy(declaration_id: int):
     declaration = declarations.load_declaration(declaration_id, current_user)
     form = PolicyForm()
     if not form.validate_on_submit():
-        abort(400, "The form expired or was sent from elsewhere. Please try again.")
+        abort(400, _("The form expired or was sent from elsewhere. Please try again."))
     try:
         policy.set_policy(
             declaration, actor=current_user, mode=form.mode.data, email_code=form.email_code.data
@@ -418,7 +460,10 @@ def set_policy(declaration_id: int):
         db.session.rollback()
         flash(exc.message, "error")
     else:
-        flash(f"Signing policy: {policy.policy_for(declaration).mode.title}.", "success")
+        flash(
+            _("Signing policy: %(mode)s.", mode=policy.policy_for(declaration).mode.title),
+            "success",
+        )
     return redirect(url_for("signatures.board", declaration_id=declaration.id))
 
 
@@ -442,8 +487,14 @@ def verify(code: str):
         return render_template(
             "signatures/verify.html", result=None, code=code, message=exc.message
         ), exc.status
+    result = receipts.public_verification(signature)
     return render_template(
-        "signatures/verify.html", result=receipts.public_verification(signature), code=code
+        "signatures/verify.html",
+        result=result,
+        code=code,
+        conference=signature.declaration.conference,
+        language_hashes=result["language_hashes"],
+        language_versions_sentence=languages.signed_sentence(list(result["language_hashes"])),
     )
 
 
@@ -456,7 +507,7 @@ def check_receipt():
         try:
             document = json.loads(form.receipt.data)
         except ValueError:
-            form.receipt.errors = ["This is not JSON: paste the receipt file's whole content."]
+            form.receipt.errors = [_("This is not JSON: paste the receipt file's whole content.")]
             status = 422
         else:
             result = receipts.check_receipt(document)

@@ -124,7 +124,7 @@ def test_reminders_are_rate_limited(
     # France withdrew and its signatory is reminded; Germany's too; Belgium signed: not.
     assert sorted(sent) == sorted([minister.email, signed["france_user"].email])
     flashes = client.get(first.headers["Location"]).get_data(as_text=True)
-    assert "Reminders sent to 2 delegation(s) (2 e-mails)" in flashes
+    assert "Reminders sent to 2 delegations (2 e-mails)" in flashes
     assert "have no designated signatory" in flashes
     second = client.post(url)
     assert second.status_code == 302
@@ -312,6 +312,7 @@ def test_public_verification_api_shows_nothing_personal(app, client, signed, hea
         "signed_at",
         "declaration_title",
         "text_hash",
+        "language_hashes",
         "valid",
         "active",
         "withdrawn_at",

@@ -159,7 +159,7 @@ def test_checkpoints_are_published_and_a_kept_one_catches_a_rewrite(
     receipt.write_text(json.dumps(signed_receipt(austria)))
     assert receipt.read_text().count('"chain_sequence": 2') == 1  # the head when it signed
     ok = cli("signatures", "verify", SLUG, "--against", str(kept), "--against", str(receipt))
-    assert ok.exit_code == 0 and "extends the 2 file(s) given" in ok.output
+    assert ok.exit_code == 0 and "extends the 2 files given" in ok.output
 
     # An attacker removes the Dutch signature, its link AND the stored checkpoints, then
     # re-signs a consistent but shorter chain: only the kept checkpoint can tell.
