@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from alliance_conf.hooks import DocumentExporter, SlotContent, hookimpl
+from alliance_conf.i18n import _l
 from plugins.documents import models  # noqa: F401 - registers the table
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations" / "versions"
@@ -63,7 +64,11 @@ def alliance_template_slot(slot, context):
 
         sealed = latest_sealed(context["declaration"])
         if sealed is not None:
-            return SlotContent("documents/_sealed_slot.html", {"sealed": sealed}, order=40)
+            return SlotContent(
+                "documents/_sealed_slot.html",
+                {"sealed": sealed, "sealed_conference": context["declaration"].conference},
+                order=40,
+            )
         return None
     if slot in ("participants-actions", "conference-overview") and context.get("conference"):
         return SlotContent("documents/_conference_actions.html", order=60)
@@ -77,7 +82,7 @@ def alliance_document_exporters():
     return [
         DocumentExporter(
             name="final",
-            label="Final declaration",
+            label=_l("Final declaration"),
             kind="declaration",
             extension="docx",
             content_type=DOCX,
@@ -86,7 +91,7 @@ def alliance_document_exporters():
         ),
         DocumentExporter(
             name="revision",
-            label="Draft of a revision",
+            label=_l("Draft of a revision"),
             kind="revision",
             extension="docx",
             content_type=DOCX,
@@ -95,7 +100,7 @@ def alliance_document_exporters():
         ),
         DocumentExporter(
             name="compare",
-            label="Redline between two revisions",
+            label=_l("Redline between two revisions"),
             kind="comparison",
             extension="docx",
             content_type=DOCX,
@@ -106,7 +111,7 @@ def alliance_document_exporters():
         ),
         DocumentExporter(
             name="participants",
-            label="List of participants",
+            label=_l("List of participants"),
             kind="participants",
             extension="docx",
             content_type=DOCX,

@@ -8,6 +8,7 @@ from alliance_conf.conferences.operations import get_conference
 from alliance_conf.core.errors import NotFound
 from alliance_conf.declarations import operations as declaration_ops
 from alliance_conf.extensions import db
+from alliance_conf.i18n import _
 from plugins.documents import operations
 from plugins.documents.builder import DOCX_CONTENT_TYPE
 from plugins.documents.schemas import CompareDocumentQuery, ExporterOut, SealedOut
@@ -42,7 +43,17 @@ def list_exporters():
     """Declaration kinds (declaration, revision, comparison) are under
     ``/declarations/<id>/documents/``; every other kind under ``/conferences/<slug>/documents/``."""
     user = api_user()
-    return [e for e in operations.exporters() if operations.exporter_allowed(e, user)]
+    return [
+        ExporterOut(
+            name=e.name,
+            label=str(e.label),
+            kind=e.kind,
+            extension=e.extension,
+            content_type=e.content_type,
+        )
+        for e in operations.exporters()
+        if operations.exporter_allowed(e, user)
+    ]
 
 
 @api.endpoint(
@@ -114,7 +125,7 @@ def conference_document(slug: str, name: str, ext: str):
     conference = get_conference(slug)
     exporter = operations.get_exporter(name)
     if exporter.extension != ext or exporter.kind in operations.DECLARATION_KINDS:
-        raise NotFound(f"There is no conference document {name}.{ext}.")
+        raise NotFound(_("There is no conference document %(name)s.%(ext)s.", name=name, ext=ext))
     return _download(name, conference=conference)
 
 

@@ -20,6 +20,7 @@ from alliance_conf.declarations import operations as declaration_ops
 from alliance_conf.declarations.models import Declaration, DeclarationRevision
 from alliance_conf.delegations.models import Delegation
 from alliance_conf.extensions import db
+from alliance_conf.i18n import _, ngettext
 from alliance_conf.plugins import flatten, get_registry
 from alliance_conf.registrations.models import DelegateFunction, Registration, RegistrationStatus
 from plugins.documents import builder, seal, word_templates
@@ -38,7 +39,7 @@ def require_team(actor) -> None:
     if actor is None:
         return
     if not getattr(actor, "is_authenticated", False) or not actor.has_role(*TEAM_ROLES):
-        raise PermissionDenied("Only organisers and staff can download or manage documents.")
+        raise PermissionDenied(_("Only organisers and staff can download or manage documents."))
 
 
 def exporter_allowed(exporter, actor) -> bool:
@@ -62,7 +63,7 @@ def get_exporter(name: str):
     for exporter in exporters():
         if exporter.name == name:
             return exporter
-    raise NotFound(f"There is no document {name!r}.")
+    raise NotFound(_("There is no document “%(name)s”.", name=name))
 
 
 def generate(name: str, *, actor, **kwargs) -> tuple[bytes, str]:
@@ -71,7 +72,12 @@ def generate(name: str, *, actor, **kwargs) -> tuple[bytes, str]:
     exporter = get_exporter(name)
     require_team(actor)
     if not exporter_allowed(exporter, actor):
-        raise PermissionDenied(f"Your role does not allow downloading the {exporter.label}.")
+        raise PermissionDenied(
+            _(
+                "Your role does not allow downloading this document: %(document)s.",
+                document=exporter.label,
+            )
+        )
     data = exporter.generate(**kwargs)
     declaration = kwargs.get("declaration")
     conference = kwargs.get("conference") or getattr(declaration, "conference", None)
@@ -126,7 +132,7 @@ def upload_template(conference, filename: str, data: bytes, *, actor) -> Documen
     require_team(actor)
     filename = (filename or "").strip().replace("\\", "/").rsplit("/", 1)[-1][:255]
     if not filename:
-        raise ValidationFailed("Choose a .docx file to upload.", {"file": "Choose a file."})
+        raise ValidationFailed(_("Choose a .docx file to upload."), {"file": _("Choose a file.")})
     config = current_app.config
     word_templates.validate_template(
         data,
@@ -165,7 +171,12 @@ def remove_template(conference, *, actor) -> None:
     require_team(actor)
     stored = get_template(conference)
     if stored is None:
-        raise NotFound(f"{conference.title} has no uploaded template; the default one is used.")
+        raise NotFound(
+            _(
+                "%(conference)s has no uploaded template; the default one is used.",
+                conference=conference.title,
+            )
+        )
     log_event("documents.template_removed", stored, actor=actor, data={"filename": stored.filename})
     db.session.delete(stored)
     db.session.flush()
@@ -263,8 +274,12 @@ def protocol_sorted(items, *, name, is_state, group, code, conference) -> list:
 def final_declaration(declaration: Declaration) -> bytes:
     if not declaration.is_frozen or not declaration.text_hash:
         raise InvalidState(
-            f"“{declaration.title}” is not frozen for signature yet ({declaration.state.title}), "
-            "so it has no final text: download a draft revision instead."
+            _(
+                "“%(title)s” is not frozen for signature yet (%(state)s), so it has no final "
+                "text: download a draft revision instead.",
+                title=declaration.title,
+                state=declaration.state.title,
+            )
         )
     revision = declaration.frozen_revision
     source = builder.FinalSource(
@@ -286,8 +301,8 @@ def draft_revision(declaration: Declaration, number: int) -> bytes:
 def comparison(declaration: Declaration, from_number: int, to_number: int) -> bytes:
     if from_number == to_number:
         raise ValidationFailed(
-            "Choose two different revisions to compare.",
-            {"to": "Pick a revision other than the first one."},
+            _("Choose two different revisions to compare."),
+            {"to": _("Pick a revision other than the first one.")},
         )
     old = declaration_ops.get_revision(declaration, from_number)
     new = declaration_ops.get_revision(declaration, to_number)
@@ -410,18 +425,38 @@ def participant_list(conference) -> bytes:
 DECLARATION_KINDS = ("declaration", "revision", "comparison")
 
 
-def _number(args, name: str, label: str) -> int:
+def _number_messages(name: str) -> tuple[str, str, str]:
+    """What to say when the query parameter ``name`` is missing, not a number, or below 1."""
+    if name == "from":
+        return (
+            _("Give the revision to compare from."),
+            _("The revision to compare from must be a whole number."),
+            _("The revision to compare from must be 1 or more."),
+        )
+    if name == "to":
+        return (
+            _("Give the revision to compare to."),
+            _("The revision to compare to must be a whole number."),
+            _("The revision to compare to must be 1 or more."),
+        )
+    return (
+        _("Give the revision number."),
+        _("The revision number must be a whole number."),
+        _("The revision number must be 1 or more."),
+    )
+
+
+def _number(args, name: str) -> int:
+    missing, not_whole, too_small = _number_messages(name)
     raw = (args.get(name) or "").strip()
     if not raw:
-        raise ValidationFailed(f"Give the {label}.", {name: f"Give the {label}."})
+        raise ValidationFailed(missing, {name: missing})
     try:
         value = int(raw)
     except ValueError:
-        raise ValidationFailed(
-            f"The {label} must be a whole number.", {name: "Enter a whole number."}
-        ) from None
+        raise ValidationFailed(not_whole, {name: _("Enter a whole number.")}) from None
     if value < 1:
-        raise ValidationFailed(f"The {label} must be 1 or more.", {name: "Enter 1 or more."})
+        raise ValidationFailed(too_small, {name: _("Enter 1 or more.")})
     return value
 
 
@@ -433,16 +468,26 @@ def exporter_arguments(exporter, *, args, declaration=None, conference=None) -> 
     """
     if exporter.kind in DECLARATION_KINDS:
         if declaration is None:
-            raise NotFound(f"The {exporter.label} belongs to a declaration, not a conference.")
+            raise NotFound(
+                _(
+                    "This document (%(document)s) belongs to a declaration, not a conference.",
+                    document=exporter.label,
+                )
+            )
         kwargs = {"declaration": declaration}
         if exporter.kind == "revision":
-            kwargs["number"] = _number(args, "revision", "revision number")
+            kwargs["number"] = _number(args, "revision")
         elif exporter.kind == "comparison":
-            kwargs["from_number"] = _number(args, "from", "revision to compare from")
-            kwargs["to_number"] = _number(args, "to", "revision to compare to")
+            kwargs["from_number"] = _number(args, "from")
+            kwargs["to_number"] = _number(args, "to")
         return kwargs
     if conference is None:
-        raise NotFound(f"The {exporter.label} belongs to a conference, not a declaration.")
+        raise NotFound(
+            _(
+                "This document (%(document)s) belongs to a conference, not a declaration.",
+                document=exporter.label,
+            )
+        )
     return {"conference": conference}
 
 
@@ -468,7 +513,7 @@ def latest_sealed(declaration: Declaration) -> SealedDocument | None:
 def get_sealed(declaration: Declaration) -> SealedDocument:
     found = latest_sealed(declaration)
     if found is None:
-        raise NotFound(f"“{declaration.title}” has no sealed PDF yet.")
+        raise NotFound(_("“%(title)s” has no sealed PDF yet.", title=declaration.title))
     return found
 
 
@@ -485,7 +530,12 @@ def seal_final_declaration(declaration: Declaration, *, actor) -> SealedDocument
     sealed_pdf = seal.seal_pdf(
         pdf,
         key,
-        reason=f"Final text of “{declaration.title}” with {len(rows)} signature(s)",
+        reason=ngettext(
+            "Final text of “%(title)s” with %(num)d signature",
+            "Final text of “%(title)s” with %(num)d signatures",
+            len(rows),
+            title=declaration.title,
+        ),
         location=conference.city,
         name=organisation(conference),
     )
