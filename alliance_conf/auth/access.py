@@ -38,6 +38,15 @@ def is_team(user) -> bool:
     return user is not None and user.has_role(UserRole.organiser, UserRole.staff)
 
 
+def is_translator(user) -> bool:
+    """Staff granted the translator permission, and organisers (admins included), who may do
+    anything to a declaration's text."""
+    user = signed_in(user)
+    if user is None:
+        return False
+    return is_organiser(user) or (bool(user.is_translator) and is_team(user))
+
+
 def membership(user, conference_id: int) -> Registration | None:
     """The user's approved registration at the conference, if any."""
     user = signed_in(user)

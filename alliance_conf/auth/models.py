@@ -57,6 +57,9 @@ class User(UserMixin, db.Model):
     session_version: Mapped[int] = mapped_column(default=1)
     # The interface language the person chose (None: the browser's, then the site's default).
     language: Mapped[str | None] = mapped_column(sa.String(16))
+    # Staff permission: may bring a declaration's language versions back in step (see
+    # ``auth.access.is_translator``). Granted by organisers and admins.
+    is_translator: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
 
     api_tokens: Mapped[list[ApiToken]] = relationship(
         back_populates="user", cascade="all, delete-orphan"

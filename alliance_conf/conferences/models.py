@@ -47,6 +47,11 @@ class Conference(db.Model):
     co_chairs: Mapped[list] = mapped_column(sa.JSON, default=list)
     # {"key": "Label"}: delegation groups of this conference
     groups: Mapped[dict] = mapped_column(sa.JSON, default=lambda: dict(DEFAULT_GROUPS))
+    # The authentic languages of its declarations, the drafting language first; each one of the
+    # installation's LANGUAGES.
+    languages: Mapped[list] = mapped_column(
+        sa.JSON, default=lambda: ["en"], server_default=sa.text("'[\"en\"]'")
+    )
     status: Mapped[ConferenceStatus] = mapped_column(
         enum_column(ConferenceStatus, "status"), default=ConferenceStatus.preparation
     )

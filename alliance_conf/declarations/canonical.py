@@ -16,6 +16,14 @@ The text hash is the lower-case hexadecimal SHA-256 of those bytes. In Python::
     json.dumps(normalised, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
         .encode("utf-8")
 
+A declaration has one text per authentic language. Each language's hash is the hash above of that
+language's text; the *manifest* is the JSON object {language code: that language's hash}
+serialised the same way (keys sorted, no whitespace, UTF-8), and the declaration's ``text_hash``
+is the SHA-256 of the manifest (``manifest_hash``). A signature binds ``text_hash``, so it binds
+every language version. A declaration in one language has a one-language manifest
+(``{"en": "..."}``); declarations frozen before language versions existed kept the hash of
+their one text as ``text_hash``.
+
 Texts are stored already normalised, so the canonical form is also what
 ``/declarations/<id>/revisions/<n>/canonical.json`` serves: ``sha256sum`` of that file is the hash.
 """
@@ -51,3 +59,15 @@ def canonical_bytes(content: dict) -> bytes:
 
 def text_hash(content: dict) -> str:
     return hashlib.sha256(canonical_bytes(content)).hexdigest()
+
+
+def manifest_bytes(language_hashes: dict[str, str]) -> bytes:
+    """The canonical manifest: {language: SHA-256 of its text}, as canonical JSON."""
+    return canonical_bytes(dict(language_hashes))
+
+
+def manifest_hash(language_hashes: dict[str, str]) -> str:
+    """The SHA-256 of the manifest of the language hashes: the declaration's ``text_hash``."""
+    if not language_hashes:
+        raise ValueError("a manifest needs at least one language")
+    return hashlib.sha256(manifest_bytes(language_hashes)).hexdigest()

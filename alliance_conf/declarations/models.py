@@ -12,6 +12,14 @@ The structured text of a revision (``DeclarationRevision.content``) is one JSON 
 Order is list order; a commitment's number is its position (1-based) and is never stored. Every
 paragraph and commitment has a ``key`` that is unique in the document and never changes when
 others are added, removed or moved, so revisions can be compared and amendments can target it.
+
+Language versions. A conference lists its authentic languages (``Conference.languages``, first =
+the drafting language). A revision holds one text per language: ``content`` in its first
+language, ``translations`` ({language: text of the same shape}) for the others, every language
+with the same item keys in the same order. ``out_of_step_marks`` ({language: [keys]}) names the
+items whose text in that language still has to follow a change made in another language
+("translation needed"); the key ``"title"`` stands for the title. Revisions saved before
+migration core_0010 have none of these columns set: they hold one English text.
 """
 
 from __future__ import annotations
@@ -27,6 +35,10 @@ from alliance_conf.core.db import UTCDateTime, enum_column, utcnow
 from alliance_conf.extensions import db
 
 SECTIONS = ("preamble", "commitments", "closing")
+# The key that stands for the title in ``out_of_step`` (item keys may never be "title").
+TITLE_KEY = "title"
+# The language of revisions saved before language versions existed.
+LEGACY_LANGUAGE = "en"
 SECTION_LABELS = {
     "preamble": "Preamble paragraph",
     "commitments": "Commitment",
@@ -79,8 +91,12 @@ class AmendmentKind(enum.StrEnum):
 class Declaration(db.Model):
     """A declaration of one conference. Its text lives in its revisions; the latest is current.
 
-    When it is opened for signature, ``frozen_revision_id`` names the revision being signed and
-    ``text_hash`` is the SHA-256 of that revision's canonical form (see ``canonical.py``).
+    When it is opened for signature, ``frozen_revision_id`` names the revision being signed,
+    ``language_hashes`` holds the SHA-256 of each language's canonical text and ``text_hash`` is
+    the SHA-256 of the canonical manifest of those hashes (``canonical.manifest_hash``), so a
+    signature, which binds ``text_hash``, binds every language. Declarations frozen before
+    migration core_0010 have no ``language_hashes`` and their ``text_hash`` is the SHA-256 of the
+    (English) text itself.
     """
 
     __tablename__ = "declarations"
@@ -112,6 +128,8 @@ class Declaration(db.Model):
         )
     )
     text_hash: Mapped[str | None] = mapped_column(sa.String(64))
+    # {language: SHA-256 of that language's canonical text}, set when frozen.
+    language_hashes: Mapped[dict | None] = mapped_column(sa.JSON)
     frozen_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
@@ -177,8 +195,82 @@ class DeclarationRevision(db.Model):
         sa.ForeignKey("amendments.id", ondelete="SET NULL")
     )
 
+    # The languages of this revision in order (first = the language of ``content``); None on
+    # revisions saved before core_0010 (English only).
+    language_codes: Mapped[list | None] = mapped_column("languages", sa.JSON)
+    # {language: text} for every language but the first.
+    translations: Mapped[dict | None] = mapped_column(sa.JSON)
+    # {language: [item keys]} marked "translation needed" in that language.
+    out_of_step_marks: Mapped[dict | None] = mapped_column(sa.JSON)
+
     declaration = relationship("Declaration", foreign_keys=[declaration_id])
     author = relationship("User")
+
+    @property
+    def languages(self) -> list[str]:
+        """The languages this revision has a text in, the drafting language first."""
+        return list(self.language_codes or [LEGACY_LANGUAGE])
+
+    @property
+    def language(self) -> str:
+        """The language of ``content``."""
+        return self.languages[0]
+
+    def has_language(self, language: str) -> bool:
+        return language in self.languages
+
+    def text_in(self, language: str) -> dict:
+        """The whole text in ``language`` (same shape and item keys as ``content``).
+
+        KeyError when the revision has no text in that language (see ``languages``)."""
+        if language == self.language:
+            return self.content
+        if language in (self.translations or {}) and language in self.languages:
+            return self.translations[language]
+        raise KeyError(f"revision {self.number} has no text in {language!r}")
+
+    def texts(self) -> dict[str, dict]:
+        """{language: text} in the revision's language order."""
+        return {language: self.text_in(language) for language in self.languages}
+
+    @property
+    def out_of_step(self) -> dict[str, list[str]]:
+        """Per language, the item keys (``"title"`` for the title) marked "translation needed";
+        every language of the revision is present, with [] when it is in step."""
+        marks = self.out_of_step_marks or {}
+        return {language: list(marks.get(language) or []) for language in self.languages}
+
+    @property
+    def is_in_step(self) -> bool:
+        return not any(self.out_of_step.values())
+
+    @property
+    def is_legacy(self) -> bool:
+        """Saved before language versions existed (one English text, hashed on its own)."""
+        return self.language_codes is None
+
+    def language_hashes(self) -> dict[str, str]:
+        """{language: SHA-256 of that language's canonical text}."""
+        from alliance_conf.declarations import canonical
+
+        return {language: canonical.text_hash(text) for language, text in self.texts().items()}
+
+    def manifest_hash(self) -> str:
+        """The ``text_hash`` this revision gets when frozen: the manifest of its language hashes."""
+        from alliance_conf.declarations import canonical
+
+        return canonical.manifest_hash(self.language_hashes())
+
+    def accepted_text_hashes(self) -> frozenset[str]:
+        """Every ``text_hash`` that binds exactly this revision's text: the manifest hash, and for
+        a revision saved before core_0010 (one English text) also the hash of that text alone,
+        which is what declarations frozen before then recorded and their signatures bind."""
+        from alliance_conf.declarations import canonical
+
+        hashes = {self.manifest_hash()}
+        if self.is_legacy:
+            hashes.add(canonical.text_hash(self.content))
+        return frozenset(hashes)
 
     def __repr__(self):
         return f"<DeclarationRevision {self.declaration_id}#{self.number}>"
@@ -224,6 +316,9 @@ class Amendment(db.Model):
     )
     kind: Mapped[AmendmentKind] = mapped_column(enum_column(AmendmentKind, "kind"))
     target_key: Mapped[str] = mapped_column(sa.String(40))
+    # The language the amendment is written in; None on amendments from before core_0010, which
+    # are in the declaration's drafting language.
+    language: Mapped[str | None] = mapped_column(sa.String(16))
     base_revision_number: Mapped[int] = mapped_column()
     proposed_title: Mapped[str | None] = mapped_column(sa.String(200))
     proposed_text: Mapped[str | None] = mapped_column(sa.Text)
