@@ -26,8 +26,11 @@ def alliance_settings():
         "DOCUMENTS_TEMPLATE_MAX_UNCOMPRESSED_BYTES": 50 * 1024 * 1024,
         "DOCUMENTS_TEMPLATE_MAX_RATIO": 100,
         "DOCUMENTS_ORGANISATION": None,
+        # The proofing language's region: a tag for its own language ("en-GB") or {code: tag};
+        # other languages take their usual region (fr -> fr-FR).
         "DOCUMENTS_LANGUAGE": "en-GB",
-        "DOCUMENTS_OPERATIVE_LEAD_IN": "Have agreed as follows:",
+        # None: "Have agreed as follows:" in each document's language; a text, or {code: text}.
+        "DOCUMENTS_OPERATIVE_LEAD_IN": None,
         "DOCUMENTS_SYMBOL": "{conference}/DECL.{declaration}",
         # The sealing certificate: a PKCS#12 file and its password (config file or environment).
         "DOCUMENTS_SEAL_PKCS12": None,
@@ -86,7 +89,20 @@ def alliance_document_exporters():
             kind="declaration",
             extension="docx",
             content_type=DOCX,
-            generate=lambda declaration: operations.final_declaration(declaration),
+            generate=lambda declaration, language=None: operations.final_declaration(
+                declaration, language
+            ),
+            roles=TEAM,
+        ),
+        DocumentExporter(
+            name="bilingual",
+            label=_l("Bilingual edition (two languages side by side)"),
+            kind="bilingual",
+            extension="docx",
+            content_type=DOCX,
+            generate=lambda declaration, left=None, right=None, number=None: (
+                operations.bilingual_declaration(declaration, left, right, number)
+            ),
             roles=TEAM,
         ),
         DocumentExporter(
@@ -95,7 +111,9 @@ def alliance_document_exporters():
             kind="revision",
             extension="docx",
             content_type=DOCX,
-            generate=lambda declaration, number: operations.draft_revision(declaration, number),
+            generate=lambda declaration, number, language=None: operations.draft_revision(
+                declaration, number, language
+            ),
             roles=TEAM,
         ),
         DocumentExporter(
@@ -104,8 +122,8 @@ def alliance_document_exporters():
             kind="comparison",
             extension="docx",
             content_type=DOCX,
-            generate=lambda declaration, from_number, to_number: operations.comparison(
-                declaration, from_number, to_number
+            generate=lambda declaration, from_number, to_number, language=None: (
+                operations.comparison(declaration, from_number, to_number, language)
             ),
             roles=TEAM,
         ),
@@ -115,7 +133,9 @@ def alliance_document_exporters():
             kind="participants",
             extension="docx",
             content_type=DOCX,
-            generate=lambda conference: operations.participant_list(conference),
+            generate=lambda conference, language=None: operations.participant_list(
+                conference, language
+            ),
             roles=TEAM,
         ),
     ]
