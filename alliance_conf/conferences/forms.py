@@ -4,6 +4,7 @@ from wtforms.validators import DataRequired, Length, Optional, Regexp
 
 from alliance_conf.conferences.models import SLUG_PATTERN
 from alliance_conf.core.forms import PlainText
+from alliance_conf.i18n import _l
 
 
 class ConferenceForm(FlaskForm):
@@ -20,11 +21,23 @@ class ConferenceForm(FlaskForm):
     timezone = StringField(
         "Time zone", default="UTC", validators=[PlainText(), DataRequired(), Length(max=64)]
     )
+    languages = StringField(
+        _l("Authentic languages"),
+        default="en",
+        description=_l(
+            "Language codes separated by commas, the language the declaration is drafted in "
+            "first, e.g. en, fr."
+        ),
+        validators=[PlainText(), DataRequired(), Length(max=200)],
+    )
     co_chairs = TextAreaField(
         "Co-chairs or hosts",
         description="One per line: name, then a comma, then the title.",
         validators=[PlainText(multiline=True), Optional(), Length(max=4000)],
     )
+
+    def language_list(self) -> list[str]:
+        return [code.strip() for code in (self.languages.data or "").split(",") if code.strip()]
 
     def co_chair_list(self) -> list[dict]:
         chairs = []

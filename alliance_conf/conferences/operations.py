@@ -22,6 +22,70 @@ def get_conference(slug: str) -> Conference:
     return conference
 
 
+def clean_conference_languages(languages, field: str = "languages") -> list[str]:
+    """The conference's authentic languages, the drafting language first: at least one, each
+    one of the installation's ``LANGUAGES``, none twice. None: the installation's default."""
+    from alliance_conf.i18n import _, configured_languages
+    from alliance_conf.i18n.languages import default_language
+
+    if languages is None:
+        return [default_language()]
+    if isinstance(languages, str) or not isinstance(languages, list | tuple):
+        message = _("List the language codes, e.g. en, fr.")
+        raise ValidationFailed(message, {field: message})
+    configured = configured_languages()
+    cleaned: list[str] = []
+    for code in languages:
+        code = code.strip() if isinstance(code, str) else code
+        if not isinstance(code, str) or code not in configured:
+            message = _(
+                "“%(code)s” is not one of this site's languages (%(choices)s).",
+                code=str(code),
+                choices=", ".join(configured),
+            )
+            raise ValidationFailed(message, {field: message})
+        if code in cleaned:
+            message = _("“%(code)s” is listed twice.", code=code)
+            raise ValidationFailed(message, {field: message})
+        cleaned.append(code)
+    if not cleaned:
+        message = _("A conference has at least one language.")
+        raise ValidationFailed(message, {field: message})
+    return cleaned
+
+
+def set_conference_languages(conference: Conference, languages, *, actor=None) -> Conference:
+    """Change the authentic languages. The drafting language (the first) cannot change once the
+    conference has a declaration; a language added later starts as a copy of the text with
+    every item marked "translation needed"."""
+    from alliance_conf.declarations.models import Declaration
+    from alliance_conf.i18n import _
+
+    cleaned = clean_conference_languages(languages)
+    has_declaration = db.session.scalar(
+        sa.select(Declaration.id).where(Declaration.conference_id == conference.id).limit(1)
+    )
+    old = list(conference.languages or ["en"])
+    if has_declaration is not None and cleaned[0] != old[0]:
+        message = _(
+            "The declarations of this conference are drafted in “%(code)s”; it stays the first "
+            "language.",
+            code=old[0],
+        )
+        raise ValidationFailed(message, {"languages": message})
+    if cleaned != old:
+        conference.languages = cleaned
+        db.session.flush()
+        log_event(
+            "conference.languages_changed",
+            conference,
+            actor=actor,
+            conference_id=conference.id,
+            data={"from": old, "to": cleaned},
+        )
+    return conference
+
+
 def validate_conference_fields(
     *, slug: str, title: str, city: str, start_date: date, end_date: date, timezone: str
 ) -> None:
@@ -53,9 +117,11 @@ def create_conference(
     timezone: str = "UTC",
     co_chairs: list[dict] | None = None,
     groups: dict[str, str] | None = None,
+    languages: list[str] | None = None,
     actor=None,
 ) -> Conference:
     slug = (slug or "").strip().lower()
+    languages = clean_conference_languages(languages)
     texts = {"title": title, "city": city, "venue": venue}
     for index, chair in enumerate(co_chairs or []):
         texts[f"co_chairs.{index}.name"] = chair.get("name")
@@ -92,6 +158,7 @@ def create_conference(
             for c in co_chairs or []
         ],
         groups=dict(groups or DEFAULT_GROUPS),
+        languages=languages,
     )
     db.session.add(conference)
     db.session.flush()

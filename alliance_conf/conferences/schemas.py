@@ -23,6 +23,14 @@ class ConferenceIn(ApiModel):
     timezone: Line = Field("UTC", max_length=64)
     co_chairs: list[CoChair] = Field(default_factory=list, max_length=20)
     groups: dict[Line, Line] | None = Field(None, description="Delegation groups: key to label")
+    languages: list[str] | None = Field(
+        None,
+        min_length=1,
+        max_length=30,
+        description="The authentic languages of its declarations, drafting language first; "
+        "each one of the installation's languages (default: the installation's default)",
+        examples=[["en", "fr"]],
+    )
 
 
 class ConferenceOut(ApiModel):
@@ -36,5 +44,6 @@ class ConferenceOut(ApiModel):
     timezone: str
     co_chairs: list[CoChair]
     groups: dict[str, str]
+    languages: list[str]
     status: str
     created_at: datetime

@@ -52,6 +52,7 @@ def create():
                 end_date=form.end_date.data,
                 timezone=form.timezone.data.strip(),
                 co_chairs=form.co_chair_list(),
+                languages=form.language_list(),
                 actor=current_user,
             )
         if done:

@@ -23,6 +23,7 @@ from alliance_conf.core.errors import (
     PermissionDenied,
     ValidationFailed,
 )
+from alliance_conf.declarations import versions
 from alliance_conf.declarations.content import (
     MAX_COMMITMENT_TITLE,
     MAX_PARAGRAPH,
@@ -33,6 +34,7 @@ from alliance_conf.declarations.content import (
     new_key,
 )
 from alliance_conf.declarations.models import (
+    LEGACY_LANGUAGE,
     Amendment,
     AmendmentComment,
     AmendmentKind,
@@ -147,13 +149,17 @@ def propose_amendment(
     proposed_text: str | None = None,
     proposed_title: str | None = None,
     submit: bool = False,
+    language: str | None = None,
     actor,
 ) -> Amendment:
+    """A draft (or submitted) amendment written in ``language`` (default: the drafting
+    language), against that language's text."""
     registration = require_authorised_member(actor, declaration.conference_id)
     _require_consultation(declaration, "Amendments can be proposed")
     kind = parse_kind(kind)
+    language = versions.check_language(declaration, language)
     current = declaration.current_revision
-    found = find_item(current.content, target_key or "")
+    found = find_item(amendment_text(current, language), target_key or "")
     if found is None:
         raise ValidationFailed(
             "Choose the paragraph or commitment to amend: there is none with this key in the "
@@ -169,6 +175,7 @@ def propose_amendment(
         state=AmendmentState.draft,
         kind=kind,
         target_key=target_key,
+        language=language,
         base_revision_number=current.number,
         **fields,
     )
@@ -179,7 +186,12 @@ def propose_amendment(
         amendment,
         actor=actor,
         conference_id=declaration.conference_id,
-        data={"kind": kind.value, "target_key": target_key, "base_revision": current.number},
+        data={
+            "kind": kind.value,
+            "target_key": target_key,
+            "language": language,
+            "base_revision": current.number,
+        },
     )
     if submit:
         submit_amendment(amendment, actor=actor)
@@ -201,7 +213,7 @@ def update_amendment(
     declaration = amendment.declaration
     _require_consultation(declaration, "Amendments can be changed")
     current = declaration.current_revision
-    found = find_item(current.content, amendment.target_key)
+    found = find_item(amendment_text(current, amendment_language(amendment)), amendment.target_key)
     if found is None:
         raise InvalidState(
             "The paragraph this amendment targets is no longer in the text; withdraw it and "
@@ -261,15 +273,38 @@ def _log_amendment(action: str, amendment: Amendment, actor, **data) -> None:
     )
 
 
+def amendment_language(amendment: Amendment) -> str:
+    """The language the amendment is written in (amendments from before language versions are
+    in the drafting language of the revision they were written against)."""
+    if amendment.language:
+        return amendment.language
+    base = amendment.declaration.revision(amendment.base_revision_number)
+    return base.language if base is not None else LEGACY_LANGUAGE
+
+
+def amendment_text(revision: DeclarationRevision, language: str) -> dict:
+    """The revision's text in ``language`` ({} when it has none, so nothing is found in it)."""
+    try:
+        return revision.text_in(language)
+    except KeyError:
+        return {}
+
+
 def stale_reason(amendment: Amendment, current_content: dict | None = None) -> str | None:
-    """Why an amendment no longer fits the current text, or None when it still does."""
+    """Why an amendment no longer fits the current text (in its language), or None when it
+    still does."""
     declaration = amendment.declaration
     if amendment.base_revision_number == declaration.current_revision_number:
         return None
+    language = amendment_language(amendment)
     if current_content is None:
-        current_content = declaration.current_revision.content
+        current_content = amendment_text(declaration.current_revision, language)
     base = declaration.revision(amendment.base_revision_number)
-    before = find_item(base.content, amendment.target_key) if base is not None else None
+    before = (
+        find_item(amendment_text(base, language), amendment.target_key)
+        if base is not None
+        else None
+    )
     now = find_item(current_content, amendment.target_key)
     if now is None:
         return "the paragraph it targets was removed from the text"
@@ -313,16 +348,23 @@ def accept_amendment(amendment: Amendment, *, actor) -> DeclarationRevision:
     _require_consultation(declaration, "Amendments can be accepted")
     _require_submitted(amendment, "accepted")
     current = declaration.current_revision
-    reason = stale_reason(amendment, current.content)
+    language = amendment_language(amendment)
+    before = versions.current_texts(declaration)
+    if language not in before.texts:
+        raise InvalidState(
+            f"This amendment is written in {language!r}, which is no longer a language of the "
+            "conference; it cannot be accepted."
+        )
+    reason = stale_reason(amendment, amendment_text(current, language))
     if reason:
         raise InvalidState(
             f"This amendment is stale: {reason}. {amendment.delegation.name} must update it "
             "before it can be accepted."
         )
-    content = clean_content(apply_amendment(current.content, amendment))
+    content = clean_content(apply_amendment(before.texts[language], amendment))
     revision = add_revision(
         declaration,
-        content,
+        versions.after_edit(before, language, content),
         actor=actor,
         message=f"Accepted amendment #{amendment.id} from {amendment.delegation.name}",
         amendment=amendment,

@@ -1,4 +1,5 @@
-"""The seed conference's draft declaration, written from the launch press release."""
+"""The seed conference's draft declaration, written from the launch press release, in English
+and in French (both texts equally authentic)."""
 
 from __future__ import annotations
 
@@ -57,6 +58,35 @@ def seed_content(seed: dict) -> dict:
     }
 
 
+def seed_content_fr(seed: dict) -> dict:
+    """The French text of the seed declaration, item by item (same keys, same order), from the
+    seed's ``french`` part and the French of each commitment."""
+    french = seed["french"]
+    groups = seed["delegations"]
+    day = date.fromisoformat(seed["conference"]["start_date"])
+    values = {
+        "eu_members": len(groups["eu_member"]),
+        "partners": len(groups["partner"]),
+        "city": french["city"],
+        "date": f"{'1er' if day.day == 1 else day.day} {french['months'][day.month - 1]} "
+        f"{day.year}",
+    }
+    return {
+        "title": french["title"],
+        "preamble": [
+            {"key": key, "text": text.format(**values)} for key, text in french["preamble"].items()
+        ],
+        "commitments": [
+            {"key": c["key"], "title": c["fr"]["title"], "text": c["fr"]["text"]}
+            for c in seed["commitments"]
+        ],
+        "closing": [{"key": key, "text": text} for key, text in french["closing"].items()],
+    }
+
+
+SEED_TEXTS = {"fr": seed_content_fr}
+
+
 def load_demo_declaration(conference: Conference, seed: dict, author=None) -> Declaration | None:
     """Create the draft unless the conference already has a declaration (idempotent)."""
     exists = db.session.scalar(
@@ -65,10 +95,16 @@ def load_demo_declaration(conference: Conference, seed: dict, author=None) -> De
     if exists is not None:
         return None
     content = seed_content(seed)
+    translations = {
+        language: SEED_TEXTS[language](seed)
+        for language in (conference.languages or ["en"])[1:]
+        if language in SEED_TEXTS
+    }
     return create_declaration(
         conference,
         title=content.pop("title"),
         content=content,
+        translations=translations,
         message="First draft, from the launch press release",
         actor=author,
     )

@@ -26,6 +26,7 @@ from alliance_conf.audit.operations import log_event
 from alliance_conf.auth.access import (
     is_organiser,
     is_team,
+    is_translator,
     membership,
     require_organiser,
     signed_in,
@@ -40,15 +41,17 @@ from alliance_conf.core.errors import (
     ValidationFailed,
 )
 from alliance_conf.core.inputs import plain_text_error
-from alliance_conf.declarations import canonical
+from alliance_conf.declarations import canonical, versions
 from alliance_conf.declarations.content import clean_content
 from alliance_conf.declarations.models import (
+    TITLE_KEY,
     Amendment,
     Declaration,
     DeclarationRevision,
     DeclarationState,
 )
 from alliance_conf.extensions import db
+from alliance_conf.i18n import _
 from alliance_conf.registrations.models import DelegateFunction, Registration
 
 MAX_MESSAGE = 500
@@ -204,25 +207,63 @@ def _clean_message(message: str | None) -> str:
 
 
 def create_declaration(
-    conference: Conference, *, title: str, content: dict | None = None, message: str = "", actor
+    conference: Conference,
+    *,
+    title: str,
+    content: dict | None = None,
+    translations: dict[str, dict] | None = None,
+    message: str = "",
+    actor,
 ) -> Declaration:
+    """A new declaration drafted in the conference's first language. ``translations`` may give
+    its text in other languages of the conference ({language: whole text}, same item keys in the
+    same order); a language not given starts as a copy with every item marked "translation
+    needed"."""
     require_organiser(actor)
     raw = {**(content or {}), "title": title}
     cleaned = clean_content(raw)
     message = _clean_message(message) or "First draft"
+    languages = list(conference.languages or ["en"])
+    texts = versions.Texts(
+        languages,
+        {language: cleaned for language in languages},
+        {
+            language: [TITLE_KEY] + [key for _, key in versions.keys_in_order(cleaned)]
+            for language in languages[1:]
+        },
+    )
+    for language, text in (translations or {}).items():
+        if language not in languages[1:]:
+            problem = _(
+                "“%(code)s” is not one of the conference's other languages (%(choices)s).",
+                code=str(language),
+                choices=", ".join(languages[1:]) or "—",
+            )
+            raise ValidationFailed(problem, {f"translations.{language}": problem})
+        texts, _keys = versions.after_translation(
+            texts, language, text, field_prefix=f"translations.{language}."
+        )
     declaration = Declaration(
         conference_id=conference.id, title=cleaned["title"], state=DeclarationState.draft
     )
     db.session.add(declaration)
     db.session.flush()
     log_event("declaration.created", declaration, actor=actor, data={"title": cleaned["title"]})
-    add_revision(declaration, cleaned, actor=actor, message=message)
+    add_revision(declaration, texts, actor=actor, message=message)
     return declaration
 
 
 def add_revision(
-    declaration: Declaration, content: dict, *, actor, message: str, amendment=None
+    declaration: Declaration, texts, *, actor, message: str, amendment=None
 ) -> DeclarationRevision:
+    """Save the next revision. ``texts`` is a ``versions.Texts`` (one text per language), or a
+    bare text for a declaration of a one-language conference."""
+    if not isinstance(texts, versions.Texts):
+        languages = list(declaration.conference.languages or ["en"])
+        if len(languages) != 1:
+            raise ValueError("a declaration in several languages needs a text per language")
+        texts = versions.Texts(languages, {languages[0]: texts}, {})
+    content = texts.first
     number = declaration.current_revision_number + 1
     revision = DeclarationRevision(
         declaration_id=declaration.id,
@@ -230,6 +271,9 @@ def add_revision(
         author_id=getattr(signed_in(actor), "id", None),
         message=message,
         content=content,
+        language_codes=list(texts.languages),
+        translations=texts.translations(),
+        out_of_step_marks=texts.stored_marks(),
         amendment_id=amendment.id if amendment is not None else None,
     )
     declaration.current_revision_number = number
@@ -258,6 +302,15 @@ def require_editable(declaration: Declaration) -> None:
         raise InvalidState("The declaration is closed; its text can never change again.")
 
 
+def _check_base(declaration: Declaration, base_revision: int | None) -> None:
+    current = declaration.current_revision_number
+    if base_revision is not None and base_revision != current:
+        raise Conflict(
+            f"Revision {current} was saved after the revision {base_revision} you edited; "
+            "reload the text and apply your changes again."
+        )
+
+
 def save_revision(
     declaration: Declaration,
     *,
@@ -265,19 +318,65 @@ def save_revision(
     message: str = "",
     actor,
     base_revision: int | None = None,
+    language: str | None = None,
 ) -> DeclarationRevision:
-    """Save an organiser's edit of the whole text as a new revision."""
+    """Save an organiser's edit of the whole text in one language (default: the drafting
+    language) as a new revision; changed items are marked out of step in the other languages."""
     require_organiser(actor)
+    language = versions.check_language(declaration, language)
     lock_declaration(declaration)
     require_editable(declaration)
+    _check_base(declaration, base_revision)
     current = declaration.current_revision_number
-    if base_revision is not None and base_revision != current:
-        raise Conflict(
-            f"Revision {current} was saved after the revision {base_revision} you edited; "
-            "reload the text and apply your changes again."
-        )
     message = _clean_message(message)
     cleaned = clean_content(content)
-    if cleaned == declaration.current_revision.content:
+    before = versions.current_texts(declaration)
+    if (
+        cleaned == before.texts[language]
+        and before.languages == declaration.current_revision.languages
+    ):
         raise ValidationFailed(f"Nothing changed: the text is the same as revision {current}.")
-    return add_revision(declaration, cleaned, actor=actor, message=message or "Edited")
+    texts = versions.after_edit(before, language, cleaned)
+    return add_revision(declaration, texts, actor=actor, message=message or "Edited")
+
+
+def save_translation(
+    declaration: Declaration,
+    *,
+    language: str,
+    content: dict,
+    message: str = "",
+    actor,
+    base_revision: int | None = None,
+) -> DeclarationRevision:
+    """A translator brings one language back in step: its text of the items marked
+    "translation needed" is replaced (same item keys, same order) and its marks are cleared."""
+    require_translator(actor)
+    language = versions.check_language(declaration, language)
+    lock_declaration(declaration)
+    require_editable(declaration)
+    _check_base(declaration, base_revision)
+    message = _clean_message(message)
+    before = versions.current_texts(declaration)
+    texts, keys = versions.after_translation(before, language, content)
+    revision = add_revision(
+        declaration,
+        texts,
+        actor=actor,
+        message=message or f"Translation updated ({language})",
+    )
+    log_event(
+        "declaration.translated",
+        declaration,
+        actor=actor,
+        data={"number": revision.number, "language": language, "keys": keys},
+    )
+    return revision
+
+
+def require_translator(actor) -> None:
+    """Translators, organisers, admins and the system (``actor=None``, the CLI) pass."""
+    if actor is not None and not is_translator(actor):
+        raise PermissionDenied(
+            "Only translators and organisers can update a language version of the text."
+        )

@@ -14,7 +14,7 @@ from alliance_conf.core.errors import (
     InvalidState,
     ValidationFailed,
 )
-from alliance_conf.declarations import canonical
+from alliance_conf.declarations import canonical, versions
 from alliance_conf.declarations.models import (
     Amendment,
     AmendmentState,
@@ -23,6 +23,7 @@ from alliance_conf.declarations.models import (
 )
 from alliance_conf.declarations.operations import lock_declaration
 from alliance_conf.extensions import db
+from alliance_conf.i18n import _
 from alliance_conf.plugins import flatten, hook
 
 TRANSITIONS: dict[DeclarationState, tuple[DeclarationState, ...]] = {
@@ -84,10 +85,23 @@ def transition(declaration: Declaration, to, *, actor) -> Declaration:
                 "before opening the declaration for signature."
             )
         revision = declaration.current_revision
+        problems = versions.out_of_step_problems(declaration, revision)
+        if problems:
+            raise InvalidState(
+                _(
+                    "The text cannot be frozen while a language version is out of step; a "
+                    "translator must update it first. %(problems)s.",
+                    problems="; ".join(problems),
+                )
+            )
+        hashes = revision.language_hashes()
         declaration.frozen_revision_id = revision.id
-        declaration.text_hash = canonical.text_hash(revision.content)
+        declaration.language_hashes = hashes
+        declaration.text_hash = canonical.manifest_hash(hashes)
         declaration.frozen_at = utcnow()
-        data.update(revision=revision.number, text_hash=declaration.text_hash)
+        data.update(
+            revision=revision.number, text_hash=declaration.text_hash, language_hashes=hashes
+        )
     elif old == DeclarationState.open and to == DeclarationState.consultation:
         vetoes = reopen_vetoes(declaration)
         if vetoes:
@@ -97,6 +111,7 @@ def transition(declaration: Declaration, to, *, actor) -> Declaration:
         data.update(unfrozen_hash=declaration.text_hash)
         declaration.frozen_revision_id = None
         declaration.text_hash = None
+        declaration.language_hashes = None
         declaration.frozen_at = None
     declaration.state = to
     db.session.flush()

@@ -1,0 +1,200 @@
+"""Language versions of a declaration: texts aligned by key, out-of-step marks, translators,
+freezing every language, and the manifest hash."""
+
+import hashlib
+import json
+
+import pytest
+import sqlalchemy as sa
+
+from alliance_conf.core.errors import InvalidState, PermissionDenied, ValidationFailed
+from alliance_conf.declarations import amendments, canonical, operations, transitions
+from alliance_conf.declarations.models import DeclarationRevision, DeclarationState
+from alliance_conf.extensions import db
+
+
+def _texts(declaration):
+    revision = declaration.current_revision
+    return {language: revision.text_in(language) for language in revision.languages}
+
+
+def test_seed_is_in_english_and_french_in_step(declaration_cast):
+    declaration = declaration_cast.declaration
+    revision = declaration.current_revision
+    assert declaration_cast.conference.languages == ["en", "fr"]
+    assert revision.languages == ["en", "fr"] and revision.number == 1
+    assert revision.out_of_step == {"en": [], "fr": []}
+    english, french = revision.text_in("en"), revision.text_in("fr")
+    assert english is revision.content
+    keys = lambda text: [
+        (s, i["key"]) for s in ("preamble", "commitments", "closing") for i in text[s]
+    ]  # noqa: E731
+    assert keys(english) == keys(french)
+    assert french["title"].startswith("Déclaration sur le lancement")
+    assert french["commitments"][0]["text"].startswith("Intensifier les efforts")
+    with pytest.raises(KeyError):
+        revision.text_in("de")
+
+
+def _accept_french_amendment(cast):
+    declaration = cast.declaration
+    transitions.transition(declaration, "consultation", actor=cast.organiser)
+    amendment = amendments.propose_amendment(
+        declaration,
+        kind="replace",
+        target_key="victims",
+        language="fr",
+        proposed_text="Intensifier nettement les efforts visant à identifier les victimes.",
+        justification="Plus ambitieux.",
+        submit=True,
+        actor=cast.minister_fr,
+    )
+    revision = amendments.accept_amendment(amendment, actor=cast.organiser)
+    db.session.commit()
+    return amendment, revision
+
+
+def test_french_amendment_marks_english_then_translator_brings_it_back(declaration_cast, make_user):
+    cast = declaration_cast
+    declaration = cast.declaration
+    amendment, revision = _accept_french_amendment(cast)
+    assert amendment.language == "fr"
+    assert revision.text_in("fr")["commitments"][0]["text"].startswith("Intensifier nettement")
+    # the English item is unchanged and marked out of step
+    assert revision.text_in("en")["commitments"][0]["text"].startswith("Enhancing efforts")
+    assert revision.out_of_step == {"en": ["victims"], "fr": []}
+
+    # freezing is refused, naming the item
+    with pytest.raises(InvalidState) as refused:
+        transitions.transition(declaration, "open", actor=cast.organiser)
+    assert "English" in refused.value.message and "commitment 1" in refused.value.message
+    db.session.rollback()
+    assert declaration.state == DeclarationState.consultation and declaration.text_hash is None
+
+    # staff without the permission cannot translate; a translator can
+    english = json.loads(json.dumps(revision.text_in("en")))
+    english["commitments"][0]["text"] = "Greatly enhancing efforts to identify victims."
+    with pytest.raises(PermissionDenied):
+        operations.save_translation(declaration, language="en", content=english, actor=cast.staff)
+    translator = make_user(role="staff")
+    translator.is_translator = True
+    db.session.commit()
+    updated = operations.save_translation(
+        declaration, language="en", content=english, actor=translator
+    )
+    db.session.commit()
+    assert updated.out_of_step == {"en": [], "fr": []}
+    assert updated.text_in("en")["commitments"][0]["text"] == english["commitments"][0]["text"]
+
+    transitions.transition(declaration, "open", actor=cast.organiser)
+    db.session.commit()
+    hashes = declaration.language_hashes
+    assert set(hashes) == {"en", "fr"}
+    assert hashes["fr"] == canonical.text_hash(updated.text_in("fr"))
+    manifest = json.dumps(hashes, sort_keys=True, separators=(",", ":")).encode()
+    assert declaration.text_hash == hashlib.sha256(manifest).hexdigest()
+    assert declaration.text_hash == canonical.manifest_hash(hashes) == updated.manifest_hash()
+    assert declaration.text_hash in updated.accepted_text_hashes()
+
+
+def test_a_translation_that_drops_or_adds_a_key_is_refused_and_nothing_saved(declaration_cast):
+    cast = declaration_cast
+    declaration = cast.declaration
+    _accept_french_amendment(cast)
+    number = declaration.current_revision_number
+    english = json.loads(json.dumps(declaration.current_revision.text_in("en")))
+    dropped = {**english, "commitments": english["commitments"][1:]}
+    with pytest.raises(ValidationFailed) as error:
+        operations.save_translation(
+            declaration, language="en", content=dropped, actor=cast.organiser
+        )
+    assert "victims" in error.value.message
+    assert "commitments.0.key" in error.value.fields
+    added = json.loads(json.dumps(english))
+    added["closing"].append({"key": "extra", "text": "An extra paragraph."})
+    with pytest.raises(ValidationFailed) as error:
+        operations.save_translation(declaration, language="en", content=added, actor=None)
+    assert "extra" in error.value.message and "closing.1.key" in error.value.fields
+    too_long = json.loads(json.dumps(english))
+    too_long["commitments"][0]["text"] = "x" * 5001
+    with pytest.raises(ValidationFailed) as error:
+        operations.save_translation(declaration, language="en", content=too_long, actor=None)
+    assert "commitments.0.text" in error.value.fields
+    with pytest.raises(ValidationFailed) as error:
+        operations.save_translation(declaration, language="de", content=english, actor=None)
+    assert "language" in error.value.fields
+    db.session.rollback()
+    assert declaration.current_revision_number == number
+    count = db.session.scalar(
+        sa.select(sa.func.count(DeclarationRevision.id)).where(
+            DeclarationRevision.declaration_id == declaration.id
+        )
+    )
+    assert count == number
+
+
+def test_unmarked_items_cannot_change_in_a_translation(declaration_cast):
+    cast = declaration_cast
+    declaration = cast.declaration
+    _accept_french_amendment(cast)
+    english = json.loads(json.dumps(declaration.current_revision.text_in("en")))
+    english["commitments"][1]["text"] = "Changed behind the editor's back."
+    with pytest.raises(ValidationFailed) as error:
+        operations.save_translation(declaration, language="en", content=english, actor=None)
+    assert "commitment 2" in error.value.message
+
+
+def test_edit_in_one_language_propagates_structure_to_all(declaration_cast):
+    cast = declaration_cast
+    declaration = cast.declaration
+    french = json.loads(json.dumps(declaration.current_revision.text_in("fr")))
+    french["commitments"].insert(
+        1, {"key": "cooperation", "title": "Coopération", "text": "Coopérer."}
+    )
+    del french["closing"][0]
+    french["commitments"].reverse()
+    revision = operations.save_revision(
+        declaration, content=french, language="fr", actor=cast.organiser
+    )
+    db.session.commit()
+    english = revision.text_in("en")
+    assert [c["key"] for c in english["commitments"]] == [c["key"] for c in french["commitments"]]
+    assert english["closing"] == []
+    # the new item is a copy of the French text, marked; the others keep their English text
+    new = next(c for c in english["commitments"] if c["key"] == "cooperation")
+    assert new["text"] == "Coopérer."
+    assert revision.out_of_step == {"en": ["cooperation"], "fr": []}
+    assert english["commitments"][-1]["text"].startswith("Enhancing efforts")
+    with pytest.raises(ValidationFailed) as error:
+        operations.save_revision(declaration, content=french, language="xx", actor=cast.organiser)
+    assert "language" in error.value.fields
+
+
+def test_the_database_refuses_to_change_a_translation(declaration_cast):
+    revision = declaration_cast.declaration.current_revision
+    with pytest.raises(sa.exc.DBAPIError):
+        db.session.execute(
+            sa.text("UPDATE declaration_revisions SET translations = '{}' WHERE id = :id"),
+            {"id": revision.id},
+        )
+    db.session.rollback()
+
+
+def test_a_legacy_revision_still_verifies():
+    content = {"title": "T", "preamble": [], "commitments": [], "closing": []}
+    revision = DeclarationRevision(number=1, content=content)
+    assert revision.languages == ["en"] and revision.is_legacy
+    assert canonical.text_hash(content) in revision.accepted_text_hashes()
+    assert canonical.manifest_hash({"en": canonical.text_hash(content)}) in (
+        revision.accepted_text_hashes()
+    )
+
+
+def test_conference_languages_are_checked(app):
+    from alliance_conf.conferences.operations import clean_conference_languages
+
+    assert clean_conference_languages(["fr", "en"]) == ["fr", "en"]
+    for bad, word in ((["en", "xx"], "xx"), (["en", "en"], "twice"), ([], "at least one")):
+        with pytest.raises(ValidationFailed) as error:
+            clean_conference_languages(bad)
+        assert word in error.value.message and "languages" in error.value.fields
