@@ -858,7 +858,7 @@ def _signature_record(writer: DocumentWriter, text: DeclarationSource, source: F
         for code, digest in source.language_hashes.items():
             paragraph = _hash_line(writer, digest)
             name = wording.language_name(code, writer.language)
-            label = _("%(language)s text: ", language=name[:1].upper() + name[1:])
+            label = _("%(language)s text: ", language=name)
             paragraph._p.insert(1 if paragraph._p.pPr is not None else 0, _plain_run(label))
     writer.paragraph(
         _("Each signature below can be checked at its verification address with its code.")

@@ -95,19 +95,51 @@ def _compare_numbers(value: str) -> tuple[int, int]:
 @click.option("--id", "declaration_id", type=int, help="The declaration, when there are several.")
 @click.option("--revision", type=int, help="A draft of this revision instead of the final text.")
 @click.option("--compare", "compare", help="A redline between two revisions, as FROM:TO.")
+@click.option(
+    "--language",
+    help="One of the conference's authentic languages (default: its first); with --bilingual, "
+    "the left column.",
+)
+@click.option(
+    "--bilingual",
+    is_flag=True,
+    help="The bilingual edition: two languages side by side (the final text, or --revision N).",
+)
 @with_appcontext
 @domain_errors
-def declaration_command(slug, out, declaration_id, revision, compare):
+def declaration_command(slug, out, declaration_id, revision, compare, language, bilingual):
     """Write the final declaration (or --revision N, or --compare FROM:TO) to FILE."""
     if revision is not None and compare:
         raise ValidationFailed(
             _("Give --revision or --compare, not both."), {"revision": _("One only.")}
         )
+    if bilingual and compare:
+        raise ValidationFailed(
+            _("Give --bilingual or --compare, not both."), {"bilingual": _("One only.")}
+        )
     declaration = _declaration(slug, declaration_id)
-    if compare:
+    chosen = {"language": language} if language else {}
+    if bilingual:
+        kwargs = {"left": language} if language else {}
+        if revision is not None:
+            kwargs["number"] = revision
+        data, _name = operations.generate(
+            "bilingual", actor=None, declaration=declaration, **kwargs
+        )
+        message = _(
+            "Wrote the bilingual edition to %(out)s (%(size)s bytes).",
+            out=out,
+            size=f"{len(data):,}",
+        )
+    elif compare:
         old, new = _compare_numbers(compare)
         data, _name = operations.generate(
-            "compare", actor=None, declaration=declaration, from_number=old, to_number=new
+            "compare",
+            actor=None,
+            declaration=declaration,
+            from_number=old,
+            to_number=new,
+            **chosen,
         )
         message = _(
             "Wrote the redline of revisions %(old)s and %(new)s to %(out)s (%(size)s bytes).",
@@ -118,7 +150,7 @@ def declaration_command(slug, out, declaration_id, revision, compare):
         )
     elif revision is not None:
         data, _name = operations.generate(
-            "revision", actor=None, declaration=declaration, number=revision
+            "revision", actor=None, declaration=declaration, number=revision, **chosen
         )
         message = _(
             "Wrote revision %(number)s to %(out)s (%(size)s bytes).",
@@ -127,7 +159,7 @@ def declaration_command(slug, out, declaration_id, revision, compare):
             size=f"{len(data):,}",
         )
     else:
-        data, _name = operations.generate("final", actor=None, declaration=declaration)
+        data, _name = operations.generate("final", actor=None, declaration=declaration, **chosen)
         message = _(
             "Wrote the final declaration to %(out)s (%(size)s bytes).",
             out=out,
@@ -141,12 +173,14 @@ def declaration_command(slug, out, declaration_id, revision, compare):
 @documents_cli.command("participants")
 @click.argument("slug")
 @click.option("--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--language", help="One of the conference's languages (default: its first).")
 @with_appcontext
 @domain_errors
-def participants_command(slug, out):
+def participants_command(slug, out, language):
     """Write the list of participants to FILE."""
     conference = get_conference(slug)
-    data, _name = operations.generate("participants", actor=None, conference=conference)
+    chosen = {"language": language} if language else {}
+    data, _name = operations.generate("participants", actor=None, conference=conference, **chosen)
     write_atomically(out, data)
     db.session.commit()
     click.echo(

@@ -370,8 +370,8 @@ def _final_source(declaration: Declaration, language: str) -> builder.FinalSourc
 def final_declaration(declaration: Declaration, language: str | None = None) -> bytes:
     """The final declaration in one of the conference's languages (default: its first): the
     document's own words (headings, dates, country names) are in that language too."""
-    _require_final(declaration)
     code = check_language(declaration.conference, language)
+    _require_final(declaration)
     with force_locale(code):
         source = _final_source(declaration, code)
         return builder.build_final(template_bytes(declaration.conference), source)

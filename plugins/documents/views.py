@@ -56,6 +56,7 @@ def declaration_documents(declaration_id: int):
         numbers=list(range(declaration.current_revision_number, 0, -1)),
         sealed=operations.latest_sealed(declaration),
         seal_form=SealForm(),
+        languages=operations.conference_languages(declaration.conference),
     )
 
 
@@ -90,6 +91,7 @@ def _conference_context(conference, form=None, remove_form=None) -> dict:
         "form": form or TemplateUploadForm(),
         "remove_form": remove_form or RemoveTemplateForm(),
         "max_bytes": current_app.config["DOCUMENTS_TEMPLATE_MAX_BYTES"],
+        "languages": operations.conference_languages(conference),
     }
 
 
