@@ -7,6 +7,7 @@ item; a language the conference does not have refused on the web, the API and th
 from __future__ import annotations
 
 import re
+import subprocess
 from datetime import UTC, datetime
 
 import pytest
@@ -325,3 +326,130 @@ def test_web_page_offers_each_language(client, login, make_user, frozen_fr):
     assert 'name="language"' in page
     assert '<option value="fr"' in page
     assert "bilingual.docx" in page
+
+
+def test_french_and_bilingual_documents_open_in_libreoffice(
+    tmp_path, frozen_fr, bilingual_conference, organiser
+):
+    """LibreOffice converts each French document and the bilingual edition to PDF, filling the
+    French page fields, and the words come back in French."""
+    from plugins.documents.tests.test_documents_pdf import pdf_pages, pdf_text, require_tools
+
+    require_tools()
+    draft = declaration_ops.create_declaration(
+        bilingual_conference,
+        title=CONTENT["title"],
+        content=CONTENT,
+        translations={"fr": FRENCH},
+        actor=organiser,
+    )
+    changed = {**FRENCH, "closing": [{"key": "follow-up", "text": "Rendez-vous dans six mois."}]}
+    declaration_ops.save_revision(draft, content=changed, language="fr", actor=organiser)
+    db.session.commit()
+    documents = {
+        "final-fr": operations.final_declaration(frozen_fr, "fr"),
+        "draft-fr": operations.draft_revision(draft, 1, "fr"),
+        "redline-fr": operations.comparison(draft, 1, 2, "fr"),
+        "participants-fr": operations.participant_list(bilingual_conference, "fr"),
+        "bilingual": operations.bilingual_declaration(frozen_fr),
+        "bilingual-draft": operations.bilingual_declaration(draft, "fr", "en", number=2),
+    }
+    for name, data in documents.items():
+        assert_valid(data, {"en-GB", "fr-FR"} if name.startswith("bilingual") else {"fr-FR"})
+        (tmp_path / f"{name}.docx").write_bytes(data)
+    result = subprocess.run(
+        [
+            "soffice",
+            f"-env:UserInstallation=file://{tmp_path / 'lo-profile'}",
+            "--headless",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(tmp_path),
+            *(str(tmp_path / f"{name}.docx") for name in documents),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=240,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    text = {name: pdf_text(tmp_path / f"{name}.pdf") for name in documents}
+    pages = pdf_pages(tmp_path / "final-fr.pdf")
+    assert f"Page 1 sur {pages}" in text["final-fr"]
+    assert "Annexe II – Registre des signatures" in text["final-fr"]
+    assert "Pour la République d’Estonie" in text["final-fr"]
+    assert "PROJET" in text["draft-fr"] and "AP1" in text["draft-fr"] and "PF1" in text["draft-fr"]
+    assert "Comparaison de la révision 1 avec la révision 2" in text["redline-fr"]
+    assert "six mois" in text["redline-fr"]
+    assert "Liste des participants" in text["participants-fr"]
+    assert "English" in text["bilingual"] and "Français" in text["bilingual"]
+    assert "both texts being equally authentic" in text["bilingual"]
+    assert "les deux textes faisant également foi" in text["bilingual"]
+    assert (
+        "PROJET" in text["bilingual-draft"]
+        and "Rendez-vous dans six mois." in text["bilingual-draft"]
+    )
+
+
+def test_a_french_redline_resolves_in_libreoffice(app, tmp_path):
+    """LibreOffice over UNO accepts every tracked change of a French redline and gets the newer
+    French text, rejects every change and gets the older one, French references (AP, PF)
+    included."""
+    import json
+
+    from alliance_conf.declarations import diff
+    from alliance_conf.i18n import force_locale
+    from plugins.documents import builder
+    from plugins.documents.tests.test_documents_redline_libreoffice import (
+        META,
+        SCRIPT,
+        SYSTEM_PYTHON,
+        require_uno,
+        source,
+    )
+
+    require_uno()
+    old = FRENCH
+    new = {
+        **FRENCH,
+        "preamble": [
+            {"key": "first", "text": "Rappelant nos engagements antérieurs,"},
+            *FRENCH["preamble"],
+        ],
+        "commitments": FRENCH["commitments"][1:],
+        "closing": [{"key": "follow-up", "text": "Nous nous réunirons dans six mois."}],
+    }
+    with app.test_request_context(), force_locale("fr"):
+        sides = []
+        for content, number in ((old, 1), (new, 2)):
+            side = source(content, number)
+            side.language = "fr-FR"
+            side.lead_in = "Sommes convenus de ce qui suit\u00a0:"
+            sides.append(side)
+        data = builder.build_comparison(
+            builder.default_template_bytes(), *sides, diff.compare(old, new), change_author="X"
+        )
+    assert_valid(data, {"fr-FR"})
+    path = tmp_path / "redline-fr.docx"
+    path.write_bytes(data)
+    run = subprocess.run(
+        [SYSTEM_PYTHON, str(SCRIPT), str(tmp_path / "office"), str(path)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert run.returncode == 0, run.stderr
+    results = json.loads(run.stdout.strip().splitlines()[-1])[str(path)]
+
+    def expected(content):
+        lines = builder.plain_text(content)
+        labels = [""]
+        labels += [f"AP{n}" for n in range(1, len(content["preamble"]) + 1)]
+        labels += [f"{n}." for n in range(1, len(content["commitments"]) + 1)]
+        labels += [f"PF{n}" for n in range(1, len(content["closing"]) + 1)]
+        return [[label, line] for label, line in zip(labels, lines, strict=True)]
+
+    for mode, want in (("accept", new), ("reject", old)):
+        got = [[label, text] for style, label, text in results[mode] if style not in META]
+        assert got == expected(want), mode
