@@ -704,15 +704,17 @@ def seal_final_declaration(declaration: Declaration, *, actor) -> SealedDocument
     rows = signature_rows(declaration)
     conference = declaration.conference
     pdf = seal.to_pdfa(docx)
-    sealed_pdf = seal.seal_pdf(
-        pdf,
-        key,
-        reason=ngettext(
+    with force_locale(conference_languages(conference)[0]):  # the sealed document's language
+        reason = ngettext(
             "Final text of “%(title)s” with %(num)d signature",
             "Final text of “%(title)s” with %(num)d signatures",
             len(rows),
             title=declaration.title,
-        ),
+        )
+    sealed_pdf = seal.seal_pdf(
+        pdf,
+        key,
+        reason=reason,
         location=conference.city,
         name=organisation(conference),
     )

@@ -453,3 +453,22 @@ def test_a_french_redline_resolves_in_libreoffice(app, tmp_path):
     for mode, want in (("accept", new), ("reject", old)):
         got = [[label, text] for style, label, text in results[mode] if style not in META]
         assert got == expected(want), mode
+
+
+def test_pages_flashes_and_api_errors_in_french(client, login, make_user, frozen_fr, api_headers):
+    login(make_user("staff"))
+    french = {"Accept-Language": "fr"}
+    page = client.get(f"/declarations/{frozen_fr.id}/documents", headers=french)
+    text = page.get_data(as_text=True)
+    assert "Documents Word" in text and "Édition bilingue (deux langues en regard)" in text
+    assert "Colonne de gauche" in text and "Télécharger la comparaison" not in text
+    slug = frozen_fr.conference.slug
+    text = client.get(f"/conferences/{slug}/documents", headers=french).get_data(as_text=True)
+    assert "Modèle Word" in text and "Liste des participants (.docx, Français)" in text
+    response = client.get(
+        f"/api/v1/declarations/{frozen_fr.id}/documents/final.docx?language=de",
+        headers={**api_headers(make_user("organiser")), **french},
+    )
+    error = response.get_json()["error"]
+    assert response.status_code == 422 and error["code"] == "validation_failed"
+    assert error["message"].startswith("«\u00a0de\u00a0» n’est pas l’une des langues de")
