@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from alliance_conf.hooks import DocumentExporter, SlotContent, hookimpl
+from alliance_conf.i18n import _l
 from plugins.documents import models  # noqa: F401 - registers the table
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations" / "versions"
@@ -25,8 +26,11 @@ def alliance_settings():
         "DOCUMENTS_TEMPLATE_MAX_UNCOMPRESSED_BYTES": 50 * 1024 * 1024,
         "DOCUMENTS_TEMPLATE_MAX_RATIO": 100,
         "DOCUMENTS_ORGANISATION": None,
+        # The proofing language's region: a tag for its own language ("en-GB") or {code: tag};
+        # other languages take their usual region (fr -> fr-FR).
         "DOCUMENTS_LANGUAGE": "en-GB",
-        "DOCUMENTS_OPERATIVE_LEAD_IN": "Have agreed as follows:",
+        # None: "Have agreed as follows:" in each document's language; a text, or {code: text}.
+        "DOCUMENTS_OPERATIVE_LEAD_IN": None,
         "DOCUMENTS_SYMBOL": "{conference}/DECL.{declaration}",
         # The sealing certificate: a PKCS#12 file and its password (config file or environment).
         "DOCUMENTS_SEAL_PKCS12": None,
@@ -63,7 +67,11 @@ def alliance_template_slot(slot, context):
 
         sealed = latest_sealed(context["declaration"])
         if sealed is not None:
-            return SlotContent("documents/_sealed_slot.html", {"sealed": sealed}, order=40)
+            return SlotContent(
+                "documents/_sealed_slot.html",
+                {"sealed": sealed, "sealed_conference": context["declaration"].conference},
+                order=40,
+            )
         return None
     if slot in ("participants-actions", "conference-overview") and context.get("conference"):
         return SlotContent("documents/_conference_actions.html", order=60)
@@ -77,40 +85,57 @@ def alliance_document_exporters():
     return [
         DocumentExporter(
             name="final",
-            label="Final declaration",
+            label=_l("Final declaration"),
             kind="declaration",
             extension="docx",
             content_type=DOCX,
-            generate=lambda declaration: operations.final_declaration(declaration),
+            generate=lambda declaration, language=None: operations.final_declaration(
+                declaration, language
+            ),
+            roles=TEAM,
+        ),
+        DocumentExporter(
+            name="bilingual",
+            label=_l("Bilingual edition (two languages side by side)"),
+            kind="bilingual",
+            extension="docx",
+            content_type=DOCX,
+            generate=lambda declaration, left=None, right=None, number=None: (
+                operations.bilingual_declaration(declaration, left, right, number)
+            ),
             roles=TEAM,
         ),
         DocumentExporter(
             name="revision",
-            label="Draft of a revision",
+            label=_l("Draft of a revision"),
             kind="revision",
             extension="docx",
             content_type=DOCX,
-            generate=lambda declaration, number: operations.draft_revision(declaration, number),
+            generate=lambda declaration, number, language=None: operations.draft_revision(
+                declaration, number, language
+            ),
             roles=TEAM,
         ),
         DocumentExporter(
             name="compare",
-            label="Redline between two revisions",
+            label=_l("Redline between two revisions"),
             kind="comparison",
             extension="docx",
             content_type=DOCX,
-            generate=lambda declaration, from_number, to_number: operations.comparison(
-                declaration, from_number, to_number
+            generate=lambda declaration, from_number, to_number, language=None: (
+                operations.comparison(declaration, from_number, to_number, language)
             ),
             roles=TEAM,
         ),
         DocumentExporter(
             name="participants",
-            label="List of participants",
+            label=_l("List of participants"),
             kind="participants",
             extension="docx",
             content_type=DOCX,
-            generate=lambda conference: operations.participant_list(conference),
+            generate=lambda conference, language=None: operations.participant_list(
+                conference, language
+            ),
             roles=TEAM,
         ),
     ]

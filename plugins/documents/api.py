@@ -8,9 +8,16 @@ from alliance_conf.conferences.operations import get_conference
 from alliance_conf.core.errors import NotFound
 from alliance_conf.declarations import operations as declaration_ops
 from alliance_conf.extensions import db
+from alliance_conf.i18n import _
 from plugins.documents import operations
 from plugins.documents.builder import DOCX_CONTENT_TYPE
-from plugins.documents.schemas import CompareDocumentQuery, ExporterOut, SealedOut
+from plugins.documents.schemas import (
+    BilingualDocumentQuery,
+    CompareDocumentQuery,
+    DocumentLanguageQuery,
+    ExporterOut,
+    SealedOut,
+)
 from plugins.documents.seal import PDF_CONTENT_TYPE
 from plugins.documents.views import file_response
 
@@ -42,33 +49,74 @@ def list_exporters():
     """Declaration kinds (declaration, revision, comparison) are under
     ``/declarations/<id>/documents/``; every other kind under ``/conferences/<slug>/documents/``."""
     user = api_user()
-    return [e for e in operations.exporters() if operations.exporter_allowed(e, user)]
+    return [
+        ExporterOut(
+            name=e.name,
+            label=str(e.label),
+            kind=e.kind,
+            extension=e.extension,
+            content_type=e.content_type,
+        )
+        for e in operations.exporters()
+        if operations.exporter_allowed(e, user)
+    ]
 
 
 @api.endpoint(
     "/declarations/<int:declaration_id>/documents/final.docx",
     "GET",
     roles=TEAM,
+    query=DocumentLanguageQuery,
     content_type=DOCX_CONTENT_TYPE,
-    summary="The final declaration as a Word document",
+    summary="The final declaration as a Word document, in one of its authentic languages",
     operation_id="download_final_declaration",
 )
-def final_docx(declaration_id: int):
+def final_docx(declaration_id: int, query: DocumentLanguageQuery):
     """The frozen text, the signatories in protocol order, statements and reservations, and
-    the signature record. 409 while the text is not frozen."""
-    return _download("final", declaration=_declaration(declaration_id))
+    the signature record, every word of the document in ``language``. 409 while the text is
+    not frozen."""
+    return _download("final", declaration=_declaration(declaration_id), **_language(query.language))
+
+
+def _language(language: str | None) -> dict:
+    return {"language": language} if language else {}
+
+
+@api.endpoint(
+    "/declarations/<int:declaration_id>/documents/bilingual.docx",
+    "GET",
+    roles=TEAM,
+    query=BilingualDocumentQuery,
+    content_type=DOCX_CONTENT_TYPE,
+    summary="The bilingual edition: two language versions side by side, aligned item by item",
+    operation_id="download_bilingual_declaration",
+)
+def bilingual_docx(declaration_id: int, query: BilingualDocumentQuery):
+    """The frozen text (or ``revision``, as a draft) in two columns, ``left`` and ``right``
+    (default: the conference's first two languages). 409 while the text is not frozen and no
+    revision is given; 422 for a language the conference does not have."""
+    kwargs = {k: v for k, v in (("left", query.left), ("right", query.right)) if v}
+    if query.revision is not None:
+        kwargs["number"] = query.revision
+    return _download("bilingual", declaration=_declaration(declaration_id), **kwargs)
 
 
 @api.endpoint(
     "/declarations/<int:declaration_id>/documents/revisions/<int:number>.docx",
     "GET",
     roles=TEAM,
+    query=DocumentLanguageQuery,
     content_type=DOCX_CONTENT_TYPE,
     summary="One revision as a Word document (DRAFT unless it is the frozen text)",
     operation_id="download_revision",
 )
-def revision_docx(declaration_id: int, number: int):
-    return _download("revision", declaration=_declaration(declaration_id), number=number)
+def revision_docx(declaration_id: int, number: int, query: DocumentLanguageQuery):
+    return _download(
+        "revision",
+        declaration=_declaration(declaration_id),
+        number=number,
+        **_language(query.language),
+    )
 
 
 @api.endpoint(
@@ -86,6 +134,7 @@ def compare_docx(declaration_id: int, query: CompareDocumentQuery):
         declaration=_declaration(declaration_id),
         from_number=query.from_,
         to_number=query.to,
+        **_language(query.language),
     )
 
 
@@ -93,13 +142,15 @@ def compare_docx(declaration_id: int, query: CompareDocumentQuery):
     "/conferences/<slug>/documents/participants.docx",
     "GET",
     roles=TEAM,
+    query=DocumentLanguageQuery,
     content_type=DOCX_CONTENT_TYPE,
     summary="The list of participants by delegation, in protocol order",
     operation_id="download_participant_list",
 )
-def participants_docx(slug: str):
-    """Approved delegates who consented to the published list; no contact or needs data."""
-    return _download("participants", conference=get_conference(slug))
+def participants_docx(slug: str, query: DocumentLanguageQuery):
+    """Approved delegates who consented to the published list; no contact or needs data.
+    Headings and country names in ``language``."""
+    return _download("participants", conference=get_conference(slug), **_language(query.language))
 
 
 @api.endpoint(
@@ -114,7 +165,7 @@ def conference_document(slug: str, name: str, ext: str):
     conference = get_conference(slug)
     exporter = operations.get_exporter(name)
     if exporter.extension != ext or exporter.kind in operations.DECLARATION_KINDS:
-        raise NotFound(f"There is no conference document {name}.{ext}.")
+        raise NotFound(_("There is no conference document %(name)s.%(ext)s.", name=name, ext=ext))
     return _download(name, conference=conference)
 
 

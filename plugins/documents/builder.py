@@ -9,7 +9,7 @@ footer is replaced by "Page X of Y" with real fields.
 from __future__ import annotations
 
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from functools import lru_cache
 from importlib import resources
@@ -25,7 +25,8 @@ from docx.shared import Pt, RGBColor
 from docx.table import Table
 from docx.text.paragraph import Paragraph
 
-from plugins.documents import fields, numbering, package, redline
+from alliance_conf.i18n import _, ngettext, pgettext
+from plugins.documents import fields, numbering, package, redline, wording
 from plugins.documents.package import DEFAULT_LANGUAGE
 
 DOCX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -38,7 +39,7 @@ LEAD_IN_STYLE = "Operative Lead-in"
 SIGNATORY_STYLE = "Signatory"
 SIGNATURE_LINE_STYLE = "Signature Line"
 DEFAULT_LEAD_IN = "Have agreed as follows:"
-DASH = "\N{EN DASH}"
+DASH = wording.DASH
 PLACEHOLDERS = ("{conference}", "{city}", "{dates}")
 
 
@@ -50,8 +51,8 @@ def default_template_bytes() -> bytes:
 # --- formatting helpers ---------------------------------------------------------------------
 
 
-def long_date(value: date | datetime) -> str:
-    return f"{value.day} {value:%B %Y}"
+def long_date(value: date | datetime, language: str = DEFAULT_LANGUAGE) -> str:
+    return wording.long_date(value, language)
 
 
 def local_date(moment: datetime, tz_name: str) -> date:
@@ -63,21 +64,15 @@ def local_date(moment: datetime, tz_name: str) -> date:
         return moment.astimezone(UTC).date()
 
 
-def date_range(start: date, end: date) -> str:
-    if start == end:
-        return long_date(start)
-    if (start.year, start.month) == (end.year, end.month):
-        return f"{start.day}{DASH}{end.day} {end:%B %Y}"
-    if start.year == end.year:
-        return f"{start.day} {start:%B} {DASH} {end.day} {end:%B %Y}"
-    return f"{long_date(start)} {DASH} {long_date(end)}"
+def date_range(start: date, end: date, language: str = DEFAULT_LANGUAGE) -> str:
+    return wording.date_range(start, end, language)
 
 
-def conference_line(conference) -> str:
+def conference_line(conference, language: str = DEFAULT_LANGUAGE) -> str:
     parts = [conference.city]
     if conference.venue:
         parts.append(conference.venue)
-    parts.append(date_range(conference.start_date, conference.end_date))
+    parts.append(date_range(conference.start_date, conference.end_date, language))
     return ", ".join(parts)
 
 
@@ -87,11 +82,8 @@ def sort_name(name: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
 
 
-def join_numbers(numbers: list[int]) -> str:
-    words = [str(n) for n in numbers]
-    if len(words) <= 1:
-        return "".join(words)
-    return ", ".join(words[:-1]) + " and " + words[-1]
+def join_numbers(numbers: list[int], language: str = DEFAULT_LANGUAGE) -> str:
+    return wording.join_words([str(n) for n in numbers], language)
 
 
 # --- raw XML for the parts written in bulk ----------------------------------------------------
@@ -169,10 +161,18 @@ class DocumentWriter:
     """One document being written on a template."""
 
     def __init__(
-        self, template: bytes, conference, marking: Marking, *, language: str = DEFAULT_LANGUAGE
+        self,
+        template: bytes,
+        conference,
+        marking: Marking,
+        *,
+        language: str = DEFAULT_LANGUAGE,
+        other_languages: tuple[str, ...] = (),
     ):
         self.doc = Document(BytesIO(template))
         self.language = language
+        # Languages some runs are marked with on purpose (a bilingual edition's other column).
+        self.other_languages = tuple(other_languages)
         self.conference = conference
         self.marking = marking
         self._styles = {s.name: s for s in self.doc.styles}
@@ -289,7 +289,7 @@ class DocumentWriter:
         return {
             "{conference}": c.title,
             "{city}": c.city,
-            "{dates}": date_range(c.start_date, c.end_date),
+            "{dates}": date_range(c.start_date, c.end_date, self.language),
         }
 
     def _replace_in(self, paragraphs) -> None:
@@ -332,7 +332,7 @@ class DocumentWriter:
             if self.marking.draft or self.marking.label:
                 paragraph = header.add_paragraph(style=self.style("Header"))
                 if self.marking.draft:
-                    mark = paragraph.add_run("DRAFT")
+                    mark = paragraph.add_run(_("DRAFT"))
                     mark.bold = True
                     mark.font.color.rgb = RGBColor(0xB0, 0x1E, 0x1E)
                 if self.marking.label:
@@ -355,7 +355,7 @@ class DocumentWriter:
                 element.remove(child)
             paragraph = footer.add_paragraph(style=self.style("Footer"))
             paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
-            fields.add_page_x_of_y(paragraph)
+            fields.add_page_x_of_y(paragraph, _("Page %(page)s of %(pages)s"))
 
     # writing
     def paragraph(self, text: str = "", style: str = "Normal", *, fallback: str = "Normal"):
@@ -436,7 +436,7 @@ class DocumentWriter:
         return Table(tbl, self.doc._body)
 
     def save(self) -> bytes:
-        package.normalise(self.doc, self.language)
+        package.normalise(self.doc, self.language, keep=self.other_languages)
         buffer = BytesIO()
         self.doc.save(buffer)
         return buffer.getvalue()
@@ -455,30 +455,29 @@ def _lists(writer: DocumentWriter, references: bool) -> dict[str, int | None]:
         "closing": None,
     }
     if references:
-        lists["preamble"] = numbering.add_list(writer.doc, level_text="PP%1", hanging_cm=1.2)
-        lists["closing"] = numbering.add_list(writer.doc, level_text="CP%1", hanging_cm=1.2)
+        lists["preamble"] = numbering.add_list(
+            writer.doc, level_text=f"{preamble_reference()}%1", hanging_cm=1.2
+        )
+        lists["closing"] = numbering.add_list(
+            writer.doc, level_text=f"{closing_reference()}%1", hanging_cm=1.2
+        )
     return lists
 
 
-PARTICIPLE_ENDINGS = ("ing", "ed", "en")
+def preamble_reference() -> str:
+    """The prefix of a preambular paragraph's reference: PP1, PP2 (AP1 in French)."""
+    return pgettext("reference of a preambular paragraph, as in PP1", "PP")
 
 
-def opening_participle(text: str) -> tuple[str, str]:
+def closing_reference() -> str:
+    """The prefix of a closing paragraph's reference: CP1 (PF1 in French)."""
+    return pgettext("reference of a closing paragraph, as in CP1", "CP")
+
+
+def opening_participle(text: str, language: str = DEFAULT_LANGUAGE) -> tuple[str, str]:
     """Split a preambular paragraph into its opening participle phrase and the rest, as UN
-    style italicises it: "*Recalling* ...", "*Deeply concerned* ...", "*Having considered* ...".
-    No participle: ("", text)."""
-    words = text.split(" ")
-    i = 0
-    while i < min(len(words) - 1, 2) and words[i].lower().endswith("ly"):
-        i += 1
-    word = words[i].rstrip(",;:") if words else ""
-    if len(word) < 4 or not word.isalpha() or not word.lower().endswith(PARTICIPLE_ENDINGS):
-        return "", text
-    if word.lower() == "having" and i + 1 < len(words):
-        i += 1  # "Having considered", "Having regard"
-    end = i + 1
-    phrase = " ".join(words[:end])
-    return phrase, text[len(phrase) :]
+    style italicises it (see ``wording.opening_participle``)."""
+    return wording.opening_participle(text, language)
 
 
 def lead_in(writer: DocumentWriter, content: dict, text: str) -> None:
@@ -497,7 +496,7 @@ def write_text(
             lead_in(writer, content, lead_in_text)
         for item in content.get(section, []):
             if section == "preamble":
-                phrase, rest = opening_participle(item.get("text", ""))
+                phrase, rest = opening_participle(item.get("text", ""), writer.language)
                 paragraph = writer.paragraph("")
                 if phrase:
                     add_text(paragraph, phrase, italic=True)
@@ -633,7 +632,7 @@ def set_properties(
     keywords: str = "",
     identifier: str = "",
     comments: str = "",
-    category: str = "Ministerial declaration",
+    category: str | None = None,
 ) -> None:
     props = writer.doc.core_properties
     if created.tzinfo is not None:
@@ -648,8 +647,8 @@ def set_properties(
     props.keywords = keywords[:255]
     props.identifier = identifier[:255]
     props.comments = comments[:255]
-    props.category = category
-    props.content_status = "Draft" if writer.marking.draft else "Final"
+    props.category = category or _("Ministerial declaration")
+    props.content_status = _("Draft") if writer.marking.draft else _("Final")
     props.language = writer.language
 
 
@@ -667,14 +666,16 @@ class DeclarationSource:
     content: dict
     frozen: bool
     author: str
-    language: str = DEFAULT_LANGUAGE
+    language: str = DEFAULT_LANGUAGE  # the text's language, as Word's proofing tag (en-GB, fr-FR)
     symbol: str = ""  # the document symbol of the reference line, e.g. SAFER-2030/DECL.1
     lead_in: str = DEFAULT_LEAD_IN
+    # The conference's authentic languages (tags), for the final clause; one: not stated.
+    authentic_languages: list = field(default_factory=list)
 
 
 def reference_line(writer: DocumentWriter, symbol: str, when: date) -> None:
     """The document symbol and date, top right, as a treaty office issues its documents."""
-    parts = [part for part in (symbol, long_date(when)) if part]
+    parts = [part for part in (symbol, long_date(when, writer.language)) if part]
     paragraph = writer.paragraph("", REFERENCE_STYLE)
     for n, part in enumerate(parts):
         if n:
@@ -687,16 +688,24 @@ def _title_block(
 ) -> None:
     reference_line(writer, source.symbol, when)
     if writer.marking.draft:
-        writer.paragraph("DRAFT", DRAFT_STYLE)
+        writer.paragraph(_("DRAFT"), DRAFT_STYLE)
     writer.paragraph(source.content.get("title") or source.title, "Title")
-    writer.paragraph(conference_line(source.conference), "Subtitle", fallback=NOTE_STYLE)
+    writer.paragraph(
+        conference_line(source.conference, writer.language), "Subtitle", fallback=NOTE_STYLE
+    )
     if draft_note:
         writer.note(draft_note)
 
 
-def _revision_label(source: DeclarationSource, word: str = "Revision") -> str:
+def _revision_label(source: DeclarationSource, *, capital: bool = True) -> str:
     tz = source.conference.timezone
-    return f"{word} {source.revision_number} of {long_date(local_date(source.revision_date, tz))}"
+    values = {
+        "number": source.revision_number,
+        "date": long_date(local_date(source.revision_date, tz), source.language),
+    }
+    if capital:
+        return _("Revision %(number)s of %(date)s", **values)
+    return _("revision %(number)s of %(date)s", **values)
 
 
 def build_draft(template: bytes, source: DeclarationSource) -> bytes:
@@ -706,20 +715,32 @@ def build_draft(template: bytes, source: DeclarationSource) -> bytes:
     writer = DocumentWriter(
         template, source.conference, Marking(draft=draft, label=label), language=source.language
     )
-    note = (
-        f"{label}. Paragraph references: PP = preambular paragraph, CP = closing paragraph; "
-        "commitments are numbered."
+    references = _(
+        "Paragraph references: %(pp)s = preambular paragraph, %(cp)s = closing paragraph; "
+        "commitments are numbered.",
+        pp=preamble_reference(),
+        cp=closing_reference(),
     )
-    if not draft:
-        note = f"{label}: the text frozen for signature. " + note.split(". ", 1)[1]
+    if draft:
+        note = _("%(label)s. %(references)s", label=label, references=references)
+    else:
+        note = _(
+            "%(label)s: the text frozen for signature. %(references)s",
+            label=label,
+            references=references,
+        )
     tz = source.conference.timezone
     _title_block(writer, source, draft_note=note, when=local_date(source.revision_date, tz))
     write_text(writer, source.content, references=True, lead_in_text=source.lead_in)
     title = source.content.get("title") or source.title
     set_properties(
         writer,
-        title=(f"DRAFT {DASH} " if draft else "") + title,
-        subject=f"{'Draft' if draft else 'Frozen text'}, {_revision_label(source, 'revision')}",
+        title=_("DRAFT %(dash)s %(title)s", dash=DASH, title=title) if draft else title,
+        subject=(
+            _("Draft, %(revision)s", revision=_revision_label(source, capital=False))
+            if draft
+            else _("Frozen text, %(revision)s", revision=_revision_label(source, capital=False))
+        ),
         author=source.author,
         created=source.revision_date,
         revision=source.revision_number,
@@ -737,25 +758,43 @@ def build_comparison(
     attribution: dict | None = None,
 ) -> bytes:
     """A redline: ``new`` with every difference from ``old`` as a Word tracked change."""
-    label = f"Comparison of revision {old.revision_number} with revision {new.revision_number}"
+    label = _(
+        "Comparison of revision %(old)s with revision %(new)s",
+        old=old.revision_number,
+        new=new.revision_number,
+    )
     writer = DocumentWriter(
         template, new.conference, Marking(draft=not new.frozen, label=label), language=new.language
     )
     revisions = redline.Revisions(change_author, new.revision_date, attribution)
     reference_line(writer, new.symbol, local_date(new.revision_date, new.conference.timezone))
     if writer.marking.draft:
-        writer.paragraph("DRAFT", DRAFT_STYLE)
+        writer.paragraph(_("DRAFT"), DRAFT_STYLE)
     title_paragraph = writer.paragraph("", "Title")
     redline.add_tracked_text(
         title_paragraph, comparison["title"]["ops"], revisions.for_key("title")
     )
-    writer.paragraph(conference_line(new.conference), "Subtitle", fallback=NOTE_STYLE)
+    writer.paragraph(
+        conference_line(new.conference, writer.language), "Subtitle", fallback=NOTE_STYLE
+    )
     summary = comparison["summary"]
+    counts = ", ".join(
+        [
+            ngettext("%(num)d inserted", "%(num)d inserted", summary["inserted"]),
+            ngettext("%(num)d deleted", "%(num)d deleted", summary["deleted"]),
+            ngettext("%(num)d changed", "%(num)d changed", summary["changed"]),
+            ngettext("%(num)d moved", "%(num)d moved", summary["moved"]),
+        ]
+    )
     writer.note(
-        f"{label}: {_revision_label(old, 'revision')} → {_revision_label(new, 'revision')}. "
-        f"{summary['inserted']} inserted, {summary['deleted']} deleted, {summary['changed']} "
-        f"changed, {summary['moved']} moved. Changes are Word tracked changes: review them with "
-        "Accept and Reject."
+        _(
+            "%(label)s: %(old)s → %(new)s. %(counts)s. Changes are Word tracked changes: review "
+            "them with Accept and Reject.",
+            label=label,
+            old=_revision_label(old, capital=False),
+            new=_revision_label(new, capital=False),
+            counts=counts,
+        )
     )
     write_tracked_text(
         writer, comparison, old.content, new.content, revisions, lead_in_text=new.lead_in
@@ -764,8 +803,11 @@ def build_comparison(
     # inserted or deleted would survive Accept/Reject All as an empty numbered one: the text
     # is never the end of the document.
     writer.note(
-        f"End of the comparison of revision {old.revision_number} with revision "
-        f"{new.revision_number}."
+        _(
+            "End of the comparison of revision %(old)s with revision %(new)s.",
+            old=old.revision_number,
+            new=new.revision_number,
+        )
     )
     set_properties(
         writer,
@@ -784,64 +826,144 @@ class FinalSource:
     text_hash: str
     frozen_at: datetime
     rows: list  # SignatureRow, in protocol order
+    # {language code: SHA-256 of that language's canonical text}; empty for one-language texts.
+    language_hashes: dict = field(default_factory=dict)
+
+
+def _signature_record(writer: DocumentWriter, text: DeclarationSource, source: FinalSource):
+    conference = text.conference
+    frozen_on = long_date(local_date(source.frozen_at, conference.timezone), writer.language)
+    if len(source.language_hashes) > 1:
+        writer.paragraph(
+            _(
+                "The text signed is revision %(number)s of the declaration, frozen for signature "
+                "on %(date)s. The SHA-256 of the manifest of its language versions, which every "
+                "signature binds, is:",
+                number=text.revision_number,
+                date=frozen_on,
+            )
+        )
+    else:
+        writer.paragraph(
+            _(
+                "The text signed is revision %(number)s of the declaration, frozen for signature "
+                "on %(date)s. The SHA-256 of its canonical form is:",
+                number=text.revision_number,
+                date=frozen_on,
+            )
+        )
+    _hash_line(writer, source.text_hash)
+    if len(source.language_hashes) > 1:
+        writer.paragraph(_("The SHA-256 of the canonical text in each language:"))
+        for code, digest in source.language_hashes.items():
+            paragraph = _hash_line(writer, digest)
+            name = wording.language_name(code, writer.language)
+            label = _("%(language)s text: ", language=name)
+            paragraph._p.insert(1 if paragraph._p.pPr is not None else 0, _plain_run(label))
+    writer.paragraph(
+        _("Each signature below can be checked at its verification address with its code.")
+    )
+
+
+def _plain_run(text: str):
+    run = OxmlElement("w:r")
+    t = OxmlElement("w:t")
+    t.set(qn("xml:space"), "preserve")
+    t.text = str(text).translate(_NOT_XML)
+    run.append(t)
+    return run
+
+
+def _hash_line(writer: DocumentWriter, digest: str):
+    paragraph = writer.paragraph("")
+    run = paragraph.add_run(digest)
+    run.font.name = "Courier New"
+    run.font.size = Pt(9)
+    return paragraph
+
+
+def done_at_line(conference, opened: date, languages: list[str], language: str) -> str:
+    """ "Done at Brussels on 5 December 2012, in the English and French languages, both texts
+    being equally authentic." in the document's language; "" for a one-language text."""
+    if len(languages) < 2:
+        return ""
+    names = [
+        pgettext(
+            "a language in the list of authentic languages",
+            "%(language)s",
+            language=wording.language_name(code, language),
+        )
+        for code in languages
+    ]
+    values = {
+        "city": conference.city,
+        "date": long_date(opened, language),
+        "languages": join_words(names, language),
+    }
+    if len(languages) == 2:
+        return _(
+            "Done at %(city)s on %(date)s, in the %(languages)s languages, both texts being "
+            "equally authentic.",
+            **values,
+        )
+    return _(
+        "Done at %(city)s on %(date)s, in the %(languages)s languages, each text being equally "
+        "authentic.",
+        **values,
+    )
 
 
 def build_final(template: bytes, source: FinalSource) -> bytes:
     text = source.declaration
     conference = text.conference
     writer = DocumentWriter(template, conference, Marking(draft=False), language=text.language)
+    language = writer.language
     opened = local_date(source.frozen_at, conference.timezone)
     _title_block(writer, text, draft_note="", when=opened)
     write_text(writer, text.content, references=False, lead_in_text=text.lead_in)
-    signed = writer.paragraph(signed_at_line(conference, opened, source.rows), "Normal")
-    signed.paragraph_format.space_before = Pt(18)
+    done = done_at_line(conference, opened, text.authentic_languages, language)
+    if done:
+        paragraph = writer.paragraph(done, "Normal")
+        paragraph.paragraph_format.space_before = Pt(18)
+        paragraph.paragraph_format.keep_with_next = True
+    signed = writer.paragraph(signed_at_line(conference, opened, source.rows, language), "Normal")
+    signed.paragraph_format.space_before = Pt(6 if done else 18)
     signed.paragraph_format.keep_with_next = True
 
     numbers = {item["key"]: n for n, item in enumerate(text.content.get("commitments", []), 1)}
     titles = {item["key"]: item.get("title", "") for item in text.content.get("commitments", [])}
-    heading = writer.heading("Signatures", 1, page_break=True)
+    heading = writer.heading(_("Signatures"), 1, page_break=True)
     heading.paragraph_format.keep_with_next = True
     if not source.rows:
-        writer.paragraph("No signature yet.")
+        writer.paragraph(_("No signature yet."))
     for row in source.rows:
         signature_block(writer, row, numbers, conference.timezone)
 
-    writer.heading(f"Annex I {DASH} Statements and reservations", 1, page_break=True)
+    writer.heading(_("Annex I %(dash)s Statements and reservations", dash=DASH), 1, page_break=True)
     with_statements = [row for row in source.rows if row.statements]
     if not with_statements:
-        writer.paragraph("No delegation made a statement or a reservation.")
+        writer.paragraph(_("No delegation made a statement or a reservation."))
     for row in with_statements:
-        writer.heading(row.delegation_name, 2)
+        writer.heading(delegation_name(row, language), 2)
         for statement in row.statements:
             label, statement_text = _statement_text(statement, numbers, titles)
             paragraph = writer.paragraph("")
-            add_text(paragraph, label + ": ", bold=True)
+            add_text(paragraph, _("%(label)s: ", label=label), bold=True)
             add_text(paragraph, statement_text)
 
-    writer.heading(f"Annex II {DASH} Signature record", 1, page_break=True)
-    writer.paragraph(
-        f"The text signed is revision {text.revision_number} of the declaration, frozen for "
-        f"signature on {long_date(local_date(source.frozen_at, conference.timezone))}. The "
-        "SHA-256 of its canonical form is:"
-    )
-    digest = writer.paragraph("")
-    run = digest.add_run(source.text_hash)
-    run.font.name = "Courier New"
-    run.font.size = Pt(9)
-    writer.paragraph(
-        "Each signature below can be checked at its verification address with its code."
-    )
+    writer.heading(_("Annex II %(dash)s Signature record", dash=DASH), 1, page_break=True)
+    _signature_record(writer, text, source)
     record = [
         [
-            row.delegation_name,
+            delegation_name(row, language),
             _utc(row.signed_at),
             row.verification_code or DASH,
             row.verification_url or DASH,
         ]
         for row in source.rows
-    ] or [["No signature yet.", "", "", ""]]
+    ] or [[_("No signature yet."), "", "", ""]]
     writer.table(
-        ["Delegation", "Signed (UTC)", "Verification code", "Verification address"],
+        [_("Delegation"), _("Signed (UTC)"), _("Verification code"), _("Verification address")],
         record,
         widths_cm=[3.6, 2.9, 2.9, 6.6],
         size=9,
@@ -849,13 +971,13 @@ def build_final(template: bytes, source: FinalSource) -> bytes:
     set_properties(
         writer,
         title=text.content.get("title") or text.title,
-        subject=f"Final declaration, {conference.title}",
+        subject=_("Final declaration, %(conference)s", conference=conference.title),
         author=text.author,
         created=source.frozen_at,
         revision=text.revision_number,
-        keywords=f"declaration; SHA-256 {source.text_hash}",
+        keywords=_("declaration; SHA-256 %(hash)s", hash=source.text_hash),
         identifier=f"sha256:{source.text_hash}",
-        comments=f"{len(source.rows)} signatures",
+        comments=ngettext("%(num)d signature", "%(num)d signatures", len(source.rows)),
     )
     return writer.save()
 
@@ -874,78 +996,102 @@ def signed_dates(rows, tz: str) -> list[date]:
     )
 
 
-def signed_at_line(conference, opened: date, rows) -> str:
+def signed_at_line(conference, opened: date, rows, language: str = DEFAULT_LANGUAGE) -> str:
     """ "Signed at <city> on <date>" with the real dates: the day the text was opened for
     signature and, for signatures given later, their own days."""
     dates = signed_dates(rows, conference.timezone)
+    values = {"city": conference.city, "date": long_date(opened, language)}
     if not dates:
-        return f"Opened for signature at {conference.city} on {long_date(opened)}."
+        return _("Opened for signature at %(city)s on %(date)s.", **values)
     later = [d for d in dates if d > opened]
     first = [d for d in dates if d <= opened]
+    later_dates = join_words([long_date(d, language) for d in later], language)
     if not first:
-        return (
-            f"Opened for signature at {conference.city} on {long_date(opened)}; signed on "
-            f"{join_words([long_date(d) for d in later])}."
+        return _(
+            "Opened for signature at %(city)s on %(date)s; signed on %(later)s.",
+            later=later_dates,
+            **values,
         )
-    line = f"Signed at {conference.city} on {long_date(opened)}"
     if later:
-        line += f" and on {join_words([long_date(d) for d in later])}"
-    return line + "."
+        return _("Signed at %(city)s on %(date)s and on %(later)s.", later=later_dates, **values)
+    return _("Signed at %(city)s on %(date)s.", **values)
 
 
-def join_words(words: list[str]) -> str:
-    if len(words) <= 1:
-        return "".join(words)
-    return ", ".join(words[:-1]) + " and " + words[-1]
+def join_words(words: list[str], language: str = DEFAULT_LANGUAGE) -> str:
+    return wording.join_words(words, language)
 
 
-def official_name(row) -> str:
+def delegation_name(row, language: str = DEFAULT_LANGUAGE) -> str:
+    """A delegation as the document's language names it: a state by its short name in that
+    language, an organisation by its own name."""
+    return wording.country_name(row.country_code, language, row.delegation_name)
+
+
+def official_name(row, language: str = DEFAULT_LANGUAGE) -> str:
     """The full official name a signature block uses: "the Republic of Estonia", "Japan"."""
-    if not row.country_code:
-        return row.delegation_name
-    import pycountry
-
-    country = pycountry.countries.get(alpha_2=row.country_code.upper())
-    official = getattr(country, "official_name", None) if country is not None else None
-    if not official or official == getattr(country, "name", None):
-        return row.delegation_name
-    return "the " + official
+    return wording.official_name(row.country_code, language, row.delegation_name)
 
 
 def signature_block(writer: DocumentWriter, row, numbers: dict[str, int], tz: str) -> None:
     """One block per signatory: "For the Republic of Estonia", name, title, date."""
-    writer.paragraph(f"For {official_name(row)}", SIGNATORY_STYLE)
-    first, *lines = _signatory_cells(row, numbers, tz)
-    for note, _ in first[1:]:  # a partial endorsement, spelled out
+    writer.paragraph(_("For %(name)s", name=official_name(row, writer.language)), SIGNATORY_STYLE)
+    first, *lines = _signatory_cells(row, numbers, tz, writer.language)
+    for note, _emphasis in first[1:]:  # a partial endorsement, spelled out
         writer.paragraph(note, NOTE_STYLE).paragraph_format.keep_with_next = True
     for line in lines:
         writer.paragraph(line or DASH, SIGNATURE_LINE_STYLE)
 
 
-def _signatory_cells(row, numbers: dict[str, int], tz: str) -> list:
-    first = [(row.delegation_name, "")]
+def _signatory_cells(
+    row, numbers: dict[str, int], tz: str, language: str = DEFAULT_LANGUAGE
+) -> list:
+    first = [(delegation_name(row, language), "")]
     if not row.endorses_all:
         endorsed = sorted(numbers[k] for k in row.endorsed_commitment_keys if k in numbers)
         if endorsed:
-            word = "commitment" if len(endorsed) == 1 else "commitments"
-            first.append((f"Endorses {word} {join_numbers(endorsed)} only", "italic"))
+            first.append(
+                (
+                    ngettext(
+                        "Endorses commitment %(numbers)s only",
+                        "Endorses commitments %(numbers)s only",
+                        len(endorsed),
+                        numbers=join_numbers(endorsed, language),
+                    ),
+                    "italic",
+                )
+            )
         else:
-            first.append(("Endorses none of the commitments", "italic"))
+            first.append((_("Endorses none of the commitments"), "italic"))
     signed = row.signed_at
-    when = long_date(local_date(signed, tz)) if isinstance(signed, datetime) else str(signed)
+    when = (
+        long_date(local_date(signed, tz), language) if isinstance(signed, datetime) else str(signed)
+    )
     return [first, row.signatory_name, row.signatory_title, when]
 
 
 def _statement_text(statement, numbers: dict[str, int], titles: dict[str, str]):
-    kind = "Reservation" if statement.kind == "reservation" else "Statement"
+    reservation = statement.kind == "reservation"
     key = statement.commitment_key
     if key is None:
-        where = "on the declaration as a whole"
+        label = (
+            _("Reservation on the declaration as a whole")
+            if reservation
+            else _("Statement on the declaration as a whole")
+        )
     elif key in numbers:
-        where = f"on commitment {numbers[key]} ({titles[key]})"
+        values = {"number": numbers[key], "title": titles[key]}
+        label = (
+            _("Reservation on commitment %(number)s (%(title)s)", **values)
+            if reservation
+            else _("Statement on commitment %(number)s (%(title)s)", **values)
+        )
     else:
-        where = f"on the commitment {key!r}"
-    return f"{kind} {where}", statement.text
+        label = (
+            _("Reservation on the commitment '%(key)s'", key=key)
+            if reservation
+            else _("Statement on the commitment '%(key)s'", key=key)
+        )
+    return label, statement.text
 
 
 @dataclass
@@ -963,16 +1109,21 @@ def build_participants(
     language: str = DEFAULT_LANGUAGE,
 ):
     writer = DocumentWriter(
-        template, conference, Marking(draft=False, label="List of participants"), language=language
+        template,
+        conference,
+        Marking(draft=False, label=_("List of participants")),
+        language=language,
     )
-    writer.paragraph("List of participants", "Title")
-    writer.paragraph(conference_line(conference), "Subtitle", fallback=NOTE_STYLE)
+    writer.paragraph(_("List of participants"), "Title")
+    writer.paragraph(conference_line(conference, language), "Subtitle", fallback=NOTE_STYLE)
     writer.note(
-        "Delegations in protocol order. Only accredited delegates who agreed to appear in the "
-        "published list are shown."
+        _(
+            "Delegations in protocol order. Only accredited delegates who agreed to appear in "
+            "the published list are shown."
+        )
     )
     if not groups:
-        writer.paragraph("No delegate has agreed to appear in the list yet.")
+        writer.paragraph(_("No delegate has agreed to appear in the list yet."))
     for group in groups:
         heading = writer.heading(group.delegation_name, 2)
         heading.paragraph_format.keep_with_next = True
@@ -986,8 +1137,10 @@ def build_participants(
     now = datetime.now(UTC)
     set_properties(
         writer,
-        title=f"List of participants {DASH} {conference.title}",
-        subject="List of participants",
+        title=_(
+            "List of participants %(dash)s %(conference)s", dash=DASH, conference=conference.title
+        ),
+        subject=_("List of participants"),
         author=author,
         created=now,
         revision=1,

@@ -16,6 +16,7 @@ from alliance_conf.core.cli import domain_errors
 from alliance_conf.core.errors import NotFound, ValidationFailed
 from alliance_conf.declarations.models import Declaration
 from alliance_conf.extensions import db
+from alliance_conf.i18n import _, ngettext
 from plugins.documents import operations, seal, word_templates
 
 
@@ -30,7 +31,8 @@ def write_atomically(target: Path, data: bytes) -> None:
     directory = target.resolve().parent
     if not directory.is_dir():
         raise ValidationFailed(
-            f"The directory {directory} does not exist.", {"out": "No such directory."}
+            _("The directory %(directory)s does not exist.", directory=directory),
+            {"out": _("No such directory.")},
         )
     handle, temp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=directory)
     try:
@@ -51,13 +53,24 @@ def _declaration(slug: str, declaration_id: int | None) -> Declaration:
         statement = statement.where(Declaration.id == declaration_id)
     found = db.session.scalars(statement.order_by(Declaration.id)).all()
     if not found:
-        which = f" with id {declaration_id}" if declaration_id is not None else ""
-        raise NotFound(f"Conference {slug!r} has no declaration{which}.")
+        if declaration_id is not None:
+            raise NotFound(
+                _(
+                    "Conference '%(slug)s' has no declaration with id %(id)s.",
+                    slug=slug,
+                    id=declaration_id,
+                )
+            )
+        raise NotFound(_("Conference '%(slug)s' has no declaration.", slug=slug))
     if len(found) > 1:
         ids = ", ".join(str(d.id) for d in found)
         raise ValidationFailed(
-            f"Conference {slug!r} has several declarations ({ids}); choose one with --id.",
-            {"id": "Choose a declaration."},
+            _(
+                "Conference '%(slug)s' has several declarations (%(ids)s); choose one with --id.",
+                slug=slug,
+                ids=ids,
+            ),
+            {"id": _("Choose a declaration.")},
         )
     return found[0]
 
@@ -67,7 +80,10 @@ def _compare_numbers(value: str) -> tuple[int, int]:
         old, new = (int(part) for part in value.split(":"))
     except ValueError:
         raise ValidationFailed(
-            f"--compare takes FROM:TO revision numbers such as 2:3, not {value!r}.",
+            _(
+                "--compare takes FROM:TO revision numbers such as 2:3, not '%(value)s'.",
+                value=value,
+            ),
             {"compare": "FROM:TO"},
         ) from None
     return old, new
@@ -79,44 +95,101 @@ def _compare_numbers(value: str) -> tuple[int, int]:
 @click.option("--id", "declaration_id", type=int, help="The declaration, when there are several.")
 @click.option("--revision", type=int, help="A draft of this revision instead of the final text.")
 @click.option("--compare", "compare", help="A redline between two revisions, as FROM:TO.")
+@click.option(
+    "--language",
+    help="One of the conference's authentic languages (default: its first); with --bilingual, "
+    "the left column.",
+)
+@click.option(
+    "--bilingual",
+    is_flag=True,
+    help="The bilingual edition: two languages side by side (the final text, or --revision N).",
+)
 @with_appcontext
 @domain_errors
-def declaration_command(slug, out, declaration_id, revision, compare):
+def declaration_command(slug, out, declaration_id, revision, compare, language, bilingual):
     """Write the final declaration (or --revision N, or --compare FROM:TO) to FILE."""
     if revision is not None and compare:
-        raise ValidationFailed("Give --revision or --compare, not both.", {"revision": "One only."})
+        raise ValidationFailed(
+            _("Give --revision or --compare, not both."), {"revision": _("One only.")}
+        )
+    if bilingual and compare:
+        raise ValidationFailed(
+            _("Give --bilingual or --compare, not both."), {"bilingual": _("One only.")}
+        )
     declaration = _declaration(slug, declaration_id)
-    if compare:
+    chosen = {"language": language} if language else {}
+    if bilingual:
+        kwargs = {"left": language} if language else {}
+        if revision is not None:
+            kwargs["number"] = revision
+        data, _name = operations.generate(
+            "bilingual", actor=None, declaration=declaration, **kwargs
+        )
+        message = _(
+            "Wrote the bilingual edition to %(out)s (%(size)s bytes).",
+            out=out,
+            size=f"{len(data):,}",
+        )
+    elif compare:
         old, new = _compare_numbers(compare)
-        data, _ = operations.generate(
-            "compare", actor=None, declaration=declaration, from_number=old, to_number=new
+        data, _name = operations.generate(
+            "compare",
+            actor=None,
+            declaration=declaration,
+            from_number=old,
+            to_number=new,
+            **chosen,
         )
-        what = f"redline of revisions {old} and {new}"
+        message = _(
+            "Wrote the redline of revisions %(old)s and %(new)s to %(out)s (%(size)s bytes).",
+            old=old,
+            new=new,
+            out=out,
+            size=f"{len(data):,}",
+        )
     elif revision is not None:
-        data, _ = operations.generate(
-            "revision", actor=None, declaration=declaration, number=revision
+        data, _name = operations.generate(
+            "revision", actor=None, declaration=declaration, number=revision, **chosen
         )
-        what = f"revision {revision}"
+        message = _(
+            "Wrote revision %(number)s to %(out)s (%(size)s bytes).",
+            number=revision,
+            out=out,
+            size=f"{len(data):,}",
+        )
     else:
-        data, _ = operations.generate("final", actor=None, declaration=declaration)
-        what = "final declaration"
+        data, _name = operations.generate("final", actor=None, declaration=declaration, **chosen)
+        message = _(
+            "Wrote the final declaration to %(out)s (%(size)s bytes).",
+            out=out,
+            size=f"{len(data):,}",
+        )
     write_atomically(out, data)
     db.session.commit()  # the download's audit event
-    click.echo(f"Wrote the {what} to {out} ({len(data):,} bytes).")
+    click.echo(message)
 
 
 @documents_cli.command("participants")
 @click.argument("slug")
 @click.option("--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--language", help="One of the conference's languages (default: its first).")
 @with_appcontext
 @domain_errors
-def participants_command(slug, out):
+def participants_command(slug, out, language):
     """Write the list of participants to FILE."""
     conference = get_conference(slug)
-    data, _ = operations.generate("participants", actor=None, conference=conference)
+    chosen = {"language": language} if language else {}
+    data, _name = operations.generate("participants", actor=None, conference=conference, **chosen)
     write_atomically(out, data)
     db.session.commit()
-    click.echo(f"Wrote the list of participants to {out} ({len(data):,} bytes).")
+    click.echo(
+        _(
+            "Wrote the list of participants to %(out)s (%(size)s bytes).",
+            out=out,
+            size=f"{len(data):,}",
+        )
+    )
 
 
 @documents_cli.command("seal")
@@ -132,11 +205,29 @@ def seal_command(slug, declaration_id, out):
     if out is not None:
         write_atomically(out, record.content)
     db.session.commit()
-    where = f" to {out}" if out is not None else ""
-    click.echo(
-        f"Sealed the final declaration{where} ({record.size:,} bytes, "
-        f"{record.signature_count} signature(s)); SHA-256 {record.sha256}."
-    )
+    values = {
+        "out": out,
+        "size": f"{record.size:,}",
+        "sha256": record.sha256,
+    }
+    if out is not None:
+        message = ngettext(
+            "Sealed the final declaration to %(out)s (%(size)s bytes, %(num)d signature); "
+            "SHA-256 %(sha256)s.",
+            "Sealed the final declaration to %(out)s (%(size)s bytes, %(num)d signatures); "
+            "SHA-256 %(sha256)s.",
+            record.signature_count,
+            **values,
+        )
+    else:
+        message = ngettext(
+            "Sealed the final declaration (%(size)s bytes, %(num)d signature); SHA-256 %(sha256)s.",
+            "Sealed the final declaration (%(size)s bytes, %(num)d signatures); SHA-256 "
+            "%(sha256)s.",
+            record.signature_count,
+            **values,
+        )
+    click.echo(message)
 
 
 @documents_cli.command("seal-key")
@@ -149,20 +240,33 @@ def seal_command(slug, declaration_id, out):
 def seal_key_command(file, name, days, password):
     """Make a self-signed sealing certificate with its key (PKCS#12) for a demonstration."""
     if file.exists():
-        raise ValidationFailed(f"{file} exists; choose a new file.", {"file": "Exists."})
+        raise ValidationFailed(
+            _("%(file)s exists; choose a new file.", file=file), {"file": _("Exists.")}
+        )
     if not file.resolve().parent.is_dir():
-        raise ValidationFailed(f"The directory of {file} does not exist.", {"file": "No such."})
+        raise ValidationFailed(
+            _("The directory of %(file)s does not exist.", file=file),
+            {"file": _("No such directory.")},
+        )
     pem = seal.make_demo_key(file, name, password or None, days=days)
     pem_file = file.with_suffix(".pem")
     if not pem_file.exists():
         pem_file.write_bytes(pem)
-    click.echo(f"Wrote {file} (mode 0600) and its certificate {pem_file}. Configure:")
+    click.echo(
+        _(
+            "Wrote %(file)s (mode 0600) and its certificate %(pem)s. Configure:",
+            file=file,
+            pem=pem_file,
+        )
+    )
     click.echo(f"  DOCUMENTS_SEAL_PKCS12={file.resolve()}")
     if password:
-        click.echo("  DOCUMENTS_SEAL_PASSWORD=<the password you gave>")
+        click.echo("  DOCUMENTS_SEAL_PASSWORD=" + _("<the password you gave>"))
     click.echo(
-        "A self-signed seal proves integrity only; production uses a certificate from a "
-        "trusted issuer."
+        _(
+            "A self-signed seal proves integrity only; production uses a certificate from a "
+            "trusted issuer."
+        )
     )
 
 
@@ -184,7 +288,14 @@ def template_upload(slug, file):
     )
     stored = operations.upload_template(conference, file.name, file.read_bytes(), actor=None)
     db.session.commit()
-    click.echo(f"Stored {stored.filename} ({stored.size:,} bytes) as the template of {slug}.")
+    click.echo(
+        _(
+            "Stored %(file)s (%(size)s bytes) as the template of %(slug)s.",
+            file=stored.filename,
+            size=f"{stored.size:,}",
+            slug=slug,
+        )
+    )
 
 
 @template_cli.command("remove")
@@ -196,7 +307,9 @@ def template_remove(slug):
     conference = get_conference(slug)
     operations.remove_template(conference, actor=None)
     db.session.commit()
-    click.echo(f"Removed the template of {slug}; documents use the default template.")
+    click.echo(
+        _("Removed the template of %(slug)s; documents use the default template.", slug=slug)
+    )
 
 
 @template_cli.command("show")
@@ -208,9 +321,16 @@ def template_show(slug):
     conference = get_conference(slug)
     stored = operations.get_template(conference)
     if stored is None:
-        click.echo(f"{slug} uses the default template.")
+        click.echo(_("%(slug)s uses the default template.", slug=slug))
     else:
         click.echo(
-            f"{slug} uses {stored.filename} ({stored.size:,} bytes, SHA-256 {stored.sha256}), "
-            f"uploaded {stored.uploaded_at:%Y-%m-%d %H:%M} UTC."
+            _(
+                "%(slug)s uses %(file)s (%(size)s bytes, SHA-256 %(sha256)s), uploaded "
+                "%(when)s UTC.",
+                slug=slug,
+                file=stored.filename,
+                size=f"{stored.size:,}",
+                sha256=stored.sha256,
+                when=f"{stored.uploaded_at:%Y-%m-%d %H:%M}",
+            )
         )

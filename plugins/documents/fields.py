@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 
@@ -30,9 +32,12 @@ def add_field(paragraph, instruction: str, placeholder: str = "1") -> None:
     _run(paragraph, _fld_char("end"))
 
 
-def add_page_x_of_y(paragraph, *, page_word: str = "Page", of_word: str = "of") -> None:
-    """``Page X of Y`` with real PAGE and NUMPAGES fields."""
-    paragraph.add_run(f"{page_word} ")
-    add_field(paragraph, "PAGE \\* MERGEFORMAT")
-    paragraph.add_run(f" {of_word} ")
-    add_field(paragraph, "NUMPAGES \\* MERGEFORMAT")
+def add_page_x_of_y(paragraph, pattern: str = "Page %(page)s of %(pages)s") -> None:
+    """``Page X of Y`` with real PAGE and NUMPAGES fields; ``pattern`` is the sentence in the
+    document's language with the placeholders %(page)s and %(pages)s, in either order."""
+    fields = {"%(page)s": "PAGE \\* MERGEFORMAT", "%(pages)s": "NUMPAGES \\* MERGEFORMAT"}
+    for piece in re.split(r"(%\(pages?\)s)", pattern):
+        if piece in fields:
+            add_field(paragraph, fields[piece])
+        elif piece:
+            paragraph.add_run(piece)

@@ -20,9 +20,10 @@ from alliance_conf.declarations import operations as declaration_ops
 from alliance_conf.declarations.models import Declaration, DeclarationRevision
 from alliance_conf.delegations.models import Delegation
 from alliance_conf.extensions import db
+from alliance_conf.i18n import _, force_locale, ngettext
 from alliance_conf.plugins import flatten, get_registry
 from alliance_conf.registrations.models import DelegateFunction, Registration, RegistrationStatus
-from plugins.documents import builder, seal, word_templates
+from plugins.documents import bilingual, builder, seal, word_templates, wording
 from plugins.documents.models import DocumentTemplate, SealedDocument
 
 DOCX = builder.DOCX_CONTENT_TYPE
@@ -38,7 +39,7 @@ def require_team(actor) -> None:
     if actor is None:
         return
     if not getattr(actor, "is_authenticated", False) or not actor.has_role(*TEAM_ROLES):
-        raise PermissionDenied("Only organisers and staff can download or manage documents.")
+        raise PermissionDenied(_("Only organisers and staff can download or manage documents."))
 
 
 def exporter_allowed(exporter, actor) -> bool:
@@ -62,7 +63,7 @@ def get_exporter(name: str):
     for exporter in exporters():
         if exporter.name == name:
             return exporter
-    raise NotFound(f"There is no document {name!r}.")
+    raise NotFound(_("There is no document “%(name)s”.", name=name))
 
 
 def generate(name: str, *, actor, **kwargs) -> tuple[bytes, str]:
@@ -71,7 +72,12 @@ def generate(name: str, *, actor, **kwargs) -> tuple[bytes, str]:
     exporter = get_exporter(name)
     require_team(actor)
     if not exporter_allowed(exporter, actor):
-        raise PermissionDenied(f"Your role does not allow downloading the {exporter.label}.")
+        raise PermissionDenied(
+            _(
+                "Your role does not allow downloading this document: %(document)s.",
+                document=exporter.label,
+            )
+        )
     data = exporter.generate(**kwargs)
     declaration = kwargs.get("declaration")
     conference = kwargs.get("conference") or getattr(declaration, "conference", None)
@@ -89,6 +95,8 @@ def generate(name: str, *, actor, **kwargs) -> tuple[bytes, str]:
         data=data,
         about=declaration if declaration is not None else conference,
         revision=revision,
+        language="/".join(str(kwargs[k]) for k in ("language", "left", "right") if kwargs.get(k))
+        or None,
     )
     return data, download_name(exporter, **kwargs)
 
@@ -104,6 +112,9 @@ def download_name(exporter, **kwargs) -> str:
         parts.append(f"r{kwargs['number']}")
     if "from_number" in kwargs:
         parts.append(f"r{kwargs['from_number']}-r{kwargs['to_number']}")
+    for name in ("language", "left", "right"):
+        if kwargs.get(name):
+            parts.append(str(kwargs[name]))
     return "-".join(parts) + "." + exporter.extension
 
 
@@ -126,7 +137,7 @@ def upload_template(conference, filename: str, data: bytes, *, actor) -> Documen
     require_team(actor)
     filename = (filename or "").strip().replace("\\", "/").rsplit("/", 1)[-1][:255]
     if not filename:
-        raise ValidationFailed("Choose a .docx file to upload.", {"file": "Choose a file."})
+        raise ValidationFailed(_("Choose a .docx file to upload."), {"file": _("Choose a file.")})
     config = current_app.config
     word_templates.validate_template(
         data,
@@ -165,7 +176,12 @@ def remove_template(conference, *, actor) -> None:
     require_team(actor)
     stored = get_template(conference)
     if stored is None:
-        raise NotFound(f"{conference.title} has no uploaded template; the default one is used.")
+        raise NotFound(
+            _(
+                "%(conference)s has no uploaded template; the default one is used.",
+                conference=conference.title,
+            )
+        )
     log_event("documents.template_removed", stored, actor=actor, data={"filename": stored.filename})
     db.session.delete(stored)
     db.session.flush()
@@ -174,30 +190,85 @@ def remove_template(conference, *, actor) -> None:
 # --- what the documents show -----------------------------------------------------------------
 
 
-def document_language(conference) -> str:
-    """The language documents are written in (BCP 47), from one place: ``DOCUMENTS_LANGUAGE``.
+def conference_languages(conference) -> list[str]:
+    """The conference's authentic languages, the drafting language first."""
+    languages = list(getattr(conference, "languages", None) or [])
+    return languages or [current_app.config.get("BABEL_DEFAULT_LOCALE") or "en"]
 
-    The languages issue will make this per document; every builder already takes it from here.
-    """
-    return current_app.config.get("DOCUMENTS_LANGUAGE") or builder.DEFAULT_LANGUAGE
+
+def check_language(conference, language: str | None) -> str:
+    """``language`` if the conference has it (its first language when None); otherwise a 422
+    naming the conference's languages."""
+    languages = conference_languages(conference)
+    if language is None:
+        return languages[0]
+    code = str(language).strip()
+    if code in languages:
+        return code
+    message = _(
+        "“%(code)s” is not one of the languages of %(conference)s (%(choices)s).",
+        code=code,
+        conference=conference.title,
+        choices=", ".join(languages),
+    )
+    raise ValidationFailed(message, {"language": message})
+
+
+def document_language(conference, language: str | None = None) -> str:
+    """The proofing language (BCP 47, ``w:lang``) of a document in ``language`` (default: the
+    conference's first language): ``DOCUMENTS_LANGUAGE`` decides the region (``en-GB``, or
+    {code: tag}), otherwise the language's usual one (``fr`` -> ``fr-FR``)."""
+    code = language or conference_languages(conference)[0]
+    return wording.word_tag(code, current_app.config.get("DOCUMENTS_LANGUAGE"))
+
+
+def lead_in_text(language: str) -> str:
+    """The operative lead-in in ``language``: ``DOCUMENTS_OPERATIVE_LEAD_IN`` as {code: text} or
+    one text for every language; by default "Have agreed as follows:" translated."""
+    configured = current_app.config.get("DOCUMENTS_OPERATIVE_LEAD_IN")
+    if isinstance(configured, dict):
+        configured = configured.get(wording.code_of(language))
+    if configured and configured != builder.DEFAULT_LEAD_IN:
+        return configured
+    with force_locale(wording.code_of(language)):
+        return _("Have agreed as follows:")
 
 
 def organisation(conference) -> str:
     return current_app.config.get("DOCUMENTS_ORGANISATION") or conference.title
 
 
-def _source(declaration: Declaration, revision: DeclarationRevision) -> builder.DeclarationSource:
+def revision_text(revision: DeclarationRevision, language: str) -> dict:
+    """The revision's whole text in ``language``; a clear 422 when it has none in it."""
+    try:
+        return revision.text_in(language)
+    except KeyError:
+        message = _(
+            "Revision %(number)s has no text in %(language)s.",
+            number=revision.number,
+            language=language,
+        )
+        raise ValidationFailed(message, {"language": message}) from None
+
+
+def _source(
+    declaration: Declaration, revision: DeclarationRevision, language: str | None = None
+) -> builder.DeclarationSource:
+    conference = declaration.conference
+    code = check_language(conference, language)
+    tag = document_language(conference, code)
     return builder.DeclarationSource(
-        conference=declaration.conference,
+        conference=conference,
         title=declaration.title,
         revision_number=revision.number,
         revision_date=revision.created_at,
-        content=revision.content,
+        content=revision_text(revision, code),
         frozen=declaration.frozen_revision_id == revision.id,
-        author=organisation(declaration.conference),
-        language=document_language(declaration.conference),
+        author=organisation(conference),
+        language=tag,
         symbol=document_symbol(declaration, revision),
-        lead_in=current_app.config.get("DOCUMENTS_OPERATIVE_LEAD_IN", builder.DEFAULT_LEAD_IN),
+        lead_in=lead_in_text(tag),
+        authentic_languages=[code for code in conference_languages(conference)],
     )
 
 
@@ -215,8 +286,9 @@ def document_symbol(declaration: Declaration, revision: DeclarationRevision) -> 
     return symbol
 
 
-def signature_rows(declaration: Declaration) -> list:
-    """Active signatures from whichever plugin provides them, in protocol order."""
+def signature_rows(declaration: Declaration, language: str | None = None) -> list:
+    """Active signatures from whichever plugin provides them, in protocol order (alphabetical
+    in ``language``, a BCP 47 tag; default English)."""
     rows = flatten(get_registry().hook.alliance_signature_rows(declaration=declaration))
     return protocol_sorted(
         rows,
@@ -225,20 +297,27 @@ def signature_rows(declaration: Declaration) -> list:
         group=lambda r: r.group,
         code=lambda r: r.country_code,
         conference=declaration.conference,
+        language=language,
     )
 
 
-def protocol_sorted(items, *, name, is_state, group, code, conference) -> list:
+def protocol_sorted(items, *, name, is_state, group, code, conference, language=None) -> list:
     """Sort delegations in protocol order (``DOCUMENTS_PROTOCOL_ORDER``).
 
-    ``"alphabetical"`` (the default): states by English short name, then organisations;
-    ``"group"``: by the conference's delegation groups in their order, alphabetical within;
-    a list of country codes or names: those first in that order, the others alphabetically.
+    ``"alphabetical"`` (the default): states by short name in the document's ``language``,
+    then organisations; ``"group"``: by the conference's delegation groups in their order,
+    alphabetical within; a list of country codes or names: those first in that order, the
+    others alphabetically.
     """
     order = current_app.config.get("DOCUMENTS_PROTOCOL_ORDER", "alphabetical")
 
+    def local_name(item):
+        if language is None or not is_state(item):
+            return name(item)
+        return wording.country_name(code(item), language, name(item))
+
     def alphabetical(item):
-        return (0 if is_state(item) else 1, builder.sort_name(name(item)))
+        return (0 if is_state(item) else 1, builder.sort_name(local_name(item)))
 
     if order == "group":
         groups = list((conference.groups or {}).keys())
@@ -251,7 +330,11 @@ def protocol_sorted(items, *, name, is_state, group, code, conference) -> list:
         wanted = [str(v).strip().casefold() for v in order]
 
         def key(item):
-            labels = {str(code(item) or "").casefold(), name(item).casefold()}
+            labels = {
+                str(code(item) or "").casefold(),
+                name(item).casefold(),
+                local_name(item).casefold(),
+            }
             position = next((n for n, w in enumerate(wanted) if w in labels), len(wanted))
             return (position, *alphabetical(item))
 
@@ -260,47 +343,127 @@ def protocol_sorted(items, *, name, is_state, group, code, conference) -> list:
     return sorted(items, key=key)
 
 
-def final_declaration(declaration: Declaration) -> bytes:
+def _require_final(declaration: Declaration) -> None:
     if not declaration.is_frozen or not declaration.text_hash:
         raise InvalidState(
-            f"“{declaration.title}” is not frozen for signature yet ({declaration.state.title}), "
-            "so it has no final text: download a draft revision instead."
+            _(
+                "“%(title)s” is not frozen for signature yet (%(state)s), so it has no final "
+                "text: download a draft revision instead.",
+                title=declaration.title,
+                state=declaration.state.title,
+            )
         )
+
+
+def _final_source(declaration: Declaration, language: str) -> builder.FinalSource:
     revision = declaration.frozen_revision
-    source = builder.FinalSource(
-        declaration=_source(declaration, revision),
+    source = _source(declaration, revision, language)
+    return builder.FinalSource(
+        declaration=source,
         text_hash=declaration.text_hash,
         frozen_at=declaration.frozen_at or revision.created_at,
-        rows=signature_rows(declaration),
+        rows=signature_rows(declaration, source.language),
+        language_hashes=dict(declaration.language_hashes or {}),
     )
-    return builder.build_final(template_bytes(declaration.conference), source)
 
 
-def draft_revision(declaration: Declaration, number: int) -> bytes:
+def final_declaration(declaration: Declaration, language: str | None = None) -> bytes:
+    """The final declaration in one of the conference's languages (default: its first): the
+    document's own words (headings, dates, country names) are in that language too."""
+    code = check_language(declaration.conference, language)
+    _require_final(declaration)
+    with force_locale(code):
+        source = _final_source(declaration, code)
+        return builder.build_final(template_bytes(declaration.conference), source)
+
+
+def draft_revision(declaration: Declaration, number: int, language: str | None = None) -> bytes:
+    code = check_language(declaration.conference, language)
     revision = declaration_ops.get_revision(declaration, number)
-    return builder.build_draft(
-        template_bytes(declaration.conference), _source(declaration, revision)
-    )
+    with force_locale(code):
+        return builder.build_draft(
+            template_bytes(declaration.conference), _source(declaration, revision, code)
+        )
 
 
-def comparison(declaration: Declaration, from_number: int, to_number: int) -> bytes:
+def comparison(
+    declaration: Declaration, from_number: int, to_number: int, language: str | None = None
+) -> bytes:
     if from_number == to_number:
         raise ValidationFailed(
-            "Choose two different revisions to compare.",
-            {"to": "Pick a revision other than the first one."},
+            _("Choose two different revisions to compare."),
+            {"to": _("Pick a revision other than the first one.")},
         )
+    code = check_language(declaration.conference, language)
     old = declaration_ops.get_revision(declaration, from_number)
     new = declaration_ops.get_revision(declaration, to_number)
-    result = diff.compare(old.content, new.content)
+    result = diff.compare(revision_text(old, code), revision_text(new, code))
     author = organisation(declaration.conference)
-    return builder.build_comparison(
-        template_bytes(declaration.conference),
-        _source(declaration, old),
-        _source(declaration, new),
-        result,
-        change_author=author,
-        attribution=change_attribution(declaration, from_number, to_number),
-    )
+    with force_locale(code):
+        return builder.build_comparison(
+            template_bytes(declaration.conference),
+            _source(declaration, old, code),
+            _source(declaration, new, code),
+            result,
+            change_author=author,
+            attribution=change_attribution(declaration, from_number, to_number, code),
+        )
+
+
+def bilingual_languages(conference, left: str | None, right: str | None) -> tuple[str, str]:
+    """The two columns of a bilingual edition: by default the conference's first two
+    languages; each must be one of its languages, and they must differ."""
+    languages = conference_languages(conference)
+    if left is None and right is None and len(languages) < 2:
+        message = _(
+            "%(conference)s has one authentic language (%(language)s): there is no bilingual "
+            "edition.",
+            conference=conference.title,
+            language=languages[0],
+        )
+        raise ValidationFailed(message, {"language": message})
+    left = check_language(conference, left)
+    if right is None:
+        right = next((code for code in languages if code != left), None)
+    right = check_language(conference, right)
+    if left == right:
+        message = _("Choose two different languages for the two columns.")
+        raise ValidationFailed(message, {"right": message})
+    return left, right
+
+
+def bilingual_declaration(
+    declaration: Declaration,
+    left: str | None = None,
+    right: str | None = None,
+    number: int | None = None,
+) -> bytes:
+    """The side-by-side edition: two columns aligned item by item, each in its language. The
+    frozen text (with its signatories) by default, or revision ``number`` as a draft."""
+    left, right = bilingual_languages(declaration.conference, left, right)
+    if number is None:
+        _require_final(declaration)
+        revision = declaration.frozen_revision
+    else:
+        revision = declaration_ops.get_revision(declaration, number)
+    final = number is None or revision.id == declaration.frozen_revision_id
+    sides = []
+    for code in (left, right):
+        with force_locale(code):
+            if final and declaration.is_frozen:
+                sides.append(_final_source(declaration, code))
+            else:
+                sides.append(_source(declaration, revision, code))
+    with force_locale(left):
+        return bilingual.build_bilingual(
+            template_bytes(declaration.conference), sides[0], sides[1], translate=_in_language
+        )
+
+
+def _in_language(language: str, function, *args, **kwargs):
+    """Run ``function`` with gettext in ``language`` (a tag or code)."""
+    with force_locale(wording.code_of(language)):
+        return function(*args, **kwargs)
 
 
 def _touched(before: dict, after: dict) -> set[str]:
@@ -314,7 +477,9 @@ def _touched(before: dict, after: dict) -> set[str]:
     return touched
 
 
-def change_attribution(declaration: Declaration, from_number: int, to_number: int) -> dict:
+def change_attribution(
+    declaration: Declaration, from_number: int, to_number: int, language: str | None = None
+) -> dict:
     """Who made each item's change between two revisions, and when it was accepted.
 
     Each revision between the two is compared with the one before it; an item (or the title)
@@ -342,13 +507,23 @@ def change_attribution(declaration: Declaration, from_number: int, to_number: in
             delegation = db.session.get(Delegation, amendment.delegation_id) if amendment else None
             if delegation is not None:
                 author = delegation.name
-        for key in _touched(before.content, after.content):
+        if language is not None and not (
+            before.has_language(language) and after.has_language(language)
+        ):
+            continue
+        texts = (
+            (before.text_in(language), after.text_in(language))
+            if language is not None
+            else (before.content, after.content)
+        )
+        for key in _touched(*texts):
             attribution[key] = (author, after.created_at)
     return attribution
 
 
-def participant_groups(conference) -> list[builder.ParticipantGroup]:
-    """Approved delegates who consented to the published list, by delegation in protocol order."""
+def participant_groups(conference, language: str | None = None) -> list[builder.ParticipantGroup]:
+    """Approved delegates who consented to the published list, by delegation in protocol order;
+    states named in ``language`` (a BCP 47 tag; default: as stored)."""
     from alliance_conf.auth.models import User
 
     rows = db.session.execute(
@@ -371,6 +546,7 @@ def participant_groups(conference) -> list[builder.ParticipantGroup]:
         group=lambda entry: entry[0].group,
         code=lambda entry: entry[0].country_code,
         conference=conference,
+        language=language,
     )
     groups = []
     for delegation, people in ordered:
@@ -379,11 +555,13 @@ def participant_groups(conference) -> list[builder.ParticipantGroup]:
         )
         groups.append(
             builder.ParticipantGroup(
-                delegation.name,
+                wording.country_name(delegation.country_code, language, delegation.name)
+                if language is not None and delegation.is_state
+                else delegation.name,
                 [
                     (
                         user.full_name,
-                        registration.function.title,
+                        str(registration.function.title),
                         ", ".join(
                             x for x in (registration.position, registration.organisation) if x
                         ),
@@ -395,33 +573,56 @@ def participant_groups(conference) -> list[builder.ParticipantGroup]:
     return groups
 
 
-def participant_list(conference) -> bytes:
-    return builder.build_participants(
-        template_bytes(conference),
-        conference,
-        participant_groups(conference),
-        organisation(conference),
-        language=document_language(conference),
-    )
+def participant_list(conference, language: str | None = None) -> bytes:
+    code = check_language(conference, language)
+    tag = document_language(conference, code)
+    with force_locale(code):
+        return builder.build_participants(
+            template_bytes(conference),
+            conference,
+            participant_groups(conference, tag),
+            organisation(conference),
+            language=tag,
+        )
 
 
 # --- what an exporter is called with ---------------------------------------------------------
 
-DECLARATION_KINDS = ("declaration", "revision", "comparison")
+DECLARATION_KINDS = ("declaration", "revision", "comparison", "bilingual")
 
 
-def _number(args, name: str, label: str) -> int:
+def _number_messages(name: str) -> tuple[str, str, str]:
+    """What to say when the query parameter ``name`` is missing, not a number, or below 1."""
+    if name == "from":
+        return (
+            _("Give the revision to compare from."),
+            _("The revision to compare from must be a whole number."),
+            _("The revision to compare from must be 1 or more."),
+        )
+    if name == "to":
+        return (
+            _("Give the revision to compare to."),
+            _("The revision to compare to must be a whole number."),
+            _("The revision to compare to must be 1 or more."),
+        )
+    return (
+        _("Give the revision number."),
+        _("The revision number must be a whole number."),
+        _("The revision number must be 1 or more."),
+    )
+
+
+def _number(args, name: str) -> int:
+    missing, not_whole, too_small = _number_messages(name)
     raw = (args.get(name) or "").strip()
     if not raw:
-        raise ValidationFailed(f"Give the {label}.", {name: f"Give the {label}."})
+        raise ValidationFailed(missing, {name: missing})
     try:
         value = int(raw)
     except ValueError:
-        raise ValidationFailed(
-            f"The {label} must be a whole number.", {name: "Enter a whole number."}
-        ) from None
+        raise ValidationFailed(not_whole, {name: _("Enter a whole number.")}) from None
     if value < 1:
-        raise ValidationFailed(f"The {label} must be 1 or more.", {name: "Enter 1 or more."})
+        raise ValidationFailed(too_small, {name: _("Enter 1 or more.")})
     return value
 
 
@@ -433,17 +634,38 @@ def exporter_arguments(exporter, *, args, declaration=None, conference=None) -> 
     """
     if exporter.kind in DECLARATION_KINDS:
         if declaration is None:
-            raise NotFound(f"The {exporter.label} belongs to a declaration, not a conference.")
+            raise NotFound(
+                _(
+                    "This document (%(document)s) belongs to a declaration, not a conference.",
+                    document=exporter.label,
+                )
+            )
         kwargs = {"declaration": declaration}
         if exporter.kind == "revision":
-            kwargs["number"] = _number(args, "revision", "revision number")
+            kwargs["number"] = _number(args, "revision")
         elif exporter.kind == "comparison":
-            kwargs["from_number"] = _number(args, "from", "revision to compare from")
-            kwargs["to_number"] = _number(args, "to", "revision to compare to")
+            kwargs["from_number"] = _number(args, "from")
+            kwargs["to_number"] = _number(args, "to")
+        if exporter.kind == "bilingual":
+            for name in ("left", "right"):
+                if (args.get(name) or "").strip():
+                    kwargs[name] = args.get(name).strip()
+            if (args.get("revision") or "").strip():
+                kwargs["number"] = _number(args, "revision")
+        elif (args.get("language") or "").strip():
+            kwargs["language"] = args.get("language").strip()
         return kwargs
     if conference is None:
-        raise NotFound(f"The {exporter.label} belongs to a conference, not a declaration.")
-    return {"conference": conference}
+        raise NotFound(
+            _(
+                "This document (%(document)s) belongs to a conference, not a declaration.",
+                document=exporter.label,
+            )
+        )
+    kwargs = {"conference": conference}
+    if exporter.name == "participants" and (args.get("language") or "").strip():
+        kwargs["language"] = args.get("language").strip()
+    return kwargs
 
 
 # --- the sealed PDF --------------------------------------------------------------------------
@@ -468,7 +690,7 @@ def latest_sealed(declaration: Declaration) -> SealedDocument | None:
 def get_sealed(declaration: Declaration) -> SealedDocument:
     found = latest_sealed(declaration)
     if found is None:
-        raise NotFound(f"“{declaration.title}” has no sealed PDF yet.")
+        raise NotFound(_("“%(title)s” has no sealed PDF yet.", title=declaration.title))
     return found
 
 
@@ -482,10 +704,17 @@ def seal_final_declaration(declaration: Declaration, *, actor) -> SealedDocument
     rows = signature_rows(declaration)
     conference = declaration.conference
     pdf = seal.to_pdfa(docx)
+    with force_locale(conference_languages(conference)[0]):  # the sealed document's language
+        reason = ngettext(
+            "Final text of “%(title)s” with %(num)d signature",
+            "Final text of “%(title)s” with %(num)d signatures",
+            len(rows),
+            title=declaration.title,
+        )
     sealed_pdf = seal.seal_pdf(
         pdf,
         key,
-        reason=f"Final text of “{declaration.title}” with {len(rows)} signature(s)",
+        reason=reason,
         location=conference.city,
         name=organisation(conference),
     )
@@ -527,7 +756,9 @@ def sealed_download_name(declaration: Declaration) -> str:
 # --- downloads are audited -------------------------------------------------------------------
 
 
-def record_download(actor, *, document: str, data: bytes, about, revision=None) -> None:
+def record_download(
+    actor, *, document: str, data: bytes, about, revision=None, language=None
+) -> None:
     """Who downloaded which document (and revision), and the SHA-256 of the bytes they got.
 
     ``about`` is the declaration, or the conference for a conference-wide document."""
@@ -542,5 +773,6 @@ def record_download(actor, *, document: str, data: bytes, about, revision=None) 
             "revision": revision,
             "sha256": hashlib.sha256(data).hexdigest(),
             "size": len(data),
+            **({"language": language} if language else {}),
         },
     )

@@ -9,7 +9,9 @@ Every document is normalised on its way out, whatever template it was written on
   matches them), the thumbnail, the bibliography ``customXml`` item, claims about spelling
   having been checked;
 - one language everywhere (``w:lang`` of the document defaults, of every style and run, the
-  theme font language and the core properties), from the single value the caller passes.
+  theme font language and the core properties), from the single value the caller passes;
+  only runs the document marks on purpose with another of its languages (``keep``, the other
+  column of a bilingual edition) keep theirs.
 """
 
 from __future__ import annotations
@@ -98,8 +100,10 @@ def _compat_mode(settings) -> None:
     setting.set(qn("w:val"), COMPATIBILITY_MODE)
 
 
-def _set_language(element, language: str) -> None:
+def _set_language(element, language: str, keep: tuple[str, ...] = ()) -> None:
     for lang in element.iter(qn("w:lang")):
+        if lang.get(qn("w:val")) in keep:
+            continue
         lang.set(qn("w:val"), language)
         lang.attrib.pop(qn("w:eastAsia"), None)
 
@@ -129,7 +133,7 @@ def _default_language(styles, language: str) -> None:
     _set_language(styles, language)
 
 
-def normalise(document, language: str = DEFAULT_LANGUAGE) -> None:
+def normalise(document, language: str = DEFAULT_LANGUAGE, keep: tuple[str, ...] = ()) -> None:
     """Rewrite ``document`` (a python-docx ``Document``) in place; see the module docstring."""
     package = document.part.package
     _drop_rels(document.part, STALE_DOCUMENT_RELS)
@@ -149,7 +153,7 @@ def normalise(document, language: str = DEFAULT_LANGUAGE) -> None:
         theme_lang.attrib.pop(qn("w:eastAsia"), None)
 
     _default_language(document.styles.element, language)
-    _set_language(document.element, language)
+    _set_language(document.element, language, tuple(keep))
     for section in document.sections:
         for part in (section.header, section.footer, section.first_page_header):
             if not part.is_linked_to_previous:

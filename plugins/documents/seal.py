@@ -22,6 +22,7 @@ from io import BytesIO
 from pathlib import Path
 
 from alliance_conf.core.errors import InvalidState, ValidationFailed
+from alliance_conf.i18n import _
 
 PDF_CONTENT_TYPE = "application/pdf"
 PDFA_FILTER = 'pdf:writer_pdf_Export:{"SelectPdfVersion":{"type":"long","value":"2"}}'
@@ -48,40 +49,62 @@ def load_sealing_key(path: str | None, password: str | None, *, now=None) -> Sea
 
     if not path:
         raise SealUnavailable(
-            "No sealing certificate is configured (DOCUMENTS_SEAL_PKCS12): run `flask documents "
-            "seal-key FILE` for a demonstration one, or point it at the organisation's PKCS#12."
+            _(
+                "No sealing certificate is configured (DOCUMENTS_SEAL_PKCS12): run `flask "
+                "documents seal-key FILE` for a demonstration one, or point it at the "
+                "organisation's PKCS#12."
+            )
         )
     try:
         data = Path(path).read_bytes()
     except OSError as exc:
         raise SealUnavailable(
-            f"The sealing certificate {path} cannot be read: {exc.strerror}."
+            _(
+                "The sealing certificate %(path)s cannot be read: %(error)s.",
+                path=path,
+                error=exc.strerror,
+            )
         ) from None
     secret = password.encode() if password else None
     try:
-        key, certificate, _ = pkcs12.load_key_and_certificates(data, secret)
+        key, certificate, _others = pkcs12.load_key_and_certificates(data, secret)
     except ValueError:
         raise SealUnavailable(
-            f"The sealing certificate {path} is not a PKCS#12 file or its password is wrong."
+            _(
+                "The sealing certificate %(path)s is not a PKCS#12 file or its password is wrong.",
+                path=path,
+            )
         ) from None
     if key is None:
         raise SealUnavailable(
-            f"The sealing certificate {path} has no private key: a seal needs the key, export "
-            "the certificate with its private key (PKCS#12)."
+            _(
+                "The sealing certificate %(path)s has no private key: a seal needs the key, "
+                "export the certificate with its private key (PKCS#12).",
+                path=path,
+            )
         )
     if certificate is None:
-        raise SealUnavailable(f"The sealing file {path} holds a key but no certificate for it.")
+        raise SealUnavailable(
+            _("The sealing file %(path)s holds a key but no certificate for it.", path=path)
+        )
     now = now or datetime.now(UTC)
     subject = certificate.subject.rfc4514_string()
     if now < certificate.not_valid_before_utc:
         raise SealUnavailable(
-            f"The sealing certificate ({subject}) is not valid before "
-            f"{certificate.not_valid_before_utc:%Y-%m-%d %H:%M} UTC."
+            _(
+                "The sealing certificate (%(subject)s) is not valid before %(when)s UTC.",
+                subject=subject,
+                when=f"{certificate.not_valid_before_utc:%Y-%m-%d %H:%M}",
+            )
         )
     if now > certificate.not_valid_after_utc:
         raise SealUnavailable(
-            f"The sealing certificate ({subject}) expired on "
-            f"{certificate.not_valid_after_utc:%Y-%m-%d %H:%M} UTC: renew it before sealing."
+            _(
+                "The sealing certificate (%(subject)s) expired on %(when)s UTC: renew it before "
+                "sealing.",
+                subject=subject,
+                when=f"{certificate.not_valid_after_utc:%Y-%m-%d %H:%M}",
+            )
         )
     return SealingKey(
         pkcs12=data,
@@ -171,7 +194,7 @@ def to_pdfa(docx: bytes) -> bytes:
     """Convert a .docx to PDF/A-2b with LibreOffice headless."""
     office = shutil.which("soffice")
     if office is None:
-        raise SealUnavailable("LibreOffice (soffice) is not installed: no PDF can be made.")
+        raise SealUnavailable(_("LibreOffice (soffice) is not installed: no PDF can be made."))
     with _PROFILE_LOCK, tempfile.TemporaryDirectory(prefix="alliance-pdf-") as directory:
         work = Path(directory)
         source = work / "declaration.docx"
@@ -194,10 +217,10 @@ def to_pdfa(docx: bytes) -> bytes:
                 check=False,
             )
         except subprocess.TimeoutExpired:
-            raise SealUnavailable("LibreOffice took too long to make the PDF.") from None
+            raise SealUnavailable(_("LibreOffice took too long to make the PDF.")) from None
         target = work / "declaration.pdf"
         if run.returncode != 0 or not target.exists():
-            raise SealUnavailable("LibreOffice could not convert the declaration to PDF.")
+            raise SealUnavailable(_("LibreOffice could not convert the declaration to PDF."))
         return target.read_bytes()
 
 
@@ -209,7 +232,9 @@ def seal_pdf(pdf: bytes, key: SealingKey, *, reason: str, location: str, name: s
     try:
         signer = signers.SimpleSigner.load_pkcs12_data(key.pkcs12, (), passphrase=key.password)
     except Exception as exc:  # pyHanko wraps many kinds
-        raise SealUnavailable(f"The sealing certificate cannot sign: {exc}") from None
+        raise SealUnavailable(
+            _("The sealing certificate cannot sign: %(error)s", error=exc)
+        ) from None
     writer = IncrementalPdfFileWriter(BytesIO(pdf))
     metadata = signers.PdfSignatureMetadata(
         field_name="Seal",
@@ -238,5 +263,5 @@ def _outside_event_loop(func, *args, **kwargs):
 def check_pdf_name(value: str) -> str:
     value = (value or "").strip()
     if not value:
-        raise ValidationFailed("Give a file name.", {"out": "Required."})
+        raise ValidationFailed(_("Give a file name."), {"out": _("Required.")})
     return value

@@ -3,6 +3,7 @@ from __future__ import annotations
 from urllib.parse import quote
 
 from flask import Response, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import format_decimal
 from flask_login import current_user
 from werkzeug.utils import secure_filename
 
@@ -14,6 +15,7 @@ from alliance_conf.declarations import operations as declaration_ops
 from alliance_conf.declarations.models import Declaration
 from alliance_conf.extensions import db
 from alliance_conf.forms import form_action
+from alliance_conf.i18n import _
 from plugins.documents import operations
 from plugins.documents.forms import RemoveTemplateForm, SealForm, TemplateUploadForm
 from plugins.documents.seal import PDF_CONTENT_TYPE
@@ -54,6 +56,7 @@ def declaration_documents(declaration_id: int):
         numbers=list(range(declaration.current_revision_number, 0, -1)),
         sealed=operations.latest_sealed(declaration),
         seal_form=SealForm(),
+        languages=operations.conference_languages(declaration.conference),
     )
 
 
@@ -62,7 +65,9 @@ def declaration_download(declaration_id: int, name: str, ext: str):
     declaration = _declaration(declaration_id)
     exporter = operations.get_exporter(name)
     if exporter.extension != ext or exporter.kind not in operations.DECLARATION_KINDS:
-        raise NotFound(f"There is no document {name}.{ext} for a declaration.")
+        raise NotFound(
+            _("There is no document %(name)s.%(ext)s for a declaration.", name=name, ext=ext)
+        )
     kwargs = operations.exporter_arguments(exporter, args=request.args, declaration=declaration)
     data, filename = operations.generate(name, actor=current_user, **kwargs)
     db.session.commit()  # the download's audit event
@@ -74,14 +79,19 @@ def _conference_context(conference, form=None, remove_form=None) -> dict:
         declaration_ops.visible_declarations(conference, current_user).order_by(Declaration.id)
     ).all()
     kinds = tuple({e.kind for e in operations.exporters()} - set(operations.DECLARATION_KINDS))
+    template = operations.get_template(conference)
     return {
         "conference": conference,
         "declarations": declarations,
         "exporters": _allowed(kinds) if kinds else [],
-        "template": operations.get_template(conference),
+        "template": template,
+        "template_size": _("%(size)s bytes", size=format_decimal(template.size))
+        if template
+        else "",
         "form": form or TemplateUploadForm(),
         "remove_form": remove_form or RemoveTemplateForm(),
         "max_bytes": current_app.config["DOCUMENTS_TEMPLATE_MAX_BYTES"],
+        "languages": operations.conference_languages(conference),
     }
 
 
@@ -96,7 +106,9 @@ def conference_download(slug: str, name: str, ext: str):
     conference = get_conference(slug)
     exporter = operations.get_exporter(name)
     if exporter.extension != ext or exporter.kind in operations.DECLARATION_KINDS:
-        raise NotFound(f"There is no document {name}.{ext} for a conference.")
+        raise NotFound(
+            _("There is no document %(name)s.%(ext)s for a conference.", name=name, ext=ext)
+        )
     kwargs = operations.exporter_arguments(exporter, args=request.args, conference=conference)
     data, filename = operations.generate(name, actor=current_user, **kwargs)
     db.session.commit()  # the download's audit event
@@ -114,7 +126,7 @@ def template_upload(slug: str):
                 conference, upload.filename or "", upload.read(), actor=current_user
             )
         if done:
-            flash("The template is saved: new documents use it.", "success")
+            flash(_("The template is saved: new documents use it."), "success")
             return redirect(url_for("documents.conference", slug=slug))
     context = _conference_context(conference, form=form)
     return render_template("documents/conference.html", **context), 422
@@ -125,11 +137,11 @@ def template_remove(slug: str):
     conference = get_conference(slug)
     form = RemoveTemplateForm()
     if not form.validate_on_submit():
-        flash("The form expired or was sent from elsewhere. Please try again.", "error")
+        flash(_("The form expired or was sent from elsewhere. Please try again."), "error")
         return redirect(url_for("documents.conference", slug=slug))
     operations.remove_template(conference, actor=current_user)
     db.session.commit()
-    flash("The uploaded template is removed: documents use the default template.", "success")
+    flash(_("The uploaded template is removed: documents use the default template."), "success")
     return redirect(url_for("documents.conference", slug=slug))
 
 
@@ -149,14 +161,14 @@ def declaration_seal(declaration_id: int):
     declaration = _declaration(declaration_id)
     back = redirect(url_for("documents.declaration", declaration_id=declaration.id))
     if not SealForm().validate_on_submit():
-        flash("The form expired or was sent from elsewhere. Please try again.", "error")
+        flash(_("The form expired or was sent from elsewhere. Please try again."), "error")
         return back
     with form_action() as done:
         record = operations.seal_final_declaration(declaration, actor=current_user)
     if not done:
         flash(done.error.message, "error")
         return back
-    flash(f"The sealed PDF is ready (SHA-256 {record.sha256}).", "success")
+    flash(_("The sealed PDF is ready (SHA-256 %(sha256)s).", sha256=record.sha256), "success")
     return back
 
 

@@ -14,6 +14,7 @@ from docx import Document
 from lxml import etree
 
 from alliance_conf.core.errors import ValidationFailed
+from alliance_conf.i18n import _, ngettext
 from plugins.documents.builder import REQUIRED_STYLES
 
 MAIN_DOCUMENT = "application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"
@@ -38,6 +39,13 @@ def _refuse(message: str) -> None:
     raise ValidationFailed(message, {"file": message})
 
 
+def _macro_enabled(name: str) -> str:
+    return _(
+        "%(name)s is a macro-enabled Word file; save it as a plain .docx without macros.",
+        name=name,
+    )
+
+
 def _megabytes(size: int) -> str:
     if size < 1_000_000:
         return f"{round(size / 1000)} KB"
@@ -46,68 +54,107 @@ def _megabytes(size: int) -> str:
 
 def check_size(name: str, size: int, max_bytes: int) -> None:
     if size > max_bytes:
-        _refuse(f"{name} is {_megabytes(size)}; templates are limited to {_megabytes(max_bytes)}.")
+        _refuse(
+            _(
+                "%(name)s is %(size)s; templates are limited to %(limit)s.",
+                name=name,
+                size=_megabytes(size),
+                limit=_megabytes(max_bytes),
+            )
+        )
 
 
 def validate_template(
     data: bytes, filename: str, *, max_bytes: int, max_uncompressed: int, max_ratio: float
 ) -> None:
     """Raise ``ValidationFailed`` (field ``file``) saying what is wrong with the template."""
-    name = filename or "the file"
+    name = filename or _("the file")
     lower = (filename or "").lower()
     if lower.endswith((".docm", ".dotm")):
-        _refuse(f"{name} is a macro-enabled Word file; save it as a plain .docx without macros.")
+        _refuse(_macro_enabled(name))
     if not data:
-        _refuse(f"{name} is empty.")
+        _refuse(_("%(name)s is empty.", name=name))
     check_size(name, len(data), max_bytes)
     if not zipfile.is_zipfile(BytesIO(data)):
-        _refuse(f"{name} is not a Word .docx file (it is not a ZIP package).")
+        _refuse(_("%(name)s is not a Word .docx file (it is not a ZIP package).", name=name))
     try:
         archive = zipfile.ZipFile(BytesIO(data))
         entries = archive.infolist()
     except (zipfile.BadZipFile, ValueError, OSError):
-        _refuse(f"{name} is not a Word .docx file (its ZIP directory cannot be read).")
+        _refuse(
+            _("%(name)s is not a Word .docx file (its ZIP directory cannot be read).", name=name)
+        )
     if len(entries) > MAX_ENTRIES:
-        _refuse(f"{name} has {len(entries)} parts; a Word template has far fewer.")
+        _refuse(
+            _(
+                "%(name)s has %(count)s parts; a Word template has far fewer.",
+                name=name,
+                count=len(entries),
+            )
+        )
     total = sum(entry.file_size for entry in entries)
     if total > max_uncompressed:
         _refuse(
-            f"{name} expands to {_megabytes(total)}, over the {_megabytes(max_uncompressed)} "
-            "limit for templates (a compressed archive that expands this much is refused)."
+            _(
+                "%(name)s expands to %(size)s, over the %(limit)s limit for templates (a "
+                "compressed archive that expands this much is refused).",
+                name=name,
+                size=_megabytes(total),
+                limit=_megabytes(max_uncompressed),
+            )
         )
     for entry in entries:
         ratio = entry.file_size / max(entry.compress_size, 1)
         if entry.file_size > 1_000_000 and ratio > max_ratio:
             _refuse(
-                f"{name} looks like a ZIP bomb: its part {entry.filename} expands "
-                f"{ratio:.0f} times (the limit is {max_ratio:g})."
+                _(
+                    "%(name)s looks like a ZIP bomb: its part %(part)s expands %(ratio)s times "
+                    "(the limit is %(limit)s).",
+                    name=name,
+                    part=entry.filename,
+                    ratio=f"{ratio:.0f}",
+                    limit=f"{max_ratio:g}",
+                )
             )
     names = {entry.filename for entry in entries}
     if any(n.lower().rsplit("/", 1)[-1] == "vbaproject.bin" for n in names):
-        _refuse(f"{name} contains macros (vbaProject.bin); save it as a plain .docx.")
+        _refuse(
+            _("%(name)s contains macros (vbaProject.bin); save it as a plain .docx.", name=name)
+        )
     if "[Content_Types].xml" not in names:
-        _refuse(f"{name} is not a Word .docx file (it has no [Content_Types].xml).")
+        _refuse(_("%(name)s is not a Word .docx file (it has no [Content_Types].xml).", name=name))
     content_types = _content_types(archive, name)
     if any(t in MACRO_TYPES for t in content_types):
-        _refuse(f"{name} is a macro-enabled Word file; save it as a plain .docx without macros.")
+        _refuse(_macro_enabled(name))
     if TEMPLATE_TYPE in content_types:
-        _refuse(f"{name} is a Word template (.dotx); open it in Word and save it as a .docx.")
+        _refuse(
+            _(
+                "%(name)s is a Word template (.dotx); open it in Word and save it as a .docx.",
+                name=name,
+            )
+        )
     if MAIN_DOCUMENT not in content_types:
-        _refuse(f"{name} is not a Word .docx file (it has no Word document part).")
+        _refuse(_("%(name)s is not a Word .docx file (it has no Word document part).", name=name))
     _refuse_network_fetches(archive, names, name)
     try:
         document = Document(BytesIO(data))
     except Exception:  # python-docx raises many kinds on broken parts
-        _refuse(f"{name} could not be read as a Word document; is it damaged?")
+        _refuse(_("%(name)s could not be read as a Word document; is it damaged?", name=name))
     present = {style.name for style in document.styles}
     missing = [style for style in REQUIRED_STYLES if style not in present]
     if missing:
         which = ", ".join(f"“{style}”" for style in missing)
-        noun = "style" if len(missing) == 1 else "styles"
         _refuse(
-            f"{name} lacks the required {noun} {which}. A template needs the styles "
-            + ", ".join(REQUIRED_STYLES)
-            + "."
+            ngettext(
+                "%(name)s lacks the required style %(which)s. A template needs the styles "
+                "%(required)s.",
+                "%(name)s lacks the required styles %(which)s. A template needs the styles "
+                "%(required)s.",
+                len(missing),
+                name=name,
+                which=which,
+                required=", ".join(REQUIRED_STYLES),
+            )
         )
 
 
@@ -115,12 +162,17 @@ def _content_types(archive: zipfile.ZipFile, name: str) -> set[str]:
     with archive.open("[Content_Types].xml") as handle:
         raw = handle.read(1_000_001)
     if len(raw) > 1_000_000:
-        _refuse(f"{name} has an oversized [Content_Types].xml.")
+        _refuse(_("%(name)s has an oversized [Content_Types].xml.", name=name))
     parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
     try:
         root = etree.fromstring(raw, parser)
     except etree.XMLSyntaxError:
-        _refuse(f"{name} is not a Word .docx file ([Content_Types].xml is not valid XML).")
+        _refuse(
+            _(
+                "%(name)s is not a Word .docx file ([Content_Types].xml is not valid XML).",
+                name=name,
+            )
+        )
     types = set()
     for element in root:
         if element.tag in (f"{CT_NS}Override", f"{CT_NS}Default"):
@@ -134,14 +186,14 @@ def _parse_part(archive: zipfile.ZipFile, part: str, name: str):
     with archive.open(part) as handle:
         raw = handle.read(MAX_PART_BYTES + 1)
     if len(raw) > MAX_PART_BYTES:
-        _refuse(f"{name} has an oversized part {part}.")
+        _refuse(_("%(name)s has an oversized part %(part)s.", name=name, part=part))
     parser = etree.XMLParser(
         resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False
     )
     try:
         return etree.fromstring(raw, parser)
     except etree.XMLSyntaxError:
-        _refuse(f"{name} is damaged: its part {part} is not valid XML.")
+        _refuse(_("%(name)s is damaged: its part %(part)s is not valid XML.", name=name, part=part))
 
 
 def _refuse_network_fetches(archive: zipfile.ZipFile, names: set[str], name: str) -> None:
@@ -156,9 +208,14 @@ def _refuse_network_fetches(archive: zipfile.ZipFile, names: set[str], name: str
             kind = (rel.get("Type") or "").rsplit("/", 1)[-1] or "unknown"
             target = (rel.get("Target") or "")[:120]
             _refuse(
-                f"{name} links to an outside address ({kind} → {target}): a template must not "
-                "fetch anything from the network when a document is opened. Embed the "
-                f"{kind} instead of linking it."
+                _(
+                    "%(name)s links to an outside address (%(kind)s → %(target)s): a template "
+                    "must not fetch anything from the network when a document is opened. Embed "
+                    "the %(kind)s instead of linking it.",
+                    name=name,
+                    kind=kind,
+                    target=target,
+                )
             )
     for part in sorted(n for n in names if n.startswith("word/") and n.endswith(".xml")):
         root = _parse_part(archive, part, name)
@@ -172,7 +229,12 @@ def _refuse_network_fetches(archive: zipfile.ZipFile, names: set[str], name: str
             found = next((w for w in words if w in NETWORK_FIELDS), None)
             if found:
                 _refuse(
-                    f"{name} has a {found} field ({part.rsplit('/', 1)[-1]}), which fetches "
-                    "content from the network or another file when the document is opened: "
-                    "remove the field or replace it with the content itself."
+                    _(
+                        "%(name)s has a %(field)s field (%(part)s), which fetches content from "
+                        "the network or another file when the document is opened: remove the "
+                        "field or replace it with the content itself.",
+                        name=name,
+                        field=found,
+                        part=part.rsplit("/", 1)[-1],
+                    )
                 )

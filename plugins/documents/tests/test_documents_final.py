@@ -124,7 +124,9 @@ def test_final_declaration_text_numbering_and_signatories(signed):
 
     # Annex II: the text's SHA-256 and each signature's code and address.
     revision = signed.frozen_revision
-    assert signed.text_hash == canonical.manifest_hash(revision.language_hashes())
+    # The hash signatures bind: the manifest of every language version's hash (one here).
+    assert signed.text_hash == revision.manifest_hash()
+    assert signed.language_hashes == {"en": canonical.text_hash(revision.content)}
     assert signed.text_hash in lines
     record = table_rows(document.tables[0])
     assert record[0] == ["Delegation", "Signed (UTC)", "Verification code", "Verification address"]
