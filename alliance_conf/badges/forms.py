@@ -1,5 +1,6 @@
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
 from alliance_conf.badges.operations import MAX_DOOR, MAX_REASON
@@ -25,9 +26,9 @@ class IssueForm(FlaskForm):
     excellency = SelectField(
         _l("“H.E.” before the name"),
         choices=[
-            ("auto", _l("As the protocol rule decides")),
-            ("yes", _l("Yes")),
-            ("no", _l("No")),
+            SelectChoice("auto", _l("As the protocol rule decides")),
+            SelectChoice("yes", _l("Yes")),
+            SelectChoice("no", _l("No")),
         ],
         default="auto",
     )

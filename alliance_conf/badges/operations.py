@@ -47,7 +47,7 @@ EXCELLENCY_OFFICES = re.compile(
 )
 SERVES_AN_OFFICE = re.compile(
     r"\b(advis[eo]r|adviser|counsell?or|conseill[eè]re?|assistant|chief of staff"
-    r"|chef de cabinet|to the|of the minister|du ministre|de la ministre|aupr[eè]s)\b"
+    r"|chef de cabinet|of the minister|du ministre|de la ministre)\b"
     r"|minister[- ]counsell?or|ministre[- ]conseill",
     re.IGNORECASE,
 )

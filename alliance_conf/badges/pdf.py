@@ -131,7 +131,7 @@ def _font_files(configured: str | None) -> tuple[str, str] | None:
 
 class _Document(FPDF):
     def __init__(self):
-        super().__init__(orientation="P", unit="mm", format="A6")
+        super().__init__(orientation="P", unit="mm", format=(WIDTH, HEIGHT))
         self.set_auto_page_break(False)
         self.set_margins(MARGIN, MARGIN, MARGIN)
         self.set_creator("alliance-conf")
@@ -139,10 +139,10 @@ class _Document(FPDF):
         if fonts:
             self.add_font("Badge", "", fonts[0])
             self.add_font("Badge", "B", fonts[1])
-            self.family, self.unicode = "Badge", True
+            self.badge_font, self.unicode = "Badge", True
         else:
             log.warning("no Unicode font found for badges: set BADGES_FONT to a .ttf file")
-            self.family, self.unicode = "Helvetica", False
+            self.badge_font, self.unicode = "Helvetica", False
 
     def text_of(self, value: str) -> str:
         if self.unicode:
@@ -154,7 +154,7 @@ class _Document(FPDF):
         width = WIDTH - 2 * MARGIN
         text = self.text_of(text)
         while True:
-            self.set_font(self.family, style, size)
+            self.set_font(self.badge_font, style, size)
             if self.get_string_width(text) <= width * lines * 0.95 or size <= minimum:
                 break
             size -= 1
@@ -170,13 +170,13 @@ class _Document(FPDF):
         self.set_text_color(255, 255, 255)
         self.set_xy(MARGIN, 4)
         self.fitted(face.conference_title, "B", 10, 7)
-        self.set_font(self.family, "", 7.5)
+        self.set_font(self.badge_font, "", 7.5)
         self.cell(width, 4, self.text_of(face.conference_when), align="C")
         # The person.
         self.set_text_color(0, 0, 0)
         self.set_xy(MARGIN, 31)
         if face.honorific:
-            self.set_font(self.family, "", 11)
+            self.set_font(self.badge_font, "", 11)
             self.cell(width, 5, self.text_of(face.honorific), align="C")
             self.ln(6)
         self.fitted(face.full_name, "B", 20, 11)
@@ -197,7 +197,7 @@ class _Document(FPDF):
         self.rect(0, foot, WIDTH, HEIGHT - foot, style="F")
         self.set_text_color(255, 255, 255)
         self.set_xy(MARGIN, foot + 4)
-        self.set_font(self.family, "B", 12)
+        self.set_font(self.badge_font, "B", 12)
         self.cell(width, 8, self.text_of(face.group.upper()), align="C")
 
 
