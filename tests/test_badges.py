@@ -4,6 +4,7 @@ one arrival per badge (also when two doors scan it at once), the roles, the API 
 from __future__ import annotations
 
 import io
+import re
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
@@ -16,6 +17,7 @@ from alliance_conf.badges import operations, signing
 from alliance_conf.badges.models import Badge, CheckIn
 from alliance_conf.extensions import db
 from alliance_conf.registrations.operations import change_status
+from tests.test_untranslated import pseudo_app  # noqa: F401 - the fixture
 
 SLUG = "badges-2030"
 
@@ -405,3 +407,66 @@ def test_the_cli_issues_prints_checks_in_and_revokes(app, world, cli, tmp_path):
     refused = runner.invoke(args=["badges", "check-in", "--conference", SLUG, code])
     assert refused.exit_code == 1 and "revoked" in refused.output
     assert arrivals() == 1
+
+
+# --- the pseudo-locale: no English escapes translation on these pages -------------------------
+
+
+def test_badge_pages_show_no_untranslated_english(pseudo_app):  # noqa: F811
+    """tests/test_untranslated.py's check on every badge page, the check-in answers included
+    (the crawl there reaches the index and the door page only while no badge exists)."""
+    from alliance_conf.badges.models import Badge as BadgeModel
+    from alliance_conf.conferences.models import Conference
+    from tests.test_untranslated import (
+        PASSWORD,
+        calendar_words,
+        data_strings,
+        escaped_words,
+        interface_vocabulary,
+    )
+
+    with pseudo_app.app_context():
+        conference = db.session.scalar(sa.select(Conference))
+        if not db.session.scalar(sa.select(sa.func.count(BadgeModel.id))):
+            operations.issue_missing(conference, actor=None)
+            db.session.commit()
+        badge = db.session.scalar(sa.select(BadgeModel).order_by(BadgeModel.id))
+        code, slug, delegation_id = operations.qr_text(badge), conference.slug, badge.delegation_id
+    pages = {}
+    client = pseudo_app.test_client()
+    email = pseudo_app.config["PSEUDO_ACCOUNTS"]["organiser"]
+    client.post("/auth/login", data={"email": email, "password": PASSWORD})
+    for path in (
+        f"/conferences/{slug}",
+        f"/conferences/{slug}/badges",
+        f"/conferences/{slug}/badges/delegations/{delegation_id}",
+        f"/conferences/{slug}/dashboard",
+        f"/conferences/{slug}/check-in",
+    ):
+        pages[path] = client.get(path).get_data(as_text=True)
+    for n in range(2):  # checked in, then already checked in
+        pages[f"check-in {n}"] = client.post(
+            f"/conferences/{slug}/check-in", data={"code": code}
+        ).get_data(as_text=True)
+    pages["check-in unknown"] = client.post(
+        f"/conferences/{slug}/check-in", data={"code": "AC1.nothing.here"}
+    ).get_data(as_text=True)
+    data = data_strings(pseudo_app)
+    vocabulary, allowed = interface_vocabulary(), calendar_words()
+    problems = []
+    for path, html in pages.items():
+        # Only what this area adds: the badge sections and pages.
+        if path in (f"/conferences/{slug}", f"/conferences/{slug}/dashboard"):
+            found = re.findall(
+                r'<nav class="conference-links" aria-label="[^"]*badge.*?</nav>'
+                r'|<section aria-labelledby="check-in">.*?</section>',
+                html,
+                flags=re.S | re.I,
+            )
+            assert found, f"{path}: the badge section is missing"
+            html = "".join(found)
+        else:
+            html = re.sub(r"^.*?<main\b", "<main", html, flags=re.S)
+            html = re.sub(r"</main>.*$", "</main>", html, flags=re.S)
+        problems += [f"{path}: {item}" for item in escaped_words(html, data, vocabulary, allowed)]
+    assert not problems, "\n".join(sorted(problems))
