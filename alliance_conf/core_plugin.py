@@ -23,6 +23,8 @@ def alliance_blueprints(app: Flask):
     from alliance_conf.api.views import api as meta_api
     from alliance_conf.auth.api import api as auth_api
     from alliance_conf.auth.blueprint import bp as auth_bp
+    from alliance_conf.badges.api import api as badges_api
+    from alliance_conf.badges.blueprint import bp as badges_bp
     from alliance_conf.conferences.api import api as conferences_api
     from alliance_conf.conferences.blueprint import bp as conferences_bp
     from alliance_conf.declarations.api import api as declarations_api
@@ -64,6 +66,8 @@ def alliance_blueprints(app: Flask):
         jobs_bp,
         jobs_api,
         i18n_bp,
+        badges_bp,
+        badges_api,
     ]
 
 
@@ -71,6 +75,7 @@ def alliance_blueprints(app: Flask):
 def alliance_cli_commands(app: Flask):
     from alliance_conf.auth.cli import users_cli
     from alliance_conf.backup.cli import backup_cli
+    from alliance_conf.badges.cli import badges_cli
     from alliance_conf.cli import plugins_cli
     from alliance_conf.declarations.cli import declarations_cli
     from alliance_conf.delegations.cli import delegations_cli
@@ -91,6 +96,7 @@ def alliance_cli_commands(app: Flask):
         declarations_cli,
         delegations_cli,
         participants_cli,
+        badges_cli,
     ]
 
 
@@ -117,8 +123,25 @@ def alliance_template_slot(slot, context):
                 context={"own_registration": _own_registration(context.get("conference"))},
             ),
             SlotContent("declarations/_conference_slot.html", order=30),
+            SlotContent("badges/_conference_links.html", order=15, context=_badge(context)),
         ]
     return None
+
+
+@hookimpl
+def alliance_registration_status_changed(registration, old_status, new_status, actor):
+    from alliance_conf.badges.operations import on_registration_status_changed
+
+    on_registration_status_changed(registration, old_status, new_status, actor)
+
+
+def _badge(context):
+    from flask_login import current_user
+
+    from alliance_conf.badges.operations import own_badge
+
+    conference = context.get("conference")
+    return {"own_badge": conference and own_badge(current_user, conference)}
 
 
 def _own_registration(conference):

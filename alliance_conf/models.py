@@ -2,6 +2,7 @@
 
 from alliance_conf.audit.models import AuditEvent
 from alliance_conf.auth.models import ApiToken, User
+from alliance_conf.badges.models import Badge, CheckIn
 from alliance_conf.conferences.models import Conference
 from alliance_conf.declarations.models import (
     Amendment,
@@ -22,6 +23,8 @@ __all__ = [
     "AmendmentSupport",
     "ApiToken",
     "AuditEvent",
+    "Badge",
+    "CheckIn",
     "Conference",
     "Declaration",
     "DeclarationRevision",

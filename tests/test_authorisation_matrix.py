@@ -68,6 +68,7 @@ class World:
     powers_b: object = None  # the full powers of delegation B's head, with a scanned letter
     passkey_b: object = None  # a passkey of delegation B's head
     job_b: object = None  # a finished background job (an export) started by B's head
+    badge_b: object = None  # the accreditation badge of B's head
 
 
 # URL parameter name -> the value to put in it, always delegation B's object when it has one.
@@ -92,6 +93,7 @@ PARAMS = {
     "passkey_id": lambda w: w.passkey_b.id,
     "code": lambda w: w.signature_b.verification_code,
     "job_id": lambda w: w.job_b.id,
+    "badge_id": lambda w: w.badge_b.id,
     # Documents by exporter name: the participant list (a conference document).
     "name": lambda w: "participants",
     "ext": lambda w: "docx",
@@ -186,12 +188,18 @@ OBJECT_RULES: dict[str, frozenset[str]] = {
         ("jobs.show", "jobs.download", "jobs_api.get", "jobs_api.download"),
         frozenset({"delegate_b"}),
     ),
+    # B's head's badge: organisers and its holder (not staff, who check people in).
+    **dict.fromkeys(
+        ("badges_api.get_badge", "badges_api.download_badge"),
+        frozenset({"admin", "organiser", "delegate_b"}),
+    ),
 }
 
 
 def build_world(make_conference, make_delegation, make_user, make_registration) -> World:
     from alliance_conf.auth.models import PasskeyCredential
     from alliance_conf.auth.operations import issue_api_token
+    from alliance_conf.badges.operations import issue_badge
     from alliance_conf.declarations.amendments import propose_amendment
     from alliance_conf.declarations.operations import create_declaration
     from alliance_conf.declarations.transitions import transition
@@ -268,6 +276,7 @@ def build_world(make_conference, make_delegation, make_user, make_registration) 
     build_reporting(world)
     build_signature(world)
     world.job_b = build_job(world.users["delegate_b"])
+    world.badge_b = issue_badge(world.registrations["delegate_b"], actor=organiser)
     db.session.commit()
     return world
 
@@ -431,6 +440,16 @@ def restore_world(world: World) -> None:
         sa.update(Report)
         .where(Report.id == world.report_b.id)
         .values(state=ReportState.draft, submitted_at=None, reviewed_at=None, returned_at=None)
+    )
+    from alliance_conf.badges.models import Badge, CheckIn
+
+    # B's head's badge valid again (a re-issue or a registration change revoked it).
+    db.session.execute(sa.delete(CheckIn))
+    db.session.execute(sa.delete(Badge).where(Badge.id != world.badge_b.id))
+    db.session.execute(
+        sa.update(Badge)
+        .where(Badge.id == world.badge_b.id)
+        .values(revoked_at=None, revoked_by_id=None, revocation_reason=None)
     )
     db.session.commit()
     db.session.expire_all()

@@ -15,6 +15,7 @@ from flask_wtf import FlaskForm
 
 from alliance_conf.auth.access import login_required, roles_required
 from alliance_conf.auth.models import UserRole
+from alliance_conf.badges.operations import checkin_counts
 from alliance_conf.conferences.operations import get_conference
 from alliance_conf.core.csvfile import csv_template
 from alliance_conf.core.errors import ValidationFailed
@@ -170,5 +171,6 @@ def dashboard(slug: str):
         "participants/dashboard.html",
         conference=conference,
         board=board,
+        checkins=checkin_counts(conference),
         statuses=list(RegistrationStatus),
     )

@@ -1,0 +1,1 @@
+"""Accreditation badges (PDF, A6, with a signed QR code) and check-in at the door."""
