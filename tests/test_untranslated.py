@@ -32,7 +32,7 @@ NOT_A_PAGE = re.compile(
     r"^/(api/|auth/logout|static/|language)|\.(csv|xlsx|docx|pdf|json|zip|png|svg|txt)$"
     r"|/download(/|$)"
 )
-BRACKETED = re.compile(f"{OPEN}[^{CLOSE}]*{CLOSE}")
+BRACKETED = re.compile(f"{OPEN}[^{OPEN}{CLOSE}]*{CLOSE}")
 WORD = re.compile("[A-Za-z][A-Za-z\u2019']+")
 SKIPPED_ELEMENTS = {"script", "style", "code", "pre", "samp", "kbd"}
 READ_ATTRIBUTES = {"title", "placeholder", "aria-label", "alt", "aria-description"}
@@ -76,9 +76,25 @@ def interface_vocabulary() -> set[str]:
     return words
 
 
+# Names of formats and standards, the same in every language.
+TECHNICAL_WORDS = {
+    "utc",
+    "sha",
+    "csv",
+    "utf",
+    "iso",
+    "docx",
+    "xlsx",
+    "pdf",
+    "json",
+    "api",
+    "openapi",
+}
+
+
 def calendar_words() -> set[str]:
     english = Locale.parse("en")
-    words = set()
+    words = set(TECHNICAL_WORDS)
     for context in ("format", "stand-alone"):
         for width in ("wide", "abbreviated"):
             words |= {m.lower() for m in english.months[context][width].values()}
@@ -92,6 +108,7 @@ class PageText(HTMLParser):
     def __init__(self):
         super().__init__(convert_charrefs=True)
         self.parts: list[str] = []
+        self.attributes: list[str] = []
         self._skipping = 0
 
     def handle_starttag(self, tag, attrs):
@@ -100,9 +117,9 @@ class PageText(HTMLParser):
         attributes = dict(attrs)
         for name in READ_ATTRIBUTES:
             if attributes.get(name):
-                self.parts.append(attributes[name])
+                self.attributes.append(attributes[name])
         if tag == "input" and attributes.get("type") in ("submit", "button", "reset"):
-            self.parts.append(attributes.get("value") or "")
+            self.attributes.append(attributes.get("value") or "")
 
     def handle_endtag(self, tag):
         if tag in SKIPPED_ELEMENTS and self._skipping:
@@ -153,21 +170,33 @@ def data_strings(app) -> list[str]:
     return sorted(found, key=len, reverse=True)
 
 
+def strip_translated(text: str) -> str:
+    """Remove every ⟦…⟧, innermost first (a translated string may hold another)."""
+    while True:
+        stripped = BRACKETED.sub(" ", text)
+        if stripped == text:
+            return stripped
+        text = stripped
+
+
 def escaped_words(html: str, data: list[str], vocabulary: set[str], allowed: set[str]) -> set[str]:
+    """Interface words outside the brackets. The page's text is read as one (a translated
+    sentence may hold a link or ``<code>``, so its brackets open and close in different text
+    nodes); each attribute is read alone."""
     parser = PageText()
     parser.feed(html)
     escaped = set()
-    for part in parser.parts:
-        text = BRACKETED.sub(" ", part).replace(BRAND, " ")
-        if not WORD.search(text):
-            continue
+    for part in ["\n".join(parser.parts), *parser.attributes]:
+        text = strip_translated(part)
         for value in data:
             if value in text:
                 text = text.replace(value, " ")
-        for word in WORD.findall(text):
-            lowered = word.lower()
+        text = text.replace(BRAND, " ")
+        for match in WORD.finditer(text):
+            lowered = match.group().lower()
             if lowered in vocabulary and lowered not in allowed:
-                escaped.add(f"{word!r} in {part.strip()[:80]!r}")
+                context = " ".join(text[max(0, match.start() - 40) : match.end() + 40].split())
+                escaped.add(f"{match.group()!r} in {context!r}")
     return escaped
 
 
@@ -269,3 +298,5 @@ def test_the_check_sees_a_string_that_escaped_translation():
     )
     found = escaped_words(html, ["Zyx Delegation"], vocabulary, set())
     assert {f.split(" in ")[0] for f in found} == {"'Approve'", "'Delegation'", "'Registration'"}
+    split = "<p>⟦Import the ⟦registration⟧ file: <code>x</code> then approve it.⟧</p>"
+    assert escaped_words(split, [], vocabulary, set()) == set(), "a sentence across elements"
