@@ -240,12 +240,20 @@ def _no_op_policy(client, seed, api_headers):
     return "PUT", url, same, headers
 
 
+def _no_op_me(client, seed, api_headers):
+    user = seed.accounts["organiser"]
+    user.language = "en"
+    db.session.commit()
+    return "PATCH", "/api/v1/auth/me", {"language": "en"}, api_headers(user)
+
+
 NO_OP_REQUESTS = {
     "update_delegation": _no_op_delegation,
     "change_status": _no_op_registration,
     "patch_declaration": _no_op_declaration,
     "patch_amendment": _no_op_amendment,
     "put_policy": _no_op_policy,
+    "update_me": _no_op_me,
 }
 
 

@@ -2,7 +2,8 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, RadioField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length
 
-from alliance_conf.i18n import _l
+from alliance_conf.i18n import _, _l
+from alliance_conf.invitations.forms import choice
 
 
 class SampleForm(FlaskForm):
@@ -14,7 +15,7 @@ class SampleForm(FlaskForm):
     )
     function = RadioField(
         _l("Function in the delegation"),
-        choices=[_l("Head of delegation"), _l("Minister"), _l("Adviser")],
+        choices=[],  # filled per request, in its language (see __init__)
         validators=[DataRequired(message=_l("Choose a function."))],
     )
     needs = TextAreaField(
@@ -25,3 +26,11 @@ class SampleForm(FlaskForm):
     consent = BooleanField(
         _l("Show my name in the published list of participants"),
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.function.choices = [
+            choice("Head of delegation", _("Head of delegation")),
+            choice("Minister", _("Minister")),
+            choice("Adviser", _("Adviser")),
+        ]

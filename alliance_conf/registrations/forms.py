@@ -87,7 +87,7 @@ class InstrumentForm(FlaskForm):
     )
     issuing_authority = RadioField(
         _l("Issued by"),
-        choices=lambda: [choice(a.value, a.title) for a in IssuingAuthority],
+        choices=[],  # filled per request, in its language (see __init__)
         validators=[DataRequired()],
     )
     issuing_authority_text = StringField(
@@ -95,11 +95,15 @@ class InstrumentForm(FlaskForm):
     )
     instrument_date = DateField(_l("Date of the instrument"), validators=[DataRequired()])
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.issuing_authority.choices = [choice(a.value, a.title) for a in IssuingAuthority]
+
 
 class GrantPowersForm(InstrumentForm):
     document = FileField(
         _l("Scanned letter of full powers (PDF, optional)"),
-        validators=[Optional(), FileAllowed(["pdf"], "A PDF file.")],
+        validators=[Optional(), FileAllowed(["pdf"], _l("A PDF file."))],
     )
 
 
