@@ -292,3 +292,38 @@ def test_conference_languages_through_the_api(client, make_user, api_headers):
     refused = client.post("/api/v1/conferences", json=body, headers=api_headers(organiser))
     assert refused.status_code == 422
     assert "klingon" in refused.get_json()["error"]["fields"]["languages"]
+
+
+def test_the_declaration_pages_speak_french(client, login, declaration_cast, api_headers):
+    cast = declaration_cast
+    _accept_french_amendment(cast)
+    declaration = cast.declaration
+    login(cast.organiser)
+    french = {"Accept-Language": "fr"}
+    page = client.get(f"/declarations/{declaration.id}?lang=en", headers=french)
+    text = page.get_data(as_text=True)
+    assert page.status_code == 200
+    assert "Texte actuel" in text and "Traduction à mettre à jour" in text
+    assert "Mettre à jour le texte (anglais)" in text
+    assert "En consultation" in text  # the state's title, lazily translated
+    refused = client.post(
+        f"/declarations/{declaration.id}/transition",
+        data={"to": "open", "confirm": "y"},
+        headers=french,
+    )
+    assert refused.status_code == 409
+    assert "Le texte ne peut pas être arrêté" in refused.get_data(as_text=True)
+    form = client.get(f"/declarations/{declaration.id}/translate/en", headers=french)
+    assert "Mettre à jour le texte (anglais)" in form.get_data(as_text=True)
+    # the API answers in French too, with the field and the code unchanged
+    url = f"/api/v1/declarations/{declaration.id}/transitions"
+    response = client.post(
+        url, json={"to": "open"}, headers={**api_headers(cast.organiser), **french}
+    )
+    body = response.get_json()["error"]
+    assert body["code"] == "invalid_state" and "anglais" in body["message"]
+    unknown = client.get(
+        f"/api/v1/declarations/{declaration.id}?language=de",
+        headers={**api_headers(cast.organiser), **french},
+    )
+    assert "n’a pas de texte" in unknown.get_json()["error"]["fields"]["language"]
