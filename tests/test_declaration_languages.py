@@ -326,4 +326,4 @@ def test_the_declaration_pages_speak_french(client, login, declaration_cast, api
         f"/api/v1/declarations/{declaration.id}?language=de",
         headers={**api_headers(cast.organiser), **french},
     )
-    assert "n’a pas de texte" in unknown.get_json()["error"]["fields"]["language"]
+    assert "n\u2019a pas de texte" in unknown.get_json()["error"]["fields"]["language"]
