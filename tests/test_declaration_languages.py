@@ -11,6 +11,7 @@ from alliance_conf.core.errors import InvalidState, PermissionDenied, Validation
 from alliance_conf.declarations import amendments, canonical, operations, transitions
 from alliance_conf.declarations.models import DeclarationRevision, DeclarationState
 from alliance_conf.extensions import db
+from alliance_conf.testing.fixtures import TEST_PASSWORD
 
 
 def _texts(declaration):
@@ -327,3 +328,22 @@ def test_the_declaration_pages_speak_french(client, login, declaration_cast, api
         headers={**api_headers(cast.organiser), **french},
     )
     assert "n\u2019a pas de texte" in unknown.get_json()["error"]["fields"]["language"]
+
+
+def test_organisers_grant_translators_on_a_page(app, client, login, declaration_cast, make_user):
+    cast = declaration_cast
+    clerk = make_user(role="staff", full_name="Clara Clerk")
+    other = app.test_client()
+    other.post("/auth/login", data={"email": cast.staff.email, "password": TEST_PASSWORD})
+    assert other.get("/translators").status_code == 403
+    login(cast.organiser)
+    page = client.get("/translators").get_data(as_text=True)
+    assert "Clara Clerk" in page
+    response = client.post("/translators", data={"user_id": clerk.id, "grant": "1"})
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert clerk.is_translator
+    response = client.post("/translators", data={"user_id": cast.head_be.id, "grant": "1"})
+    assert response.status_code == 422
+    db.session.expire_all()
+    assert not cast.head_be.is_translator
