@@ -81,6 +81,7 @@ PARAMS = {
     "token": lambda w: w.invitation_token_b,
     "declaration_id": lambda w: w.declaration.id,
     "number": lambda w: 1,
+    "language": lambda w: "en",
     "amendment_id": lambda w: w.amendment_b.id,
     "round_id": lambda w: w.round.id,
     "report_id": lambda w: w.report_b.id,
@@ -100,6 +101,9 @@ PARAMS = {
 # Roles not listed must be refused (401/403, or 404 that hides the object) even when their
 # role passes the view's access rule.
 OBJECT_RULES: dict[str, frozenset[str]] = {
+    # Translating a declaration: staff need the translator permission (nobody here has it).
+    "declarations.translate": frozenset({"admin", "organiser"}),
+    "declarations_api.put_translation": frozenset({"admin", "organiser"}),
     "auth_api.revoke_token": frozenset({"admin", "delegate_b"}),
     # A person's passkeys: that person only (removing one needs their password too).
     "auth_api.remove_passkey": frozenset({"delegate_b"}),
@@ -122,6 +126,7 @@ OBJECT_RULES: dict[str, frozenset[str]] = {
             "declarations.history",
             "declarations.revision",
             "declarations.canonical_json",
+            "declarations.manifest_json",
             "declarations.compare",
             "declarations.amendments",
             "declarations_api.get_declaration",

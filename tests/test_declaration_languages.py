@@ -11,6 +11,7 @@ from alliance_conf.core.errors import InvalidState, PermissionDenied, Validation
 from alliance_conf.declarations import amendments, canonical, operations, transitions
 from alliance_conf.declarations.models import DeclarationRevision, DeclarationState
 from alliance_conf.extensions import db
+from alliance_conf.testing.fixtures import TEST_PASSWORD
 
 
 def _texts(declaration):
@@ -26,9 +27,10 @@ def test_seed_is_in_english_and_french_in_step(declaration_cast):
     assert revision.out_of_step == {"en": [], "fr": []}
     english, french = revision.text_in("en"), revision.text_in("fr")
     assert english is revision.content
-    keys = lambda text: [
-        (s, i["key"]) for s in ("preamble", "commitments", "closing") for i in text[s]
-    ]  # noqa: E731
+
+    def keys(text):
+        return [(s, i["key"]) for s in ("preamble", "commitments", "closing") for i in text[s]]
+
     assert keys(english) == keys(french)
     assert french["title"].startswith("Déclaration sur le lancement")
     assert french["commitments"][0]["text"].startswith("Intensifier les efforts")
@@ -198,3 +200,150 @@ def test_conference_languages_are_checked(app):
         with pytest.raises(ValidationFailed) as error:
             clean_conference_languages(bad)
         assert word in error.value.message and "languages" in error.value.fields
+
+
+SLUG = "global-alliance-2012"
+
+
+def test_cli_edits_translates_and_shows_each_language(cli, declaration_cast, tmp_path):
+    cast = declaration_cast
+    result = cli("declarations", "show", SLUG, "--language", "fr")
+    assert result.exit_code == 0, result.output
+    assert "1. Identification des victimes" in result.output
+    shown = cli("declarations", "show", SLUG, "--language", "fr", "--json")
+    french = json.loads(shown.output)
+    french["commitments"][1]["text"] = "Intensifier les enquêtes et les poursuites."
+    path = tmp_path / "fr.json"
+    path.write_text(json.dumps(french), encoding="utf-8")
+    result = cli("declarations", "edit", SLUG, "--language", "fr", "--file", str(path))
+    assert result.exit_code == 0, result.output
+    assert "Translation needed in en: offenders" in result.output
+    # a translation that drops an item: exit 1, the field named, nothing saved
+    english = json.loads(cli("declarations", "show", SLUG, "--json").output)
+    del english["commitments"][2]
+    path.write_text(json.dumps(english), encoding="utf-8")
+    result = cli("declarations", "translate", SLUG, "--language", "en", "--file", str(path))
+    assert result.exit_code == 1 and "awareness" in result.output
+    assert "commitments.2.key" in result.output
+    result = cli("declarations", "translate", SLUG, "--language", "xx", "--file", str(path))
+    assert result.exit_code == 1 and "language" in result.output
+    db.session.expire_all()
+    assert cast.declaration.current_revision_number == 2
+    english = json.loads(cli("declarations", "show", SLUG, "--json").output)
+    english["commitments"][1]["text"] = "Stepping up investigations and prosecutions."
+    path.write_text(json.dumps(english), encoding="utf-8")
+    result = cli("declarations", "translate", SLUG, "--language", "en", "--file", str(path))
+    assert result.exit_code == 0, result.output
+    assert "Every language is in step." in result.output
+    cli("declarations", "transition", SLUG, "--to", "consultation")
+    result = cli("declarations", "transition", SLUG, "--to", "open")
+    assert result.exit_code == 0, result.output
+    db.session.expire_all()
+    hashes = cast.declaration.language_hashes
+    assert f"fr text: SHA-256 {hashes['fr']}" in result.output
+
+
+def test_translator_permission_is_granted_by_organisers(
+    cli, client, declaration_cast, api_headers, make_user
+):
+    cast = declaration_cast
+    clerk = make_user(role="staff")
+    result = cli("users", "translator", clerk.email)
+    assert result.exit_code == 0, result.output
+    db.session.expire_all()
+    assert clerk.is_translator
+    result = cli("users", "translator", cast.head_be.email)
+    assert result.exit_code == 1 and "delegate" in result.output
+    url = f"/api/v1/users/{clerk.id}/translator"
+    refused = client.put(url, json={"translator": False}, headers=api_headers(cast.staff))
+    assert refused.status_code == 403
+    revoked = client.put(url, json={"translator": False}, headers=api_headers(cast.organiser))
+    assert revoked.status_code == 200 and revoked.get_json()["is_translator"] is False
+    # a translator updates through the API; staff without the permission cannot
+    declaration_url = f"/api/v1/declarations/{cast.declaration.id}"
+    french = cast.declaration.current_revision.text_in("fr")
+    body = {"content": french}
+    denied = client.put(f"{declaration_url}/translations/fr", json=body, headers=api_headers(clerk))
+    assert denied.status_code == 403
+    client.put(url, json={"translator": True}, headers=api_headers(cast.admin))
+    nothing = client.put(
+        f"{declaration_url}/translations/fr", json=body, headers=api_headers(clerk)
+    )
+    assert nothing.status_code == 422  # in step and unchanged: nothing to update
+    unknown = client.put(
+        f"{declaration_url}/translations/de", json=body, headers=api_headers(clerk)
+    )
+    assert unknown.status_code == 422 and "language" in unknown.get_json()["error"]["fields"]
+
+
+def test_conference_languages_through_the_api(client, make_user, api_headers):
+    organiser = make_user(role="organiser")
+    body = {
+        "slug": "bilingual-2026",
+        "title": "Bilingual",
+        "city": "Geneva",
+        "start_date": "2026-05-01",
+        "end_date": "2026-05-02",
+        "languages": ["fr", "en"],
+    }
+    created = client.post("/api/v1/conferences", json=body, headers=api_headers(organiser))
+    assert created.status_code == 201, created.get_json()
+    assert created.get_json()["languages"] == ["fr", "en"]
+    body.update(slug="bad-2026", languages=["en", "klingon"])
+    refused = client.post("/api/v1/conferences", json=body, headers=api_headers(organiser))
+    assert refused.status_code == 422
+    assert "klingon" in refused.get_json()["error"]["fields"]["languages"]
+
+
+def test_the_declaration_pages_speak_french(client, login, declaration_cast, api_headers):
+    cast = declaration_cast
+    _accept_french_amendment(cast)
+    declaration = cast.declaration
+    login(cast.organiser)
+    french = {"Accept-Language": "fr"}
+    page = client.get(f"/declarations/{declaration.id}?lang=en", headers=french)
+    text = page.get_data(as_text=True)
+    assert page.status_code == 200
+    assert "Texte actuel" in text and "Traduction à mettre à jour" in text
+    assert "Mettre à jour le texte (anglais)" in text
+    assert "En consultation" in text  # the state's title, lazily translated
+    refused = client.post(
+        f"/declarations/{declaration.id}/transition",
+        data={"to": "open", "confirm": "y"},
+        headers=french,
+    )
+    assert refused.status_code == 409
+    assert "Le texte ne peut pas être arrêté" in refused.get_data(as_text=True)
+    form = client.get(f"/declarations/{declaration.id}/translate/en", headers=french)
+    assert "Mettre à jour le texte (anglais)" in form.get_data(as_text=True)
+    # the API answers in French too, with the field and the code unchanged
+    url = f"/api/v1/declarations/{declaration.id}/transitions"
+    response = client.post(
+        url, json={"to": "open"}, headers={**api_headers(cast.organiser), **french}
+    )
+    body = response.get_json()["error"]
+    assert body["code"] == "invalid_state" and "anglais" in body["message"]
+    unknown = client.get(
+        f"/api/v1/declarations/{declaration.id}?language=de",
+        headers={**api_headers(cast.organiser), **french},
+    )
+    assert "n\u2019a pas de texte" in unknown.get_json()["error"]["fields"]["language"]
+
+
+def test_organisers_grant_translators_on_a_page(app, client, login, declaration_cast, make_user):
+    cast = declaration_cast
+    clerk = make_user(role="staff", full_name="Clara Clerk")
+    other = app.test_client()
+    other.post("/auth/login", data={"email": cast.staff.email, "password": TEST_PASSWORD})
+    assert other.get("/translators").status_code == 403
+    login(cast.organiser)
+    page = client.get("/translators").get_data(as_text=True)
+    assert "Clara Clerk" in page
+    response = client.post("/translators", data={"user_id": clerk.id, "grant": "1"})
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert clerk.is_translator
+    response = client.post("/translators", data={"user_id": cast.head_be.id, "grant": "1"})
+    assert response.status_code == 422
+    db.session.expire_all()
+    assert not cast.head_be.is_translator

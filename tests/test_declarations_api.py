@@ -135,22 +135,48 @@ def test_the_whole_drafting_path_through_the_api(client, people):
     assert rejected["state"] == "rejected"
     assert rejected["rejection_reason"] == "Reporting is handled by the follow-up process."
 
+    # the accepted English amendment left the French commitment out of step: no freezing yet
+    refused = client.post(f"{url}/transitions", json={"to": "open"}, headers=p.h["organiser"])
+    assert "commitment 4" in error(refused, 409, "invalid_state")["message"]
+    amended = client.get(url, headers=p.h["organiser"]).get_json()
+    assert amended["out_of_step"] == {"en": [], "fr": ["availability"]}
+    french = client.get(f"{url}?language=fr", headers=p.h["organiser"]).get_json()["content"]
+    for section in ("preamble", "commitments", "closing"):
+        for item in french[section]:
+            del item["number"]  # the position is shown, not sent
+    french["commitments"][3]["title"] = "Réduction plus rapide des contenus pédopornographiques"
+    french["commitments"][3]["text"] = (
+        "Réduire la disponibilité en ligne de matériel pédopornographique, le retirer "
+        "promptement et prévenir la revictimisation des enfants."
+    )
+    translated = client.put(
+        f"{url}/translations/fr", json={"content": french}, headers=p.h["organiser"]
+    )
+    assert translated.status_code == 200, translated.get_json()
+    assert translated.get_json()["out_of_step"] == {"en": [], "fr": []}
+
     opened = client.post(f"{url}/transitions", json={"to": "open"}, headers=p.h["organiser"])
     opened = opened.get_json()
-    assert opened["state"] == "open" and opened["frozen_revision"] == 2
+    assert opened["state"] == "open" and opened["frozen_revision"] == 3
 
     # anyone can now read it; the hash is the one recomputed from the documented canonical form
     public = client.get(url).get_json()
     assert public["text_hash"] == opened["text_hash"]
-    final = client.get(f"{url}/revisions/2").get_json()
-    assert final["frozen"] is True and final["amendment_id"] == first["id"]
+    final = client.get(f"{url}/revisions/3").get_json()
+    assert final["frozen"] is True and final["languages"] == ["en", "fr"]
+    assert client.get(f"{url}/revisions/2").get_json()["amendment_id"] == first["id"]
     stored = db.session.scalar(
-        sa.select(DeclarationRevision.content).where(DeclarationRevision.number == 2)
+        sa.select(DeclarationRevision).where(DeclarationRevision.number == 3)
     )
-    assert public["text_hash"] == recomputed_hash(stored) == final["text_hash"]
+    hashes = {
+        "en": recomputed_hash(stored.content),
+        "fr": recomputed_hash(stored.translations["fr"]),
+    }
+    assert public["language_hashes"] == hashes == final["language_hashes"]
+    assert public["text_hash"] == recomputed_hash(hashes) == final["text_hash"]
 
     history = client.get(f"{url}/revisions").get_json()
-    assert [r["number"] for r in history] == [1, 2]
+    assert [r["number"] for r in history] == [1, 2, 3]
     assert history[1]["message"] == f"Accepted amendment #{first['id']} from Belgium"
 
     compare = client.get(f"{url}/compare?from=1&to=2").get_json()
@@ -166,6 +192,14 @@ def test_the_whole_drafting_path_through_the_api(client, people):
     assert {"op": "insert", "text": "online, removing it promptly,"} in changed["text_ops"]
     assert {"op": "insert", "text": "preventing"} in changed["text_ops"]
     assert all(i["status"] == "unchanged" for i in commitments if i["key"] != "availability")
+    # per language: the French text did not change in revision 2 but was out of step there
+    french = client.get(f"{url}/compare?from=1&to=2&language=fr").get_json()
+    assert french["language"] == "fr" and french["out_of_step"] == ["availability"]
+    assert french["summary"]["changed"] == 0
+    french = client.get(f"{url}/compare?from=2&to=3&language=fr").get_json()
+    assert french["out_of_step"] == [] and french["summary"]["changed"] == 1
+    unknown = client.get(f"{url}/compare?from=2&to=3&language=xx")
+    assert "language" in error(unknown, 422, "validation_failed")["fields"]
 
 
 def test_patch_saves_a_new_revision_and_refuses_a_stale_base(client, people):

@@ -160,6 +160,34 @@ def test_the_whole_drafting_path_in_the_browser(browser, declaration_cast):
     assert response.status_code == 422 and "Tick the box" in page(response)
     db.session.expire_all()
     assert d.state == DeclarationState.consultation and d.text_hash is None
+    # the accepted amendment changed the English commitment 2: the French one is out of step
+    response = organiser.post(
+        f"/declarations/{d.id}/transition", data={"to": "open", "confirm": "y"}
+    )
+    assert response.status_code == 409 and "commitment 2" in page(response)
+    text = page(organiser.get(f"/declarations/{d.id}?lang=fr"))
+    assert "Translation needed" in text and "Update the French text" in text
+    form = page(organiser.get(f"/declarations/{d.id}/translate/fr"))
+    assert NEW_OFFENDERS in form  # the English text to follow is shown beside the field
+    french = d.current_revision.text_in("fr")
+    data = {"title": french["title"], "message": "Commitment 2 translated"}
+    for section in ("preamble", "commitments", "closing"):
+        data[f"{section}-count"] = len(french[section])
+        for i, item in enumerate(french[section]):
+            data.update({f"{section}-{i}-key": item["key"], f"{section}-{i}-text": item["text"]})
+            if section == "commitments":
+                data[f"{section}-{i}-title"] = item["title"]
+    data["commitments-1-text"] = (
+        "Intensifier les efforts visant à enquêter sur les cas d'abus sexuels commis contre des "
+        "enfants en ligne et à poursuivre les auteurs, notamment par l'échange de preuves."
+    )
+    dropped = {k: v for k, v in data.items() if not k.startswith("closing-0")}
+    response = organiser.post(f"/declarations/{d.id}/translate/fr", data=dropped)
+    assert response.status_code == 422 and "follow-up" in page(response)
+    response = organiser.post(f"/declarations/{d.id}/translate/fr", data=data)
+    assert response.status_code == 302, page(response)
+    db.session.expire_all()
+    assert d.current_revision.out_of_step == {"en": [], "fr": []}
     response = organiser.post(
         f"/declarations/{d.id}/transition", data={"to": "open", "confirm": "y"}
     )
@@ -174,12 +202,21 @@ def test_the_whole_drafting_path_in_the_browser(browser, declaration_cast):
     shown = re.search(r'<code class="hash">([0-9a-f]{64})</code>', text).group(1)
     final = db.session.scalar(
         sa.select(DeclarationRevision).where(
-            DeclarationRevision.declaration_id == d.id, DeclarationRevision.number == 2
+            DeclarationRevision.declaration_id == d.id, DeclarationRevision.number == 3
         )
     )
-    assert shown == recomputed_hash(final.content) == d.text_hash
-    download = public.get(f"/declarations/{d.id}/revisions/2/canonical.json")
+    hashes = {
+        "en": recomputed_hash(final.content),
+        "fr": recomputed_hash(final.translations["fr"]),
+    }
+    assert d.language_hashes == hashes
+    assert shown == recomputed_hash(hashes) == d.text_hash
+    assert hashes["en"] in text and hashes["fr"] in text
+    download = public.get(f"/declarations/{d.id}/revisions/3/manifest.json")
     assert hashlib.sha256(download.data).hexdigest() == shown
+    for language in ("en", "fr"):
+        download = public.get(f"/declarations/{d.id}/revisions/3/canonical.json?lang={language}")
+        assert hashlib.sha256(download.data).hexdigest() == hashes[language]
 
     # comparing revision 1 with the final one shows the accepted amendment word by word
     text = page(public.get(f"/declarations/{d.id}/compare?from=1&to=2"))

@@ -13,6 +13,7 @@ from alliance_conf.auth.schemas import (
     PasswordIn,
     TokenOut,
     TokenRequest,
+    TranslatorIn,
     UserOut,
 )
 from alliance_conf.extensions import db
@@ -111,3 +112,27 @@ def list_passkeys():
 def remove_passkey(passkey_id: int, body: PasswordIn):
     passkeys.remove(api_user(), passkey_id, body.password)
     db.session.commit()
+
+
+@api.endpoint(
+    "/users/<int:user_id>/translator",
+    "PUT",
+    roles=["organiser"],
+    body=TranslatorIn,
+    response=UserOut,
+    status=200,
+    summary="Grant or revoke a staff member the translator permission",
+)
+def put_translator(user_id: int, body: TranslatorIn):
+    """Translators update the language versions of declarations (the items marked
+    "translation needed"). Organisers and admins grant it, to staff."""
+    from alliance_conf.auth.models import User
+    from alliance_conf.core.errors import NotFound
+    from alliance_conf.i18n import _
+
+    user = db.session.get(User, user_id)
+    if user is None:
+        raise NotFound(_("There is no user %(id)s.", id=user_id))
+    operations.set_translator(user, body.translator, actor=api_user())
+    db.session.commit()
+    return user

@@ -41,3 +41,24 @@ def create_admin(email, name, password):
 def create_user(email, name, role, password):
     """Create an account with any role."""
     _create(email, password, name, UserRole(role))
+
+
+@users_cli.command("translator")
+@click.argument("email")
+@click.option("--revoke", is_flag=True, help="Take the permission away instead.")
+@with_appcontext
+@domain_errors
+def translator(email, revoke):
+    """Grant (or revoke) a staff member the translator permission."""
+    from alliance_conf.core.errors import NotFound
+    from alliance_conf.i18n import _
+
+    user = operations.find_user_by_email(email)
+    if user is None:
+        raise NotFound(_("There is no account with the e-mail %(email)s.", email=email))
+    operations.set_translator(user, not revoke)
+    db.session.commit()
+    if revoke:
+        click.echo(_("%(email)s is no longer a translator.", email=user.email))
+    else:
+        click.echo(_("%(email)s is now a translator.", email=user.email))

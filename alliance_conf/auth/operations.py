@@ -119,6 +119,32 @@ def create_user(
     return user
 
 
+def set_translator(user: User, granted: bool, *, actor=None) -> User:
+    """Grant or revoke the translator permission (updating a declaration's language versions).
+    Organisers and admins grant it (the CLI acts as the system, ``actor=None``), to staff."""
+    from alliance_conf.auth.access import is_organiser
+    from alliance_conf.core.errors import PermissionDenied
+    from alliance_conf.i18n import _
+
+    if actor is not None and not is_organiser(actor):
+        raise PermissionDenied(_("Only organisers and administrators can grant or revoke it."))
+    if granted and not user.has_role(UserRole.staff, UserRole.organiser):
+        message = _(
+            "%(name)s is a delegate; the translator permission is for the secretariat (staff).",
+            name=user.full_name,
+        )
+        raise ValidationFailed(message, {"translator": message})
+    if bool(user.is_translator) != granted:
+        user.is_translator = granted
+        db.session.flush()
+        log_event(
+            "user.translator_granted" if granted else "user.translator_revoked",
+            user,
+            actor=actor,
+        )
+    return user
+
+
 @lru_cache(maxsize=1)
 def _dummy_user() -> User:
     user = User()

@@ -32,6 +32,13 @@ class UserOut(ApiModel):
     email: str
     full_name: str
     role: str
+    is_translator: bool = Field(
+        False, description="May update the language versions of declarations (staff)"
+    )
+
+
+class TranslatorIn(ApiModel):
+    translator: bool = Field(description="Grant (true) or revoke (false) the permission")
 
 
 class PasswordIn(ApiModel):

@@ -51,6 +51,7 @@ from alliance_conf.declarations.operations import (
     require_authorised_member,
 )
 from alliance_conf.extensions import db
+from alliance_conf.i18n import _, _l
 from alliance_conf.registrations.models import Registration
 
 MAX_JUSTIFICATION = 5000
@@ -61,11 +62,42 @@ MAX_REASON = 2000
 # --- amendments ------------------------------------------------------------------------------
 
 
+# What can happen only in consultation, as whole sentences for the translators.
+ONLY_IN_CONSULTATION = {
+    "propose": _l(
+        "Amendments can be proposed only while the declaration is in consultation; it is %(state)s."
+    ),
+    "change": _l(
+        "Amendments can be changed only while the declaration is in consultation; it is %(state)s."
+    ),
+    "submit": _l(
+        "Amendments can be submitted only while the declaration is in consultation; it is "
+        "%(state)s."
+    ),
+    "accept": _l(
+        "Amendments can be accepted only while the declaration is in consultation; it is %(state)s."
+    ),
+    "reject": _l(
+        "Amendments can be rejected only while the declaration is in consultation; it is %(state)s."
+    ),
+    "comment": _l(
+        "Comments can be added only while the declaration is in consultation; it is %(state)s."
+    ),
+    "support": _l(
+        "Support can be declared only while the declaration is in consultation; it is %(state)s."
+    ),
+}
+ONLY_SUBMITTED = {
+    "accepted": _l("Only submitted amendments can be accepted; this one is %(state)s."),
+    "rejected": _l("Only submitted amendments can be rejected; this one is %(state)s."),
+    "supported": _l("Only submitted amendments can be supported; this one is %(state)s."),
+}
+
+
 def _require_consultation(declaration: Declaration, what: str) -> None:
     if declaration.state != DeclarationState.consultation:
         raise InvalidState(
-            f"{what} only while the declaration is in consultation; it is "
-            f"{declaration.state.title.lower()}."
+            str(ONLY_IN_CONSULTATION[what]) % {"state": declaration.state.title.lower()}
         )
 
 
@@ -73,8 +105,11 @@ def require_own_delegation(amendment: Amendment, actor) -> Registration:
     registration = require_authorised_member(actor, amendment.declaration.conference_id)
     if registration.delegation_id != amendment.delegation_id:
         raise PermissionDenied(
-            f"This amendment belongs to {amendment.delegation.name}; only its authorised "
-            "members can change it."
+            _(
+                "This amendment belongs to %(delegation)s; only its authorised members can "
+                "change it.",
+                delegation=amendment.delegation.name,
+            )
         )
     return registration
 
@@ -85,8 +120,12 @@ def parse_kind(value) -> AmendmentKind:
     except ValueError:
         known = ", ".join(k.value for k in AmendmentKind)
         raise ValidationFailed(
-            f"{value!r} is not a kind of amendment; use one of {known}.",
-            {"kind": "Unknown kind."},
+            _(
+                "“%(value)s” is not a kind of amendment; use one of %(known)s.",
+                value=str(value),
+                known=known,
+            ),
+            {"kind": _("Unknown kind.")},
         ) from None
 
 
@@ -103,7 +142,7 @@ def _clean_proposal(
     if kind != AmendmentKind.delete:
         text = clean_string(
             proposed_text,
-            label="The proposed text",
+            label=_("The proposed text"),
             limit=MAX_PARAGRAPH,
             field="proposed_text",
             errors=errors,
@@ -114,16 +153,16 @@ def _clean_proposal(
         if wants_title:
             title = clean_string(
                 proposed_title,
-                label="The proposed commitment title",
+                label=_("The proposed commitment title"),
                 limit=MAX_COMMITMENT_TITLE,
                 field="proposed_title",
                 errors=errors,
             )
         elif (proposed_title or "").strip():
-            errors["proposed_title"] = "Only commitments have a title."
+            errors["proposed_title"] = _("Only commitments have a title.")
     reason = clean_string(
         justification,
-        label="The justification",
+        label=_("The justification"),
         limit=MAX_JUSTIFICATION,
         field="justification",
         errors=errors,
@@ -134,9 +173,12 @@ def _clean_proposal(
         and text == target.get("text")
         and (title is None or title == target.get("title"))
     ):
-        errors["proposed_text"] = "The proposed text is the same as the current one."
+        errors["proposed_text"] = _("The proposed text is the same as the current one.")
     if errors:
-        raise ValidationFailed("The amendment was not saved: " + " ".join(errors.values()), errors)
+        raise ValidationFailed(
+            _("The amendment was not saved: %(problems)s", problems=" ".join(errors.values())),
+            errors,
+        )
     return {"proposed_text": text, "proposed_title": title, "justification": reason}
 
 
@@ -155,18 +197,20 @@ def propose_amendment(
     """A draft (or submitted) amendment written in ``language`` (default: the drafting
     language), against that language's text."""
     registration = require_authorised_member(actor, declaration.conference_id)
-    _require_consultation(declaration, "Amendments can be proposed")
+    _require_consultation(declaration, "propose")
     kind = parse_kind(kind)
     language = versions.check_language(declaration, language)
     current = declaration.current_revision
     found = find_item(amendment_text(current, language), target_key or "")
     if found is None:
         raise ValidationFailed(
-            "Choose the paragraph or commitment to amend: there is none with this key in the "
-            "current text.",
-            {"target_key": "No paragraph or commitment has this key."},
+            _(
+                "Choose the paragraph or commitment to amend: there is none with this key in the "
+                "current text."
+            ),
+            {"target_key": _("No paragraph or commitment has this key.")},
         )
-    section, _, target = found
+    section, _index, target = found
     fields = _clean_proposal(kind, section, target, proposed_text, proposed_title, justification)
     amendment = Amendment(
         declaration_id=declaration.id,
@@ -209,17 +253,24 @@ def update_amendment(
     """Rewrite an open amendment against the current text (this is how a stale one is fixed)."""
     require_own_delegation(amendment, actor)
     if not amendment.is_open:
-        raise InvalidState(f"This amendment is {amendment.state.value}; it can no longer change.")
+        raise InvalidState(
+            _(
+                "This amendment is %(state)s; it can no longer change.",
+                state=amendment.state.title.lower(),
+            )
+        )
     declaration = amendment.declaration
-    _require_consultation(declaration, "Amendments can be changed")
+    _require_consultation(declaration, "change")
     current = declaration.current_revision
     found = find_item(amendment_text(current, amendment_language(amendment)), amendment.target_key)
     if found is None:
         raise InvalidState(
-            "The paragraph this amendment targets is no longer in the text; withdraw it and "
-            "propose a new one."
+            _(
+                "The paragraph this amendment targets is no longer in the text; withdraw it and "
+                "propose a new one."
+            )
         )
-    section, _, target = found
+    section, _index, target = found
     fields = _clean_proposal(
         amendment.kind, section, target, proposed_text, proposed_title, justification
     )
@@ -242,9 +293,14 @@ def update_amendment(
 
 def submit_amendment(amendment: Amendment, *, actor) -> Amendment:
     require_own_delegation(amendment, actor)
-    _require_consultation(amendment.declaration, "Amendments can be submitted")
+    _require_consultation(amendment.declaration, "submit")
     if amendment.state != AmendmentState.draft:
-        raise InvalidState(f"Only a draft can be submitted; this amendment is {amendment.state}.")
+        raise InvalidState(
+            _(
+                "Only a draft can be submitted; this amendment is %(state)s.",
+                state=amendment.state.title.lower(),
+            )
+        )
     amendment.state = AmendmentState.submitted
     amendment.submitted_at = utcnow()
     db.session.flush()
@@ -255,7 +311,12 @@ def submit_amendment(amendment: Amendment, *, actor) -> Amendment:
 def withdraw_amendment(amendment: Amendment, *, actor) -> Amendment:
     require_own_delegation(amendment, actor)
     if not amendment.is_open:
-        raise InvalidState(f"This amendment is {amendment.state}; it cannot be withdrawn.")
+        raise InvalidState(
+            _(
+                "This amendment is %(state)s; it cannot be withdrawn.",
+                state=amendment.state.title.lower(),
+            )
+        )
     amendment.state = AmendmentState.withdrawn
     amendment.updated_at = utcnow()
     db.session.flush()
@@ -307,11 +368,12 @@ def stale_reason(amendment: Amendment, current_content: dict | None = None) -> s
     )
     now = find_item(current_content, amendment.target_key)
     if now is None:
-        return "the paragraph it targets was removed from the text"
+        return _("the paragraph it targets was removed from the text")
     if before is None or before[2] != now[2]:
-        return (
-            f"{item_label(current_content, amendment.target_key)} changed after it was written "
-            f"(against revision {amendment.base_revision_number})"
+        return _(
+            "%(item)s changed after it was written (against revision %(number)s)",
+            item=item_label(current_content, amendment.target_key),
+            number=amendment.base_revision_number,
         )
     return None
 
@@ -335,9 +397,7 @@ def apply_amendment(content: dict, amendment: Amendment) -> dict:
 
 def _require_submitted(amendment: Amendment, what: str) -> None:
     if amendment.state != AmendmentState.submitted:
-        raise InvalidState(
-            f"Only submitted amendments can be {what}; this one is {amendment.state}."
-        )
+        raise InvalidState(str(ONLY_SUBMITTED[what]) % {"state": amendment.state.title.lower()})
 
 
 def accept_amendment(amendment: Amendment, *, actor) -> DeclarationRevision:
@@ -345,21 +405,28 @@ def accept_amendment(amendment: Amendment, *, actor) -> DeclarationRevision:
     require_organiser(actor)
     declaration = amendment.declaration
     lock_declaration(declaration)
-    _require_consultation(declaration, "Amendments can be accepted")
+    _require_consultation(declaration, "accept")
     _require_submitted(amendment, "accepted")
     current = declaration.current_revision
     language = amendment_language(amendment)
     before = versions.current_texts(declaration)
     if language not in before.texts:
         raise InvalidState(
-            f"This amendment is written in {language!r}, which is no longer a language of the "
-            "conference; it cannot be accepted."
+            _(
+                "This amendment is written in “%(code)s”, which is no longer a language of the "
+                "conference; it cannot be accepted.",
+                code=language,
+            )
         )
     reason = stale_reason(amendment, amendment_text(current, language))
     if reason:
         raise InvalidState(
-            f"This amendment is stale: {reason}. {amendment.delegation.name} must update it "
-            "before it can be accepted."
+            _(
+                "This amendment is stale: %(reason)s. %(delegation)s must update it before it "
+                "can be accepted.",
+                reason=reason,
+                delegation=amendment.delegation.name,
+            )
         )
     content = clean_content(apply_amendment(before.texts[language], amendment))
     revision = add_revision(
@@ -380,14 +447,17 @@ def accept_amendment(amendment: Amendment, *, actor) -> DeclarationRevision:
 
 def reject_amendment(amendment: Amendment, *, reason: str, actor) -> Amendment:
     require_organiser(actor)
-    _require_consultation(amendment.declaration, "Amendments can be rejected")
+    _require_consultation(amendment.declaration, "reject")
     _require_submitted(amendment, "rejected")
     errors: dict[str, str] = {}
     reason = clean_string(
-        reason, label="The reason for rejecting", limit=MAX_REASON, field="reason", errors=errors
+        reason, label=_("The reason for rejecting"), limit=MAX_REASON, field="reason", errors=errors
     )
     if errors:
-        raise ValidationFailed(errors["reason"] + " A rejection always states its reason.", errors)
+        raise ValidationFailed(
+            _("%(problem)s A rejection always states its reason.", problem=errors["reason"]),
+            errors,
+        )
     amendment.state = AmendmentState.rejected
     amendment.rejection_reason = reason
     amendment.decided_at = utcnow()
@@ -404,11 +474,13 @@ def add_comment(amendment: Amendment, *, body: str, actor) -> AmendmentComment:
         delegation_id = require_authorised_member(
             actor, amendment.declaration.conference_id
         ).delegation_id
-    _require_consultation(amendment.declaration, "Comments can be added")
+    _require_consultation(amendment.declaration, "comment")
     if amendment.submitted_at is None:
-        raise InvalidState("Comments open once the amendment is submitted.")
+        raise InvalidState(_("Comments open once the amendment is submitted."))
     errors: dict[str, str] = {}
-    body = clean_string(body, label="The comment", limit=MAX_COMMENT, field="body", errors=errors)
+    body = clean_string(
+        body, label=_("The comment"), limit=MAX_COMMENT, field="body", errors=errors
+    )
     if errors:
         raise ValidationFailed(errors["body"], errors)
     comment = AmendmentComment(
@@ -429,8 +501,8 @@ def add_comment(amendment: Amendment, *, body: str, actor) -> AmendmentComment:
 def support_amendment(amendment: Amendment, *, actor) -> AmendmentSupport:
     registration = require_authorised_member(actor, amendment.declaration.conference_id)
     if registration.delegation_id == amendment.delegation_id:
-        raise PermissionDenied("A delegation cannot declare support for its own amendment.")
-    _require_consultation(amendment.declaration, "Support can be declared")
+        raise PermissionDenied(_("A delegation cannot declare support for its own amendment."))
+    _require_consultation(amendment.declaration, "support")
     _require_submitted(amendment, "supported")
     delegation = registration.delegation
     already = db.session.scalar(
@@ -440,7 +512,9 @@ def support_amendment(amendment: Amendment, *, actor) -> AmendmentSupport:
         )
     )
     if already is not None:
-        raise Conflict(f"{delegation.name} already supports this amendment.")
+        raise Conflict(
+            _("%(delegation)s already supports this amendment.", delegation=delegation.name)
+        )
     support = AmendmentSupport(
         amendment_id=amendment.id, delegation_id=delegation.id, user_id=actor.id
     )
@@ -448,7 +522,9 @@ def support_amendment(amendment: Amendment, *, actor) -> AmendmentSupport:
     try:
         db.session.flush()
     except IntegrityError:
-        raise Conflict(f"{delegation.name} already supports this amendment.") from None
+        raise Conflict(
+            _("%(delegation)s already supports this amendment.", delegation=delegation.name)
+        ) from None
     _log_amendment("amendment.supported", amendment, actor, delegation_id=delegation.id)
     return support
 

@@ -8,7 +8,7 @@ from alliance_conf.api.framework import ApiBlueprint, api_user
 from alliance_conf.auth.models import UserRole
 from alliance_conf.conferences.operations import get_conference
 from alliance_conf.core.errors import ValidationFailed
-from alliance_conf.declarations import amendments, canonical, content, diff, operations, transitions
+from alliance_conf.declarations import amendments, content, diff, operations, transitions
 from alliance_conf.declarations.models import (
     Amendment,
     AmendmentComment,
@@ -28,12 +28,15 @@ from alliance_conf.declarations.schemas import (
     DeclarationOut,
     DeclarationPatchIn,
     DeclarationSummary,
+    LanguageQuery,
     RevisionOut,
     RevisionSummary,
     SupportOut,
     TransitionIn,
+    TranslationIn,
 )
 from alliance_conf.extensions import db
+from alliance_conf.i18n import _
 
 api = ApiBlueprint("declarations_api", __name__)
 ORGANISERS = [UserRole.organiser]
@@ -43,8 +46,25 @@ def _declaration(declaration_id: int) -> Declaration:
     return operations.load_declaration(declaration_id, api_user())
 
 
-def declaration_out(declaration: Declaration) -> dict:
+def _language(revision: DeclarationRevision, language: str | None) -> str:
+    """The language asked for, if the revision has a text in it (422 naming ``language``)."""
+    if language is None:
+        return revision.language
+    if language not in revision.languages:
+        message = _(
+            "Revision %(number)s has no text in “%(code)s”; its languages are %(choices)s.",
+            number=revision.number,
+            code=language,
+            choices=", ".join(revision.languages),
+        )
+        raise ValidationFailed(message, {"language": message})
+    return language
+
+
+def declaration_out(declaration: Declaration, language: str | None = None) -> dict:
     frozen = declaration.frozen_revision
+    current = declaration.current_revision
+    language = _language(current, language)
     user = api_user()
     return {
         "id": declaration.id,
@@ -55,11 +75,15 @@ def declaration_out(declaration: Declaration) -> dict:
         "current_revision": declaration.current_revision_number,
         "frozen_revision": frozen.number if frozen is not None else None,
         "text_hash": declaration.text_hash,
+        "language_hashes": declaration.language_hashes,
         "frozen_at": declaration.frozen_at,
+        "languages": current.languages,
+        "language": language,
+        "out_of_step": current.out_of_step,
         "allowed_transitions": [s.value for s in transitions.allowed_transitions(declaration)]
         if operations.is_organiser(user)
         else [],
-        "content": content.numbered(declaration.current_revision.content),
+        "content": content.numbered(current.text_in(language)),
         "created_at": declaration.created_at,
         "updated_at": declaration.updated_at,
     }
@@ -75,20 +99,29 @@ def revision_summary(revision: DeclarationRevision) -> dict:
     }
 
 
-def revision_out(declaration: Declaration, revision: DeclarationRevision) -> dict:
+def revision_out(
+    declaration: Declaration, revision: DeclarationRevision, language: str | None = None
+) -> dict:
+    language = _language(revision, language)
+    frozen = revision.id == declaration.frozen_revision_id
     return {
         **revision_summary(revision),
         "declaration_id": declaration.id,
-        "frozen": revision.id == declaration.frozen_revision_id,
-        "text_hash": canonical.text_hash(revision.content),
-        "content": content.numbered(revision.content),
+        "frozen": frozen,
+        # a declaration frozen before language versions existed keeps the hash it recorded
+        "text_hash": declaration.text_hash if frozen else revision.manifest_hash(),
+        "language_hashes": revision.language_hashes(),
+        "languages": revision.languages,
+        "language": language,
+        "out_of_step": revision.out_of_step,
+        "content": content.numbered(revision.text_in(language)),
     }
 
 
-def amendment_out(amendment: Amendment, current_content: dict | None = None) -> dict:
+def amendment_out(amendment: Amendment) -> dict:
     declaration = amendment.declaration
-    if current_content is None:
-        current_content = declaration.current_revision.content
+    language = amendments.amendment_language(amendment)
+    current_content = amendments.amendment_text(declaration.current_revision, language)
     stale = amendments.stale_reason(amendment, current_content) if amendment.is_open else None
     return {
         "id": amendment.id,
@@ -98,6 +131,7 @@ def amendment_out(amendment: Amendment, current_content: dict | None = None) -> 
         "state": amendment.state.value,
         "kind": amendment.kind.value,
         "target_key": amendment.target_key,
+        "language": language,
         "target": content.item_label(current_content, amendment.target_key),
         "base_revision": amendment.base_revision_number,
         "proposed_title": amendment.proposed_title,
@@ -160,9 +194,14 @@ def list_declarations(slug: str, query):
 )
 def create_declaration(slug: str, body: DeclarationCreateIn):
     conference = get_conference(slug)
-    content = body.model_dump(exclude={"message", "title"})
+    content = body.model_dump(exclude={"message", "title", "translations"})
     declaration = operations.create_declaration(
-        conference, title=body.title, content=content, message=body.message, actor=api_user()
+        conference,
+        title=body.title,
+        content=content,
+        translations={k: v.model_dump() for k, v in (body.translations or {}).items()},
+        message=body.message,
+        actor=api_user(),
     )
     db.session.commit()
     return declaration_out(declaration)
@@ -172,11 +211,12 @@ def create_declaration(slug: str, body: DeclarationCreateIn):
     "/declarations/<int:declaration_id>",
     "GET",
     public=True,
+    query=LanguageQuery,
     response=DeclarationOut,
-    summary="A declaration with its current text",
+    summary="A declaration with its current text (in one of its languages)",
 )
-def get_declaration(declaration_id: int):
-    return declaration_out(_declaration(declaration_id))
+def get_declaration(declaration_id: int, query: LanguageQuery):
+    return declaration_out(_declaration(declaration_id), query.language)
 
 
 @api.endpoint(
@@ -186,20 +226,51 @@ def get_declaration(declaration_id: int):
     body=DeclarationPatchIn,
     response=DeclarationOut,
     authorise=lambda declaration_id: _declaration(declaration_id),
-    summary="Save an edit of the whole text as a new revision",
+    summary="Save an edit of the whole text in one language as a new revision",
 )
 def patch_declaration(declaration_id: int, body: DeclarationPatchIn):
-    """Send the full structured text; items keep their identity through their ``key``."""
+    """Send the full structured text in ``language``; items keep their identity through their
+    ``key``. Items changed are marked "translation needed" in the other languages; items added
+    or removed are added to or removed from every language."""
     declaration = _declaration(declaration_id)
-    operations.save_revision(
+    revision = operations.save_revision(
         declaration,
+        content=body.content.model_dump(),
+        message=body.message,
+        base_revision=body.base_revision,
+        language=body.language,
+        actor=api_user(),
+    )
+    db.session.commit()
+    return declaration_out(
+        declaration, revision.language if body.language is None else body.language
+    )
+
+
+@api.endpoint(
+    "/declarations/<int:declaration_id>/translations/<language>",
+    "PUT",
+    roles=[UserRole.organiser, UserRole.staff],
+    body=TranslationIn,
+    response=DeclarationOut,
+    status=200,
+    authorise=lambda declaration_id, language: operations.require_translator(api_user()),
+    summary="Bring one language version back in step (translators)",
+)
+def put_translation(declaration_id: int, language: str, body: TranslationIn):
+    """Translators (staff granted the permission) and organisers. Same item keys in the same
+    order; only the items marked "translation needed" in that language may change."""
+    declaration = _declaration(declaration_id)
+    operations.save_translation(
+        declaration,
+        language=language,
         content=body.content.model_dump(),
         message=body.message,
         base_revision=body.base_revision,
         actor=api_user(),
     )
     db.session.commit()
-    return declaration_out(declaration)
+    return declaration_out(declaration, language)
 
 
 @api.endpoint(
@@ -242,11 +313,12 @@ def list_revisions(declaration_id: int):
     "GET",
     public=True,
     response=RevisionOut,
-    summary="One revision, as it was saved",
+    query=LanguageQuery,
+    summary="One revision, as it was saved (in one of its languages)",
 )
-def get_revision(declaration_id: int, number: int):
+def get_revision(declaration_id: int, number: int, query: LanguageQuery):
     declaration = _declaration(declaration_id)
-    return revision_out(declaration, operations.get_revision(declaration, number))
+    return revision_out(declaration, operations.get_revision(declaration, number), query.language)
 
 
 @api.endpoint(
@@ -262,11 +334,16 @@ def compare_revisions(declaration_id: int, query: CompareQuery):
     declaration = _declaration(declaration_id)
     old = operations.get_revision(declaration, query.from_)
     new = operations.get_revision(declaration, query.to)
+    language = _language(new, query.language)
     return {
         "declaration_id": declaration.id,
         "from_revision": old.number,
         "to_revision": new.number,
-        **diff.compare(old.content, new.content),
+        "language": language,
+        "out_of_step": new.out_of_step.get(language, []),
+        **diff.compare(
+            amendments.amendment_text(old, language) or old.content, new.text_in(language)
+        ),
     }
 
 
@@ -289,8 +366,7 @@ def list_amendments(declaration_id: int, query: AmendmentQuery):
     statement = operations.visible_amendments(declaration, api_user())
     if query.state:
         statement = statement.where(Amendment.state == query.state)
-    current = declaration.current_revision.content
-    return [amendment_out(a, current) for a in db.session.scalars(statement.order_by(Amendment.id))]
+    return [amendment_out(a) for a in db.session.scalars(statement.order_by(Amendment.id))]
 
 
 @api.endpoint(
@@ -314,6 +390,7 @@ def create_amendment(declaration_id: int, body: AmendmentIn):
         proposed_text=body.proposed_text,
         justification=body.justification,
         submit=body.submit,
+        language=body.language,
         actor=api_user(),
     )
     db.session.commit()
@@ -364,7 +441,7 @@ def patch_amendment(amendment_id: int, body: AmendmentPatchIn):
     elif body.state == "rejected":
         amendments.reject_amendment(amendment, reason=body.reason or "", actor=user)
     elif not text_fields:
-        raise ValidationFailed("Nothing to change: send a state or new text.")
+        raise ValidationFailed(_("Nothing to change: send a state or new text."))
     db.session.commit()
     return amendment_out(amendment)
 

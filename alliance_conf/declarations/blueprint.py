@@ -21,6 +21,17 @@ bp.add_url_rule(
     "canonical_json",
     views.canonical_json,
 )
+bp.add_url_rule(
+    "/declarations/<int:declaration_id>/revisions/<int:number>/manifest.json",
+    "manifest_json",
+    views.manifest_json,
+)
+bp.add_url_rule(
+    "/declarations/<int:declaration_id>/translate/<language>",
+    "translate",
+    views.translate,
+    methods=["GET", "POST"],
+)
 bp.add_url_rule("/declarations/<int:declaration_id>/compare", "compare", views.compare)
 bp.add_url_rule(
     "/declarations/<int:declaration_id>/transition",
@@ -49,3 +60,4 @@ for name in ("submit", "withdraw", "support", "accept", "reject", "comment"):
         getattr(views, f"amendment_{name}"),
         methods=["POST"],
     )
+bp.add_url_rule("/translators", "translators", views.translators, methods=["GET", "POST"])

@@ -33,6 +33,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from alliance_conf.core.db import UTCDateTime, enum_column, utcnow
 from alliance_conf.extensions import db
+from alliance_conf.i18n import _l
 
 SECTIONS = ("preamble", "commitments", "closing")
 # The key that stands for the title in ``out_of_step`` (item keys may never be "title").
@@ -40,9 +41,9 @@ TITLE_KEY = "title"
 # The language of revisions saved before language versions existed.
 LEGACY_LANGUAGE = "en"
 SECTION_LABELS = {
-    "preamble": "Preamble paragraph",
-    "commitments": "Commitment",
-    "closing": "Closing paragraph",
+    "preamble": _l("Preamble paragraph"),
+    "commitments": _l("Commitment"),
+    "closing": _l("Closing paragraph"),
 }
 
 
@@ -54,12 +55,14 @@ class DeclarationState(enum.StrEnum):
 
     @property
     def title(self) -> str:
-        return {
-            "draft": "Draft",
-            "consultation": "In consultation",
-            "open": "Open for signature",
-            "closed": "Closed",
-        }[self.value]
+        return str(
+            {
+                "draft": _l("Draft"),
+                "consultation": _l("In consultation"),
+                "open": _l("Open for signature"),
+                "closed": _l("Closed"),
+            }[self.value]
+        )
 
 
 class AmendmentState(enum.StrEnum):
@@ -71,7 +74,15 @@ class AmendmentState(enum.StrEnum):
 
     @property
     def title(self) -> str:
-        return self.value.capitalize()
+        return str(
+            {
+                "draft": _l("Draft"),
+                "submitted": _l("Submitted"),
+                "accepted": _l("Accepted"),
+                "rejected": _l("Rejected"),
+                "withdrawn": _l("Withdrawn"),
+            }[self.value]
+        )
 
 
 class AmendmentKind(enum.StrEnum):
@@ -81,11 +92,15 @@ class AmendmentKind(enum.StrEnum):
 
     @property
     def title(self) -> str:
-        return {
-            "replace": "Replace the text",
-            "insert_after": "Insert a new one after it",
-            "delete": "Delete it",
-        }[self.value]
+        return str(KIND_TITLES[self.value])
+
+
+# Lazily translated: evaluated in the language of whoever reads them.
+KIND_TITLES = {
+    "replace": _l("Replace the text"),
+    "insert_after": _l("Insert a new one after it"),
+    "delete": _l("Delete it"),
+}
 
 
 class Declaration(db.Model):

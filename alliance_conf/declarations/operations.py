@@ -20,6 +20,7 @@ Who may do what:
 from __future__ import annotations
 
 import sqlalchemy as sa
+from flask_babel import format_number
 from sqlalchemy.exc import IntegrityError
 
 from alliance_conf.audit.operations import log_event
@@ -76,15 +77,18 @@ def is_authorised(registration: Registration | None) -> bool:
 
 def require_authorised_member(actor, conference_id: int) -> Registration:
     if signed_in(actor) is None:
-        raise PermissionDenied("Sign in as a member of a delegation to do this.")
+        raise PermissionDenied(_("Sign in as a member of a delegation to do this."))
     registration = membership(actor, conference_id)
     if registration is None:
-        raise PermissionDenied("Only members of a delegation to this conference can do this.")
+        raise PermissionDenied(_("Only members of a delegation to this conference can do this."))
     if not is_authorised(registration):
         raise PermissionDenied(
-            f"Only the head of delegation, a minister, a senior official or a signatory can act "
-            f"for {registration.delegation.name}; you are registered as "
-            f"{registration.function.title.lower()}."
+            _(
+                "Only the head of delegation, a minister, a senior official or a signatory can "
+                "act for %(delegation)s; you are registered as %(function)s.",
+                delegation=registration.delegation.name,
+                function=registration.function.title.lower(),
+            )
         )
     return registration
 
@@ -102,8 +106,10 @@ def can_view(declaration: Declaration, user) -> bool:
 def check_can_view(declaration: Declaration, user) -> None:
     if not can_view(declaration, user):
         raise PermissionDenied(
-            "This declaration is not public yet: it is shown to organisers and staff, and to "
-            "delegates once it is in consultation."
+            _(
+                "This declaration is not public yet: it is shown to organisers and staff, and to "
+                "delegates once it is in consultation."
+            )
         )
 
 
@@ -149,7 +155,7 @@ def visible_amendments(declaration: Declaration, user) -> sa.Select:
 def get_declaration(declaration_id: int) -> Declaration:
     declaration = db.session.get(Declaration, declaration_id)
     if declaration is None:
-        raise NotFound(f"There is no declaration {declaration_id}.")
+        raise NotFound(_("There is no declaration %(id)s.", id=declaration_id))
     return declaration
 
 
@@ -160,7 +166,7 @@ def load_declaration(declaration_id: int, user) -> Declaration:
     if not can_view(declaration, user):
         if signed_in(user) is None:
             raise SignInRequired(
-                "This declaration is not public; sign in (API: send a bearer token) to see it."
+                _("This declaration is not public; sign in (API: send a bearer token) to see it.")
             )
         check_can_view(declaration, user)
     return declaration
@@ -170,8 +176,12 @@ def get_revision(declaration: Declaration, number: int) -> DeclarationRevision:
     revision = declaration.revision(number)
     if revision is None:
         raise NotFound(
-            f"Declaration {declaration.id} has no revision {number} "
-            f"(its revisions are 1 to {declaration.current_revision_number})."
+            _(
+                "Declaration %(id)s has no revision %(number)s (its revisions are 1 to %(last)s).",
+                id=declaration.id,
+                number=number,
+                last=declaration.current_revision_number,
+            )
         )
     return revision
 
@@ -180,7 +190,7 @@ def get_amendment(amendment_id: int, user) -> Amendment:
     """The amendment, or NotFound when it does not exist or the user may not see it."""
     amendment = db.session.get(Amendment, amendment_id)
     if amendment is None or not can_view_amendment(amendment, user):
-        raise NotFound(f"There is no amendment {amendment_id} that you can see.")
+        raise NotFound(_("There is no amendment %(id)s that you can see.", id=amendment_id))
     return amendment
 
 
@@ -192,13 +202,18 @@ def lock_declaration(declaration: Declaration) -> None:
 def _clean_message(message: str | None) -> str:
     problem = plain_text_error(message, multiline=True)
     if problem:
-        raise ValidationFailed(f"The revision message: {problem}", {"message": problem})
+        raise ValidationFailed(
+            _("The revision message: %(problem)s", problem=problem), {"message": problem}
+        )
     message = canonical.normalise_string(message or "")
     if len(message) > MAX_MESSAGE:
         raise ValidationFailed(
-            f"The revision message is {len(message):,} characters long; the limit is "
-            f"{MAX_MESSAGE}.",
-            {"message": f"At most {MAX_MESSAGE} characters."},
+            _(
+                "The revision message is %(length)s characters long; the limit is %(limit)s.",
+                length=format_number(len(message)),
+                limit=MAX_MESSAGE,
+            ),
+            {"message": _("At most %(limit)s characters.", limit=MAX_MESSAGE)},
         )
     return message
 
@@ -282,7 +297,9 @@ def add_revision(
     try:
         db.session.flush()
     except IntegrityError:
-        raise Conflict("Someone saved the text at the same moment; reload and try again.") from None
+        raise Conflict(
+            _("Someone saved the text at the same moment; reload and try again.")
+        ) from None
     log_event(
         "declaration.revised",
         declaration,
@@ -295,19 +312,26 @@ def add_revision(
 def require_editable(declaration: Declaration) -> None:
     if declaration.state == DeclarationState.open:
         raise InvalidState(
-            "The text was frozen when the declaration was opened for signature; it cannot be "
-            "edited. Move it back to consultation first (possible only while nobody has signed)."
+            _(
+                "The text was frozen when the declaration was opened for signature; it cannot be "
+                "edited. Move it back to consultation first (possible only while nobody has "
+                "signed)."
+            )
         )
     if declaration.state == DeclarationState.closed:
-        raise InvalidState("The declaration is closed; its text can never change again.")
+        raise InvalidState(_("The declaration is closed; its text can never change again."))
 
 
 def _check_base(declaration: Declaration, base_revision: int | None) -> None:
     current = declaration.current_revision_number
     if base_revision is not None and base_revision != current:
         raise Conflict(
-            f"Revision {current} was saved after the revision {base_revision} you edited; "
-            "reload the text and apply your changes again."
+            _(
+                "Revision %(current)s was saved after the revision %(base)s you edited; reload "
+                "the text and apply your changes again.",
+                current=current,
+                base=base_revision,
+            )
         )
 
 
@@ -335,7 +359,9 @@ def save_revision(
         cleaned == before.texts[language]
         and before.languages == declaration.current_revision.languages
     ):
-        raise ValidationFailed(f"Nothing changed: the text is the same as revision {current}.")
+        raise ValidationFailed(
+            _("Nothing changed: the text is the same as revision %(number)s.", number=current)
+        )
     texts = versions.after_edit(before, language, cleaned)
     return add_revision(declaration, texts, actor=actor, message=message or "Edited")
 
@@ -378,5 +404,5 @@ def require_translator(actor) -> None:
     """Translators, organisers, admins and the system (``actor=None``, the CLI) pass."""
     if actor is not None and not is_translator(actor):
         raise PermissionDenied(
-            "Only translators and organisers can update a language version of the text."
+            _("Only translators and organisers can update a language version of the text.")
         )

@@ -57,8 +57,21 @@ class ContentIn(ApiModel):
     closing: list[ParagraphIn] = items(MAX_ITEMS["closing"])
 
 
+LANGUAGE = Field(
+    None,
+    max_length=16,
+    description="A language of the conference (default: the one the text is drafted in)",
+    examples=["fr"],
+)
+
+
 class DeclarationCreateIn(ContentIn):
     message: str = text(MAX_MESSAGE, "", required=False)
+    translations: dict[str, ContentIn] | None = Field(
+        None,
+        description="The text in the conference's other languages ({language: text}, same item "
+        "keys in the same order); a language not given starts as a copy marked out of step",
+    )
 
 
 class DeclarationPatchIn(ApiModel):
@@ -67,6 +80,22 @@ class DeclarationPatchIn(ApiModel):
     base_revision: int | None = Field(
         None, ge=1, description="The revision you edited; refused if another was saved since"
     )
+    language: str | None = LANGUAGE
+
+
+class TranslationIn(ApiModel):
+    """One language's whole text, same item keys in the same order; only items marked
+    "translation needed" in that language may differ. Clears that language's marks."""
+
+    content: ContentIn
+    message: str = text(MAX_MESSAGE, "", required=False)
+    base_revision: int | None = Field(
+        None, ge=1, description="The revision you translated; refused if another was saved since"
+    )
+
+
+class LanguageQuery(ApiModel):
+    language: str | None = LANGUAGE
 
 
 class ParagraphOut(BaseModel):
@@ -103,8 +132,18 @@ class DeclarationOut(BaseModel):
     state_title: str
     current_revision: int
     frozen_revision: int | None = Field(description="The revision opened for signature")
-    text_hash: str | None = Field(description="SHA-256 of the frozen revision's canonical form")
+    text_hash: str | None = Field(
+        description="SHA-256 of the canonical manifest of the frozen text's language hashes"
+    )
+    language_hashes: dict[str, str] | None = Field(
+        description="Once frozen: SHA-256 of each language's canonical text"
+    )
     frozen_at: datetime | None
+    languages: list[str] = Field(description="The languages of the text, drafting language first")
+    language: str = Field(description="The language of ``content``")
+    out_of_step: dict[str, list[str]] = Field(
+        description="Per language, the item keys marked translation needed ('title': the title)"
+    )
     allowed_transitions: list[str]
     content: ContentOut
     created_at: datetime
@@ -122,13 +161,20 @@ class RevisionSummary(BaseModel):
 class RevisionOut(RevisionSummary):
     declaration_id: int
     frozen: bool
-    text_hash: str = Field(description="SHA-256 of this revision's canonical form")
+    text_hash: str = Field(
+        description="SHA-256 of the canonical manifest of this revision's language hashes"
+    )
+    language_hashes: dict[str, str] = Field(description="SHA-256 of each language's text")
+    languages: list[str]
+    language: str = Field(description="The language of ``content``")
+    out_of_step: dict[str, list[str]]
     content: ContentOut
 
 
 class CompareQuery(ApiModel):
     from_: int = Field(alias="from", ge=1, description="The older revision number")
     to: int = Field(ge=1, description="The newer revision number")
+    language: str | None = LANGUAGE
 
 
 class Segment(BaseModel):
@@ -167,6 +213,10 @@ class CompareOut(BaseModel):
     declaration_id: int
     from_revision: int
     to_revision: int
+    language: str
+    out_of_step: list[str] = Field(
+        description="Item keys marked translation needed in this language in the newer revision"
+    )
     title: TitleDiff
     sections: list[SectionDiff]
     summary: DiffSummary
@@ -183,6 +233,7 @@ class AmendmentIn(ApiModel):
     proposed_text: Text | None = text(MAX_PARAGRAPH, None, required=False)
     justification: Text = text(MAX_JUSTIFICATION)
     submit: bool = Field(False, description="Submit at once instead of keeping a draft")
+    language: str | None = LANGUAGE
 
 
 class AmendmentPatchIn(ApiModel):
@@ -221,6 +272,7 @@ class AmendmentOut(BaseModel):
     state: str
     kind: str
     target_key: str
+    language: str = Field(description="The language the amendment is written in")
     target: str = Field(description="Where the target is in the current text, e.g. commitment 2")
     base_revision: int
     proposed_title: str | None

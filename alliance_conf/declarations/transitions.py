@@ -23,7 +23,7 @@ from alliance_conf.declarations.models import (
 )
 from alliance_conf.declarations.operations import lock_declaration
 from alliance_conf.extensions import db
-from alliance_conf.i18n import _
+from alliance_conf.i18n import _, ngettext
 from alliance_conf.plugins import flatten, hook
 
 TRANSITIONS: dict[DeclarationState, tuple[DeclarationState, ...]] = {
@@ -47,10 +47,17 @@ def reopen_vetoes(declaration: Declaration) -> list[str]:
 def check_transition(declaration: Declaration, to: DeclarationState) -> None:
     old = declaration.state
     if to not in TRANSITIONS[old]:
-        allowed = " or ".join(s.title.lower() for s in TRANSITIONS[old]) or "nothing (it is final)"
+        allowed = _(" or ").join(s.title.lower() for s in TRANSITIONS[old]) or _(
+            "nothing (it is final)"
+        )
         raise InvalidState(
-            f"A declaration cannot move from {old.title.lower()} to {to.title.lower()}; "
-            f"from {old.title.lower()} it can move to {allowed}."
+            _(
+                "A declaration cannot move from %(old)s to %(new)s; from %(old)s it can move to "
+                "%(allowed)s.",
+                old=old.title.lower(),
+                new=to.title.lower(),
+                allowed=allowed,
+            )
         )
 
 
@@ -60,7 +67,12 @@ def parse_state(value) -> DeclarationState:
     except ValueError:
         known = ", ".join(s.value for s in DeclarationState)
         raise ValidationFailed(
-            f"{value!r} is not a declaration state; use one of {known}.", {"to": "Unknown state."}
+            _(
+                "“%(value)s” is not a declaration state; use one of %(known)s.",
+                value=str(value),
+                known=known,
+            ),
+            {"to": _("Unknown state.")},
         ) from None
 
 
@@ -81,8 +93,13 @@ def transition(declaration: Declaration, to, *, actor) -> Declaration:
         )
         if undecided:
             raise InvalidState(
-                f"{undecided} submitted amendment(s) are not decided yet; accept or reject them "
-                "before opening the declaration for signature."
+                ngettext(
+                    "%(num)d submitted amendment is not decided yet; accept or reject it before "
+                    "opening the declaration for signature.",
+                    "%(num)d submitted amendments are not decided yet; accept or reject them "
+                    "before opening the declaration for signature.",
+                    undecided,
+                )
             )
         revision = declaration.current_revision
         problems = versions.out_of_step_problems(declaration, revision)
@@ -106,7 +123,10 @@ def transition(declaration: Declaration, to, *, actor) -> Declaration:
         vetoes = reopen_vetoes(declaration)
         if vetoes:
             raise InvalidState(
-                "The declaration cannot go back to consultation: " + "; ".join(vetoes)
+                _(
+                    "The declaration cannot go back to consultation: %(reasons)s",
+                    reasons="; ".join(vetoes),
+                )
             )
         data.update(unfrozen_hash=declaration.text_hash)
         declaration.frozen_revision_id = None

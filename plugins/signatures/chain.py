@@ -368,6 +368,13 @@ def _check_declaration_row(session, declaration_id, events, cache) -> list[str]:
                 number=revision[1],
             )
         )
+    elif (
+        declaration.language_hashes
+        and canonical.manifest_hash(declaration.language_hashes) != declaration.text_hash
+    ):
+        problems.append(
+            _("declaration: its language hashes do not make up its text hash (manifest).")
+        )
     return problems
 
 

@@ -124,7 +124,7 @@ def test_final_declaration_text_numbering_and_signatories(signed):
 
     # Annex II: the text's SHA-256 and each signature's code and address.
     revision = signed.frozen_revision
-    assert signed.text_hash == canonical.text_hash(revision.content)
+    assert signed.text_hash == canonical.manifest_hash(revision.language_hashes())
     assert signed.text_hash in lines
     record = table_rows(document.tables[0])
     assert record[0] == ["Delegation", "Signed (UTC)", "Verification code", "Verification address"]
