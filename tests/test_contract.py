@@ -247,7 +247,22 @@ def _no_op_me(client, seed, api_headers):
     return "PATCH", "/api/v1/auth/me", {"language": "en"}, api_headers(user)
 
 
+def _no_op_translation(client, seed, api_headers):
+    declaration = _seed_declaration(seed)
+    french = declaration.current_revision.text_in("fr")
+    url = f"/api/v1/declarations/{declaration.id}/translations/fr"
+    return "PUT", url, {"content": french}, api_headers(seed.accounts["organiser"])
+
+
+def _no_op_translator(client, seed, api_headers):
+    staff = seed.accounts["staff"]
+    url = f"/api/v1/users/{staff.id}/translator"
+    return "PUT", url, {"translator": False}, api_headers(seed.accounts["organiser"])
+
+
 NO_OP_REQUESTS = {
+    "put_translation": _no_op_translation,
+    "put_translator": _no_op_translator,
     "update_delegation": _no_op_delegation,
     "change_status": _no_op_registration,
     "patch_declaration": _no_op_declaration,

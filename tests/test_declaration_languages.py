@@ -11,6 +11,7 @@ from alliance_conf.core.errors import InvalidState, PermissionDenied, Validation
 from alliance_conf.declarations import amendments, canonical, operations, transitions
 from alliance_conf.declarations.models import DeclarationRevision, DeclarationState
 from alliance_conf.extensions import db
+from alliance_conf.testing.fixtures import TEST_PASSWORD
 
 
 def _texts(declaration):
@@ -292,3 +293,57 @@ def test_conference_languages_through_the_api(client, make_user, api_headers):
     refused = client.post("/api/v1/conferences", json=body, headers=api_headers(organiser))
     assert refused.status_code == 422
     assert "klingon" in refused.get_json()["error"]["fields"]["languages"]
+
+
+def test_the_declaration_pages_speak_french(client, login, declaration_cast, api_headers):
+    cast = declaration_cast
+    _accept_french_amendment(cast)
+    declaration = cast.declaration
+    login(cast.organiser)
+    french = {"Accept-Language": "fr"}
+    page = client.get(f"/declarations/{declaration.id}?lang=en", headers=french)
+    text = page.get_data(as_text=True)
+    assert page.status_code == 200
+    assert "Texte actuel" in text and "Traduction à mettre à jour" in text
+    assert "Mettre à jour le texte (anglais)" in text
+    assert "En consultation" in text  # the state's title, lazily translated
+    refused = client.post(
+        f"/declarations/{declaration.id}/transition",
+        data={"to": "open", "confirm": "y"},
+        headers=french,
+    )
+    assert refused.status_code == 409
+    assert "Le texte ne peut pas être arrêté" in refused.get_data(as_text=True)
+    form = client.get(f"/declarations/{declaration.id}/translate/en", headers=french)
+    assert "Mettre à jour le texte (anglais)" in form.get_data(as_text=True)
+    # the API answers in French too, with the field and the code unchanged
+    url = f"/api/v1/declarations/{declaration.id}/transitions"
+    response = client.post(
+        url, json={"to": "open"}, headers={**api_headers(cast.organiser), **french}
+    )
+    body = response.get_json()["error"]
+    assert body["code"] == "invalid_state" and "anglais" in body["message"]
+    unknown = client.get(
+        f"/api/v1/declarations/{declaration.id}?language=de",
+        headers={**api_headers(cast.organiser), **french},
+    )
+    assert "n\u2019a pas de texte" in unknown.get_json()["error"]["fields"]["language"]
+
+
+def test_organisers_grant_translators_on_a_page(app, client, login, declaration_cast, make_user):
+    cast = declaration_cast
+    clerk = make_user(role="staff", full_name="Clara Clerk")
+    other = app.test_client()
+    other.post("/auth/login", data={"email": cast.staff.email, "password": TEST_PASSWORD})
+    assert other.get("/translators").status_code == 403
+    login(cast.organiser)
+    page = client.get("/translators").get_data(as_text=True)
+    assert "Clara Clerk" in page
+    response = client.post("/translators", data={"user_id": clerk.id, "grant": "1"})
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert clerk.is_translator
+    response = client.post("/translators", data={"user_id": cast.head_be.id, "grant": "1"})
+    assert response.status_code == 422
+    db.session.expire_all()
+    assert not cast.head_be.is_translator

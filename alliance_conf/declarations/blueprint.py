@@ -60,3 +60,4 @@ for name in ("submit", "withdraw", "support", "accept", "reject", "comment"):
         getattr(views, f"amendment_{name}"),
         methods=["POST"],
     )
+bp.add_url_rule("/translators", "translators", views.translators, methods=["GET", "POST"])

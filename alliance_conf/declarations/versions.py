@@ -22,6 +22,8 @@ from __future__ import annotations
 import copy
 from dataclasses import dataclass, field
 
+from babel import Locale, UnknownLocaleError
+
 from alliance_conf.core.errors import ValidationFailed
 from alliance_conf.declarations.content import clean_content, item_label
 from alliance_conf.declarations.models import (
@@ -31,7 +33,7 @@ from alliance_conf.declarations.models import (
     Declaration,
     DeclarationRevision,
 )
-from alliance_conf.i18n import _, current_language, language_name
+from alliance_conf.i18n import _, current_language
 
 
 @dataclass
@@ -54,8 +56,12 @@ class Texts:
 
 
 def name(language: str) -> str:
-    """The language's name in the language of the reader (“French”, « anglais »)."""
-    return language_name(language, current_language())
+    """The language's name in the reader's language, as written inside a sentence (“French”,
+    « anglais »)."""
+    try:
+        return Locale.parse(language).get_display_name(current_language()) or language
+    except (UnknownLocaleError, ValueError):
+        return language
 
 
 def conference_languages(declaration: Declaration) -> list[str]:

@@ -659,3 +659,47 @@ def amendment_comment(amendment_id: int):
     else:
         flash(_("Write a comment first."), "error")
     return redirect(url_for("declarations.amendment", amendment_id=amendment.id) + "#comments")
+
+
+# --- translators -----------------------------------------------------------------------------
+
+
+@roles_required(UserRole.organiser)
+def translators():
+    """Organisers grant the staff the translator permission, or take it back."""
+    from alliance_conf.auth.models import User
+    from alliance_conf.auth.operations import set_translator
+
+    form = ActionForm()
+    status = 200
+    if request.method == "POST":
+        if not form.validate_on_submit():
+            flash(_("The form expired or was sent from elsewhere. Please try again."), "error")
+            status = 400
+        else:
+            user_id = request.form.get("user_id", 0, type=int)
+            user = db.session.get(User, user_id) if 0 < user_id < 2**31 else None
+            if user is None:
+                flash(_("There is no such member of the secretariat."), "error")
+                status = 404
+            else:
+                grant = request.form.get("grant") == "1"
+                with form_action() as done:
+                    set_translator(user, grant, actor=current_user)
+                if done:
+                    if grant:
+                        flash(_("%(name)s is now a translator.", name=user.full_name), "success")
+                    else:
+                        flash(
+                            _("%(name)s is no longer a translator.", name=user.full_name),
+                            "success",
+                        )
+                    return redirect(url_for("declarations.translators"))
+                flash(done.error.message, "error")
+                status = done.error.status
+    staff = db.session.scalars(
+        sa.select(User)
+        .where(User.role.in_([UserRole.staff, UserRole.organiser]))
+        .order_by(User.full_name)
+    ).all()
+    return render_template("declarations/translators.html", staff=staff, form=form), status

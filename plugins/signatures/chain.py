@@ -234,7 +234,7 @@ def _verify(session: Session, declaration_id: int, report: ChainReport, anchors=
     previous_hash = crypto.GENESIS_HASH
     signed_seen: set[int] = set()
     withdrawn_seen: set[int] = set()
-    text_hashes: dict[int, tuple | None] = {}
+    text_hashes: dict[int, tuple[int, int, str]] = {}
     for position, event in enumerate(events, start=1):
         label = _event_label(event)
         if event.sequence != position:
@@ -368,12 +368,12 @@ def _check_declaration_row(session, declaration_id, events, cache) -> list[str]:
                 number=revision[1],
             )
         )
-    if (
-        declaration.language_hashes is not None
+    elif (
+        declaration.language_hashes
         and canonical.manifest_hash(declaration.language_hashes) != declaration.text_hash
     ):
         problems.append(
-            _("declaration: its language hashes do not add up to its text hash (manifest).")
+            _("declaration: its language hashes do not make up its text hash (manifest).")
         )
     return problems
 

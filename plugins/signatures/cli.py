@@ -140,7 +140,11 @@ def _echo_text_hashes(declaration: Declaration) -> None:
     if not declaration.text_hash:
         return
     click.echo(_("  text signed: SHA-256 %(hash)s", hash=declaration.text_hash))
-    for language, digest in (declaration.language_hashes or {}).items():
+    _echo_language_hashes(declaration.language_hashes or {})
+
+
+def _echo_language_hashes(language_hashes: dict) -> None:
+    for language, digest in language_hashes.items():
         click.echo(
             _(
                 "  %(language)s (%(code)s): SHA-256 %(hash)s",
@@ -201,6 +205,9 @@ def verify_receipt_command(path: str, key_path: str | None):
             n=receipt.get("chain_sequence"),
         )
     )
+    language_hashes = receipt.get("language_hashes")
+    if isinstance(language_hashes, dict):
+        _echo_language_hashes(language_hashes)
 
 
 @signatures_cli.command("status")

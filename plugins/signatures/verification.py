@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 
+from alliance_conf.declarations import canonical
 from alliance_conf.declarations.models import DeclarationRevision
 from alliance_conf.extensions import db
 from plugins.signatures import crypto

@@ -164,12 +164,23 @@ def test_api_errors_in_french_keep_their_code(app, client, head, declaration, ap
     assert english["message"].startswith("No signature has this verification code")
 
 
-def test_cli_verify_shows_each_language_hash(app, cli, declaration, make_signatory):
+def test_cli_verify_shows_each_language_hash(app, cli, declaration, make_signatory, tmp_path):
+    import json
+
     from plugins.signatures.operations import sign_declaration
+    from plugins.signatures.receipts import signed_receipt
 
     user = make_signatory("IE")
-    sign_declaration(declaration, actor=user, password=TEST_PASSWORD, typed_name=user.full_name)
+    signature = sign_declaration(
+        declaration, actor=user, password=TEST_PASSWORD, typed_name=user.full_name
+    )
     db.session.commit()
+    path = tmp_path / "receipt.json"
+    path.write_text(json.dumps(signed_receipt(signature)), encoding="utf-8")
+    checked = cli("signatures", "verify-receipt", str(path))
+    assert checked.exit_code == 0, checked.output
+    assert f"French (fr): SHA-256 {declaration.language_hashes['fr']}" in checked.output
+    assert f"English (en): SHA-256 {declaration.language_hashes['en']}" in checked.output
     result = cli("signatures", "verify", "global-alliance-2012")
     assert result.exit_code == 0, result.output
     assert f"English (en): SHA-256 {declaration.language_hashes['en']}" in result.output
