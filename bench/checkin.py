@@ -25,6 +25,7 @@ import json
 import os
 import random
 import shutil
+import subprocess
 import sys
 import tempfile
 import threading
@@ -39,12 +40,41 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 import registration_scale as scale  # noqa: E402 - after the path is set
-from http_load import api_token, start_gunicorn  # noqa: E402
+from http_load import api_token  # noqa: E402
 
 from alliance_conf.testing.storm import create_database, drop_database, free_port  # noqa: E402
 
 GOAL_P95_MS = 100
 STAFF_EMAIL = "door{n}@bench.example.org"
+
+
+def start_gunicorn(port: int, workers: int, env: dict, tmp: Path) -> subprocess.Popen:
+    """The app under gunicorn; waits (up to 10 minutes on a loaded machine) for an answer."""
+    log = (tmp / "gunicorn.log").open("wb")
+    process = subprocess.Popen(
+        [
+            str(ROOT / ".venv" / "bin" / "gunicorn"),
+            "--workers", str(workers),
+            "--bind", f"127.0.0.1:{port}",
+            "--backlog", "2048",
+            "--timeout", "120",
+            "--control-socket", str(tmp / f"gunicorn-{port}.ctl"),
+            "--log-level", "warning",
+            "wsgi:app",
+        ],
+        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=log,
+    )  # fmt: skip
+    deadline = time.monotonic() + 600
+    while time.monotonic() < deadline and process.poll() is None:
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+            conn.request("GET", "/healthz")
+            conn.getresponse().read()
+            return process
+        except OSError:
+            time.sleep(0.5)
+    process.terminate()
+    raise SystemExit("gunicorn did not start:\n" + (tmp / "gunicorn.log").read_text()[-3000:])
 
 
 def percentile(values: list[float], p: float) -> float:
@@ -166,7 +196,7 @@ def main(argv=None) -> int:
             "RATELIMIT_ENABLED": "false",
         }
         port = free_port()
-        server = start_gunicorn("wsgi:app", port, args.workers, env, ROOT, tmp)
+        server = start_gunicorn(port, args.workers, env, tmp)
         tokens = [
             api_token(port, STAFF_EMAIL.format(n=n), scale.PASSWORD) for n in range(args.doors)
         ]
