@@ -1,7 +1,7 @@
 """accreditation badges and check-in
 
 Revision ID: core_0011
-Revises: core_0009
+Revises: core_0010
 Create Date: 2026-12-01 13:40:00
 
 """
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 revision = 'core_0011'
-down_revision = 'core_0009'
+down_revision = 'core_0010'
 branch_labels = None
 depends_on = None
 
