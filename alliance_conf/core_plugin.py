@@ -5,13 +5,16 @@ from __future__ import annotations
 from flask import Flask
 
 from alliance_conf.hooks import NavItem, SlotContent, hookimpl
+from alliance_conf.notifications.reactions import *  # noqa: F403 - the core's event reactions
 
 
 @hookimpl
 def alliance_configure(app: Flask):
     from alliance_conf.auth import loading
+    from alliance_conf.notifications import operations as notifications
 
     app.before_request(loading.load_api_user)
+    notifications.init_app(app)
 
 
 @hookimpl
@@ -33,6 +36,8 @@ def alliance_blueprints(app: Flask):
     from alliance_conf.jobs.api import api as jobs_api
     from alliance_conf.jobs.blueprint import bp as jobs_bp
     from alliance_conf.mail.blueprint import bp as mail_bp
+    from alliance_conf.notifications.api import api as notifications_api
+    from alliance_conf.notifications.blueprint import bp as notifications_bp
     from alliance_conf.participants.api import api as participants_api
     from alliance_conf.participants.blueprint import bp as participants_bp
     from alliance_conf.registrations.api import api as registrations_api
@@ -60,6 +65,8 @@ def alliance_blueprints(app: Flask):
         jobs_bp,
         jobs_api,
         i18n_bp,
+        notifications_bp,
+        notifications_api,
     ]
 
 

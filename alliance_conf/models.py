@@ -14,6 +14,7 @@ from alliance_conf.delegations.models import Delegation
 from alliance_conf.invitations.models import Invitation
 from alliance_conf.jobs.models import Job
 from alliance_conf.mail.models import MailMessage
+from alliance_conf.notifications.models import Notification
 from alliance_conf.registrations.models import Registration
 
 __all__ = [
@@ -29,6 +30,7 @@ __all__ = [
     "Invitation",
     "Job",
     "MailMessage",
+    "Notification",
     "Registration",
     "User",
 ]

@@ -83,6 +83,7 @@ def send_code(
         "Confirm your e-mail address",  # no code in the subject: organisers see subjects
         f"Your code to confirm this address for {what} is {code}.\n\n"
         f"It is valid for {minutes} minutes. If you did not ask for it, ignore this e-mail.",
+        confidential=True,
     )
     db.session.flush()
     log_event("email_proof.sent", proof, actor=None, data={"purpose": str(purpose)})

@@ -81,7 +81,7 @@ def issue_link(user: User, purpose: AccountTokenPurpose, *, actor=None) -> str:
             f"{current_app.config['PASSWORD_RESET_MINUTES']} minutes. If you did not ask, "
             "ignore this e-mail: your password stays as it is."
         )
-    queue_mail(user.email, subject, text)
+    queue_mail(user.email, subject, text, confidential=True)  # a password link
     log_event(f"user.{purpose}_link_sent", user, actor=actor or user)
     return url
 

@@ -49,6 +49,7 @@ from alliance_conf.declarations.operations import (
     require_authorised_member,
 )
 from alliance_conf.extensions import db
+from alliance_conf.plugins import hook
 from alliance_conf.registrations.models import Registration
 
 MAX_JUSTIFICATION = 5000
@@ -333,6 +334,9 @@ def accept_amendment(amendment: Amendment, *, actor) -> DeclarationRevision:
     amendment.decided_by_id = getattr(signed_in(actor), "id", None)
     db.session.flush()
     _log_amendment("amendment.accepted", amendment, actor, revision=revision.number)
+    hook().alliance_amendment_decided(
+        amendment=amendment, decision="accepted", reason="", actor=actor
+    )
     return revision
 
 
@@ -352,6 +356,9 @@ def reject_amendment(amendment: Amendment, *, reason: str, actor) -> Amendment:
     amendment.decided_by_id = getattr(signed_in(actor), "id", None)
     db.session.flush()
     _log_amendment("amendment.rejected", amendment, actor)
+    hook().alliance_amendment_decided(
+        amendment=amendment, decision="rejected", reason=reason, actor=actor
+    )
     return amendment
 
 

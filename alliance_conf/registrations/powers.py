@@ -20,6 +20,7 @@ from alliance_conf.auth.operations import check_plain_text
 from alliance_conf.core.db import utcnow
 from alliance_conf.core.errors import Conflict, InvalidState, PermissionDenied, ValidationFailed
 from alliance_conf.extensions import db
+from alliance_conf.plugins import hook
 from alliance_conf.registrations.models import (
     FullPowers,
     IssuingAuthority,
@@ -188,6 +189,7 @@ def grant_full_powers(
             "document": bool(document),
         },
     )
+    hook().alliance_full_powers_granted(registration=registration, powers=powers, actor=actor)
     return powers
 
 
@@ -238,6 +240,7 @@ def revoke_full_powers(
             "reason": reason,
         },
     )
+    hook().alliance_full_powers_revoked(registration=registration, powers=powers, actor=actor)
     return powers
 
 

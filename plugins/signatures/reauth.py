@@ -146,7 +146,7 @@ def request_signing_code(declaration: Declaration, *, actor) -> None:
     )
     db.session.flush()
     log_event("signature.code_sent", declaration, actor=actor)
-    mail.send_mail(
+    mail.send_secret(
         actor.email,
         "Your one-time signing code",  # not in the subject: organisers see subjects
         f"Your one-time code to sign “{declaration.title}” is {code}.\n\n"
