@@ -132,6 +132,12 @@ def _approved(conference_id: int | None = None, delegation_id: int | None = None
     return db.session.scalars(statement).unique().all()
 
 
+def delegation_data(delegation) -> dict:
+    """A delegation as a notification keeps it: its name as stored, and its country code so a
+    country is named in the language of whoever reads it."""
+    return {"delegation": delegation.name, "country": delegation.country_code or ""}
+
+
 def conference_signatories(conference_id: int) -> list:
     """Approved registrations holding full powers in the conference."""
     return [r for r in _approved(conference_id=conference_id) if r.is_signatory]

@@ -16,6 +16,7 @@ from alliance_conf.notifications.operations import (
     already_told,
     conference_signatories,
     delegation_authorised,
+    delegation_data,
     notify,
     notify_each,
 )
@@ -39,7 +40,7 @@ def _powers(registration, powers, kind: Kind, **data) -> None:
         kind,
         endpoint="registrations.show",
         values={"registration_id": registration.id},
-        data={"delegation": registration.delegation.name, **data},
+        data={**delegation_data(registration.delegation), **data},
         conference_id=registration.conference_id,
         subject_key=f"full_powers:{powers.id}",
     )
@@ -82,7 +83,7 @@ def notify_declaration_opened(declaration_id: int) -> None:
             Kind.declaration_opened,
             endpoint="declarations.show",
             values={"declaration_id": declaration.id},
-            data={"declaration": declaration.title, "delegation": registration.delegation.name},
+            data={"declaration": declaration.title, **delegation_data(registration.delegation)},
             conference_id=declaration.conference_id,
             subject_key=f"declaration:{declaration.id}:{stamp}",
         )
@@ -99,7 +100,7 @@ def _signature(signature, actor, kind: Kind, **data) -> None:
         values={"signature_id": signature.id},
         data={
             "declaration": signature.declaration.title,
-            "delegation": signature.delegation.name,
+            **delegation_data(signature.delegation),
             **data,
         },
         conference_id=signature.conference_id,
@@ -129,7 +130,7 @@ def alliance_amendment_decided(amendment, decision, reason):
         values={"amendment_id": amendment.id},
         data={
             "amendment": amendment.id,
-            "delegation": amendment.delegation.name,
+            **delegation_data(amendment.delegation),
             "declaration": amendment.declaration.title,
             "revision": amendment.accepted_revision_number,
             "reason": reason or "",
@@ -150,7 +151,7 @@ def _report(report, kind: Kind, *, mail: bool = True, only_new: bool = False, **
         kind,
         endpoint="reporting.report_show",
         values={"report_id": report.id},
-        data={"delegation": report.delegation.name, "round": report.round.title, **data},
+        data={**delegation_data(report.delegation), "round": report.round.title, **data},
         conference_id=report.round.conference_id,
         subject_key=key,
         mail=mail,

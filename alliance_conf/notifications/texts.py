@@ -9,14 +9,31 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask_babel import format_date
+from babel import Locale
+from flask_babel import format_date, get_locale
 
 from alliance_conf.i18n import _
 from alliance_conf.notifications.models import Notification, NotificationKind
 
 
+def _with_names(notification: Notification) -> dict:
+    """The stored data, with a country delegation named in the reader's language."""
+    d = dict(notification.data or {})
+    code = d.get("country")
+    if code:
+        d["delegation"] = country_name(code, str(get_locale() or "en")) or d.get("delegation")
+    return d
+
+
+def country_name(code: str, language: str) -> str | None:
+    try:
+        return Locale.parse(language).territories.get(code)
+    except (ValueError, TypeError):
+        return None
+
+
 def title(notification: Notification) -> str:
-    d = notification.data or {}
+    d = _with_names(notification)
     kind = notification.kind
     if kind == NotificationKind.full_powers_granted:
         return _("You hold full powers to sign for %(delegation)s", delegation=d.get("delegation"))
@@ -51,19 +68,19 @@ def title(notification: Notification) -> str:
         )
     if kind == NotificationKind.report_returned:
         return _(
-            "The report of %(delegation)s for %(round)s was returned for changes",
+            "The report of %(delegation)s for “%(round)s” was returned for changes",
             delegation=d.get("delegation"),
             round=d.get("round"),
         )
     if kind == NotificationKind.report_reviewed:
         return _(
-            "The report of %(delegation)s for %(round)s was reviewed",
+            "The report of %(delegation)s for “%(round)s” was reviewed",
             delegation=d.get("delegation"),
             round=d.get("round"),
         )
     if kind == NotificationKind.report_overdue:
         return _(
-            "The report of %(delegation)s for %(round)s is overdue",
+            "The report of %(delegation)s for “%(round)s” is overdue",
             delegation=d.get("delegation"),
             round=d.get("round"),
         )
@@ -71,7 +88,7 @@ def title(notification: Notification) -> str:
 
 
 def detail(notification: Notification) -> str:
-    d = notification.data or {}
+    d = _with_names(notification)
     kind = notification.kind
     if kind == NotificationKind.full_powers_granted:
         return _("Instrument: %(reference)s.", reference=d.get("reference"))
