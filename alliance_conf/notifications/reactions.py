@@ -92,6 +92,8 @@ def notify_declaration_opened(declaration_id: int) -> None:
 def _signature(signature, actor, kind: Kind, **data) -> None:
     from alliance_conf.auth.models import User
 
+    if getattr(signature, "id", None) is None:  # not a recorded signature (nothing to link)
+        return
     signer = db.session.get(User, signature.signatory_id) if signature.signatory_id else actor
     notify(
         signer,
