@@ -112,12 +112,19 @@ def _signature(signature, actor, kind: Kind, **data) -> None:
 
 @hookimpl
 def alliance_signature_recorded(signature, actor):
-    _signature(signature, actor, Kind.signature_recorded, code=signature.verification_code)
+    _signature(
+        signature, actor, Kind.signature_recorded, code=getattr(signature, "verification_code", "")
+    )
 
 
 @hookimpl
 def alliance_signature_withdrawn(signature, actor):
-    _signature(signature, actor, Kind.signature_withdrawn, reason=signature.withdrawal_reason or "")
+    _signature(
+        signature,
+        actor,
+        Kind.signature_withdrawn,
+        reason=getattr(signature, "withdrawal_reason", "") or "",
+    )
 
 
 @hookimpl
