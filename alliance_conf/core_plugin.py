@@ -6,16 +6,19 @@ from flask import Flask
 
 from alliance_conf.hooks import NavItem, SlotContent, hookimpl
 from alliance_conf.i18n import _l
+from alliance_conf.notifications.reactions import *  # noqa: F403 - the core's event reactions
 
 
 @hookimpl
 def alliance_configure(app: Flask):
     from alliance_conf.auth import loading
     from alliance_conf.delegations.countries import country_name, delegation_name
+    from alliance_conf.notifications import operations as notifications
 
     app.before_request(loading.load_api_user)
     # Country names in the interface's language: ``delegation_name(row.name, row.country_code)``
     app.jinja_env.globals.update(country_name=country_name, delegation_name=delegation_name)
+    notifications.init_app(app)
 
 
 @hookimpl
@@ -39,6 +42,8 @@ def alliance_blueprints(app: Flask):
     from alliance_conf.jobs.api import api as jobs_api
     from alliance_conf.jobs.blueprint import bp as jobs_bp
     from alliance_conf.mail.blueprint import bp as mail_bp
+    from alliance_conf.notifications.api import api as notifications_api
+    from alliance_conf.notifications.blueprint import bp as notifications_bp
     from alliance_conf.participants.api import api as participants_api
     from alliance_conf.participants.blueprint import bp as participants_bp
     from alliance_conf.registrations.api import api as registrations_api
@@ -68,6 +73,8 @@ def alliance_blueprints(app: Flask):
         i18n_bp,
         badges_bp,
         badges_api,
+        notifications_bp,
+        notifications_api,
     ]
 
 

@@ -146,6 +146,33 @@ class AllianceHookSpecs:
         transaction of its own."""
 
     @hookspec
+    def alliance_full_powers_granted(self, registration, powers, actor):
+        """An organiser recorded full powers for ``registration`` (after flush, before commit)."""
+
+    @hookspec
+    def alliance_full_powers_revoked(self, registration, powers, actor):
+        """An organiser revoked the full powers ``powers`` (their ``revocation_reason`` says
+        why), after flush, before commit."""
+
+    @hookspec
+    def alliance_amendment_decided(self, amendment, decision, reason, actor):
+        """An organiser decided ``amendment``: ``decision`` is ``"accepted"`` or
+        ``"rejected"``; ``reason`` is the rejection's reason ("" when accepted)."""
+
+    @hookspec
+    def alliance_report_returned(self, report, comment, actor):
+        """A submitted report went back to its delegation with ``comment`` (reporting plugin)."""
+
+    @hookspec
+    def alliance_report_reviewed(self, report, comment, actor):
+        """A submitted report was marked reviewed, with an optional ``comment``."""
+
+    @hookspec
+    def alliance_report_overdue(self, report, actor):
+        """A draft report is past its round's deadline and its delegation was reminded
+        (fired with each overdue reminder; at most once a day per report)."""
+
+    @hookspec
     def alliance_signature_rows(self, declaration):
         """Return the active signatures of ``declaration`` as a list of :class:`SignatureRow`."""
 

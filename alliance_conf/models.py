@@ -15,6 +15,7 @@ from alliance_conf.delegations.models import Delegation
 from alliance_conf.invitations.models import Invitation
 from alliance_conf.jobs.models import Job
 from alliance_conf.mail.models import MailMessage
+from alliance_conf.notifications.models import Notification
 from alliance_conf.registrations.models import Registration
 
 __all__ = [
@@ -32,6 +33,7 @@ __all__ = [
     "Invitation",
     "Job",
     "MailMessage",
+    "Notification",
     "Registration",
     "User",
 ]

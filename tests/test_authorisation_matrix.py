@@ -69,6 +69,8 @@ class World:
     passkey_b: object = None  # a passkey of delegation B's head
     job_b: object = None  # a finished background job (an export) started by B's head
     badge_b: object = None  # the accreditation badge of B's head
+    notification_b: object = None  # a notification of B's head (full powers granted)
+    message: object = None  # a message in the outbox
 
 
 # URL parameter name -> the value to put in it, always delegation B's object when it has one.
@@ -94,6 +96,8 @@ PARAMS = {
     "code": lambda w: w.signature_b.verification_code,
     "job_id": lambda w: w.job_b.id,
     "badge_id": lambda w: w.badge_b.id,
+    "notification_id": lambda w: w.notification_b.id,
+    "message_id": lambda w: w.message.id,
     # Documents by exporter name: the participant list (a conference document).
     "name": lambda w: "participants",
     "ext": lambda w: "docx",
@@ -193,6 +197,8 @@ OBJECT_RULES: dict[str, frozenset[str]] = {
         ("badges_api.get_badge", "badges_api.download_badge"),
         frozenset({"admin", "organiser", "delegate_b"}),
     ),
+    # A notification: only the person it was written for.
+    "notifications.open_notification": frozenset({"delegate_b"}),
 }
 
 
@@ -278,6 +284,15 @@ def build_world(make_conference, make_delegation, make_user, make_registration) 
     world.job_b = build_job(world.users["delegate_b"])
     world.badge_b = issue_badge(world.registrations["delegate_b"], actor=organiser)
     db.session.commit()
+    from alliance_conf.mail.models import MailMessage
+    from alliance_conf.notifications.models import Notification
+
+    world.notification_b = db.session.scalars(
+        sa.select(Notification)
+        .where(Notification.user_id == world.users["delegate_b"].id)
+        .order_by(Notification.id)
+    ).first()
+    world.message = db.session.scalars(sa.select(MailMessage).order_by(MailMessage.id)).first()
     return world
 
 

@@ -113,7 +113,7 @@ def test_jobs_and_mail_wait_for_a_worker_when_a_queue_is_configured(
     db.session.expire_all()
     job = db.session.get(Job, body["id"])
     assert (job.state, job.done, job.total) == (JobState.done, 5, 5)
-    assert db.session.scalar(sa.select(MailMessage.status)) == MailStatus.sent
+    assert db.session.scalar(sa.select(MailMessage.status)) == MailStatus.printed  # by the worker
     done = client.get(f"/api/v1/jobs/{job.id}", headers=headers).get_json()
     assert done["download_url"].endswith(f"/api/v1/jobs/{job.id}/file")
     download = client.get(done["download_url"], headers=headers)

@@ -89,6 +89,7 @@ def send_code(
             code=code,
             minutes=minutes,
         ),
+        confidential=True,
     )
     db.session.flush()
     log_event("email_proof.sent", proof, actor=None, data={"purpose": str(purpose)})

@@ -88,7 +88,7 @@ def issue_link(user: User, purpose: AccountTokenPurpose, *, actor=None) -> str:
             url=url,
             minutes=current_app.config["PASSWORD_RESET_MINUTES"],
         )
-    queue_mail(user.email, subject, text)
+    queue_mail(user.email, subject, text, confidential=True)  # a password link
     log_event(f"user.{purpose}_link_sent", user, actor=actor or user)
     return url
 

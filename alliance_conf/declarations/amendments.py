@@ -52,6 +52,7 @@ from alliance_conf.declarations.operations import (
 )
 from alliance_conf.extensions import db
 from alliance_conf.i18n import _, _l
+from alliance_conf.plugins import hook
 from alliance_conf.registrations.models import Registration
 
 MAX_JUSTIFICATION = 5000
@@ -442,6 +443,9 @@ def accept_amendment(amendment: Amendment, *, actor) -> DeclarationRevision:
     amendment.decided_by_id = getattr(signed_in(actor), "id", None)
     db.session.flush()
     _log_amendment("amendment.accepted", amendment, actor, revision=revision.number)
+    hook().alliance_amendment_decided(
+        amendment=amendment, decision="accepted", reason="", actor=actor
+    )
     return revision
 
 
@@ -464,6 +468,9 @@ def reject_amendment(amendment: Amendment, *, reason: str, actor) -> Amendment:
     amendment.decided_by_id = getattr(signed_in(actor), "id", None)
     db.session.flush()
     _log_amendment("amendment.rejected", amendment, actor)
+    hook().alliance_amendment_decided(
+        amendment=amendment, decision="rejected", reason=reason, actor=actor
+    )
     return amendment
 
 

@@ -15,10 +15,19 @@ class MailStatus(enum.StrEnum):
     queued = "queued"
     sent = "sent"
     failed = "failed"
+    printed = "printed"  # MAIL_SERVER unset: written to the console, never sent
 
     @property
     def title(self) -> str:
-        return str({"queued": _l("Queued"), "sent": _l("Sent"), "failed": _l("Failed")}[self.value])
+        return str(STATUS_TITLES[self])
+
+
+STATUS_TITLES = {
+    MailStatus.queued: _l("Queued"),
+    MailStatus.sent: _l("Sent"),
+    MailStatus.failed: _l("Failed"),
+    MailStatus.printed: _l("Printed"),
+}
 
 
 class MailMessage(db.Model):
@@ -43,6 +52,9 @@ class MailMessage(db.Model):
     )
     attempts: Mapped[int] = mapped_column(default=0)
     last_error: Mapped[str | None] = mapped_column(sa.Text)
+    # Carries a secret for its recipient only (signing code, password link, e-mail proof code):
+    # the outbox never shows its body to organisers.
+    confidential: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 

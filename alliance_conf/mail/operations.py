@@ -77,10 +77,12 @@ def queue_mail(
     html: MailText | None = None,
     conference_id: int | None = None,
     language: str | None = None,
+    confidential: bool = False,
 ) -> MailMessage:
     """Add a message to the outbox of the current transaction; it is sent once that commits.
     ``subject``, ``text`` and ``html`` become text in the recipient's language (``language``
-    when the caller knows it)."""
+    when the caller knows it). ``confidential``: the body holds a secret for the recipient
+    alone (a code, a password link); organisers see that the message exists, never its body."""
     with in_recipient_language(to, language):
         subject, text, html = _text(subject), _text(text), _text(html)
     message = MailMessage(
@@ -90,6 +92,7 @@ def queue_mail(
         body_html=html,
         conference_id=conference_id,
         status=MailStatus.queued,
+        confidential=confidential,
     )
     db.session.add(message)
     db.session.flush()
@@ -163,7 +166,8 @@ class _Transport:
         self.config = config
         self.smtp: smtplib.SMTP | None = None
 
-    def send(self, email: EmailMessage) -> None:
+    def send(self, email: EmailMessage) -> MailStatus:
+        """Send (``sent``), or print to the console when ``MAIL_SERVER`` is unset (``printed``)."""
         config = self.config
         if not config.get("MAIL_SERVER"):
             text = email.get_body(("plain",)).get_content()
@@ -173,10 +177,11 @@ class _Transport:
                 f"{text}--- end of mail ---\n"
             )
             sys.stdout.flush()
-            return
+            return MailStatus.printed
         if self.smtp is None:
             self.smtp = self._connect()
         self.smtp.send_message(email)
+        return MailStatus.sent
 
     def _connect(self) -> smtplib.SMTP:
         config = self.config
@@ -218,14 +223,14 @@ def deliver(ids: list[int] | None = None, *, retry_failed: bool = False) -> Deli
             for message in messages:
                 message.attempts += 1
                 try:
-                    transport.send(build_email(message, config["MAIL_DEFAULT_SENDER"]))
+                    outcome = transport.send(build_email(message, config["MAIL_DEFAULT_SENDER"]))
                 except (smtplib.SMTPException, OSError, ValueError) as exc:
                     message.status = MailStatus.failed
                     message.last_error = f"{type(exc).__name__}: {exc}"[:2000]
                     report.failed += 1
                     transport.close()
                 else:
-                    message.status = MailStatus.sent
+                    message.status = outcome
                     message.sent_at = utcnow()
                     message.last_error = None
                     report.sent += 1

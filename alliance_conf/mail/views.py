@@ -41,6 +41,16 @@ def outbox():
 
 
 @roles_required(UserRole.organiser)
+def message(message_id: int):
+    """One message with its body, to copy a link when mail bounced; a confidential one (a code,
+    a password link) shows everything but its body."""
+    mail = db.session.get(MailMessage, message_id)
+    if mail is None:
+        abort(404)
+    return render_template("mail/message.html", message=mail)
+
+
+@roles_required(UserRole.organiser)
 def retry():
     form = FlaskForm()
     if not form.validate_on_submit():

@@ -22,6 +22,7 @@ from alliance_conf.core.errors import Conflict, InvalidState, PermissionDenied, 
 from alliance_conf.extensions import db
 from alliance_conf.formatting import format_number
 from alliance_conf.i18n import _
+from alliance_conf.plugins import hook
 from alliance_conf.registrations.models import (
     FullPowers,
     IssuingAuthority,
@@ -208,6 +209,7 @@ def grant_full_powers(
             "document": bool(document),
         },
     )
+    hook().alliance_full_powers_granted(registration=registration, powers=powers, actor=actor)
     return powers
 
 
@@ -260,6 +262,7 @@ def revoke_full_powers(
             "reason": reason,
         },
     )
+    hook().alliance_full_powers_revoked(registration=registration, powers=powers, actor=actor)
     return powers
 
 

@@ -15,6 +15,7 @@ from alliance_conf.core.errors import (
 )
 from alliance_conf.extensions import db
 from alliance_conf.i18n import _
+from alliance_conf.plugins import hook
 from plugins.reporting.access import require_act_for
 from plugins.reporting.models import (
     CommitmentStatus,
@@ -233,6 +234,7 @@ def review_report(report: Report, *, actor, comment: str = "") -> Report:
     log_event(
         "reporting.report_reviewed", report, actor=actor, conference_id=report.round.conference_id
     )
+    hook().alliance_report_reviewed(report=report, comment=comment, actor=actor)
     return report
 
 
@@ -270,4 +272,5 @@ def return_report(report: Report, *, comment: str, actor) -> Report:
         conference_id=report.round.conference_id,
         data={"comment": comment},
     )
+    hook().alliance_report_returned(report=report, comment=comment, actor=actor)
     return report

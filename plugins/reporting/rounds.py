@@ -25,6 +25,7 @@ from alliance_conf.delegations.models import Delegation
 from alliance_conf.extensions import db
 from alliance_conf.formatting import format_date
 from alliance_conf.i18n import _, force_locale
+from alliance_conf.plugins import hook
 from alliance_conf.registrations.models import Registration, RegistrationStatus
 from plugins.reporting.access import require_act_for
 from plugins.reporting.models import (
@@ -330,6 +331,8 @@ def send_reminders(
                 data={"kind": kind, "recipients": len(recipients)},
             )
             result.sent.append((report, kind, recipients))
+            if kind == "overdue":
+                hook().alliance_report_overdue(report=report, actor=actor)
     return result
 
 

@@ -157,7 +157,7 @@ def request_signing_code(declaration: Declaration, *, actor) -> None:
     db.session.flush()
     log_event("signature.code_sent", declaration, actor=actor)
     with force_locale(mail.language_of(actor)):
-        mail.send_mail(
+        mail.send_secret(
             actor.email,
             _("Your one-time signing code"),  # not in the subject: organisers see subjects
             _(

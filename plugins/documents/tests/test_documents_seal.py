@@ -238,13 +238,14 @@ def test_cli_documents_carry_absolute_verification_addresses(
     )
     db.session.commit()
     out = tmp_path / "final.docx"
+    saved = app.config["PUBLIC_BASE_URL"]  # the app is shared: put back what was there
     app.config["PUBLIC_BASE_URL"] = "https://conference.example.org/"
     try:
         result = app.test_cli_runner().invoke(
             args=["documents", "declaration", conference.slug, "--out", str(out)]
         )
     finally:
-        app.config.pop("PUBLIC_BASE_URL", None)
+        app.config["PUBLIC_BASE_URL"] = saved
     assert result.exit_code == 0, result.output
     (record,) = table_rows(open_docx(out.read_bytes()).tables[0])[1:]
     assert record[3].startswith("https://conference.example.org/verify/")
