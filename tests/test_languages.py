@@ -124,3 +124,19 @@ def test_the_switch_never_sends_people_off_site(client):
     response = client.post("/language", data={"language": "fr", "next": "https://evil.example"})
     assert response.headers["Location"].endswith("/")
     assert "evil" not in response.headers["Location"]
+
+
+def test_the_scripts_sentences_come_in_the_page_language(client):
+    """Sentences the scripts write (passkey errors, download started) ride in the page as JSON."""
+    import json
+
+    def messages(language):
+        html = client.get("/auth/login", headers={"Accept-Language": language}).get_data(
+            as_text=True
+        )
+        found = re.search(r'<script type="application/json" id="js-messages">(.*?)</script>', html)
+        return json.loads(found.group(1))
+
+    assert messages("en")["nothing_signed"] == "Nothing was signed."
+    assert messages("fr")["nothing_signed"] == "Rien n’a été signé."
+    assert "{error}" in messages("fr")["passkey_failed"], "the script puts the error's name there"

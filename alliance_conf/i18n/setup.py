@@ -27,6 +27,31 @@ class AllianceDomain(Domain):
         return super().get_translations()
 
 
+def js_messages() -> dict[str, str]:
+    """The few sentences the page's scripts write themselves, in the page's language (base.html
+    hands them to the scripts as JSON)."""
+    from alliance_conf.i18n import _
+
+    return {
+        "download_started": _("Your download has started."),
+        "nothing_signed": _("Nothing was signed."),
+        "nothing_stored": _("Nothing was stored."),
+        "passkey_cancelled": _(
+            "The passkey request was cancelled or timed out, or this device holds no passkey "
+            "registered for your account."
+        ),
+        "try_again": _("Try again, or use another device."),
+        "passkey_exists": _("This device already holds one of your passkeys."),
+        "passkey_https": _("Passkeys need the site's secure address (https)."),
+        "passkey_failed": _("The passkey request failed (%(error)s).", error="{error}"),
+        "server_refused": _("The server refused the request."),
+        "no_passkeys": _(
+            "This browser cannot create passkeys. Use a current browser on a device with a "
+            "screen lock."
+        ),
+    }
+
+
 def translation_directories(registry) -> list[str]:
     """The core's catalogue, then each enabled plugin's ``translations/`` folder."""
     dirs = [CORE_TRANSLATIONS]
@@ -54,6 +79,7 @@ def init_i18n(app: Flask, registry) -> None:
         current_language=current_language,
         interface_languages=lambda: [(code, language_name(code)) for code in languages],
         language_name=language_name,
+        js_messages=js_messages,
     )
 
 

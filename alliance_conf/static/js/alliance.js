@@ -2,6 +2,17 @@
 (function () {
   "use strict";
 
+  var messages = null;
+
+  /* A sentence in the page's language (base.html's #js-messages), else the English given. */
+  function text(key, english) {
+    if (messages === null) {
+      var source = document.getElementById("js-messages");
+      try { messages = source ? JSON.parse(source.textContent) : {}; } catch (e) { messages = {}; }
+    }
+    return messages[key] || english;
+  }
+
   var COOKIE = "alliance_download";
 
   function readCookie(name) {
@@ -53,7 +64,7 @@
             clearCookie(COOKIE);
             form.classList.remove("is-busy");
             if (button) { button.removeAttribute("aria-disabled"); }
-            if (message) { message.textContent = done ? "Your download has started." : ""; }
+            if (message) { message.textContent = done ? text("download_started", "Your download has started.") : ""; }
           }
         }, 500);
       });

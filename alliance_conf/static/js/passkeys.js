@@ -5,6 +5,17 @@
 (function () {
   "use strict";
 
+  var messages = null;
+
+  /* A sentence in the page's language (base.html's #js-messages), else the English given. */
+  function text(key, english) {
+    if (messages === null) {
+      var source = document.getElementById("js-messages");
+      try { messages = source ? JSON.parse(source.textContent) : {}; } catch (e) { messages = {}; }
+    }
+    return messages[key] || english;
+  }
+
   function toBuffer(text) {
     var base64 = text.replace(/-/g, "+").replace(/_/g, "/");
     while (base64.length % 4) { base64 += "="; }
@@ -72,19 +83,22 @@
   }
 
   function explain(kind, error) {
-    var nothing = kind === "sign" ? "Nothing was signed." : "Nothing was stored.";
+    var nothing = kind === "sign" ? text("nothing_signed", "Nothing was signed.") :
+      text("nothing_stored", "Nothing was stored.");
     if (error && error.server) { return error.message; }
     if (error && error.name === "NotAllowedError") {
-      return "The passkey request was cancelled or timed out, or this device holds no passkey " +
-        "registered for your account. " + nothing + " Try again, or use another device.";
+      return text("passkey_cancelled", "The passkey request was cancelled or timed out, or this " +
+        "device holds no passkey registered for your account.") + " " + nothing + " " +
+        text("try_again", "Try again, or use another device.");
     }
     if (error && error.name === "InvalidStateError") {
-      return "This device already holds one of your passkeys. " + nothing;
+      return text("passkey_exists", "This device already holds one of your passkeys.") + " " + nothing;
     }
     if (error && error.name === "SecurityError") {
-      return "Passkeys need the site's secure address (https). " + nothing;
+      return text("passkey_https", "Passkeys need the site's secure address (https).") + " " + nothing;
     }
-    return "The passkey request failed (" + ((error && error.name) || "unknown error") + "). " + nothing;
+    return text("passkey_failed", "The passkey request failed ({error}).")
+      .replace("{error}", (error && error.name) || "?") + " " + nothing;
   }
 
   function fetchOptions(form) {
@@ -96,7 +110,7 @@
     }).then(function (response) {
       return response.json().catch(function () { return {}; }).then(function (body) {
         if (!response.ok) {
-          throw { server: true, message: (body.error && body.error.message) || "The server refused the request." };
+          throw { server: true, message: (body.error && body.error.message) || text("server_refused", "The server refused the request.") };
         }
         return body;
       });
@@ -131,7 +145,7 @@
     var kind = form.getAttribute("data-passkey");
     if (!window.PublicKeyCredential || !navigator.credentials) {
       if (kind === "register") {
-        say(form, "This browser cannot create passkeys. Use a current browser on a device with a screen lock.");
+        say(form, text("no_passkeys", "This browser cannot create passkeys. Use a current browser on a device with a screen lock."));
       }
       return;
     }
