@@ -138,5 +138,5 @@ def test_the_scripts_sentences_come_in_the_page_language(client):
         return json.loads(found.group(1))
 
     assert messages("en")["nothing_signed"] == "Nothing was signed."
-    assert messages("fr")["nothing_signed"] == "Rien n’a été signé."
+    assert messages("fr")["nothing_signed"] == "Rien n\u2019a été signé."
     assert "{error}" in messages("fr")["passkey_failed"], "the script puts the error's name there"
