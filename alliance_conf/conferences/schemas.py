@@ -23,7 +23,7 @@ class ConferenceIn(ApiModel):
     timezone: Line = Field("UTC", max_length=64)
     co_chairs: list[CoChair] = Field(default_factory=list, max_length=20)
     groups: dict[Line, Line] | None = Field(None, description="Delegation groups: key to label")
-    languages: list[str] | None = Field(
+    languages: list[Line] | None = Field(
         None,
         min_length=1,
         max_length=30,

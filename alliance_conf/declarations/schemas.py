@@ -80,7 +80,7 @@ class DeclarationPatchIn(ApiModel):
     base_revision: int | None = Field(
         None, ge=1, description="The revision you edited; refused if another was saved since"
     )
-    language: str | None = LANGUAGE
+    language: Line | None = LANGUAGE
 
 
 class TranslationIn(ApiModel):
@@ -95,7 +95,7 @@ class TranslationIn(ApiModel):
 
 
 class LanguageQuery(ApiModel):
-    language: str | None = LANGUAGE
+    language: Line | None = LANGUAGE
 
 
 class ParagraphOut(BaseModel):
@@ -174,7 +174,7 @@ class RevisionOut(RevisionSummary):
 class CompareQuery(ApiModel):
     from_: int = Field(alias="from", ge=1, description="The older revision number")
     to: int = Field(ge=1, description="The newer revision number")
-    language: str | None = LANGUAGE
+    language: Line | None = LANGUAGE
 
 
 class Segment(BaseModel):
@@ -233,7 +233,7 @@ class AmendmentIn(ApiModel):
     proposed_text: Text | None = text(MAX_PARAGRAPH, None, required=False)
     justification: Text = text(MAX_JUSTIFICATION)
     submit: bool = Field(False, description="Submit at once instead of keeping a draft")
-    language: str | None = LANGUAGE
+    language: Line | None = LANGUAGE
 
 
 class AmendmentPatchIn(ApiModel):
