@@ -3,6 +3,7 @@ invitations, signatures (hash chain, receipts, reminders) and reporting. The see
 signed and reported on, round-trips into an empty database; ids, hashes and Ed25519 receipts come
 back as they were, so `flask signatures verify` still passes."""
 
+import copy
 import json
 from datetime import date
 
@@ -12,6 +13,7 @@ from alliance_conf.backup.operations import export_conference
 from alliance_conf.conferences.models import Conference
 from alliance_conf.core.db import utcnow
 from alliance_conf.declarations import amendments, transitions
+from alliance_conf.declarations import operations as declarations
 from alliance_conf.declarations.models import Declaration
 from alliance_conf.delegations.models import Delegation
 from alliance_conf.extensions import db
@@ -84,6 +86,11 @@ def _busy_conference(seed, make_user):
     amendments.add_comment(amendment, body="Agreed, mostly. 👍", actor=organiser)
     amendments.support_amendment(amendment, actor=french)
     amendments.accept_amendment(amendment, actor=organiser)
+    # The seed is in English and French: a translator brings the French text back in step.
+    translator = make_user(role="staff")
+    translator.is_translator = True
+    french_text = copy.deepcopy(declaration.current_revision.text_in("fr"))
+    declarations.save_translation(declaration, language="fr", content=french_text, actor=translator)
     transitions.transition(declaration, "open", actor=organiser)
     db.session.commit()
 
