@@ -104,7 +104,7 @@ def _new_context(browser, live_server, locale: str):
         reduced_motion="reduce",
         viewport=DESKTOP,
     )
-    context.set_default_timeout(10_000)
+    context.set_default_timeout(20_000)  # full-page screenshots are slow on a busy machine
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
