@@ -430,7 +430,7 @@ def test_from_invitation_to_a_verified_signature(
         delegate.wait_for_url(re.compile(r"/signatures/\d+$"))
         message = flash(delegate)
         assert f"Signed on behalf of Estonia. Verification code: {receipt_code}." in message
-        details = delegate.locator("dl.details").inner_text()
+        details = delegate.locator("dl.details").first.inner_text()
         # Commitments by number and title, as a minister reads them, never by internal key.
         labels = [f"{n}. {conference['titles'][n - 1]}" for n in (1, 2, 3, 4)]
         assert "; ".join(labels[:3]) in details and labels[3] not in details
