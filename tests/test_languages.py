@@ -140,3 +140,18 @@ def test_the_scripts_sentences_come_in_the_page_language(client):
     assert messages("en")["nothing_signed"] == "Nothing was signed."
     assert messages("fr")["nothing_signed"] == "Rien n\u2019a été signé."
     assert "{error}" in messages("fr")["passkey_failed"], "the script puts the error's name there"
+
+
+def test_a_message_has_one_translation_across_the_catalogues():
+    """The catalogues are merged at run time, so a plugin's translation of a message the core
+    also has would replace the core's on every page. Where the sense differs, give the message
+    a context (``pgettext``) instead."""
+    by_language: dict[tuple[str, str, str | None], dict[str, object]] = {}
+    for path in CATALOGUES:
+        language = path.parts[-3]
+        for message in read_catalogue(path):
+            if message.id:
+                key = (language, str(message.id), message.context)
+                by_language.setdefault(key, {})[str(path.relative_to(PROJECT))] = message.string
+    differing = {k: v for k, v in by_language.items() if len({str(s) for s in v.values()}) > 1}
+    assert not differing, differing
