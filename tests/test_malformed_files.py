@@ -52,13 +52,14 @@ MALFORMED_CSV = {
 @pytest.mark.parametrize("name", sorted(MALFORMED_CSV))
 def test_invitation_import_refuses_malformed_files_and_stores_nothing(seed, name):
     data = MALFORMED_CSV[name]
+    mail_before = db.session.scalar(sa.select(sa.func.count(MailMessage.id)))
     with pytest.raises(ValidationFailed) as caught:
         import_invitations(seed.conference, data, actor=seed.accounts["organiser"])
     db.session.rollback()
     assert "nothing was imported" in caught.value.message or caught.value.fields
     assert "Traceback" not in caught.value.message
     assert db.session.scalar(sa.select(sa.func.count(Invitation.id))) == 0
-    assert db.session.scalar(sa.select(sa.func.count(MailMessage.id))) == 0
+    assert db.session.scalar(sa.select(sa.func.count(MailMessage.id))) == mail_before
 
 
 @pytest.mark.parametrize("name", ["latin-1", "binary junk", "huge line", "a zip file", "NUL bytes"])

@@ -363,7 +363,7 @@ def test_a_french_delegate_registers_amends_and_signs_in_french(
         )
         shot = screenshot(delegate, "french-sign-top-desktop", full_page=False)
         shutil.copyfile(shot, PROJECT_ROOT / "docs" / "screenshot-signing-french.png")
-        delegate.get_by_label("Votre mot de passe (à nouveau)").fill(DELEGATE_PASSWORD)
+        delegate.get_by_label("Votre mot de passe (de nouveau)").fill(DELEGATE_PASSWORD)
         delegate.get_by_label(re.compile("Saisissez votre nom complet")).fill(DELEGATE_NAME)
         delegate.get_by_role("button", name="Signer pour France").click()
         delegate.wait_for_url(re.compile(r"/sign$"))  # the box was not ticked: refused
@@ -371,7 +371,7 @@ def test_a_french_delegate_registers_amends_and_signs_in_french(
             delegate, "Un problème est survenu", "Cochez la case pour confirmer que vous signez."
         )
         audit_both(delegate, "french-sign-refused")
-        delegate.get_by_label("Votre mot de passe (à nouveau)").fill(DELEGATE_PASSWORD)
+        delegate.get_by_label("Votre mot de passe (de nouveau)").fill(DELEGATE_PASSWORD)
         delegate.get_by_label("Je signe ce texte au nom de ma délégation").check()
         delegate.get_by_role("button", name="Signer pour France").click()
         delegate.wait_for_url(re.compile(r"/signatures/\d+$"))
