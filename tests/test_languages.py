@@ -129,13 +129,14 @@ def test_the_switch_never_sends_people_off_site(client):
 def test_the_scripts_sentences_come_in_the_page_language(client):
     """Sentences the scripts write (passkey errors, download started) ride in the page as JSON."""
     import json
+    from html import unescape
 
     def messages(language):
         html = client.get("/auth/login", headers={"Accept-Language": language}).get_data(
             as_text=True
         )
-        found = re.search(r'<script type="application/json" id="js-messages">(.*?)</script>', html)
-        return json.loads(found.group(1))
+        found = re.search(r"<meta name=\"js-messages\" content='(.*?)'>", html)
+        return json.loads(unescape(found.group(1)))
 
     assert messages("en")["nothing_signed"] == "Nothing was signed."
     assert messages("fr")["nothing_signed"] == "Rien n\u2019a été signé."

@@ -52,6 +52,18 @@ class ContractSchema(GenerateJsonSchema):
             json_schema.setdefault("pattern", r"\S")
         return json_schema
 
+    def dict_schema(self, schema):
+        """A map whose keys are constrained text says so for every key (``propertyNames``):
+        pydantic's ``patternProperties`` would leave keys that miss the pattern unconstrained."""
+        json_schema = super().dict_schema(schema)
+        patterns = json_schema.get("patternProperties")
+        if patterns and len(patterns) == 1 and "additionalProperties" not in json_schema:
+            ((pattern, values),) = patterns.items()
+            del json_schema["patternProperties"]
+            json_schema["propertyNames"] = {"pattern": pattern}
+            json_schema["additionalProperties"] = values
+        return json_schema
+
     def default_schema(self, schema):
         """A field left out keeps its value (``None`` meaning "unchanged" in a PATCH) but is
         not nullable: documenting ``default: null`` there would contradict its type."""

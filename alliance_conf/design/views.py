@@ -13,7 +13,7 @@ from alliance_conf.conferences.models import Conference
 from alliance_conf.delegations.countries import country_name
 from alliance_conf.design.forms import SampleForm
 from alliance_conf.extensions import db
-from alliance_conf.i18n import _
+from alliance_conf.i18n import _, _l
 from alliance_conf.ui import Page, mark_download, page_number, sort_from_request
 
 SAMPLE_CONFERENCE = SimpleNamespace(
@@ -77,6 +77,14 @@ SAMPLE_CODES = [
     "US",
     "VN",
 ]
+STATUS_LABELS = {
+    "approved": _l("Approved"),
+    "pending": _l("Pending"),
+    "invited": _l("Invited"),
+    "withdrawn": _l("Withdrawn"),
+    "concluded": _l("Concluded"),
+    "draft_note": _l("Draft note"),
+}
 STATUSES = ("approved", "pending", "invited", "withdrawn")
 PER_PAGE = 10
 EXPORT_DELAY_SECONDS = 1.0
@@ -130,6 +138,7 @@ def reference():
         page=page,
         sample_conference=SAMPLE_CONFERENCE,
         sample_time=datetime(2031, 5, 4, 7, 30, tzinfo=UTC),
+        status_labels=STATUS_LABELS,
     ), status
 
 

@@ -130,7 +130,7 @@ def alliance_document_exporters():
     return [
         DocumentExporter(
             name="reporting-round",
-            label="Consolidated progress report",  # plain text: the documents API serialises it
+            label=_l("Consolidated progress report"),
             kind="reporting_round",
             extension="docx",
             content_type=DOCX_TYPE,

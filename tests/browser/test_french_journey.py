@@ -138,6 +138,10 @@ def bilingual(server_app, accounts):
             start_date=date(2032, 3, 8),
             end_date=date(2032, 3, 9),
             timezone="Europe/Brussels",
+            co_chairs=[
+                {"name": "Marie Lefèvre", "title": "Ministre de la Justice"},
+                {"name": "Jan Peeters", "title": "Minister of Home Affairs"},
+            ],
             languages=["en", "fr"],
         )
         conf.status = ConferenceStatus.registration_open

@@ -7,11 +7,11 @@
 
   var messages = null;
 
-  /* A sentence in the page's language (base.html's #js-messages), else the English given. */
+  /* A sentence in the page's language (base.html's js-messages meta element), else the English given. */
   function text(key, english) {
     if (messages === null) {
-      var source = document.getElementById("js-messages");
-      try { messages = source ? JSON.parse(source.textContent) : {}; } catch (e) { messages = {}; }
+      var source = document.querySelector('meta[name="js-messages"]');
+      try { messages = source ? JSON.parse(source.content) : {}; } catch (e) { messages = {}; }
     }
     return messages[key] || english;
   }
