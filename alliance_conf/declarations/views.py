@@ -49,7 +49,7 @@ from alliance_conf.declarations.models import (
 )
 from alliance_conf.extensions import db
 from alliance_conf.forms import form_action
-from alliance_conf.i18n import _
+from alliance_conf.i18n import _, current_language
 
 MAX_EDITOR_ITEMS = 1000
 
@@ -76,10 +76,12 @@ def _context(declaration: Declaration, **extra) -> dict:
 
 def _language(revision: DeclarationRevision) -> str:
     """The text language asked for with ``?lang=`` (a language of the revision), else the
-    revision's first; an unknown code is a 422 naming the languages."""
+    reader's language when the revision has a text in it, else the revision's first; an unknown
+    code is a 422 naming the languages."""
     asked = request.values.get("lang") or None
     if asked is None:
-        return revision.language
+        reader = current_language()
+        return reader if revision.has_language(reader) else revision.language
     if asked not in revision.languages:
         raise ValidationFailed(
             _(
