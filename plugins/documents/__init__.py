@@ -35,6 +35,9 @@ def alliance_settings():
         # The sealing certificate: a PKCS#12 file and its password (config file or environment).
         "DOCUMENTS_SEAL_PKCS12": None,
         "DOCUMENTS_SEAL_PASSWORD": None,
+        # Conference documents are prepared as background jobs above this many approved
+        # registrations (the participant list of a COP-sized conference takes minutes).
+        "DOCUMENTS_BACKGROUND_ABOVE": 2000,
     }
 
 
