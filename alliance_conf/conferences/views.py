@@ -4,9 +4,10 @@ import sqlalchemy as sa
 from flask import flash, redirect, render_template, url_for
 from flask_login import current_user
 
-from alliance_conf.auth.access import public, roles_required
+from alliance_conf.auth.access import is_organiser, public, roles_required
 from alliance_conf.auth.models import UserRole
 from alliance_conf.conferences import operations
+from alliance_conf.conferences.attention import attention
 from alliance_conf.conferences.forms import ConferenceForm
 from alliance_conf.conferences.models import Conference
 from alliance_conf.delegations.countries import name_order
@@ -36,7 +37,12 @@ def show(slug: str):
     for row in rows:
         by_group.setdefault(row.group, []).append(row)
     return render_template(
-        "conferences/show.html", conference=conference, by_group=by_group, total=len(rows)
+        "conferences/show.html",
+        conference=conference,
+        by_group=by_group,
+        total=len(rows),
+        # Organisers only: the "what needs you now" panel.
+        attention=attention(conference) if is_organiser(current_user) else None,
     )
 
 
