@@ -13,7 +13,7 @@ from alliance_conf.conferences.models import Conference
 from alliance_conf.delegations.countries import name_order
 from alliance_conf.delegations.models import Delegation
 from alliance_conf.extensions import db
-from alliance_conf.forms import form_action
+from alliance_conf.forms import form_action, validate_all
 from alliance_conf.i18n import _
 
 
@@ -49,7 +49,21 @@ def show(slug: str):
 @roles_required(UserRole.organiser)
 def create():
     form = ConferenceForm()
-    if form.validate_on_submit():
+
+    def check():
+        operations.check_new_conference(
+            slug=(form.slug.data or "").strip().lower(),
+            title=form.title.data,
+            city=form.city.data,
+            venue=form.venue.data,
+            start_date=form.start_date.data,
+            end_date=form.end_date.data,
+            timezone=(form.timezone.data or "").strip(),
+            co_chairs=form.co_chair_list(),
+            languages=form.language_list(),
+        )
+
+    if validate_all(form, check):
         with form_action(form) as done:
             conference = operations.create_conference(
                 slug=form.slug.data,
