@@ -9,9 +9,7 @@ SLUG = "global-alliance-2012"
 LONG_NAME = "International " + "Organisation" * 15 + "x" * 6  # 200 characters, few spaces
 
 
-def test_the_organiser_reads_what_needs_them_then_the_grouped_links(
-    page, phone_page, sign_in
-):
+def test_the_organiser_reads_what_needs_them_then_the_grouped_links(page, phone_page, sign_in):
     for current in (page, phone_page):
         sign_in(current, "organiser")
         current.goto(f"/conferences/{SLUG}")
