@@ -76,8 +76,10 @@ def alliance_template_slot(slot, context):
                 order=40,
             )
         return None
-    if slot in ("participants-actions", "conference-overview") and context.get("conference"):
+    if slot == "participants-actions" and context.get("conference"):
         return SlotContent("documents/_conference_actions.html", order=60)
+    if slot == "conference-links-documents" and context.get("conference"):
+        return SlotContent("documents/_conference_links.html", order=10)
     return None
 
 
