@@ -302,3 +302,38 @@ def test_plurals_for_0_1_and_2(app, language, n):
             assert f"{n} {expected} ({n} {approved}, 0 en attente)" in text
             assert f"{n} nouveau{'x' if n > 1 else ''} compte{'s' if n > 1 else ''}," in text
         assert current_app.config["BABEL_DEFAULT_LOCALE"] == "en"
+
+
+def test_password_advice_comes_in_french(app):
+    """zxcvbn's warnings and suggestions are translated, not left in English."""
+    from alliance_conf.auth.operations import check_password_strength
+    from alliance_conf.auth.password_advice import ADVICE
+
+    with force_locale("fr"), pytest.raises(ValidationFailed) as refused:
+        check_password_strength("aaaaaaaaaaaaaa")
+    message = refused.value.fields["password"]
+    assert "trop facile à deviner" in message
+    assert "Les répétitions comme « aaa » sont faciles à deviner." in message
+    assert "easy to guess" not in message
+    with force_locale("fr"):
+        assert all(str(french) != english for english, french in ADVICE.items())
+
+
+def test_every_sentence_of_zxcvbn_has_a_translation():
+    """The table follows the installed zxcvbn: a sentence it adds fails here, not in English."""
+    import ast
+    import inspect
+
+    from zxcvbn import feedback
+
+    from alliance_conf.auth.password_advice import ADVICE
+
+    sentences = {
+        node.args[0].value
+        for node in ast.walk(ast.parse(inspect.getsource(feedback)))
+        if isinstance(node, ast.Call)
+        and getattr(node.func, "id", None) == "_"
+        and isinstance(node.args[0], ast.Constant)
+    }
+    assert len(sentences) >= 25
+    assert sentences == set(ADVICE)

@@ -19,6 +19,7 @@ from alliance_conf.auth.models import (
     UserRole,
     normalise_email,
 )
+from alliance_conf.auth.password_advice import translated
 from alliance_conf.core.db import utcnow
 from alliance_conf.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from alliance_conf.core.inputs import (  # noqa: F401 (re-exported: the one plain-text check)
@@ -63,7 +64,9 @@ def check_password_strength(
     result = zxcvbn(password[:100], user_inputs=[u for u in user_inputs if u])
     if result["score"] < MIN_PASSWORD_SCORE:
         advice = " ".join(
-            filter(None, [result["feedback"].get("warning")] + result["feedback"]["suggestions"])
+            translated(sentence)
+            for sentence in [result["feedback"].get("warning")] + result["feedback"]["suggestions"]
+            if sentence
         )
         message = _("This password is too easy to guess.") + (f" {advice}" if advice else "")
         raise ValidationFailed(message, {field: message})
