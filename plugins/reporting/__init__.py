@@ -120,7 +120,15 @@ def alliance_signature_recorded(signature, actor):
 def alliance_demo_load(conference, accounts):
     from plugins.reporting.demo import load_demo_reporting
 
-    load_demo_reporting(conference, accounts)
+    load_demo_reporting(conference, accounts)  # nothing until someone has signed
+
+
+@hookimpl(trylast=True)
+def alliance_demo_week(week):
+    """The first round comes last in the week: it covers what the signatories endorsed."""
+    from plugins.reporting.demo import play_week
+
+    return play_week(week)
 
 
 @hookimpl
