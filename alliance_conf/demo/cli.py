@@ -25,7 +25,8 @@ def load(day_one: bool):
     """Create the 2012 Global Alliance launch conference and play its week: accreditation,
     amendments, the text opened and signed on 5 December 2012, the first reporting round
     (safe to run again)."""
-    result, week = load_demo_story(week=not day_one)
+    result = load_demo_story(week=not day_one)
+    week = result.week
     conference = result.conference
     total = conference.delegations.count()
     delegations = ngettext("%(num)d delegation", "%(num)d delegations", total)

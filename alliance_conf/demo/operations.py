@@ -43,16 +43,19 @@ class DemoResult:
     delegations_added: int
     new_passwords: dict[str, tuple[User, str]] = field(default_factory=dict)
     accounts: dict[str, User] = field(default_factory=dict)
+    week: WeekResult | None = None  # what ``load_demo_story`` played of the week
 
 
-def load_demo_story(*, week: bool = True) -> tuple[DemoResult, WeekResult | None]:
+def load_demo_story(*, week: bool = True) -> DemoResult:
     """What ``flask demo load`` does: the day-one state, dated 29 November 2012 (committed),
-    then, with ``week``, the week of the conference (``demo.week.play_demo_week``). Idempotent."""
+    then, with ``week``, the week of the conference (``demo.week.play_demo_week``, in
+    ``result.week``). Idempotent; commits."""
     with replayed_time(StoryClock(DAY_ONE)), held_mail():
         result = load_demo()
         db.session.commit()
-    played = play_demo_week(result.conference, result.accounts) if week else None
-    return result, played
+    if week:
+        result.week = play_demo_week(result.conference, result.accounts)
+    return result
 
 
 def load_demo() -> DemoResult:
