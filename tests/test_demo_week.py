@@ -228,3 +228,21 @@ def test_the_story_clock_only_answers_inside_its_block():
         first, second = utcnow(), utcnow()
         assert first.year == 2012 and second > first
     assert utcnow().year >= moment.year
+
+
+def test_a_signing_policy_beyond_passwords_leaves_the_text_unsigned(app):
+    """The story's signatories have passwords only: with e-mailed codes required, the week
+    stops at the opened text, and says so (no round either: nothing is signed)."""
+    from alliance_conf.demo.operations import load_demo_story
+
+    saved = app.config["SIGNATURES_REQUIRE_EMAIL_CODE"]
+    app.config["SIGNATURES_REQUIRE_EMAIL_CODE"] = True
+    try:
+        result = load_demo_story()
+    finally:
+        app.config["SIGNATURES_REQUIRE_EMAIL_CODE"] = saved
+    assert _declaration(result.conference).state == DeclarationState.open
+    assert db.session.scalar(sa.select(sa.func.count(Signature.id))) == 0
+    assert db.session.scalar(sa.select(sa.func.count(ReportingRound.id))) == 0
+    summary = "\n".join(result.week.summary)
+    assert "Signing not played" in summary and "Reporting: no round" in summary

@@ -7,7 +7,8 @@ endorsing three of the four commitments, the Netherlands withdrawing its first s
 signing again with an interpretative statement. Belgium has not signed: its head, the demo
 account, may sign. Each delegation's signing is played once: a delegation with any signature
 record, or whose signatory's password this run does not know (an account from an earlier
-run), is left as it is.
+run), is left as it is; nothing is signed when the signing policy asks for more than a password
+(an e-mailed code, a passkey).
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from alliance_conf.demo.operations import grant_demo_powers
 from alliance_conf.demo.week import Week, brussels
 from alliance_conf.extensions import db
 from alliance_conf.i18n import _
-from plugins.signatures import chain
+from plugins.signatures import chain, policy
 from plugins.signatures.models import Signature
 from plugins.signatures.operations import sign_declaration, withdraw_signature
 
@@ -87,9 +88,19 @@ SIGNINGS = (
 
 def play_week(week: Week) -> list[str]:
     declaration = week.declaration
-    if declaration.state == DeclarationState.open:
-        for signing in SIGNINGS:
-            _play(week, signing)
+    if declaration.state != DeclarationState.open:
+        return summary(week)
+    rules = policy.policy_for(declaration)
+    if rules.email_code or not rules.allows_password:
+        # The story's signatories have passwords only: no e-mailed code, no passkey.
+        return [
+            _(
+                "Signing not played: this declaration's signing policy asks for more than a password."
+            ),
+            *summary(week),
+        ]
+    for signing in SIGNINGS:
+        _play(week, signing)
     return summary(week)
 
 
