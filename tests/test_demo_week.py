@@ -246,3 +246,20 @@ def test_a_signing_policy_beyond_passwords_leaves_the_text_unsigned(app):
     assert db.session.scalar(sa.select(sa.func.count(ReportingRound.id))) == 0
     summary = "\n".join(result.week.summary)
     assert "Signing not played" in summary and "Reporting: no round" in summary
+
+
+def test_a_text_someone_already_moved_on_is_left_as_it_is(seed):
+    from alliance_conf.declarations.transitions import transition
+    from alliance_conf.demo.operations import load_demo_story
+
+    declaration = _declaration(seed.conference)
+    transition(declaration, "consultation", actor=seed.accounts["organiser"])
+    db.session.commit()
+    result = load_demo_story()
+    db.session.refresh(declaration)
+    assert declaration.state == DeclarationState.consultation
+    assert declaration.current_revision.number == 1
+    assert db.session.scalar(sa.select(sa.func.count(Amendment.id))) == 0
+    assert db.session.scalar(sa.select(sa.func.count(Signature.id))) == 0
+    assert db.session.scalar(sa.select(sa.func.count(ReportingRound.id))) == 0
+    assert "Signatures: 0 active" in "\n".join(result.week.summary)

@@ -56,6 +56,7 @@ from alliance_conf.registrations.powers import Instrument, grant_full_powers
 
 BRUSSELS = ZoneInfo("Europe/Brussels")
 EMAIL_DOMAIN = "demo.alliance-conf.org"
+TRANSLATED = "French brought in step with the accepted amendments"
 
 
 def brussels(day: int, hour: int, minute: int = 0, *, month: int = 12, year: int = 2012):
@@ -398,7 +399,7 @@ def prepare_text(week: Week) -> None:
         declaration,
         language="fr",
         content=french,
-        message="French brought in step with the accepted amendments",
+        message=TRANSLATED,
         actor=week.accounts.get("staff") or organiser,
     )
     week.commit()
@@ -428,8 +429,12 @@ def check_full_powers(week: Week) -> None:
 
 
 def open_for_signature(week: Week) -> None:
+    """Open the text the week prepared (its last revision is the translator's); a text in
+    consultation for any other reason is someone else's to open."""
     declaration = week.declaration
     if declaration.state != DeclarationState.consultation:
+        return
+    if declaration.current_revision.message != TRANSLATED:
         return
     week.at(brussels(5, 10))
     transitions.transition(declaration, "open", actor=week.organiser)

@@ -51,8 +51,9 @@ def _existing_round(declaration: Declaration) -> int | None:
 
 
 def load_demo_reporting(conference, accounts, week=None) -> ReportingRound | None:
-    """Open the demo round and play its reports (idempotent). Nothing while no delegation has
-    signed: a round asks the signatories to report on what they endorsed."""
+    """Open the demo round and play its reports (idempotent), at the story's dates when
+    ``week`` gives its clock. Nothing while no delegation has signed: a round asks the
+    signatories to report on what they endorsed (the day-one seed has none, and no round)."""
     declaration = _declaration(conference)
     if declaration is None or _existing_round(declaration) is not None:
         return None
