@@ -198,6 +198,19 @@ class AllianceHookSpecs:
         ``accounts`` maps demo roles ("organiser", "staff", "head") to their users.
         """
 
+    @hookspec
+    def alliance_demo_week(self, week):
+        """Play this plugin's part of the seed conference's week (``alliance_conf.demo.week``);
+        must be idempotent. Return a list of summary lines (or None) for ``flask demo load``.
+
+        ``week`` is a :class:`~alliance_conf.demo.week.Week`: ``conference``, ``declaration``,
+        ``accounts`` (demo roles and the week's people, by key), ``passwords`` (of the accounts
+        created by this run, by e-mail), ``at(moment)`` (the story's clock, Europe/Brussels
+        wall time) and ``commit()``. The core plays first (accreditation, amendments,
+        translation, opening), then the signatures plugin (``tryfirst``: signing), then the
+        reporting plugin (``trylast``: the first round, which needs the signatures).
+        """
+
     # --- backups ---------------------------------------------------------------------------
     @hookspec
     def alliance_backup_export(self, conference):

@@ -68,11 +68,21 @@ def test_demo_load_is_idempotent_and_prints_accounts_once(cli):
     assert first.exit_code == 0, first.output
     assert "with 49 delegations" in first.output
     assert "organiser@demo.alliance-conf.org" in first.output
+    assert "head.us@demo.alliance-conf.org" in first.output  # a signatory of the week
     second = cli("demo", "load")
     assert second.exit_code == 0
     assert "0 added now" in second.output and "already exist" in second.output
     assert "organiser@demo.alliance-conf.org" not in second.output
     assert db.session.scalar(sa.select(sa.func.count(Delegation.id))) == 49
+    # the three day-one accounts and the sixteen delegates of the week
+    assert db.session.scalar(sa.select(sa.func.count(User.id))) == 19
+
+
+def test_demo_load_day_one_is_the_state_before_the_week(cli):
+    first = cli("demo", "load", "--day-one")
+    assert first.exit_code == 0, first.output
+    assert "organiser@demo.alliance-conf.org" in first.output
+    assert "The week of" not in first.output
     assert db.session.scalar(sa.select(sa.func.count(User.id))) == 3
 
 

@@ -5,6 +5,7 @@ run as a formula (starting with =, +, -, @)."""
 import csv
 import io
 import zipfile
+from datetime import date
 
 import pytest
 import sqlalchemy as sa
@@ -155,13 +156,26 @@ def test_signature_status_board_csv_neutralises_formulas(seed, client, login, ma
 
 
 def test_reporting_csv_exports_neutralise_formulas(seed, client, login):
+    from alliance_conf.declarations.models import Declaration
     from alliance_conf.delegations.models import Delegation
     from alliance_conf.registrations.models import Registration
-    from plugins.reporting.models import Report, ReportState
+    from plugins.reporting.models import ReportState
     from plugins.reporting.reports import EntryData, save_report
+    from plugins.reporting.rounds import open_round
 
-    reports = db.session.scalars(sa.select(Report).order_by(Report.id)).all()
-    assert reports, "the seed conference has a reporting round"
+    declaration = db.session.scalar(
+        sa.select(Declaration).where(Declaration.conference_id == seed.conference.id)
+    )
+    round_ = open_round(  # nothing signed on day one: every delegation reports (assumed)
+        declaration,
+        title="First progress report",
+        period_start=seed.conference.start_date,
+        period_end=date(2013, 12, 31),
+        deadline=date(2014, 3, 31),
+        actor=seed.accounts["organiser"],
+    )
+    db.session.commit()
+    reports = round_.reports
     head = seed.accounts["head"]
     belgium = db.session.scalar(
         sa.select(Registration.delegation_id).where(Registration.user_id == head.id)

@@ -102,19 +102,48 @@ def calendar_words() -> set[str]:
     return words
 
 
+VOID_ELEMENTS = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta",
+                 "source", "track", "wbr"}  # fmt: skip
+
+
+def _is_compared_text(attributes: dict) -> bool:
+    """The comparison page's declaration text (``article.declaration-text.diff``)."""
+    classes = (attributes.get("class") or "").split()
+    return "declaration-text" in classes and "diff" in classes
+
+
 class PageText(HTMLParser):
-    """The text a person reads: text nodes and the attributes read aloud or shown."""
+    """The text a person reads: text nodes and the attributes read aloud or shown.
+
+    The comparison page shows the declaration's text word by word (inserted and deleted
+    segments), so no stored value appears whole there and data cannot be told from interface
+    by matching it: inside that text only the elements that declare the interface's language
+    again (``lang="{{ current_language() }}"``: statuses, badges) are read."""
 
     def __init__(self):
         super().__init__(convert_charrefs=True)
         self.parts: list[str] = []
         self.attributes: list[str] = []
         self._skipping = 0
+        self._open: list[tuple[str, bool]] = []  # (tag, inside the compared text)
+
+    def _compared(self) -> bool:
+        return bool(self._open) and self._open[-1][1]
 
     def handle_starttag(self, tag, attrs):
+        attributes = dict(attrs)
+        if tag not in VOID_ELEMENTS:
+            if _is_compared_text(attributes):
+                compared = True
+            elif attributes.get("lang"):
+                compared = False
+            else:
+                compared = self._compared()
+            self._open.append((tag, compared))
         if tag in SKIPPED_ELEMENTS:
             self._skipping += 1
-        attributes = dict(attrs)
+        if self._compared():
+            return
         for name in READ_ATTRIBUTES:
             if attributes.get(name):
                 self.attributes.append(attributes[name])
@@ -124,9 +153,13 @@ class PageText(HTMLParser):
     def handle_endtag(self, tag):
         if tag in SKIPPED_ELEMENTS and self._skipping:
             self._skipping -= 1
+        for index in range(len(self._open) - 1, -1, -1):
+            if self._open[index][0] == tag:
+                del self._open[index:]
+                break
 
     def handle_data(self, data):
-        if not self._skipping and data.strip():
+        if not self._skipping and not self._compared() and data.strip():
             self.parts.append(data)
 
 
@@ -205,7 +238,7 @@ def pseudo_app(tmp_path_factory):
     from alliance_conf import create_app
     from alliance_conf.auth.operations import create_user
     from alliance_conf.delegations.models import Delegation
-    from alliance_conf.demo.operations import load_demo
+    from alliance_conf.demo.operations import load_demo_story
     from alliance_conf.extensions import db
     from alliance_conf.registrations.operations import change_status, create_registration
 
@@ -214,7 +247,7 @@ def pseudo_app(tmp_path_factory):
     app = create_app({**config, "I18N_PSEUDO": True}, instance_path=str(folder / "instance"))
     migrate_to_heads(app)
     with app.app_context():
-        demo = load_demo()
+        demo = load_demo_story()  # the week: amendments, signatures, a reporting round
         accounts = {}
         for key, user in demo.accounts.items():
             user.set_password(PASSWORD)

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import enum
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from contextvars import ContextVar
+from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy import event
@@ -13,9 +15,47 @@ from sqlalchemy.types import TypeDecorator
 
 from alliance_conf.extensions import db
 
+_CLOCK: ContextVar[Callable[[], datetime] | None] = ContextVar("alliance_clock", default=None)
+
 
 def utcnow() -> datetime:
-    return datetime.now(UTC)
+    """Now, in UTC; inside ``replayed_time`` the replayed story's moment instead."""
+    clock = _CLOCK.get()
+    return clock() if clock is not None else datetime.now(UTC)
+
+
+class StoryClock:
+    """The time of a story replayed through the real operations (the demo week of 5 December
+    2012), so every timestamp they write, hashed ones included, is the story's own.
+
+    ``at(moment)`` sets the time; each reading moves it on by a millisecond, so the events of one
+    step keep their order."""
+
+    TICK = timedelta(milliseconds=1)
+
+    def __init__(self, moment: datetime):
+        self.moment = moment.astimezone(UTC)
+
+    def at(self, moment: datetime) -> datetime:
+        if moment.tzinfo is None:
+            raise ValueError("naive datetime given where an aware one is required")
+        self.moment = moment.astimezone(UTC)
+        return self.moment
+
+    def __call__(self) -> datetime:
+        now = self.moment
+        self.moment = now + self.TICK
+        return now
+
+
+@contextmanager
+def replayed_time(clock: StoryClock) -> Iterator[StoryClock]:
+    """``utcnow()`` reads ``clock`` inside the block (this thread or task only)."""
+    token = _CLOCK.set(clock)
+    try:
+        yield clock
+    finally:
+        _CLOCK.reset(token)
 
 
 class UTCDateTime(TypeDecorator):

@@ -4,8 +4,7 @@ import click
 from flask.cli import with_appcontext
 
 from alliance_conf.core.cli import domain_errors
-from alliance_conf.demo.operations import load_demo
-from alliance_conf.extensions import db
+from alliance_conf.demo.operations import load_demo_story
 from alliance_conf.i18n import _, ngettext
 
 
@@ -15,12 +14,19 @@ def demo_cli():
 
 
 @demo_cli.command("load")
+@click.option(
+    "--day-one",
+    is_flag=True,
+    help="Only the state before the conference week: a draft declaration, nothing signed.",
+)
 @with_appcontext
 @domain_errors
-def load():
-    """Create the 2012 Global Alliance launch conference (safe to run again)."""
-    result = load_demo()
-    db.session.commit()
+def load(day_one: bool):
+    """Create the 2012 Global Alliance launch conference and play its week: accreditation,
+    amendments, the text opened and signed on 5 December 2012, the first reporting round
+    (safe to run again)."""
+    result = load_demo_story(week=not day_one)
+    week = result.week
     conference = result.conference
     total = conference.delegations.count()
     delegations = ngettext("%(num)d delegation", "%(num)d delegations", total)
@@ -40,10 +46,15 @@ def load():
             added=added,
         )
     click.echo(message)
-    if result.new_passwords:
+    if week is not None:
+        click.echo(_("The week of 5 December 2012 in Brussels:"))
+        for line in week.summary:
+            click.echo(f"  {line}")
+    new_passwords = {**result.new_passwords, **(week.new_passwords if week else {})}
+    if new_passwords:
         rows = [
-            f"{key:<10} {user.email:<36} {password}"
-            for key, (user, password) in result.new_passwords.items()
+            f"{key:<12} {user.email:<40} {password}"
+            for key, (user, password) in new_passwords.items()
         ]
         click.echo(_boxed(_("Demo accounts (passwords are shown only this once)"), rows))
     else:

@@ -14,9 +14,11 @@ from alliance_conf.auth.models import User, UserRole
 from alliance_conf.auth.operations import create_user, find_user_by_email
 from alliance_conf.conferences.models import Conference, ConferenceStatus
 from alliance_conf.conferences.operations import create_conference
+from alliance_conf.core.db import StoryClock, replayed_time
 from alliance_conf.declarations.demo import load_demo_declaration
 from alliance_conf.delegations.models import Delegation
 from alliance_conf.delegations.operations import create_delegation
+from alliance_conf.demo.week import DAY_ONE, WeekResult, held_mail, play_demo_week
 from alliance_conf.extensions import db
 from alliance_conf.plugins import hook
 from alliance_conf.registrations.models import (
@@ -41,10 +43,25 @@ class DemoResult:
     delegations_added: int
     new_passwords: dict[str, tuple[User, str]] = field(default_factory=dict)
     accounts: dict[str, User] = field(default_factory=dict)
+    week: WeekResult | None = None  # what ``load_demo_story`` played of the week
+
+
+def load_demo_story(*, week: bool = True) -> DemoResult:
+    """What ``flask demo load`` does: the day-one state, dated 29 November 2012 (committed),
+    then, with ``week``, the week of the conference (``demo.week.play_demo_week``, in
+    ``result.week``). Idempotent; commits."""
+    with replayed_time(StoryClock(DAY_ONE)), held_mail():
+        result = load_demo()
+        db.session.commit()
+    if week:
+        result.week = play_demo_week(result.conference, result.accounts)
+    return result
 
 
 def load_demo() -> DemoResult:
-    """Create what is missing of the seed conference; never changes what exists. Caller commits."""
+    """Create what is missing of the seed conference's day-one state (a draft declaration, the
+    Belgian head with full powers, nothing signed); never changes what exists. Caller commits.
+    The week of the conference is a further step: ``load_demo_story``."""
     seed = load_seed_data()
     info = seed["conference"]
     conference = db.session.scalar(sa.select(Conference).where(Conference.slug == info["slug"]))

@@ -130,6 +130,15 @@ def seed(app):
 
 
 @pytest.fixture
+def seed_week(app):
+    """The seed conference as ``flask demo load`` builds it by default: the day-one state and
+    the week of 5 December 2012 (``result.week``: its summary and the signatories' passwords)."""
+    from alliance_conf.demo.operations import load_demo_story
+
+    return load_demo_story()
+
+
+@pytest.fixture
 def declaration_cast(seed, make_user, make_registration):
     """The seed conference's draft declaration and the people who act on it.
 

@@ -2,7 +2,8 @@
 ``conftest.py`` loads). They live by subject; this module gathers them:
 
 - ``databases``: the app on SQLite and on a fresh PostgreSQL database, clients, configuration;
-- ``factories``: users, conferences, delegations, registrations, full powers, the seed;
+- ``factories``: users, conferences, delegations, registrations, full powers, the seed (day
+  one, and ``seed_week``);
 - ``clients``: signing in, API bearer headers, the CLI;
 - ``mail``: a loopback SMTP server and free ports.
 """
@@ -37,6 +38,7 @@ from alliance_conf.testing.factories import (
     make_registration,
     make_user,
     seed,
+    seed_week,
 )
 from alliance_conf.testing.mail import SmtpInbox, free_port, smtp_server
 
@@ -71,5 +73,6 @@ __all__ = [
     "postgresql_url",
     "project_root",
     "seed",
+    "seed_week",
     "smtp_server",
 ]

@@ -116,11 +116,12 @@ def alliance_signature_recorded(signature, actor):
         add_signatory_reports(declaration, delegation_id, signature=signature)
 
 
-@hookimpl
-def alliance_demo_load(conference, accounts):
-    from plugins.reporting.demo import load_demo_reporting
+@hookimpl(trylast=True)
+def alliance_demo_week(week):
+    """The first round comes last in the week: it covers what the signatories endorsed."""
+    from plugins.reporting.demo import play_week
 
-    load_demo_reporting(conference, accounts)
+    return play_week(week)
 
 
 @hookimpl

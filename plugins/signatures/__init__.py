@@ -119,6 +119,15 @@ def alliance_demo_load(conference, accounts):
     designate_demo_signatory(conference, accounts)
 
 
+@hookimpl(tryfirst=True)
+def alliance_demo_week(week):
+    """Signing comes right after the core's part of the week (the text opened), before the
+    reporting round, which is computed from the signatures."""
+    from plugins.signatures.demo import play_week
+
+    return play_week(week)
+
+
 @hookimpl
 def alliance_backup_export(conference):
     from plugins.signatures.backup import export_section

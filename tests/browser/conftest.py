@@ -56,16 +56,18 @@ def _free_port() -> int:
 
 
 def _prepare_database(url: str, instance: str) -> None:
-    """Migrate, load the seed conference and create the known accounts."""
+    """Migrate, load the seed conference as ``flask demo load`` does (its week included:
+    amendments, signatures, a reporting round, so the crawl reaches their pages) and create
+    the known accounts."""
     from alliance_conf import create_app
     from alliance_conf.auth.operations import create_user
-    from alliance_conf.demo.operations import load_demo
+    from alliance_conf.demo.operations import load_demo_story
     from alliance_conf.extensions import db
 
     app = create_app(base_test_config(url), instance_path=instance)
     migrate_to_heads(app)
     with app.app_context():
-        load_demo()
+        load_demo_story()
         for account in ACCOUNTS.values():
             create_user(
                 email=account.email,

@@ -281,13 +281,22 @@ def test_without_signatures_every_active_delegation_reports_on_everything(world)
     assert all(r.commitment_keys == ["victims", "offenders", "awareness"] for r in round_.reports)
 
 
-def test_demo_load_adds_one_round_with_example_reports_idempotently(seed):
+def test_day_one_demo_has_no_round_nothing_being_signed(seed):
     from alliance_conf.demo.operations import load_demo
 
     load_demo()
     db.session.commit()
+    assert db.session.scalar(sa.select(sa.func.count(ReportingRound.id))) == 0
+    assert db.session.scalar(sa.select(sa.func.count(Report.id))) == 0
+
+
+def test_demo_week_opens_one_round_for_the_signatories_idempotently(seed_week):
+    from alliance_conf.demo.operations import load_demo_story
+
+    load_demo_story()
     rounds = db.session.scalars(sa.select(ReportingRound)).all()
-    assert len(rounds) == 1 and len(rounds[0].reports) == 49
+    assert len(rounds) == 1 and rounds[0].coverage == "signatures"
+    assert len(rounds[0].reports) == 8  # one per signatory, not one per delegation
     states = sorted(r.state.value for r in rounds[0].reports if r.state.value != "draft")
     assert states == ["reviewed", "reviewed", "submitted", "submitted"]
     late = [
@@ -296,7 +305,7 @@ def test_demo_load_adds_one_round_with_example_reports_idempotently(seed):
         if r.state.value != "draft" and r.is_late
     ]
     assert late == ["RO"]
-    assert db.session.scalar(sa.select(sa.func.count(Report.id))) == 49
+    assert db.session.scalar(sa.select(sa.func.count(Report.id))) == 8
 
 
 def test_conference_and_declaration_pages_link_to_reporting(client, world, as_user, app):
