@@ -117,8 +117,17 @@ def iso_datetime(value) -> str:
     return value.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
+def declaration_title(declaration) -> str:
+    """A declaration's title in the page's language, when its text has one (see
+    ``Declaration.title_in``)."""
+    from alliance_conf.i18n import current_language
+
+    return declaration.title_in(current_language())
+
+
 def register_filters(app: Flask) -> None:
     app.jinja_env.filters.update(
+        declaration_title=declaration_title,
         format_date=format_date,
         format_datetime=format_datetime,
         format_date_range=format_date_range,

@@ -169,6 +169,23 @@ class Declaration(db.Model):
             return None
         return db.session.get(DeclarationRevision, self.frozen_revision_id)
 
+    def title_in(self, language: str) -> str:
+        """The title in ``language`` when the current revision has it in step, else the
+        drafting language's (``title``); remembered on the object per revision."""
+        known = self.__dict__.setdefault("_titles", {})
+        key = (language, self.current_revision_number, self.title)
+        if key not in known:
+            revision = self.current_revision
+            title = None
+            if (
+                revision is not None
+                and revision.has_language(language)
+                and TITLE_KEY not in revision.out_of_step.get(language, [])
+            ):
+                title = (revision.text_in(language) or {}).get("title")
+            known[key] = title or self.title
+        return known[key]
+
     def revision(self, number: int) -> DeclarationRevision | None:
         return db.session.scalar(
             sa.select(DeclarationRevision).where(
