@@ -4,7 +4,7 @@
 (function () {
   "use strict";
 
-  var MARKS = { signed: "\u2713", supported: "\u2713", withdrawn: "\u2715", pending: "\u2013" };
+  var MARKS = { signed: "\u2713", supported: "\u2713", withdrawn: "\u2715", pending: "\u25cb" };
 
   function el(tag, className, text) {
     var node = document.createElement(tag);
