@@ -380,6 +380,23 @@ def board(declaration_id: int):
     )
 
 
+def _policy_form(declaration) -> PolicyForm:
+    current = policy.policy_for(declaration)
+    form = PolicyForm(formdata=None)
+    form.mode.data, form.email_code.data = current.mode.value, current.email_code
+    return form
+
+
+@roles_required(UserRole.organiser, UserRole.staff)
+def board_csv(declaration_id: int):
+    declaration = declarations.load_declaration(declaration_id, current_user)
+    response = Response(exports.board_csv(declaration), mimetype="text/csv")
+    response.headers["Content-Disposition"] = (
+        f'attachment; filename="signatures-declaration-{declaration.id}.csv"'
+    )
+    return response
+
+
 @roles_required(UserRole.organiser, UserRole.staff)
 def plenary_screen(declaration_id: int):
     """The full-screen board for the signing ceremony, complete without JavaScript; its
@@ -401,23 +418,6 @@ def plenary_json(declaration_id: int):
     from plugins.signatures.api import plenary_response
 
     return plenary_response(declarations.load_declaration(declaration_id, current_user))
-
-
-def _policy_form(declaration) -> PolicyForm:
-    current = policy.policy_for(declaration)
-    form = PolicyForm(formdata=None)
-    form.mode.data, form.email_code.data = current.mode.value, current.email_code
-    return form
-
-
-@roles_required(UserRole.organiser, UserRole.staff)
-def board_csv(declaration_id: int):
-    declaration = declarations.load_declaration(declaration_id, current_user)
-    response = Response(exports.board_csv(declaration), mimetype="text/csv")
-    response.headers["Content-Disposition"] = (
-        f'attachment; filename="signatures-declaration-{declaration.id}.csv"'
-    )
-    return response
 
 
 @roles_required(UserRole.organiser)
