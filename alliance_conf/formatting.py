@@ -92,6 +92,15 @@ def format_datetime(value, conference=None) -> str:
     return f"{format_date(local.date())}, {time} {_zone_label(local, zone)}"
 
 
+def format_time(value, conference=None) -> str:
+    """``14:30``: the time of day in the conference's zone, for a page that names the zone once
+    (``format_zone``) above a list of times of the same day."""
+    if not isinstance(value, datetime):
+        return ""
+    local = to_conference_time(value, conference)
+    return babel_dates.format_time(local, "HH:mm", locale=_locale())
+
+
 def format_zone(conference=None) -> str:
     """The zone as the conference's pages name it: ``CET (Europe/Brussels)``, or ``UTC``."""
     zone = conference_zone(conference)
@@ -130,6 +139,7 @@ def register_filters(app: Flask) -> None:
         declaration_title=declaration_title,
         format_date=format_date,
         format_datetime=format_datetime,
+        format_time=format_time,
         format_date_range=format_date_range,
         format_number=format_number,
         iso_datetime=iso_datetime,

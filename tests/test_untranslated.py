@@ -237,10 +237,13 @@ def escaped_words(html: str, data: list[str], vocabulary: set[str], allowed: set
 def pseudo_app(tmp_path_factory):
     from alliance_conf import create_app
     from alliance_conf.auth.operations import create_user
+    from alliance_conf.declarations.models import Declaration
+    from alliance_conf.declarations.transitions import transition
     from alliance_conf.delegations.models import Delegation
     from alliance_conf.demo.operations import load_demo_story
     from alliance_conf.extensions import db
     from alliance_conf.registrations.operations import change_status, create_registration
+    from plugins.signatures.operations import sign_declaration
 
     folder = tmp_path_factory.mktemp("pseudo")
     config = base_test_config("sqlite:///" + str(folder / "pseudo.db"))
@@ -270,6 +273,15 @@ def pseudo_app(tmp_path_factory):
             email="pseudo.admin@example.org", full_name="Vex Qorr", password=PASSWORD, role="admin"
         )
         accounts["admin"] = admin.email
+        # Open for signature, so the signature pages (status board, plenary screen, signing)
+        # are reachable too; Belgium's head signs, so its receipt is.
+        declaration = db.session.scalar(
+            sa.select(Declaration).filter_by(conference_id=demo.conference.id)
+        )
+        transition(declaration, "consultation", actor=None)
+        transition(declaration, "open", actor=None)
+        head = demo.accounts["head"]
+        sign_declaration(declaration, actor=head, password=PASSWORD, typed_name=head.full_name)
         db.session.commit()
     app.config["PSEUDO_ACCOUNTS"] = accounts
     yield app

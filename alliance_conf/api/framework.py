@@ -97,6 +97,7 @@ class EndpointSpec:
     content_type: str = "application/json"
     rate_limited: bool = False
     operation_id: str = ""
+    conditional: bool = False  # answers carry an ETag; If-None-Match may get a 304
 
 
 def error_response(status: int, code: str, message: str, fields: dict | None = None) -> Response:
@@ -298,9 +299,12 @@ class ApiBlueprint(Blueprint):
         endpoint: str | None = None,
         authorise=None,
         operation_id: str | None = None,
+        conditional: bool = False,
     ):
         """``operation_id`` names the operation for client generators (default: the view's
-        name, e.g. ``list_delegations``); it must be unique in the API."""
+        name, e.g. ``list_delegations``); it must be unique in the API. ``conditional``: the
+        view answers with an ``ETag`` and a ``304`` to a matching ``If-None-Match`` (it builds
+        that answer itself); the document says so."""
         method = method.upper()
         access = Access(public=public, roles=frozenset(str(r) for r in roles))
         if paginated and query is None:
@@ -322,6 +326,7 @@ class ApiBlueprint(Blueprint):
                 content_type=content_type,
                 rate_limited=getattr(view, "rate_limit", None) is not None,
                 operation_id=operation_id or endpoint or view.__name__,
+                conditional=conditional,
             )
 
             @wraps(view)

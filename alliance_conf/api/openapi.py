@@ -176,6 +176,21 @@ def build_openapi(app: Flask) -> dict:
         else:  # a JSON object whose shape is described in the summary (e.g. /me/data)
             success["content"] = {"application/json": {"schema": {"type": "object"}}}
         operation["responses"][str(spec.status)] = success
+        if spec.conditional:
+            success["headers"] = {"ETag": {"schema": {"type": "string"}}}
+            operation["responses"]["304"] = {
+                "description": "Not modified: the If-None-Match ETag is still current",
+                "headers": {"ETag": {"schema": {"type": "string"}}},
+            }
+            operation.setdefault("parameters", []).append(
+                {
+                    "name": "If-None-Match",
+                    "in": "header",
+                    "required": False,
+                    "description": "The ETag of the answer you hold; 304 if it is current",
+                    "schema": {"type": "string"},
+                }
+            )
         # Any operation can refuse with a domain error (a public one too: wrong credentials;
         # a read too: a state that has no such document yet), so 401, 403 and 409 are
         # documented everywhere.

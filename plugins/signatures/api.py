@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import jsonify, request
+from flask import Response, jsonify, request
 
 from alliance_conf.api.framework import ApiBlueprint, api_user
 from alliance_conf.auth import passkeys
@@ -20,6 +20,7 @@ from plugins.signatures import (
     crypto,
     operations,
     passkey_signing,
+    plenary,
     policy,
     reauth,
     receipts,
@@ -31,6 +32,7 @@ from plugins.signatures.schemas import (
     PasskeyOptionsIn,
     PasskeyOptionsOut,
     PasskeySignIn,
+    PlenaryOut,
     PolicyIn,
     PolicyOut,
     PublicKeyOut,
@@ -91,6 +93,40 @@ def list_signatures(declaration_id: int):
     status tables."""
     declaration = _declaration(declaration_id)
     return [signature_out(s) for s in board.all_signatures(declaration)]
+
+
+def plenary_response(declaration: Declaration) -> Response:
+    """The plenary screen's JSON with its version as ``ETag``; ``304`` with no body when the
+    ``If-None-Match`` the client sent is still current (checked before the board is built).
+    Shared by the API and the page's own poll (which has no bearer token)."""
+    version = plenary.plenary_version(declaration)
+    if version in request.if_none_match:
+        response = Response(status=304)
+    else:
+        payload = PlenaryOut.model_validate(plenary.plenary_board(declaration))
+        response = jsonify(payload.model_dump(mode="json"))
+    response.set_etag(version)
+    # A cache may keep it but must ask again each time (the ETag makes that cheap).
+    response.headers["Cache-Control"] = "private, no-cache"
+    return response
+
+
+@api.endpoint(
+    "/declarations/<int:declaration_id>/plenary",
+    "GET",
+    summary="The plenary screen: who has signed, the latest signatures",
+    response=PlenaryOut,
+    roles=[UserRole.organiser, UserRole.staff],
+    tags=["signatures"],
+    operation_id="get_plenary_screen",
+    conditional=True,
+)
+def get_plenary(declaration_id: int):
+    """Organisers and staff. The same counts as the status board (delegations that sign;
+    observers are not counted), names and words in the token owner's language, times in the
+    conference's zone. Poll it every few seconds with ``If-None-Match``: the answer is ``304``
+    with no body until something shown changes."""
+    return plenary_response(_declaration(declaration_id))
 
 
 @api.endpoint(

@@ -2,7 +2,13 @@ from flask import Blueprint
 
 from plugins.signatures import views
 
-bp = Blueprint("signatures", __name__, template_folder="templates")
+bp = Blueprint(
+    "signatures",
+    __name__,
+    template_folder="templates",
+    static_folder="static",
+    static_url_path="/signatures/static",
+)
 
 
 @bp.app_template_filter("commitment_label")
@@ -50,6 +56,10 @@ bp.add_url_rule(
 )
 bp.add_url_rule("/declarations/<int:declaration_id>/signatures", "board", views.board)
 bp.add_url_rule("/declarations/<int:declaration_id>/signatures.csv", "board_csv", views.board_csv)
+bp.add_url_rule("/declarations/<int:declaration_id>/plenary", "plenary", views.plenary_screen)
+bp.add_url_rule(
+    "/declarations/<int:declaration_id>/plenary.json", "plenary_json", views.plenary_json
+)
 bp.add_url_rule(
     "/declarations/<int:declaration_id>/signatures/reminders",
     "reminders",

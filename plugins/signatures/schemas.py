@@ -175,3 +175,44 @@ class PolicyOut(BaseModel):
     mode: str
     email_code: bool
     explanation: str
+
+
+class PlenaryDelegationOut(BaseModel):
+    id: int
+    name: str = Field(description="In the reader's language")
+    kind: Literal["signature", "support"]
+    status: Literal["signed", "supported", "withdrawn", "pending"]
+    status_label: str = Field(description="The status in words, in the reader's language")
+    signed_at: datetime | None
+    time: str | None = Field(description="Time of the signature in the conference's zone")
+
+
+class PlenaryRecentOut(BaseModel):
+    signature_id: int
+    delegation_id: int
+    delegation: str
+    kind: Literal["signature", "support"]
+    signatory_name: str
+    signatory_title: str
+    signed_at: datetime
+    when: str = Field(description="Date and time in the conference's zone, zone named")
+    announcement: str = Field(description="One sentence for the screen and screen readers")
+
+
+class PlenaryOut(BaseModel):
+    declaration_id: int
+    title: str
+    state: Literal["draft", "consultation", "open", "closed"]
+    state_label: str
+    open: bool
+    signed: int = Field(description="Delegations that have signed (as on the status board)")
+    eligible: int = Field(description="Delegations that sign; observers are not counted")
+    supported: int
+    supporters: int
+    headline: str = Field(description="“N of M delegations have signed”, translated")
+    supporters_line: str | None
+    time_zone: str
+    delegations: list[PlenaryDelegationOut]
+    recent: list[PlenaryRecentOut] = Field(description="The latest signatures, newest first")
+    version: str = Field(description="Changes whenever anything shown changes; also the ETag")
+    poll_seconds: int = Field(description="How often a screen should ask again")

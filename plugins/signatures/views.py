@@ -45,6 +45,7 @@ from plugins.signatures import (
     languages,
     operations,
     passkey_signing,
+    plenary,
     policy,
     reauth,
     receipts,
@@ -394,6 +395,29 @@ def board_csv(declaration_id: int):
         f'attachment; filename="signatures-declaration-{declaration.id}.csv"'
     )
     return response
+
+
+@roles_required(UserRole.organiser, UserRole.staff)
+def plenary_screen(declaration_id: int):
+    """The full-screen board for the signing ceremony, complete without JavaScript; its
+    script polls ``plenary_json`` and updates the page in place."""
+    declaration = declarations.load_declaration(declaration_id, current_user)
+    return render_template(
+        "signatures/plenary.html",
+        declaration=declaration,
+        conference=declaration.conference,
+        screen=plenary.plenary_board(declaration),
+        refresh_seconds=plenary.REFRESH_SECONDS,
+    )
+
+
+@roles_required(UserRole.organiser, UserRole.staff)
+def plenary_json(declaration_id: int):
+    """The page's poll: the API's answer (same JSON, ETag and 304), for the signed-in browser
+    that holds a session cookie, never a bearer token."""
+    from plugins.signatures.api import plenary_response
+
+    return plenary_response(declarations.load_declaration(declaration_id, current_user))
 
 
 @roles_required(UserRole.organiser)
