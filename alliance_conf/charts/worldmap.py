@@ -31,7 +31,7 @@ from flask import current_app
 from markupsafe import Markup, escape
 
 from alliance_conf.charts.topojson import features
-from alliance_conf.delegations.countries import UnknownCountry, country_name
+from alliance_conf.delegations.countries import UnknownCountry, country_name, interface_language
 from alliance_conf.i18n import _
 
 log = logging.getLogger(__name__)
@@ -270,7 +270,17 @@ def world_map_svg(
     if base is None:
         return None
     by_key = {c.key: c for c in categories}
-    name = name or _name
+    if name is None:
+        language = interface_language()
+
+        def name(code: str) -> str:
+            try:
+                return country_name(code, language)
+            except UnknownCountry:
+                return code
+
+    # Translated once, filled per state (175 gettext calls would be most of the request's work).
+    label_format = _("%(name)s: %(status)s")
     hatched = any(c.look == "hatched" for c in categories)
     out = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="world-map" role="img" '
@@ -285,17 +295,10 @@ def world_map_svg(
         out.append(f'<path class="map-unnamed" fill="{LOOKS["plain"]}" d="{base.other}"/>')
     for code, d in base.countries:
         category = by_key[statuses.get(code, default)]
-        label = _("%(name)s: %(status)s", name=name(code), status=category.label)
+        label = label_format % {"name": name(code), "status": category.label}
         out.append(
             f'<path class="map-{category.key}" data-code="{code}" '
             f'fill="{_fill(category, chart_id)}" d="{d}"><title>{escape(label)}</title></path>'
         )
     out.append("</g></svg>")
     return Markup("".join(out))  # noqa: S704 - every text inserted above is escaped
-
-
-def _name(code: str) -> str:
-    try:
-        return country_name(code)
-    except UnknownCountry:
-        return code
