@@ -20,6 +20,7 @@ TONES = {
     "bad": "#a4161a",
     "neutral": "#5f6b79",
     "info": "#1a4f8f",
+    "none": "#eef0f3",  # the empty track: what is not (yet) counted
 }
 
 
