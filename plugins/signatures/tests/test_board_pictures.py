@@ -148,3 +148,34 @@ def test_projected_base_is_computed_once_per_process(app, declaration, head, two
     again = time.perf_counter() - start
     assert worldmap.base_map.cache_info().hits >= 1
     assert again < first
+
+
+def test_no_english_escapes_translation_in_the_pictures(
+    app, make_app, declaration, head, two_signed
+):
+    """The board's pictures under the pseudo-locale (tests/test_untranslated.py's check: its
+    crawl of the seed never reaches a board, whose declaration is still a draft there)."""
+    from tests.test_untranslated import (
+        calendar_words,
+        data_strings,
+        escaped_words,
+        interface_vocabulary,
+    )
+
+    pseudo = make_app(I18N_PSEUDO=True)
+    client = pseudo.test_client()
+    response = client.post("/auth/login", data={"email": head.email, "password": TEST_PASSWORD})
+    assert response.status_code == 302
+    html = client.get(f"/declarations/{declaration.id}/signatures").get_data(as_text=True)
+    start = html.index('<section aria-labelledby="progress-heading"')
+    pictures = html[start : html.index("</section>", start)]
+    assert "world-map" in pictures and "progress-bars" in pictures
+    escaped = escaped_words(
+        pictures, data_strings(pseudo), interface_vocabulary(), calendar_words()
+    )
+    assert not escaped, escaped
+    titles = [
+        t.text for p in paths_by_code(world_map(html)).values() for t in p.iter(f"{SVG}title")
+    ]
+    assert len(titles) > 150
+    assert all(t.startswith("\u27e6") and t.endswith("\u27e7\u27e7") for t in titles), titles[:3]
