@@ -84,6 +84,7 @@ def alliance_cli_commands(app: Flask):
     from alliance_conf.backup.cli import backup_cli
     from alliance_conf.badges.cli import badges_cli
     from alliance_conf.cli import plugins_cli
+    from alliance_conf.conferences.cli import conferences_cli
     from alliance_conf.declarations.cli import declarations_cli
     from alliance_conf.delegations.cli import delegations_cli
     from alliance_conf.demo.cli import demo_cli
@@ -104,6 +105,7 @@ def alliance_cli_commands(app: Flask):
         delegations_cli,
         participants_cli,
         badges_cli,
+        conferences_cli,
     ]
 
 
@@ -121,7 +123,7 @@ def alliance_nav_items(user):
 
 @hookimpl
 def alliance_template_slot(slot, context):
-    if slot == "conference-overview":
+    if slot == "conference-links-registration":
         return [
             SlotContent("participants/_conference_links.html", order=10),
             SlotContent(
@@ -129,9 +131,12 @@ def alliance_template_slot(slot, context):
                 order=20,
                 context={"own_registration": _own_registration(context.get("conference"))},
             ),
-            SlotContent("declarations/_conference_slot.html", order=30),
-            SlotContent("badges/_conference_links.html", order=15, context=_badge(context)),
+            SlotContent("badges/_conference_links.html", order=30, context=_badge(context)),
         ]
+    if slot == "conference-links-declaration":
+        return SlotContent("declarations/_conference_links.html", order=10)
+    if slot == "conference-links-communication":
+        return SlotContent("mail/_conference_links.html", order=10)
     return None
 
 

@@ -60,6 +60,28 @@ def form_action(
             apply_errors(form, exc, summary=summary)
 
 
+def validate_all(form, check) -> bool:
+    """``form.validate_on_submit()``, and when the form's own validators refused a field, the
+    operation's checks too (``check()``, which raises the domain error naming its fields), so
+    the page shows every error at once, each by its field, instead of the next one on the next
+    submit. A field the form already refused keeps its own message. Nothing is written:
+    ``check`` only reads, and is run only when the form is refused anyway."""
+    if form.validate_on_submit():
+        return True
+    if form.is_submitted():
+        try:
+            check()
+        except AllianceError as exc:
+            fields = {
+                name: message
+                for name, message in exc.fields.items()
+                if not getattr(getattr(form, name, None), "errors", None)
+            }
+            if fields or not exc.fields:
+                apply_errors(form, type(exc)(exc.message, fields))
+    return False
+
+
 def form_status(form, *extra) -> int:
     """422 when the form (or anything else given) holds errors, else 200."""
     return 422 if form.errors or any(extra) else 200

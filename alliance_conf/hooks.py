@@ -120,7 +120,12 @@ class AllianceHookSpecs:
 
     @hookspec
     def alliance_template_slot(self, slot, context):
-        """Return a :class:`SlotContent` (or a list of them) for the named template slot."""
+        """Return a :class:`SlotContent` (or a list of them) for the named template slot.
+
+        The conference page has ``conference-overview`` (sections under the links) and four
+        link groups, ``conference-links-registration``, ``-declaration``, ``-documents`` and
+        ``-communication``, whose templates render ``<li>`` items (nothing when the reader has
+        no such link); a group left empty is not shown."""
 
     # --- domain events ---------------------------------------------------------------------
     @hookspec

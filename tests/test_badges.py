@@ -468,7 +468,7 @@ def test_badge_pages_show_no_untranslated_english(pseudo_app):  # noqa: F811
         # Only what this area adds: the badge sections and pages.
         if path in (f"/conferences/{slug}", f"/conferences/{slug}/dashboard"):
             found = re.findall(
-                r'<nav class="conference-links" aria-label="[^"]*badge.*?</nav>'
+                r'<nav class="link-group" aria-labelledby="links-registration">.*?</nav>'
                 r'|<section aria-labelledby="check-in">.*?</section>',
                 html,
                 flags=re.S | re.I,

@@ -347,3 +347,19 @@ def test_organisers_grant_translators_on_a_page(app, client, login, declaration_
     assert response.status_code == 422
     db.session.expire_all()
     assert not cast.head_be.is_translator
+
+
+def test_the_text_opens_in_the_readers_language(client, login, declaration_cast):
+    """A French reader sees the French text first; ``?lang=`` still chooses; a language the
+    revision lacks falls back to the drafting language."""
+    cast = declaration_cast
+    login(cast.organiser)
+    url = f"/declarations/{cast.declaration.id}"
+    french = client.get(url, headers={"Accept-Language": "fr"}).get_data(as_text=True)
+    assert "Intensifier les efforts" in french
+    english = client.get(url, headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert "Intensifier les efforts" not in english
+    chosen = client.get(f"{url}?lang=en", headers={"Accept-Language": "fr"}).get_data(as_text=True)
+    assert "Intensifier les efforts" not in chosen
+    german = client.get(url, headers={"Accept-Language": "de"}).get_data(as_text=True)
+    assert "Intensifier les efforts" not in german

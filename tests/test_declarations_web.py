@@ -172,7 +172,6 @@ def test_the_whole_drafting_path_in_the_browser(browser, declaration_cast):
     french = d.current_revision.text_in("fr")
     data = {"title": french["title"], "message": "Commitment 2 translated"}
     for section in ("preamble", "commitments", "closing"):
-        data[f"{section}-count"] = len(french[section])
         for i, item in enumerate(french[section]):
             data.update({f"{section}-{i}-key": item["key"], f"{section}-{i}-text": item["text"]})
             if section == "commitments":
@@ -233,7 +232,6 @@ def test_the_whole_drafting_path_in_the_browser(browser, declaration_cast):
 def _editor_form(content, message="", base=1):
     data = {"title": content["title"], "message": message, "base_revision": str(base)}
     for section in ("preamble", "commitments", "closing"):
-        data[f"{section}-count"] = str(len(content[section]))
         for i, item in enumerate(content[section]):
             for field, value in item.items():
                 data[f"{section}-{i}-{field}"] = value

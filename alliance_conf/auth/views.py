@@ -176,7 +176,6 @@ def _rp() -> passkeys.RelyingParty:
 
 
 def _json_error(exc: AllianceError):
-    db.session.rollback()
     return error_response(exc.status, exc.code, exc.message, exc.fields)
 
 
@@ -230,12 +229,9 @@ def passkey_registration_options():
                 {name: " ".join(errors) for name, errors in form.errors.items()},
             )
         )
-    try:
+    with form_action() as done:
         options = passkeys.registration_options(current_user, form.password.data, _rp())
-        db.session.commit()
-    except AllianceError as exc:
-        return _json_error(exc)
-    return jsonify(options)
+    return jsonify(options) if done else _json_error(done.error)
 
 
 @login_required
@@ -270,22 +266,19 @@ def passkey_login_options():
 def passkey_login():
     form = PasskeySignInForm()
     if form.validate_on_submit():
-        try:
+        with form_action() as done:
             user = passkeys.sign_in(passkeys.parse_credential(form.credential.data), _rp())
-        except AllianceError as exc:
-            db.session.rollback()
-            flash(exc.message, "error")
-        else:
             session.clear()  # a new session at sign-in, as with a password
             login_user(user)
             start_session(remember=False)
             operations.record_sign_in(user)
-            db.session.commit()
+        if done:
             flash(
                 _("Welcome, %(name)s. You signed in with a passkey.", name=user.full_name),
                 "success",
             )
             return redirect(safe_next(request.args.get("next")))
+        flash(done.error.message, "error")
     else:
         flash(_("The form expired or was sent from elsewhere. Please try again."), "error")
     return redirect(url_for("auth.login", next=request.args.get("next")))

@@ -5,8 +5,9 @@ import sqlalchemy as sa
 from alliance_conf.api.framework import ApiBlueprint, api_user
 from alliance_conf.auth.models import UserRole
 from alliance_conf.conferences import operations
+from alliance_conf.conferences.attention import attention
 from alliance_conf.conferences.models import Conference
-from alliance_conf.conferences.schemas import ConferenceIn, ConferenceOut
+from alliance_conf.conferences.schemas import AttentionOut, ConferenceIn, ConferenceOut
 from alliance_conf.extensions import db
 
 api = ApiBlueprint("conferences_api", __name__)
@@ -47,3 +48,18 @@ def create_conference(body: ConferenceIn):
 )
 def get_conference(slug: str):
     return operations.get_conference(slug)
+
+
+@api.endpoint(
+    "/conferences/<slug>/attention",
+    "GET",
+    roles=[UserRole.organiser],
+    response=AttentionOut,
+    authorise=lambda slug: operations.get_conference(slug),
+    summary="What needs the organisers now at a conference (organisers)",
+)
+def get_conference_attention(slug: str):
+    """Pending registrations, state delegations without a signatory, amendments awaiting a
+    decision and declarations ready to open for signature, as the conference page's panel
+    counts them."""
+    return attention(operations.get_conference(slug)).as_dict()

@@ -6,13 +6,20 @@ from alliance_conf.conferences.models import SLUG_PATTERN
 from alliance_conf.core.forms import PlainText
 from alliance_conf.i18n import _l
 
+# The operation's own words (``validate_conference_fields``), not WTForms' "Invalid input."
+SLUG_MESSAGE = _l("Use 3 to 80 lower-case letters, digits and single hyphens.")
+
 
 class ConferenceForm(FlaskForm):
     title = StringField(_l("Title"), validators=[PlainText(), DataRequired(), Length(max=300)])
     slug = StringField(
         _l("Short name in addresses"),
         description=_l("Lower-case letters, digits and hyphens, e.g. global-alliance-2012."),
-        validators=[DataRequired(), Length(min=3, max=80), Regexp(SLUG_PATTERN)],
+        validators=[
+            DataRequired(),
+            Length(min=3, max=80, message=SLUG_MESSAGE),
+            Regexp(SLUG_PATTERN, message=SLUG_MESSAGE),
+        ],
     )
     city = StringField(_l("City"), validators=[PlainText(), DataRequired(), Length(max=120)])
     venue = StringField(_l("Venue"), validators=[PlainText(), Optional(), Length(max=200)])

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 from alliance_conf.audit.operations import log_event
 from alliance_conf.conferences.models import DEFAULT_GROUPS, SLUG_PATTERN, Conference
-from alliance_conf.core.errors import Conflict, NotFound, ValidationFailed
+from alliance_conf.core.errors import Conflict, FieldErrors, NotFound, ValidationFailed
 from alliance_conf.core.inputs import unprintable
 from alliance_conf.extensions import db
 from alliance_conf.i18n import _
@@ -109,6 +109,49 @@ def validate_conference_fields(
         raise ValidationFailed(_("The conference has invalid fields."), errors)
 
 
+def check_new_conference(
+    *,
+    slug: str,
+    title: str,
+    city: str,
+    start_date: date | None,
+    end_date: date | None,
+    venue: str = "",
+    timezone: str = "UTC",
+    co_chairs: list[dict] | None = None,
+    groups: dict[str, str] | None = None,
+    languages: list[str] | None = None,
+) -> list[str]:
+    """Every check of a new conference's fields at once: one ValidationFailed naming each
+    refused field. Returns the cleaned languages. Reads nothing from the database."""
+    errors = FieldErrors()
+    cleaned_languages = errors.check(clean_conference_languages, languages)
+    texts = {"title": title, "city": city, "venue": venue}
+    for index, chair in enumerate(co_chairs or []):
+        texts[f"co_chairs.{index}.name"] = chair.get("name")
+        texts[f"co_chairs.{index}.title"] = chair.get("title")
+    for key, label in (groups or {}).items():
+        texts[f"groups.{key}"] = f"{key}{label}"
+    bad = {
+        field: _("Control characters cannot be stored; use plain text.")
+        for field, text in texts.items()
+        if isinstance(text, str) and unprintable(text)
+    }
+    if bad:
+        errors.add(_("The conference has invalid fields."), bad)
+    errors.check(
+        validate_conference_fields,
+        slug=slug,
+        title=title,
+        city=city,
+        start_date=start_date,
+        end_date=end_date,
+        timezone=timezone,
+    )
+    errors.raise_any()
+    return cleaned_languages
+
+
 def create_conference(
     *,
     slug: str,
@@ -124,27 +167,17 @@ def create_conference(
     actor=None,
 ) -> Conference:
     slug = (slug or "").strip().lower()
-    languages = clean_conference_languages(languages)
-    texts = {"title": title, "city": city, "venue": venue}
-    for index, chair in enumerate(co_chairs or []):
-        texts[f"co_chairs.{index}.name"] = chair.get("name")
-        texts[f"co_chairs.{index}.title"] = chair.get("title")
-    for key, label in (groups or {}).items():
-        texts[f"groups.{key}"] = f"{key}{label}"
-    bad = {
-        field: _("Control characters cannot be stored; use plain text.")
-        for field, text in texts.items()
-        if isinstance(text, str) and unprintable(text)
-    }
-    if bad:
-        raise ValidationFailed(_("The conference has invalid fields."), bad)
-    validate_conference_fields(
+    languages = check_new_conference(
         slug=slug,
         title=title,
         city=city,
+        venue=venue,
         start_date=start_date,
         end_date=end_date,
         timezone=timezone,
+        co_chairs=co_chairs,
+        groups=groups,
+        languages=languages,
     )
     if db.session.scalar(sa.select(Conference.id).where(Conference.slug == slug)) is not None:
         raise Conflict(

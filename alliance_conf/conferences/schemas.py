@@ -47,3 +47,25 @@ class ConferenceOut(ApiModel):
     languages: list[str]
     status: str
     created_at: datetime
+
+
+class AmendmentsWaitingOut(ApiModel):
+    declaration_id: int
+    count: int
+
+
+class AttentionOut(ApiModel):
+    """What needs an organiser now (each count from one query)."""
+
+    pending_registrations: int = Field(description="Registrations waiting for a decision")
+    delegations_without_signatory: int = Field(
+        description="Active state delegations where no approved registration holds full powers"
+    )
+    amendments_awaiting_decision: int = Field(description="Submitted amendments not yet decided")
+    declarations_ready_to_open: int = Field(
+        description="Declarations in consultation that could be opened for signature now: no "
+        "amendment undecided, every language present and in step"
+    )
+    ready_declaration_ids: list[int]
+    amendments_by_declaration: list[AmendmentsWaitingOut]
+    total: int

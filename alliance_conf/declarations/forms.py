@@ -1,14 +1,25 @@
-"""Forms of the declaration pages. The structured text editor's paragraphs are read from the
-request by ``views.content_from_form`` (their number varies); its form carries the CSRF token."""
+"""Forms of the declaration pages."""
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, HiddenField, SelectField, StringField, TextAreaField
+from wtforms import (
+    BooleanField,
+    FieldList,
+    Form,
+    FormField,
+    HiddenField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
 from alliance_conf.core.forms import PlainText
-from alliance_conf.declarations.models import KIND_TITLES, AmendmentKind
+from alliance_conf.declarations.models import KIND_TITLES, SECTIONS, AmendmentKind
 from alliance_conf.i18n import _l
+
+# The most paragraphs per section the editor reads from one submission.
+MAX_EDITOR_ITEMS = 1000
 
 
 class DeclarationCreateForm(FlaskForm):
@@ -17,13 +28,46 @@ class DeclarationCreateForm(FlaskForm):
     )
 
 
+class ItemForm(Form):
+    """One paragraph of the editor: its stable key and its text. The text's rules (plain text,
+    length) are the operations' (``clean_content``), so that the API and the CLI share them."""
+
+    key = HiddenField()
+    text = TextAreaField()
+
+
+class CommitmentItemForm(ItemForm):
+    title = StringField()
+
+
 class EditForm(FlaskForm):
+    """The structured text editor: ``title``, then ``<section>-<i>-key|title|text`` per
+    paragraph (as many as were sent, up to ``MAX_EDITOR_ITEMS`` per section)."""
+
+    title = StringField()
+    preamble = FieldList(FormField(ItemForm), max_entries=MAX_EDITOR_ITEMS)
+    commitments = FieldList(FormField(CommitmentItemForm), max_entries=MAX_EDITOR_ITEMS)
+    closing = FieldList(FormField(ItemForm), max_entries=MAX_EDITOR_ITEMS)
     message = StringField(
         _l("What changed (revision message)"),
         description=_l("Shown in the history, e.g. “Tightened commitment 2”."),
         validators=[PlainText(multiline=True), Optional(), Length(max=500)],
     )
     base_revision = HiddenField()
+
+    def content(self) -> dict:
+        """The text as submitted, in the shape the operations take."""
+        content: dict = {"title": self.title.data or ""}
+        for section in SECTIONS:
+            items = []
+            for entry in getattr(self, section):
+                item = {"key": entry.key.data or ""}
+                if section == "commitments":
+                    item["title"] = entry.title.data or ""
+                item["text"] = entry.text.data or ""
+                items.append(item)
+            content[section] = items
+        return content
 
 
 class TransitionForm(FlaskForm):

@@ -49,9 +49,7 @@ from alliance_conf.declarations.models import (
 )
 from alliance_conf.extensions import db
 from alliance_conf.forms import form_action
-from alliance_conf.i18n import _
-
-MAX_EDITOR_ITEMS = 1000
+from alliance_conf.i18n import _, current_language
 
 
 def declaration_for_page(declaration_id: int) -> Declaration:
@@ -76,10 +74,12 @@ def _context(declaration: Declaration, **extra) -> dict:
 
 def _language(revision: DeclarationRevision) -> str:
     """The text language asked for with ``?lang=`` (a language of the revision), else the
-    revision's first; an unknown code is a 422 naming the languages."""
+    reader's language when the revision has a text in it, else the revision's first; an unknown
+    code is a 422 naming the languages."""
     asked = request.values.get("lang") or None
     if asked is None:
-        return revision.language
+        reader = current_language()
+        return reader if revision.has_language(reader) else revision.language
     if asked not in revision.languages:
         raise ValidationFailed(
             _(
@@ -151,28 +151,6 @@ def show(declaration_id: int):
     )
 
 
-def content_from_form(form) -> dict:
-    """Read the editor's fields: ``title``, ``<section>-count`` and ``<section>-<i>-key|title|text``."""
-    content: dict = {"title": form.get("title", "")}
-    for section in SECTIONS:
-        try:
-            count = max(0, min(int(form.get(f"{section}-count", 0)), MAX_EDITOR_ITEMS))
-        except ValueError:
-            count = 0
-        items = []
-        for i in range(count):
-            prefix = f"{section}-{i}-"
-            if prefix + "text" not in form:
-                continue
-            item = {"key": form.get(prefix + "key", "")}
-            if section == "commitments":
-                item["title"] = form.get(prefix + "title", "")
-            item["text"] = form.get(prefix + "text", "")
-            items.append(item)
-        content[section] = items
-    return content
-
-
 def apply_editor_action(content: dict, action: str) -> dict:
     """Add, remove or move an item in the editor without saving (works without JavaScript)."""
     verb, _sep, rest = action.partition(":")
@@ -227,7 +205,7 @@ def _text_form(declaration: Declaration, language: str, *, translating: bool):
     status = 200
     texts = versions.current_texts(declaration)
     if request.method == "POST":
-        content = content_from_form(request.form)
+        content = form.content()
         action = request.form.get("action", "save")
         if not form.validate_on_submit():
             status = 422

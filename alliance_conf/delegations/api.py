@@ -19,6 +19,7 @@ from alliance_conf.delegations.schemas import (
     ImportReportOut,
 )
 from alliance_conf.extensions import db
+from alliance_conf.i18n import _
 
 api = ApiBlueprint("delegations_api", __name__)
 
@@ -68,7 +69,7 @@ def create_delegation(slug: str, body: DelegationIn):
     authorise=lambda slug, delegation_id: operations.get_delegation(
         get_conference(slug), delegation_id
     ),
-    summary="Change a delegation's group, contact, quota or active state (organisers)",
+    summary="Change a delegation's group, contact, quota, name or active state (organisers)",
 )
 def update_delegation(slug: str, delegation_id: int, body: DelegationPatch):
     delegation = operations.get_delegation(get_conference(slug), delegation_id)
@@ -76,6 +77,9 @@ def update_delegation(slug: str, delegation_id: int, body: DelegationPatch):
     active = sent.pop("active", None)
     if "group" in sent and sent["group"] is None:
         raise ValidationFailed("A delegation needs a group.", {"group": "Required."})
+    if "organisation_name" in sent and sent["organisation_name"] is None:
+        message = _("Give the organisation's name.")
+        raise ValidationFailed(message, {"organisation_name": message})
     operations.update_delegation(delegation, **sent, actor=api_user())
     if active is False and delegation.active:
         operations.deactivate_delegation(delegation, actor=api_user())

@@ -75,12 +75,15 @@ def create_command(slug, **fields):
 @click.option("--group")
 @click.option("--contact-email", help="An empty string removes the contact.")
 @click.option("--quota", "delegate_quota", help="A number, or 'none' for no limit.")
+@click.option("--organisation-name", help="An organisation's new name (not for a state).")
 @with_appcontext
 @domain_errors
-def update_command(slug, delegation_id, group, contact_email, delegate_quota):
-    """Change a delegation's group, contact e-mail or quota."""
+def update_command(slug, delegation_id, group, contact_email, delegate_quota, organisation_name):
+    """Change a delegation's group, contact e-mail, quota or organisation name."""
     delegation = operations.get_delegation(get_conference(slug), delegation_id)
     changes = {}
+    if organisation_name is not None:
+        changes["organisation_name"] = organisation_name
     if group is not None:
         changes["group"] = group
     if contact_email is not None:

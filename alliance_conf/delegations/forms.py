@@ -7,11 +7,15 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional
 from alliance_conf.core.forms import PlainText
 from alliance_conf.delegations.countries import country_choices
 from alliance_conf.delegations.models import DelegationKind
-from alliance_conf.delegations.operations import MAX_QUOTA
+from alliance_conf.delegations.operations import MAX_ORGANISATION_NAME, MAX_QUOTA
 from alliance_conf.i18n import _, _l
 
 
 class DelegationEditForm(FlaskForm):
+    organisation_name = StringField(
+        _l("Organisation name"),
+        validators=[PlainText(), DataRequired(), Length(max=MAX_ORGANISATION_NAME)],
+    )
     group = SelectField(_l("Group"), validators=[DataRequired()])
     contact_email = EmailField(
         _l("Contact e-mail"),
@@ -51,7 +55,7 @@ class DelegationForm(DelegationEditForm):
     organisation_name = StringField(
         _l("Organisation name"),
         description=_l("For an organisation."),
-        validators=[PlainText(), Optional(), Length(max=200)],
+        validators=[PlainText(), Optional(), Length(max=MAX_ORGANISATION_NAME)],
     )
 
     def __init__(self, *args, **kwargs):

@@ -8,7 +8,13 @@ from flask_babel import format_number
 from alliance_conf.audit.operations import log_event
 from alliance_conf.auth.operations import check_email, check_plain_text
 from alliance_conf.conferences.models import Conference
-from alliance_conf.core.errors import Conflict, InvalidState, NotFound, ValidationFailed
+from alliance_conf.core.errors import (
+    Conflict,
+    FieldErrors,
+    InvalidState,
+    NotFound,
+    ValidationFailed,
+)
 from alliance_conf.delegations.countries import (
     UnknownCountry,
     country_name,
@@ -36,6 +42,85 @@ def check_group(conference: Conference, group: str) -> str:
     return group
 
 
+MAX_ORGANISATION_NAME = 200
+
+
+def check_organisation_name(name: str | None, field: str = "organisation_name") -> str:
+    """An organisation's name: 1 to ``MAX_ORGANISATION_NAME`` characters of plain text."""
+    name = (name or "").strip()
+    if not name:
+        message = _("Give the organisation's name.")
+        raise ValidationFailed(message, {field: message})
+    if len(name) > MAX_ORGANISATION_NAME:
+        message = _(
+            "The organisation's name is at most %(max)s characters; this one has %(num)s.",
+            max=format_number(MAX_ORGANISATION_NAME),
+            num=format_number(len(name)),
+        )
+        raise ValidationFailed(message, {field: message})
+    return check_plain_text(name, field, _("The organisation's name"))
+
+
+def _check_country(country_code: str) -> str:
+    try:
+        return country_name(country_code, "en")  # stored in English; pages translate it
+    except UnknownCountry:
+        raise ValidationFailed(
+            _(
+                "'%(code)s' is not an ISO 3166-1 alpha-2 country code.",
+                code=country_code,
+            ),
+            {"country_code": _("Unknown country code.")},
+        ) from None
+
+
+def clean_delegation(
+    conference: Conference,
+    *,
+    group: str,
+    country_code: str | None = None,
+    organisation_name: str | None = None,
+    contact_email: str | None = None,
+    delegate_quota: int | None = None,
+) -> dict:
+    """The fields of a new delegation, checked together: every refusal is reported at once,
+    each by its field (one ValidationFailed). Returns the cleaned values and ``name``/``kind``."""
+    errors = FieldErrors()
+    group = errors.check(check_group, conference, group)
+    country_code = normalise_code(country_code) if country_code else None
+    organisation_name = (organisation_name or "").strip() or None
+    name = None
+    if bool(country_code) == bool(organisation_name):
+        errors.add(
+            _("Give either a country code or an organisation name, not both or neither."),
+            {"country_code": _("Country code or organisation name.")},
+        )
+    elif country_code:
+        name = errors.check(_check_country, country_code)
+    else:
+        name = organisation_name = errors.check(check_organisation_name, organisation_name)
+    errors.check(check_quota, delegate_quota)
+    if contact_email:
+        contact_email = errors.check(check_email, contact_email, "contact_email")
+    errors.raise_any()
+    return {
+        "group": group,
+        "country_code": country_code,
+        "organisation_name": organisation_name,
+        "contact_email": contact_email or None,
+        "delegate_quota": delegate_quota,
+        "name": name,
+        "kind": DelegationKind.state if country_code else DelegationKind.organisation,
+    }
+
+
+def _name_clash(conference_id: int, clash, exclude: int | None = None) -> bool:
+    query = sa.select(Delegation.id).where(Delegation.conference_id == conference_id, clash)
+    if exclude is not None:
+        query = query.where(Delegation.id != exclude)
+    return db.session.scalar(query.limit(1)) is not None
+
+
 def create_delegation(
     conference: Conference,
     *,
@@ -47,56 +132,27 @@ def create_delegation(
     actor=None,
 ) -> Delegation:
     """Add a country (ISO 3166-1 alpha-2) or an organisation delegation to ``conference``."""
-    group = check_group(conference, group)
-    country_code = normalise_code(country_code) if country_code else None
-    organisation_name = (organisation_name or "").strip() or None
-    if bool(country_code) == bool(organisation_name):
-        raise ValidationFailed(
-            _("Give either a country code or an organisation name, not both or neither."),
-            {"country_code": _("Country code or organisation name.")},
-        )
-    if organisation_name:
-        check_plain_text(organisation_name, "organisation_name", _("The organisation's name"))
-    check_quota(delegate_quota)
-    if contact_email:
-        contact_email = check_email(contact_email, "contact_email")
+    values = clean_delegation(
+        conference,
+        group=group,
+        country_code=country_code,
+        organisation_name=organisation_name,
+        contact_email=contact_email,
+        delegate_quota=delegate_quota,
+    )
+    name, country_code = values["name"], values["country_code"]
     if country_code:
-        try:
-            name = country_name(country_code, "en")  # stored in English; pages translate it
-        except UnknownCountry:
-            raise ValidationFailed(
-                _(
-                    "'%(code)s' is not an ISO 3166-1 alpha-2 country code.",
-                    code=country_code,
-                ),
-                {"country_code": _("Unknown country code.")},
-            ) from None
-        kind = DelegationKind.state
         clash = Delegation.country_code == country_code
     else:
-        name = organisation_name
-        kind = DelegationKind.organisation
-        clash = sa.func.lower(Delegation.organisation_name) == organisation_name.lower()
-    existing = db.session.scalar(
-        sa.select(Delegation.id).where(Delegation.conference_id == conference.id, clash)
-    )
-    if existing is not None:
+        clash = sa.func.lower(Delegation.organisation_name) == name.lower()
+    if _name_clash(conference.id, clash):
         raise Conflict(
             _(
                 "%(name)s already has a delegation at this conference.",
                 name=delegation_name(name, country_code),
             )
         )
-    delegation = Delegation(
-        conference_id=conference.id,
-        kind=kind,
-        country_code=country_code,
-        organisation_name=organisation_name,
-        name=name,
-        group=group,
-        contact_email=contact_email or None,
-        delegate_quota=delegate_quota,
-    )
+    delegation = Delegation(conference_id=conference.id, **values)
     db.session.add(delegation)
     db.session.flush()
     log_event("delegation.created", delegation, actor=actor, data={"name": name})
@@ -145,37 +201,21 @@ def update_delegation(
     group=_UNSET,
     contact_email=_UNSET,
     delegate_quota=_UNSET,
+    organisation_name=_UNSET,
     actor=None,
 ) -> Delegation:
-    """Change a delegation's group, contact or quota; only the arguments given are changed.
+    """Change a delegation's group, contact, quota or (organisations only) name; only the
+    arguments given are changed. Every refusal is reported at once, each by its field.
 
     The quota cannot go below the number of delegates already approved.
     """
-    changes: dict = {}
-    if group is not _UNSET:
-        group = check_group(delegation.conference, group)
-        if group != delegation.group:
-            changes["group"] = group
-    if contact_email is not _UNSET:
-        contact_email = check_email(contact_email, "contact_email") if contact_email else None
-        if contact_email != delegation.contact_email:
-            changes["contact_email"] = contact_email
-    if delegate_quota is not _UNSET:
-        check_quota(delegate_quota)
-        if delegate_quota != delegation.delegate_quota:
-            if delegate_quota is not None:
-                approved = approved_count(delegation)
-                if delegate_quota < approved:
-                    message = ngettext(
-                        "%(name)s already has %(num)d approved delegate; "
-                        "the quota cannot be lower.",
-                        "%(name)s already has %(num)d approved delegates; "
-                        "the quota cannot be lower.",
-                        approved,
-                        name=delegation.display_name,
-                    )
-                    raise ValidationFailed(message, {"delegate_quota": message})
-            changes["delegate_quota"] = delegate_quota
+    changes = delegation_changes(
+        delegation,
+        group=group,
+        contact_email=contact_email,
+        delegate_quota=delegate_quota,
+        organisation_name=organisation_name,
+    )
     if changes:
         before = {name: getattr(delegation, name) for name in changes}
         for name, value in changes.items():
@@ -188,6 +228,62 @@ def update_delegation(
             data={"before": before, "after": changes},
         )
     return delegation
+
+
+def delegation_changes(
+    delegation: Delegation,
+    *,
+    group=_UNSET,
+    contact_email=_UNSET,
+    delegate_quota=_UNSET,
+    organisation_name=_UNSET,
+) -> dict:
+    """What :func:`update_delegation` would change ({column: new value}); reads only. Raises
+    one ValidationFailed naming every refused field."""
+    changes: dict = {}
+    errors = FieldErrors()
+    if group is not _UNSET:
+        group = errors.check(check_group, delegation.conference, group)
+        if group is not None and group != delegation.group:
+            changes["group"] = group
+    if organisation_name is not _UNSET:
+        if delegation.kind != DelegationKind.organisation:
+            message = _("A state's delegation is named after the state; choose its country.")
+            errors.add(message, {"organisation_name": message})
+        else:
+            name = errors.check(check_organisation_name, organisation_name)
+            if name is not None and name != delegation.organisation_name:
+                clash = sa.func.lower(Delegation.organisation_name) == name.lower()
+                if _name_clash(delegation.conference_id, clash, exclude=delegation.id):
+                    message = _("%(name)s already has a delegation at this conference.", name=name)
+                    errors.add(message, {"organisation_name": message})
+                else:
+                    changes["organisation_name"] = changes["name"] = name
+    if contact_email is not _UNSET:
+        if contact_email:
+            contact_email = errors.check(check_email, contact_email, "contact_email")
+        else:
+            contact_email = None
+        if "contact_email" not in errors.fields and contact_email != delegation.contact_email:
+            changes["contact_email"] = contact_email
+    if delegate_quota is not _UNSET:
+        errors.check(check_quota, delegate_quota)
+        if "delegate_quota" not in errors.fields and delegate_quota != delegation.delegate_quota:
+            if delegate_quota is not None:
+                approved = approved_count(delegation)
+                if delegate_quota < approved:
+                    message = ngettext(
+                        "%(name)s already has %(num)d approved delegate; "
+                        "the quota cannot be lower.",
+                        "%(name)s already has %(num)d approved delegates; "
+                        "the quota cannot be lower.",
+                        approved,
+                        name=delegation.display_name,
+                    )
+                    errors.add(message, {"delegate_quota": message})
+            changes["delegate_quota"] = delegate_quota
+    errors.raise_any()
+    return changes
 
 
 def deactivate_delegation(delegation: Delegation, *, actor=None) -> Delegation:

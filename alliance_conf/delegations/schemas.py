@@ -6,7 +6,7 @@ from pydantic import Field
 
 from alliance_conf.api.framework import ApiModel, PageQuery
 from alliance_conf.core.inputs import Line
-from alliance_conf.delegations.operations import MAX_QUOTA
+from alliance_conf.delegations.operations import MAX_ORGANISATION_NAME, MAX_QUOTA
 
 
 class DelegationOut(ApiModel):
@@ -30,7 +30,7 @@ class DelegationIn(ApiModel):
         None, min_length=2, max_length=2, pattern=r"^[A-Za-z]{2}$", description="For a state"
     )
     organisation_name: Line | None = Field(
-        None, min_length=1, max_length=200, description="For an organisation"
+        None, min_length=1, max_length=MAX_ORGANISATION_NAME, description="For an organisation"
     )
     group: Line = Field(min_length=1, max_length=40)
     contact_email: Line | None = Field(None, max_length=320)
@@ -42,6 +42,12 @@ class DelegationPatch(ApiModel):
     quota."""
 
     group: Line = Field(None, min_length=1, max_length=40)  # type: ignore[assignment]
+    organisation_name: Line = Field(  # type: ignore[assignment]
+        None,
+        min_length=1,
+        max_length=MAX_ORGANISATION_NAME,
+        description="An organisation's new name (a state is named after its country)",
+    )
     contact_email: Line | None = Field(None, max_length=320)
     delegate_quota: int | None = Field(None, ge=0, le=MAX_QUOTA)
     active: bool | None = Field(None, description="false deactivates, true reactivates")

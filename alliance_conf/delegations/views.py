@@ -19,7 +19,7 @@ from alliance_conf.delegations.forms import (
 from alliance_conf.delegations.imports import import_delegations
 from alliance_conf.delegations.models import Delegation
 from alliance_conf.extensions import db
-from alliance_conf.forms import form_action, import_page
+from alliance_conf.forms import form_action, import_page, validate_all
 from alliance_conf.i18n import _
 from alliance_conf.ui import paginate
 
@@ -66,18 +66,20 @@ def create(slug: str):
     conference = get_conference(slug)
     form = DelegationForm()
     form.set_groups(conference)
-    if form.validate_on_submit():
-        is_state = form.kind.data == "state"
+
+    def fields():
+        is_state = form.kind.data != "organisation"
+        return {
+            "group": form.group.data,
+            "country_code": form.country_code.data if is_state else None,
+            "organisation_name": None if is_state else form.organisation_name.data,
+            "contact_email": form.contact_email.data or None,
+            "delegate_quota": form.delegate_quota.data,
+        }
+
+    if validate_all(form, lambda: operations.clean_delegation(conference, **fields())):
         with form_action(form) as done:
-            delegation = operations.create_delegation(
-                conference,
-                group=form.group.data,
-                country_code=form.country_code.data if is_state else None,
-                organisation_name=None if is_state else form.organisation_name.data,
-                contact_email=form.contact_email.data or None,
-                delegate_quota=form.delegate_quota.data,
-                actor=current_user,
-            )
+            delegation = operations.create_delegation(conference, **fields(), actor=current_user)
         if done:
             flash(_("Delegation “%(name)s” added.", name=delegation.display_name), "success")
             return redirect(url_for("delegations.index", slug=conference.slug))
@@ -90,16 +92,23 @@ def edit(slug: str, delegation_id: int):
     conference = get_conference(slug)
     delegation = operations.get_delegation(conference, delegation_id)
     form = DelegationEditForm(obj=delegation)
+    if delegation.is_state:
+        del form.organisation_name  # a state is named after its country
     form.set_groups(conference)
-    if form.validate_on_submit():
+
+    def fields():
+        values = {
+            "group": form.group.data,
+            "contact_email": form.contact_email.data or None,
+            "delegate_quota": form.delegate_quota.data,
+        }
+        if not delegation.is_state:
+            values["organisation_name"] = form.organisation_name.data
+        return values
+
+    if validate_all(form, lambda: operations.delegation_changes(delegation, **fields())):
         with form_action(form) as done:
-            operations.update_delegation(
-                delegation,
-                group=form.group.data,
-                contact_email=form.contact_email.data or None,
-                delegate_quota=form.delegate_quota.data,
-                actor=current_user,
-            )
+            operations.update_delegation(delegation, **fields(), actor=current_user)
         if done:
             flash(_("Delegation “%(name)s” saved.", name=delegation.display_name), "success")
             return redirect(url_for("delegations.index", slug=conference.slug))

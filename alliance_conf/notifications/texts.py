@@ -12,7 +12,7 @@ from datetime import date
 from babel import Locale
 from flask_babel import format_date, get_locale
 
-from alliance_conf.i18n import _
+from alliance_conf.i18n import _l
 from alliance_conf.notifications.models import Notification, NotificationKind
 
 
@@ -32,92 +32,72 @@ def country_name(code: str, language: str) -> str | None:
         return None
 
 
-def title(notification: Notification) -> str:
+K = NotificationKind
+
+TITLES = {
+    K.full_powers_granted: _l("You hold full powers to sign for %(delegation)s"),
+    K.full_powers_revoked: _l("Your full powers to sign for %(delegation)s were revoked"),
+    K.declaration_opened: _l("“%(declaration)s” is open for signature"),
+    K.signature_recorded: _l("Your signature of “%(declaration)s” was recorded"),
+    K.signature_withdrawn: _l("Your signature of “%(declaration)s” was withdrawn"),
+    K.amendment_accepted: _l(
+        "Amendment #%(number)s of %(delegation)s to “%(declaration)s” was accepted"
+    ),
+    K.amendment_rejected: _l(
+        "Amendment #%(number)s of %(delegation)s to “%(declaration)s” was rejected"
+    ),
+    K.report_returned: _l("The report of %(delegation)s for “%(round)s” was returned for changes"),
+    K.report_reviewed: _l("The report of %(delegation)s for “%(round)s” was reviewed"),
+    K.report_overdue: _l("The report of %(delegation)s for “%(round)s” is overdue"),
+}
+
+REASON = _l("Reason: %(reason)s")
+COMMENT = _l("Comment: %(comment)s")
+# What goes with a title; a kind with two entries uses the first when its field is filled.
+DETAILS = {
+    K.full_powers_granted: [(None, _l("Instrument: %(reference)s."))],
+    K.full_powers_revoked: [
+        ("reason", REASON),
+        (None, _l("Instrument of revocation: %(reference)s.")),
+    ],
+    K.declaration_opened: [(None, _l("The text is frozen; you may sign it for %(delegation)s."))],
+    K.signature_recorded: [
+        (None, _l("Verification code: %(code)s. Anyone can check the signature with it."))
+    ],
+    K.signature_withdrawn: [("reason", REASON)],
+    K.amendment_accepted: [(None, _l("It is part of revision %(revision)s of the text."))],
+    K.amendment_rejected: [("reason", REASON)],
+    K.report_returned: [("comment", COMMENT)],
+    K.report_reviewed: [("comment", COMMENT)],
+    K.report_overdue: [(None, _l("It was due on %(deadline)s."))],
+}
+
+
+class _Fields(dict):
+    """The stored data as format fields; a field the data lacks reads as nothing."""
+
+    def __missing__(self, key):
+        return ""
+
+
+def _fields(notification: Notification) -> _Fields:
     d = _with_names(notification)
-    kind = notification.kind
-    if kind == NotificationKind.full_powers_granted:
-        return _("You hold full powers to sign for %(delegation)s", delegation=d.get("delegation"))
-    if kind == NotificationKind.full_powers_revoked:
-        return _(
-            "Your full powers to sign for %(delegation)s were revoked",
-            delegation=d.get("delegation"),
-        )
-    if kind == NotificationKind.declaration_opened:
-        return _("“%(declaration)s” is open for signature", declaration=d.get("declaration"))
-    if kind == NotificationKind.signature_recorded:
-        return _(
-            "Your signature of “%(declaration)s” was recorded", declaration=d.get("declaration")
-        )
-    if kind == NotificationKind.signature_withdrawn:
-        return _(
-            "Your signature of “%(declaration)s” was withdrawn", declaration=d.get("declaration")
-        )
-    if kind == NotificationKind.amendment_accepted:
-        return _(
-            "Amendment #%(number)s of %(delegation)s to “%(declaration)s” was accepted",
-            number=d.get("amendment"),
-            delegation=d.get("delegation"),
-            declaration=d.get("declaration"),
-        )
-    if kind == NotificationKind.amendment_rejected:
-        return _(
-            "Amendment #%(number)s of %(delegation)s to “%(declaration)s” was rejected",
-            number=d.get("amendment"),
-            delegation=d.get("delegation"),
-            declaration=d.get("declaration"),
-        )
-    if kind == NotificationKind.report_returned:
-        return _(
-            "The report of %(delegation)s for “%(round)s” was returned for changes",
-            delegation=d.get("delegation"),
-            round=d.get("round"),
-        )
-    if kind == NotificationKind.report_reviewed:
-        return _(
-            "The report of %(delegation)s for “%(round)s” was reviewed",
-            delegation=d.get("delegation"),
-            round=d.get("round"),
-        )
-    if kind == NotificationKind.report_overdue:
-        return _(
-            "The report of %(delegation)s for “%(round)s” is overdue",
-            delegation=d.get("delegation"),
-            round=d.get("round"),
-        )
-    return str(kind)
+    d["number"] = d.get("amendment")
+    if "deadline" in d:
+        d["deadline"] = _long_date(d.get("deadline"))
+    return _Fields({key: "" if value is None else value for key, value in d.items()})
+
+
+def title(notification: Notification) -> str:
+    template = TITLES.get(notification.kind)
+    return str(template) % _fields(notification) if template else str(notification.kind)
 
 
 def detail(notification: Notification) -> str:
-    d = _with_names(notification)
-    kind = notification.kind
-    if kind == NotificationKind.full_powers_granted:
-        return _("Instrument: %(reference)s.", reference=d.get("reference"))
-    if kind == NotificationKind.full_powers_revoked:
-        if d.get("reason"):
-            return _("Reason: %(reason)s", reason=d["reason"])
-        return _("Instrument of revocation: %(reference)s.", reference=d.get("reference"))
-    if kind == NotificationKind.declaration_opened:
-        return _(
-            "The text is frozen; you may sign it for %(delegation)s.",
-            delegation=d.get("delegation"),
-        )
-    if kind == NotificationKind.signature_recorded:
-        return _(
-            "Verification code: %(code)s. Anyone can check the signature with it.",
-            code=d.get("code"),
-        )
-    if kind == NotificationKind.signature_withdrawn:
-        return _("Reason: %(reason)s", reason=d.get("reason"))
-    if kind == NotificationKind.amendment_accepted:
-        return _("It is part of revision %(revision)s of the text.", revision=d.get("revision"))
-    if kind == NotificationKind.amendment_rejected:
-        return _("Reason: %(reason)s", reason=d.get("reason"))
-    if kind in (NotificationKind.report_returned, NotificationKind.report_reviewed):
-        if d.get("comment"):
-            return _("Comment: %(comment)s", comment=d["comment"])
-        return ""
-    if kind == NotificationKind.report_overdue:
-        return _("It was due on %(deadline)s.", deadline=_long_date(d.get("deadline")))
+    fields = _fields(notification)
+    for needs, template in DETAILS.get(notification.kind, []):
+        if needs is None or fields.get(needs):
+            return str(template) % fields
     return ""
 
 

@@ -35,6 +35,9 @@ def alliance_settings():
         # The sealing certificate: a PKCS#12 file and its password (config file or environment).
         "DOCUMENTS_SEAL_PKCS12": None,
         "DOCUMENTS_SEAL_PASSWORD": None,
+        # Conference documents are prepared as background jobs above this many approved
+        # registrations (the participant list of a COP-sized conference takes minutes).
+        "DOCUMENTS_BACKGROUND_ABOVE": 2000,
     }
 
 
@@ -73,8 +76,10 @@ def alliance_template_slot(slot, context):
                 order=40,
             )
         return None
-    if slot in ("participants-actions", "conference-overview") and context.get("conference"):
+    if slot == "participants-actions" and context.get("conference"):
         return SlotContent("documents/_conference_actions.html", order=60)
+    if slot == "conference-links-documents" and context.get("conference"):
+        return SlotContent("documents/_conference_links.html", order=10)
     return None
 
 

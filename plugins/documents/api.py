@@ -9,11 +9,13 @@ from alliance_conf.core.errors import NotFound
 from alliance_conf.declarations import operations as declaration_ops
 from alliance_conf.extensions import db
 from alliance_conf.i18n import _
+from alliance_conf.jobs.api import JobOut, job_out
 from plugins.documents import operations
 from plugins.documents.builder import DOCX_CONTENT_TYPE
 from plugins.documents.schemas import (
     BilingualDocumentQuery,
     CompareDocumentQuery,
+    DocumentJobIn,
     DocumentLanguageQuery,
     ExporterOut,
     SealedOut,
@@ -167,6 +169,28 @@ def conference_document(slug: str, name: str, ext: str):
     if exporter.extension != ext or exporter.kind in operations.DECLARATION_KINDS:
         raise NotFound(_("There is no conference document %(name)s.%(ext)s.", name=name, ext=ext))
     return _download(name, conference=conference)
+
+
+@api.endpoint(
+    "/conferences/<slug>/documents/<name>.<ext>/jobs",
+    "POST",
+    roles=TEAM,
+    body=DocumentJobIn,
+    response=JobOut,
+    status=202,
+    summary="Prepare a conference document in the background",
+    operation_id="prepare_conference_document",
+)
+def prepare_conference_document(slug: str, name: str, ext: str, body: DocumentJobIn):
+    """For large conferences. Follow the job at ``GET /api/v1/jobs/<id>``; its
+    ``download_url`` appears when the file is ready."""
+    conference = get_conference(slug)
+    exporter = operations.get_exporter(name)
+    if exporter.extension != ext or exporter.kind in operations.DECLARATION_KINDS:
+        raise NotFound(_("There is no conference document %(name)s.%(ext)s.", name=name, ext=ext))
+    job = operations.start_document_job(conference, name, actor=api_user(), language=body.language)
+    db.session.commit()
+    return job_out(job), 202
 
 
 def _sealed_out(declaration, record) -> SealedOut:

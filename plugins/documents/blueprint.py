@@ -40,3 +40,9 @@ bp.add_url_rule(
 bp.add_url_rule(
     "/conferences/<slug>/documents/<name>.<ext>", "conference_download", views.conference_download
 )
+bp.add_url_rule(
+    "/conferences/<slug>/documents/<name>.<ext>/prepare",
+    "conference_prepare",
+    views.conference_prepare,
+    methods=["POST"],
+)

@@ -10,6 +10,7 @@ import click
 import sqlalchemy as sa
 from flask import current_app
 from flask.cli import with_appcontext
+from flask_babel import format_number
 
 from alliance_conf.conferences.operations import get_conference
 from alliance_conf.core.cli import domain_errors
@@ -129,7 +130,7 @@ def declaration_command(slug, out, declaration_id, revision, compare, language, 
         message = _(
             "Wrote the bilingual edition to %(out)s (%(size)s bytes).",
             out=out,
-            size=f"{len(data):,}",
+            size=format_number(len(data)),
         )
     elif compare:
         old, new = _compare_numbers(compare)
@@ -146,7 +147,7 @@ def declaration_command(slug, out, declaration_id, revision, compare, language, 
             old=old,
             new=new,
             out=out,
-            size=f"{len(data):,}",
+            size=format_number(len(data)),
         )
     elif revision is not None:
         data, _name = operations.generate(
@@ -156,14 +157,14 @@ def declaration_command(slug, out, declaration_id, revision, compare, language, 
             "Wrote revision %(number)s to %(out)s (%(size)s bytes).",
             number=revision,
             out=out,
-            size=f"{len(data):,}",
+            size=format_number(len(data)),
         )
     else:
         data, _name = operations.generate("final", actor=None, declaration=declaration, **chosen)
         message = _(
             "Wrote the final declaration to %(out)s (%(size)s bytes).",
             out=out,
-            size=f"{len(data):,}",
+            size=format_number(len(data)),
         )
     write_atomically(out, data)
     db.session.commit()  # the download's audit event
@@ -187,7 +188,7 @@ def participants_command(slug, out, language):
         _(
             "Wrote the list of participants to %(out)s (%(size)s bytes).",
             out=out,
-            size=f"{len(data):,}",
+            size=format_number(len(data)),
         )
     )
 
@@ -292,7 +293,7 @@ def template_upload(slug, file):
         _(
             "Stored %(file)s (%(size)s bytes) as the template of %(slug)s.",
             file=stored.filename,
-            size=f"{stored.size:,}",
+            size=format_number(stored.size),
             slug=slug,
         )
     )
@@ -329,8 +330,8 @@ def template_show(slug):
                 "%(when)s UTC.",
                 slug=slug,
                 file=stored.filename,
-                size=f"{stored.size:,}",
+                size=format_number(stored.size),
                 sha256=stored.sha256,
-                when=f"{stored.uploaded_at:%Y-%m-%d %H:%M}",
+                when=format(stored.uploaded_at, "%Y-%m-%d %H:%M"),
             )
         )

@@ -66,9 +66,8 @@ def get_exporter(name: str):
     raise NotFound(_("There is no document “%(name)s”.", name=name))
 
 
-def generate(name: str, *, actor, **kwargs) -> tuple[bytes, str]:
-    """Run one exporter for ``actor`` and return the file and its download name; the download
-    is audited (who, which document and revision, the SHA-256 of the bytes): callers commit."""
+def allowed_exporter(name: str, actor):
+    """The exporter ``name`` if ``actor`` may have its document (NotFound, PermissionDenied)."""
     exporter = get_exporter(name)
     require_team(actor)
     if not exporter_allowed(exporter, actor):
@@ -78,6 +77,13 @@ def generate(name: str, *, actor, **kwargs) -> tuple[bytes, str]:
                 document=exporter.label,
             )
         )
+    return exporter
+
+
+def generate(name: str, *, actor, **kwargs) -> tuple[bytes, str]:
+    """Run one exporter for ``actor`` and return the file and its download name; the download
+    is audited (who, which document and revision, the SHA-256 of the bytes): callers commit."""
+    exporter = allowed_exporter(name, actor)
     data = exporter.generate(**kwargs)
     declaration = kwargs.get("declaration")
     conference = kwargs.get("conference") or getattr(declaration, "conference", None)
@@ -666,6 +672,56 @@ def exporter_arguments(exporter, *, args, declaration=None, conference=None) -> 
     if exporter.name == "participants" and (args.get("language") or "").strip():
         kwargs["language"] = args.get("language").strip()
     return kwargs
+
+
+# --- conference documents as background jobs -------------------------------------------------
+
+DOCUMENT_JOB = "plugins.documents.jobs:document_job"
+
+
+def runs_in_background(conference) -> bool:
+    """Whether the conference's documents are prepared as background jobs: more approved
+    registrations than ``DOCUMENTS_BACKGROUND_ABOVE`` (counted no further than that)."""
+    threshold = int(current_app.config["DOCUMENTS_BACKGROUND_ABOVE"])
+    approved = (
+        sa.select(Registration.id)
+        .where(
+            Registration.conference_id == conference.id,
+            Registration.status == RegistrationStatus.approved,
+        )
+        .limit(threshold + 1)
+        .subquery()
+    )
+    return db.session.scalar(sa.select(sa.func.count()).select_from(approved)) > threshold
+
+
+def start_document_job(conference, name: str, *, actor, language: str | None = None):
+    """Prepare a conference document in the background for ``actor`` (same checks as a
+    download); the file waits on the job's page. Callers commit."""
+    from alliance_conf.jobs.operations import start_job
+
+    exporter = allowed_exporter(name, actor)
+    if exporter.kind in DECLARATION_KINDS:
+        raise NotFound(
+            _(
+                "This document (%(document)s) belongs to a declaration, not a conference.",
+                document=exporter.label,
+            )
+        )
+    args = {"language": language} if language else {}
+    kwargs = exporter_arguments(exporter, args=args, conference=conference)
+    if "language" in kwargs:
+        kwargs["language"] = check_language(conference, kwargs["language"])
+    return start_job(
+        DOCUMENT_JOB,
+        title=_(
+            "%(document)s: %(conference)s", document=exporter.label, conference=conference.title
+        ),
+        owner=actor,
+        conference_id=conference.id,
+        name=name,
+        language=kwargs.get("language"),
+    )
 
 
 # --- the sealed PDF --------------------------------------------------------------------------

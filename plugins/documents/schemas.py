@@ -17,6 +17,10 @@ class DocumentLanguageQuery(ApiModel):
     language: Line | None = Field(None, max_length=16, description=LANGUAGE)
 
 
+class DocumentJobIn(ApiModel):
+    language: Line | None = Field(None, max_length=16, description=LANGUAGE)
+
+
 class BilingualDocumentQuery(ApiModel):
     left: Line | None = Field(
         None,

@@ -94,7 +94,7 @@ def load_sealing_key(path: str | None, password: str | None, *, now=None) -> Sea
             _(
                 "The sealing certificate (%(subject)s) is not valid before %(when)s UTC.",
                 subject=subject,
-                when=f"{certificate.not_valid_before_utc:%Y-%m-%d %H:%M}",
+                when=format(certificate.not_valid_before_utc, "%Y-%m-%d %H:%M"),
             )
         )
     if now > certificate.not_valid_after_utc:
@@ -103,7 +103,7 @@ def load_sealing_key(path: str | None, password: str | None, *, now=None) -> Sea
                 "The sealing certificate (%(subject)s) expired on %(when)s UTC: renew it before "
                 "sealing.",
                 subject=subject,
-                when=f"{certificate.not_valid_after_utc:%Y-%m-%d %H:%M}",
+                when=format(certificate.not_valid_after_utc, "%Y-%m-%d %H:%M"),
             )
         )
     return SealingKey(

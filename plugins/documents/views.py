@@ -2,9 +2,10 @@ from __future__ import annotations
 
 from urllib.parse import quote
 
-from flask import Response, current_app, flash, redirect, render_template, request, url_for
+from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import format_decimal
 from flask_login import current_user
+from flask_wtf import FlaskForm
 from werkzeug.utils import secure_filename
 
 from alliance_conf.auth.access import login_required, roles_required
@@ -92,6 +93,7 @@ def _conference_context(conference, form=None, remove_form=None) -> dict:
         "remove_form": remove_form or RemoveTemplateForm(),
         "max_bytes": current_app.config["DOCUMENTS_TEMPLATE_MAX_BYTES"],
         "languages": operations.conference_languages(conference),
+        "in_background": operations.runs_in_background(conference),
     }
 
 
@@ -113,6 +115,26 @@ def conference_download(slug: str, name: str, ext: str):
     data, filename = operations.generate(name, actor=current_user, **kwargs)
     db.session.commit()  # the download's audit event
     return file_response(data, filename, exporter.content_type)
+
+
+@roles_required(*TEAM)
+def conference_prepare(slug: str, name: str, ext: str):
+    """Start a conference document as a background job (large conferences); its page shows
+    progress and then the file."""
+    conference = get_conference(slug)
+    form = FlaskForm()
+    if not form.validate_on_submit():
+        abort(400, _("The form expired or was sent from elsewhere. Reload the page."))
+    exporter = operations.get_exporter(name)
+    if exporter.extension != ext:
+        raise NotFound(
+            _("There is no document %(name)s.%(ext)s for a conference.", name=name, ext=ext)
+        )
+    job = operations.start_document_job(
+        conference, name, actor=current_user, language=request.form.get("language") or None
+    )
+    db.session.commit()
+    return redirect(url_for("jobs.show", job_id=job.id))
 
 
 @roles_required(*TEAM)

@@ -112,8 +112,8 @@ def validate_template(
                     "(the limit is %(limit)s).",
                     name=name,
                     part=entry.filename,
-                    ratio=f"{ratio:.0f}",
-                    limit=f"{max_ratio:g}",
+                    ratio=format(ratio, ".0f"),
+                    limit=format(max_ratio, "g"),
                 )
             )
     names = {entry.filename for entry in entries}

@@ -62,7 +62,7 @@ def _can_see_reporting(declaration) -> bool:
 
 @hookimpl
 def alliance_template_slot(slot, context):
-    if slot == "conference-overview":
+    if slot == "conference-links-documents":
         import sqlalchemy as sa
 
         from alliance_conf.declarations.models import Declaration
@@ -83,9 +83,9 @@ def alliance_template_slot(slot, context):
         if not declarations:
             return None
         return SlotContent(
-            "reporting/_conference_slot.html",
+            "reporting/_conference_links.html",
             {"reporting_declarations": declarations},
-            order=40,
+            order=20,
         )
     if slot == "declaration-page":
         declaration = context.get("declaration")

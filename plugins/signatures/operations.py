@@ -30,7 +30,9 @@ from alliance_conf.auth.models import User
 from alliance_conf.core.aftercommit import after_commit
 from alliance_conf.core.db import utcnow
 from alliance_conf.core.errors import (
+    AllianceError,
     Conflict,
+    FieldErrors,
     InvalidState,
     NotFound,
     PermissionDenied,
@@ -60,7 +62,7 @@ from plugins.signatures.chain import (
     withdrawal_data,
 )
 from plugins.signatures.models import AuthMethod, EventKind, Signature, SignatureKind
-from plugins.signatures.reauth import reauthenticate
+from plugins.signatures.reauth import check_password_only, reauthenticate
 from plugins.signatures.receipts import new_verification_code, receipt_for_event
 
 MAX_STATEMENTS = 20
@@ -192,12 +194,17 @@ def sign_declaration(
         raise PermissionDenied(
             _("You can sign only for your own delegation, %(name)s.", name=delegation.name)
         )
-    keys, endorses_all = clean_endorsements(declaration, endorsed_keys)
-    cleaned_statements = clean_statements(declaration, statements)
+    # Every refusal of the form at once, each by its field (the password's included, below).
+    errors = FieldErrors()
+    keys, endorses_all = errors.check(clean_endorsements, declaration, endorsed_keys) or (
+        None,
+        None,
+    )
+    cleaned_statements = errors.check(clean_statements, declaration, statements)
     if not normalise_name(typed_name) or normalise_name(typed_name) != normalise_name(
         actor.full_name
     ):
-        raise ValidationFailed(
+        errors.add(
             _(
                 "Type your full name as it appears on your account (“%(name)s”) to confirm; "
                 "accents, capitals and spaces do not matter.",
@@ -205,6 +212,18 @@ def sign_declaration(
             ),
             {"typed_name": _("Does not match your name, “%(name)s”.", name=actor.full_name)},
         )
+    if errors:
+        if passkey is None:
+            # The password is checked too (counted, and refused while locked, as any attempt),
+            # so a wrong one is reported with the rest rather than on the next submission.
+            policy.require_password_allowed(declaration)
+            try:
+                check_password_only(declaration, actor, password, meta=meta)
+            except AllianceError as exc:
+                raise type(exc)(
+                    " ".join([exc.message, *errors.messages]), {**errors.fields, **exc.fields}
+                ) from None
+        errors.raise_any()
     # A second submission is turned away before paying for the password hash or the passkey
     # check (the check is repeated under the lock below, where it is authoritative).
     existing = active_signature(declaration, delegation.id)

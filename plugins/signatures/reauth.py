@@ -218,12 +218,27 @@ def reauthenticate(
     return result
 
 
-def _password_method(declaration: Declaration, actor, password, code) -> AuthMethod:
+def check_password_only(
+    declaration: Declaration, actor, password: str | None, *, meta: RequestMeta = RequestMeta()
+) -> None:
+    """The password alone, for a submission refused anyway for another reason (a name that
+    does not match), so that the person reads every error at once. Counted and locked like any
+    attempt (``reauthenticate``); the e-mailed code is neither checked nor used up."""
+    attempt_id = _count_attempt(actor, declaration, "password", meta)
+    _check_password(actor, password)
+    _forget_attempt(attempt_id)
+
+
+def _check_password(actor, password) -> None:
     if not actor.check_password(password or ""):
         raise ReauthFailed(
             _("The password is not correct; this step needs your password again."),
             {"password": _("Wrong password.")},
         )
+
+
+def _password_method(declaration: Declaration, actor, password, code) -> AuthMethod:
+    _check_password(actor, password)
     if not policy.require_email_code(declaration):
         return AuthMethod.password
     found = _check_code(declaration, actor, code)

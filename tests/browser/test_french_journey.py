@@ -380,7 +380,7 @@ def test_a_french_delegate_registers_amends_and_signs_in_french(
         delegate.get_by_role("button", name="Signer pour France").click()
         delegate.wait_for_url(re.compile(r"/signatures/\d+$"))
         code = re.search(
-            r"Signé au nom de France\. Code de vérification : ([0-9A-Z]{5}-[0-9A-Z]{5})\.",
+            r"Signature enregistrée \(délégation : France\)\. Code de vérification : ([0-9A-Z]{5}-[0-9A-Z]{5})\.",
             flash(delegate).replace("\xa0", " "),
         )
         assert code, flash(delegate)

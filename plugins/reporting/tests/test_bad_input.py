@@ -100,7 +100,11 @@ def test_a_submitted_report_is_locked(client, world, round_, api_headers, as_use
     )
     assert response.status_code == 409
     db.session.expire_all()
-    entry = db.session.scalar(sa.select(ReportEntry))
+    entry = db.session.scalar(
+        sa.select(ReportEntry).where(
+            ReportEntry.report_id == report.id, ReportEntry.commitment_key == "victims"
+        )
+    )
     assert entry.narrative == "Before" and entry.status.value == "in_progress"
 
 

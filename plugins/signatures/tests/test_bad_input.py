@@ -355,3 +355,80 @@ def test_csrf_is_required_on_the_signing_form(app, make_app, declaration, head, 
     assert response.status_code == 400
     assert "CSRF" in response.get_data(as_text=True)
     assert counts()["signatures"] == 0
+
+
+def test_wrong_password_and_mismatched_name_are_both_reported(
+    app, client, login, declaration, head, api_headers, counts
+):
+    """Issue 19: signing with a wrong password and a name that does not match showed only
+    the name error; the next submit then showed the password's. Both now come at once, and the
+    password attempt is counted (and locked) as any other."""
+    login(head)
+    page = client.post(
+        f"/declarations/{declaration.id}/sign",
+        data={
+            "endorsed": ["victims"],
+            "password": "not my password",
+            "typed_name": "Someone Else",
+            "confirm": "y",
+        },
+    )
+    html = page.get_data(as_text=True)
+    assert page.status_code == 403
+    assert "Wrong password." in html
+    assert "Does not match your name" in html
+    assert counts() == {"signatures": 0, "events": 1, "failures": 1}
+    # The API says the same, both fields in one error.
+    response = _post(
+        client,
+        declaration,
+        api_headers(head),
+        sign_payload(head, password="still wrong", typed_name="Someone Else"),
+    )
+    error = response.get_json()["error"]
+    assert response.status_code == 403 and error["code"] == "reauthentication_failed"
+    assert error["fields"]["password"] == "Wrong password."
+    assert head.full_name in error["fields"]["typed_name"]
+    assert counts()["failures"] == 2
+    # The right password with a wrong name: only the name is refused, no failure counted and
+    # nothing signed.
+    response = _post(
+        client, declaration, api_headers(head), sign_payload(head, typed_name="Someone Else")
+    )
+    assert response.status_code == 422
+    assert set(response.get_json()["error"]["fields"]) == {"typed_name"}
+    assert counts() == {"signatures": 0, "events": 1, "failures": 2}
+    # The lock still holds: after five failures, a mismatched name does not get a new guess.
+    for _ in range(3):
+        _post(client, declaration, api_headers(head), sign_payload(head, password="x"))
+    locked = _post(
+        client,
+        declaration,
+        api_headers(head),
+        sign_payload(head, password=TEST_PASSWORD, typed_name="Someone Else"),
+    )
+    assert locked.status_code == 429
+    assert "typed_name" in locked.get_json()["error"]["fields"]
+    assert counts() == {"signatures": 0, "events": 1, "failures": 5}
+
+
+def test_the_email_code_is_not_used_up_by_a_refused_name(
+    app, make_app, declaration, head, api_headers, monkeypatch
+):
+    """Checking the password alongside a mismatched name leaves the e-mailed code for the
+    next, correct, submission."""
+    sent = []
+    monkeypatch.setattr("plugins.signatures.mail.send_mail", lambda *a: sent.append(a[2]))
+    client = make_app(SIGNATURES_REQUIRE_EMAIL_CODE=True).test_client()
+    headers = api_headers(head)
+    client.post(f"/api/v1/declarations/{declaration.id}/signing-code", headers=headers)
+    code = sent[0].split(" is ")[1][:6]
+    refused = _post(
+        client, declaration, headers, sign_payload(head, typed_name="Someone Else", code=code)
+    )
+    assert refused.status_code == 422
+    assert set(refused.get_json()["error"]["fields"]) == {"typed_name"}
+    db.session.expire_all()
+    assert db.session.scalar(sa.select(SigningCode.used_at)) is None
+    signed = _post(client, declaration, headers, sign_payload(head, code=code))
+    assert signed.status_code == 201, signed.get_json()

@@ -89,7 +89,7 @@ def test_french_signing_errors_and_typed_name(app, client, login, head, declarat
     signed = _sign(client, declaration, head, typed_name="  helene   DUBOIS ")
     assert signed.status_code == 302, _text(signed)[:2000]
     flashed = _text(client.get(signed.headers["Location"], headers=FR))
-    assert "Signé au nom de" in flashed and "Code de vérification" in flashed
+    assert "Signature enregistrée (délégation" in flashed and "Code de vérification" in flashed
 
 
 def test_receipt_and_verification_in_french_show_both_hashes(app, client, login, head, declaration):
