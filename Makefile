@@ -4,11 +4,12 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-test
 RUN_STAMP := $(VENV)/.installed-run
+NODE_STAMP := node_modules/.installed
 FLASK  := $(BIN)/flask --app wsgi
 PORT   ?= 5000
 PYTEST_ARGS ?= -n auto  # one worker per core; `PYTEST_ARGS= make test` runs in one process
 
-.PHONY: install run test test-browser lint format services clean translations compile-translations
+.PHONY: install node-modules run test test-browser lint format services clean translations compile-translations
 
 # `make run` installs what running needs; `make test` adds the test tools.
 $(RUN_STAMP): setup.cfg pyproject.toml
@@ -21,10 +22,22 @@ $(STAMP): $(RUN_STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[test,prod]'
 	touch $(STAMP)
 
-install: $(STAMP)
+# npm packages (package-lock.json): world-atlas (the map data the world maps read at run time)
+# and axe-core (the browser tests' accessibility checks). Without npm the app still runs: a
+# map is replaced by a note.
+$(NODE_STAMP): package.json package-lock.json
+	@if command -v npm >/dev/null 2>&1; then \
+	  npm ci --no-audit --no-fund --loglevel=error && touch $(NODE_STAMP); \
+	else \
+	  echo "npm is missing: no world map (world-atlas) and no accessibility checks (axe-core)." >&2; \
+	fi
+
+node-modules: $(NODE_STAMP)
+
+install: $(STAMP) $(NODE_STAMP)
 
 ## Migrate the local SQLite database, load the seed conference and serve on 127.0.0.1:$(PORT).
-run: $(RUN_STAMP) compile-translations
+run: $(RUN_STAMP) $(NODE_STAMP) compile-translations
 	$(FLASK) db upgrade heads
 	$(FLASK) demo load
 	$(FLASK) run --host 127.0.0.1 --port $(PORT)

@@ -67,6 +67,9 @@ class DefaultConfig:
     LANGUAGES: list[str] = ["en", "fr"]  # interface languages, each with a catalogue
     BABEL_DEFAULT_LOCALE = "en"  # when neither the person nor the browser says
     I18N_PSEUDO = False  # tests: every translated string wrapped in ⟦…⟧
+    # world-atlas's countries-110m.json (npm): the maps of alliance_conf.charts.worldmap.
+    # None: node_modules/world-atlas/ beside the code (`make install` runs `npm ci`).
+    ALLIANCE_WORLD_ATLAS = None
 
 
 ENV_STRINGS = (
@@ -84,6 +87,7 @@ ENV_STRINGS = (
     "ALLIANCE_ENV",
     "JOBS_REDIS_URL",
     "JOBS_QUEUE",
+    "ALLIANCE_WORLD_ATLAS",
 )
 ENV_INTS = (
     "MAIL_PORT",

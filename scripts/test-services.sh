@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Make sure the services the tests need are running: PostgreSQL on 127.0.0.1:5432, Redis on
 # 127.0.0.1:6379 (shared rate limits), and that the browser tests' tooling is installed:
-# Debian's Chromium and axe-core (npm).
+# Debian's Chromium, axe-core and world-atlas (npm).
 # Installs nothing it does not need; safe to run again.
 set -euo pipefail
 
@@ -72,9 +72,10 @@ if [ ! -x /usr/bin/chromium ]; then
 fi
 
 root="$(cd "$(dirname "$0")/.." && pwd)"
-if [ ! -f "$root/node_modules/axe-core/axe.min.js" ]; then
+if [ ! -f "$root/node_modules/axe-core/axe.min.js" ] \
+   || [ ! -f "$root/node_modules/world-atlas/countries-110m.json" ]; then
   if command -v npm >/dev/null 2>&1; then
-    echo "Installing axe-core (npm) for the accessibility checks..."
+    echo "Installing axe-core (accessibility checks) and world-atlas (the maps) from npm..."
     if [ -f "$root/package-lock.json" ]; then
       (cd "$root" && npm ci --no-audit --no-fund --loglevel=error)
     else

@@ -288,6 +288,16 @@ def test_the_dashboard_counts_arrivals(client, world, login):
     login(people["organiser"])
     html = client.get(f"/conferences/{SLUG}/dashboard").get_data(as_text=True)
     assert "Arrived: 1 of 3 badge holders." in html
+    # The bars draw the table's figures: per group, the valid badges' holders who arrived.
+    chart = html.split('class="bar-chart checkin-bars"')[1].split("</ul>")[0]
+    counts = operations.checkin_counts(conference)
+    assert sum(b for b, _a in counts.by_group.values()) == 3
+    for group, (held, arrived) in counts.by_group.items():
+        label = conference.group_label(group)
+        row = chart.split(f'<span class="bar-label">{label}</span>')[1].split("</li>")[0]
+        assert f">{arrived} of {held} arrived<" in row
+        if arrived:
+            assert f'width="{round(100 * arrived / held, 2)}"' in row
     overview = client.get(f"/conferences/{SLUG}").get_data(as_text=True)
     assert f"/conferences/{SLUG}/check-in" in overview and f"/conferences/{SLUG}/badges" in overview
 

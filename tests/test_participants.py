@@ -2,6 +2,7 @@
 
 import csv
 import io
+import re
 from types import SimpleNamespace
 
 import pytest
@@ -328,6 +329,43 @@ def test_dashboard_counts_and_missing_delegates(client, world, make_user, api_he
     login(make_user(role="organiser"))
     text = client.get(f"/conferences/{SLUG}/dashboard").get_data(as_text=True)
     assert "States without a signatory" in text and "France" in text
+
+
+def test_dashboard_chart_draws_the_counts_of_its_table(client, world, make_user, login):
+    login(make_user(role="organiser"))
+    html = client.get(f"/conferences/{SLUG}/dashboard").get_data(as_text=True)
+    chart = html.split('class="bar-chart registration-bars"')[1].split("</ul>")[0]
+    rows = {
+        label: row
+        for label, row in re.findall(
+            r'<span class="bar-label">([^<]+)</span>(.*?)</li>', chart, re.S
+        )
+    }
+    assert set(rows) == {"EU member state", "Partner country", "Observer"}
+    assert (
+        ">3 approved, 1 pending, 0 rejected, 0 withdrawn or cancelled<" in rows["EU member state"]
+    )
+    assert (
+        ">1 approved, 0 pending, 0 rejected, 0 withdrawn or cancelled<" in rows["Partner country"]
+    )
+    assert ">0 approved, 1 pending, 0 rejected, 0 withdrawn or cancelled<" in rows["Observer"]
+    # Bars against the largest group (4 registrations): 3 approved then 1 pending.
+    assert 'class="bar-approved" x="0.0" width="75.0"' in rows["EU member state"]
+    assert 'class="bar-pending" x="75.0" width="25.0"' in rows["EU member state"]
+    assert 'class="bar-approved" x="0.0" width="25.0"' in rows["Partner country"]
+    assert 'class="bar-pending" x="0.0" width="25.0"' in rows["Observer"]
+    assert 'aria-hidden="true"' in chart  # the bar is decoration: the words say it
+    legend = html.split('class="chart-legend"')[1].split("</ul>")[0]
+    for label in ("Approved", "Pending", "Rejected", "Withdrawn or cancelled"):
+        assert f"</svg> {label}</li>" in legend
+    assert 'id="by-group-table"' in html  # the same figures as a table
+
+    french = client.get(
+        f"/conferences/{SLUG}/dashboard", headers={"Accept-Language": "fr"}
+    ).get_data(as_text=True)
+    assert (
+        "approuvées\u00a0: 3, en attente\u00a0: 1, refusées\u00a0: 0, retirées ou annulées\u00a0: 0"
+    ) in french
 
 
 # --- exports ----------------------------------------------------------------------------------

@@ -24,7 +24,7 @@ from alliance_conf.delegations.models import Delegation
 from alliance_conf.extensions import db
 from alliance_conf.forms import import_page
 from alliance_conf.i18n import _, current_language
-from alliance_conf.participants import exports, queries
+from alliance_conf.participants import charts, exports, queries
 from alliance_conf.participants.forms import ParticipantImportForm
 from alliance_conf.participants.imports import import_participants
 from alliance_conf.registrations.models import DelegateFunction, RegistrationStatus
@@ -167,10 +167,14 @@ def dashboard(slug: str):
     ):
         # in the order of the names the page shows (in English: the stored names' order)
         rows.sort(key=lambda d: sort_key(delegation_name(d.name, d.country_code)))
+    checkins = checkin_counts(conference)
     return render_template(
         "participants/dashboard.html",
         conference=conference,
         board=board,
-        checkins=checkin_counts(conference),
+        checkins=checkins,
         statuses=list(RegistrationStatus),
+        registration_bars=charts.registration_bars(conference, board),
+        registration_legend=charts.legend(),
+        checkin_bars=charts.checkin_bars(conference, checkins),
     )

@@ -1,14 +1,17 @@
-"""Progress from round to round per commitment, as an SVG drawn on the server.
+"""Progress from round to round per commitment, drawn on the server.
 
-The chart needs no JavaScript: it has ``role="img"``, a ``<title>`` and a ``<desc>`` that says
-in words what it shows, a ``<title>`` on every bar segment, counts written next to each bar,
-and the page carries the same figures as a table for screen readers.
+On the overview page the chart is HTML bars (``progress_bars``: the round's name and the counts
+are page text at page size; only the bar is a small SVG); ``progress_svg`` draws the same as a
+standalone SVG image (``/declarations/<id>/reporting/progress.svg``) with ``role="img"``, a
+``<title>`` and a ``<desc>`` that says in words what it shows, a ``<title>`` on every bar
+segment and the counts next to each bar. The page carries the same figures as a table.
 """
 
 from __future__ import annotations
 
 from markupsafe import Markup, escape
 
+from alliance_conf.charts.bars import Bar, Segment, layout
 from alliance_conf.i18n import _, _l
 
 SEGMENTS = (
@@ -86,11 +89,7 @@ def progress_svg(series: dict, chart_id: str = "progress-chart") -> Markup:
                     f'stroke="#6b7682" stroke-dasharray="4 3"><title>{escape(no_report)}</title></rect>'
                 )
             c = point["counts"]
-            counts = _(
-                "%(achieved)s achieved, %(in_progress)s in progress, "
-                "%(not_started)s not started, %(not_reported)s not reported",
-                **c,
-            )
+            counts = _counts_text(c)
             body.append(
                 f'<text x="{LABEL_W + BAR_W + 8}" y="{y + BAR_H - 5}" font-size="12">'
                 f"{escape(counts)}</text>"
@@ -122,3 +121,45 @@ def progress_svg(series: dict, chart_id: str = "progress-chart") -> Markup:
         + "</svg>"
     )
     return Markup(svg)  # noqa: S704 - every text inserted above is escaped
+
+
+BAR_TONES = {
+    "achieved": "ok",
+    "in_progress": "warn",
+    "not_started": "neutral",
+    "not_reported": "none",
+}
+
+
+def progress_legend() -> list[Segment]:
+    return [Segment(key, str(label), 0, BAR_TONES[key]) for key, label, _c in SEGMENTS]
+
+
+def _counts_text(counts: dict) -> str:
+    return _(
+        "%(achieved)s achieved, %(in_progress)s in progress, "
+        "%(not_started)s not started, %(not_reported)s not reported",
+        **counts,
+    )
+
+
+def progress_bars(series: dict) -> list[dict]:
+    """Per commitment, a bar per round: the delegations that report each status, out of the
+    delegations covered (what is not reported is the empty part of the bar)."""
+    groups = []
+    for line in series["series"]:
+        bars = [
+            Bar(
+                label=point["round"].title,
+                text=_counts_text(point["counts"]),
+                segments=[
+                    Segment(key, str(label), point["counts"][key], BAR_TONES[key])
+                    for key, label, _c in SEGMENTS
+                    if key != "not_reported"
+                ],
+                total=point["total"],
+            )
+            for point in line["points"]
+        ]
+        groups.append({"commitment": line["commitment"], "bars": layout(bars)})
+    return groups

@@ -97,7 +97,11 @@ def declaration_overview(declaration_id: int):
     }
     if context["is_team"]:
         series = overview.progress_series(declaration)
-        context.update(series=series, chart=charts.progress_svg(series))
+        context.update(
+            series=series,
+            progress=charts.progress_bars(series),
+            progress_legend=charts.progress_legend(),
+        )
     else:
         registration = membership(current_user, declaration.conference_id)
         context["delegation"] = registration.delegation

@@ -91,8 +91,33 @@ def status_board(declaration: Declaration) -> dict:
         group["eligible"] += 1
         group["signed"] += row.active is not None
         group["withdrawn"] += bool(row.withdrawn) and row.active is None
+    # The bars above the table: per group, how many of those who sign have signed (and, apart,
+    # how many of the organisations that may only support the text support it).
+    progress: dict[tuple[str, SignatureKind], dict] = {}
+    for row in rows:
+        entry = progress.setdefault(
+            (row.delegation.group, row.kind),
+            {
+                "group": row.delegation.group,
+                "label": totals[row.delegation.group]["label"],
+                "kind": row.kind,
+                "eligible": 0,
+                "done": 0,
+            },
+        )
+        entry["eligible"] += 1
+        entry["done"] += row.active is not None
+    order = {key: i for i, key in enumerate(declaration.conference.groups or {})}
     signed_rows = [r for r in rows if r.active is not None]
     return {
+        "progress": sorted(
+            progress.values(),
+            key=lambda e: (
+                e["kind"] != SignatureKind.signature,
+                order.get(e["group"], len(order)),
+                e["label"],
+            ),
+        ),
         "rows": rows,
         "totals": totals,
         "signed": sum(1 for r in signed_rows if r.kind == SignatureKind.signature),

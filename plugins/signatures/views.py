@@ -39,6 +39,7 @@ from alliance_conf.i18n import _, ngettext
 from alliance_conf.security import limit
 from plugins.signatures import (
     access,
+    charts,
     checkpoints,
     crypto,
     exports,
@@ -365,11 +366,14 @@ def withdraw(signature_id: int):
 @login_required
 def board(declaration_id: int):
     declaration = declarations.load_declaration(declaration_id, current_user)
+    board = status_board(declaration)
     return render_template(
         "signatures/board.html",
         declaration=declaration,
         conference=declaration.conference,
-        board=status_board(declaration),
+        board=board,
+        progress_bars=charts.progress_bars(board),
+        signatory_map=charts.signatory_map(board),
         checkpoint=next(iter(checkpoints.published(declaration.id, 1)), None),
         policy_form=_policy_form(declaration),
         is_team=is_team(current_user),

@@ -112,9 +112,12 @@ def test_done_when_in_the_browser(client, seed_week):
     assert "Reviewed" in row and "Achieved" in row and "●" in row
 
     overview = client.get(f"/declarations/{declaration.id}/reporting").get_data(as_text=True)
-    assert 'role="img"' in overview
-    # Belgium joins France: 2 of the 9 signatories report commitment 1 achieved.
-    assert "First progress report (2013): 2 of 9 achieved" in overview
+    # Belgium joins France: 2 of the 9 signatories report commitment 1 achieved (the chart's
+    # bar for the round says it in words; the bar is 2/9 of its width).
+    first = overview.split('<h3 id="progress-1">', 1)[1].split("</li>", 1)[0]
+    assert '<span class="bar-label">First progress report (2013)</span>' in first
+    assert '<span class="bar-text">2 achieved, ' in first
+    assert f'class="bar-achieved" x="0.0" width="{round(200 / 9, 2)}"' in first
 
     exported = client.get(f"/reporting/rounds/{round_.id}/report.csv").get_data(as_text=True)
     rows = list(csv.DictReader(io.StringIO(exported)))

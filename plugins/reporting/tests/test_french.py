@@ -48,8 +48,8 @@ def test_overview_and_chart_in_french(client, world, round_, as_user):
         "Cycles de rapports",
         "Ouvrir un cycle de rapports",
         "Avancement d’un cycle à l’autre",
-        "Avancement par engagement, cycle après cycle",  # the chart's <title>
-        ">1 atteint, 0 en cours, 0 non commencé, 1 non communiqué</text>",  # the chart's counts
+        "Avancement par engagement, cycle après cycle",  # the chart's caption
+        ">1 atteint, 0 en cours, 0 non commencé, 1 non communiqué</span>",  # the bar's counts
         "Non communiqué",
         "Chiffres",
     ):

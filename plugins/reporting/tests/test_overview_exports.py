@@ -43,15 +43,56 @@ def test_matrix_shows_status_as_text_and_filters_by_group(client, world, round_,
     as_user(world.staff)
     page = client.get(f"/reporting/rounds/{round_.id}").get_data(as_text=True)
     belgium = page.split('<th scope="row">Belgium</th>', 1)[1].split("</tr>", 1)[0]
-    assert "status-achieved" in belgium and "● Achieved" in belgium.replace(
-        '<span aria-hidden="true">●</span>', "●"
+    assert (
+        "status-achieved" in belgium
+        and ('<span aria-hidden="true">●</span><span class="visually-hidden">Achieved</span>')
+        in belgium
     )
     assert "In progress" in belgium and "Not endorsed" in belgium
     us = page.split('<th scope="row">United States</th>', 1)[1].split("</tr>", 1)[0]
-    assert us.count("Not reported") == 3
+    assert us.count(">Not reported<") == 3
     partners = client.get(f"/reporting/rounds/{round_.id}?group=partner").get_data(as_text=True)
     assert "United States" in partners and '<th scope="row">Belgium</th>' not in partners
     assert "Send reminders now" not in page  # staff read, organisers act
+
+
+def test_matrix_is_a_heat_map_whose_cells_say_their_status(client, world, round_, as_user):
+    """Colour, a symbol and a word (hidden, read aloud and shown on hover) per cell; short
+    column heads with the commitment's title in <abbr> and in a key above the table."""
+    _belgium_submits(world, round_)
+    as_user(world.staff)
+    page = client.get(f"/reporting/rounds/{round_.id}").get_data(as_text=True)
+    table = page.split('<table class="matrix heatmap">', 1)[1].split("</table>", 1)[0]
+    head = table.split("</thead>", 1)[0]
+    for number, title in ((1, "Victims"), (2, "Offenders"), (3, "Awareness")):
+        assert (
+            f'<th scope="col" class="heat-col"><abbr title="{title}">{number}</abbr>'
+            f'<span class="visually-hidden"> {title}</span></th>'
+        ) in head
+    key = page.split('<ol class="commitment-key"', 1)[1].split("</ol>", 1)[0]
+    assert (
+        "<li><strong>1</strong> Victims</li>" in key
+        and "<li><strong>3</strong> Awareness</li>" in key
+    )
+
+    def cells(name):
+        row = table.split(f'<th scope="row">{name}</th>', 1)[1].split("</tr>", 1)[0]
+        return re.findall(
+            r'<td class="heat-cell status-([a-z-]+)" title="([^"]+)"><span aria-hidden="true">'
+            r'(.)</span><span class="visually-hidden">([^<]+)</span></td>',
+            row,
+        )
+
+    # Belgium endorsed 1 and 2 and reported on them; the US endorsed all and has not reported.
+    assert cells("Belgium") == [
+        ("achieved", "Achieved", "●", "Achieved"),
+        ("in-progress", "In progress", "◐", "In progress"),
+        ("not-endorsed", "Not endorsed", "\u2013", "Not endorsed"),
+    ]
+    assert cells("United States") == [("not-reported", "Not reported", "?", "Not reported")] * 3
+    # The report's state comes after the cells (a phone shows the cells first).
+    belgium = table.split('<th scope="row">Belgium</th>', 1)[1].split("</tr>", 1)[0]
+    assert belgium.index("heat-cell") < belgium.index('class="heat-report"')
 
 
 def test_matrix_json_and_group_filter(client, world, round_, api_headers):
@@ -90,7 +131,13 @@ def test_progress_chart_is_accessible_svg_with_a_data_table(client, world, round
     assert 'role="img"' in text and "<title" in text and "<desc" in text
     assert "First round: 1 of 2 achieved" in text and "Second round: 1 of 2 achieved" in text
     page = client.get(f"/declarations/{world.declaration.id}/reporting").get_data(as_text=True)
-    assert "<svg" in page
+    # On the page the chart is HTML bars: round names and counts are page text.
+    victims = page.split('<h3 id="progress-1">1. Victims</h3>', 1)[1].split("</ul>", 1)[0]
+    assert '<span class="bar-label">First round</span>' in victims
+    assert '<span class="bar-label">Second round</span>' in victims
+    assert ">1 achieved, 0 in progress, 0 not started, 1 not reported</span>" in victims
+    assert victims.count('class="bar-achieved" x="0.0" width="50.0"') == 2  # 1 of 2, twice
+    assert 'aria-labelledby="progress-1"' in victims
     assert not re.search(r"<script(?![^>]*\bsrc=)", page), "the chart needs no inline script"
     assert "<caption>Progress per commitment and round (number of delegations)</caption>" in page
 
