@@ -363,3 +363,29 @@ def test_the_text_opens_in_the_readers_language(client, login, declaration_cast)
     assert "Intensifier les efforts" not in chosen
     german = client.get(url, headers={"Accept-Language": "de"}).get_data(as_text=True)
     assert "Intensifier les efforts" not in german
+
+
+def test_the_title_follows_the_readers_language_when_in_step(client, login, declaration_cast):
+    """Lists and headings show the French title to a French reader; a title marked
+    "translation needed" falls back to the drafting language's."""
+    cast = declaration_cast
+    declaration = cast.declaration
+    french_title = declaration.current_revision.text_in("fr")["title"]
+    login(cast.organiser)
+    fr = {"Accept-Language": "fr"}
+    listing = client.get(f"/conferences/{cast.conference.slug}/declarations", headers=fr)
+    assert french_title in listing.get_data(as_text=True)
+    page = client.get(f"/declarations/{declaration.id}/history", headers=fr).get_data(as_text=True)
+    assert french_title in page
+    english = client.get(f"/declarations/{declaration.id}/history").get_data(as_text=True)
+    assert french_title not in english and declaration.title in english
+    with client.application.test_request_context():
+        assert declaration.title_in("fr") == french_title
+        assert declaration.title_in("de") == declaration.title
+    content = dict(declaration.current_revision.content, title="A new English title")
+    operations.save_revision(
+        declaration, content=content, message="New title", language="en", actor=cast.organiser
+    )
+    db.session.commit()
+    assert "title" in declaration.current_revision.out_of_step["fr"]
+    assert declaration.title_in("fr") == "A new English title"

@@ -61,6 +61,7 @@ def plenary_version(declaration: Declaration) -> str:
         current_language(),
         declaration.id,
         declaration.title,
+        declaration.current_revision_number,
         str(declaration.state),
         conference.title,
         conference.timezone,
@@ -142,7 +143,7 @@ def plenary_board(declaration: Declaration) -> dict:
         )
     return {
         "declaration_id": declaration.id,
-        "title": declaration.title,
+        "title": declaration.title_in(current_language()),
         "state": declaration.state.value,
         "state_label": declaration.state.title,
         "open": declaration.state == DeclarationState.open,
