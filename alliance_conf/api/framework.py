@@ -300,11 +300,13 @@ class ApiBlueprint(Blueprint):
         authorise=None,
         operation_id: str | None = None,
         conditional: bool = False,
+        throttled: bool = False,
     ):
         """``operation_id`` names the operation for client generators (default: the view's
         name, e.g. ``list_delegations``); it must be unique in the API. ``conditional``: the
         view answers with an ``ETag`` and a ``304`` to a matching ``If-None-Match`` (it builds
-        that answer itself); the document says so."""
+        that answer itself); the document says so. ``throttled``: the operation itself may
+        refuse with a 429 (a lockout, a code sent too recently), as a rate limit would."""
         method = method.upper()
         access = Access(public=public, roles=frozenset(str(r) for r in roles))
         if paginated and query is None:
@@ -324,7 +326,7 @@ class ApiBlueprint(Blueprint):
                 paginated=paginated,
                 tags=tags or [self.name.removesuffix("_api")],
                 content_type=content_type,
-                rate_limited=getattr(view, "rate_limit", None) is not None,
+                rate_limited=throttled or getattr(view, "rate_limit", None) is not None,
                 operation_id=operation_id or endpoint or view.__name__,
                 conditional=conditional,
             )

@@ -138,6 +138,7 @@ def get_plenary(declaration_id: int):
     roles=[UserRole.delegate],
     tags=["signatures"],
     operation_id="sign_declaration",
+    throttled=True,
 )
 def create_signature(declaration_id: int, body: SignIn):
     """Your delegation's designated signatory re-authenticates (password, plus the e-mailed code
@@ -169,6 +170,7 @@ def create_signature(declaration_id: int, body: SignIn):
     roles=[UserRole.delegate],
     status=200,
     tags=["signatures"],
+    throttled=True,
 )
 def passkey_options(declaration_id: int, body: PasskeyOptionsIn):
     """The WebAuthn challenge is SHA-256 of the payload's canonical JSON: the endorsed
@@ -195,6 +197,7 @@ def passkey_options(declaration_id: int, body: PasskeyOptionsIn):
     response=SignatureCreatedOut,
     roles=[UserRole.delegate],
     tags=["signatures"],
+    throttled=True,
 )
 def create_passkey_signature(declaration_id: int, body: PasskeySignIn):
     """400 ``passkey_refused`` (nothing stored) for a replayed assertion, one made for other
@@ -276,6 +279,7 @@ def list_checkpoints(declaration_id: int):
     status=202,
     tags=["signatures"],
     operation_id="request_signing_code",
+    throttled=True,
 )
 def request_code(declaration_id: int):
     declaration = _declaration(declaration_id)
@@ -328,6 +332,7 @@ def get_signature(signature_id: int):
     body=WithdrawIn,
     response=SignatureOut,
     roles=[UserRole.delegate],
+    throttled=True,
     tags=["signatures"],
 )
 def withdraw_signature(signature_id: int, body: WithdrawIn):

@@ -6,6 +6,7 @@ from __future__ import annotations
 from .support import DESKTOP, PHONE, audit_page
 
 SLUG = "global-alliance-2012"
+LONG_SLUG = "long-names-2011"
 LONG_NAME = "International " + "Organisation" * 15 + "x" * 6  # 200 characters, few spaces
 
 
@@ -31,20 +32,30 @@ def test_a_delegate_sees_the_links_but_not_the_panel(page, sign_in):
 
 
 def test_a_long_organisation_name_keeps_the_table_on_screen(page, sign_in, server_app):
+    """On a conference of its own: the seed's delegations stay as the other journeys read them."""
+    from datetime import date
+
     from alliance_conf.conferences.models import Conference
-    from alliance_conf.delegations.models import Delegation
+    from alliance_conf.conferences.operations import create_conference
     from alliance_conf.delegations.operations import create_delegation
     from alliance_conf.extensions import db
 
     assert len(LONG_NAME) == 200
     with server_app.app_context():
-        conference = db.session.scalar(db.select(Conference).filter_by(slug=SLUG))
-        if db.session.scalar(db.select(Delegation).filter_by(organisation_name=LONG_NAME)) is None:
+        if db.session.scalar(db.select(Conference).filter_by(slug=LONG_SLUG)) is None:
+            conference = create_conference(
+                slug=LONG_SLUG,
+                title="Conference with long names",
+                city="Geneva",
+                start_date=date(2011, 6, 2),
+                end_date=date(2011, 6, 3),
+            )
             create_delegation(conference, group="observer", organisation_name=LONG_NAME)
+            create_delegation(conference, group="observer", organisation_name="Short")
             db.session.commit()
     sign_in(page, "organiser")
     page.set_viewport_size(DESKTOP)
-    page.goto(f"/conferences/{SLUG}/delegations?q=international")
+    page.goto(f"/conferences/{LONG_SLUG}/delegations")
     region = page.locator(".table-scroll")
     widths = region.evaluate("e => [e.scrollWidth, e.clientWidth]")
     assert widths[0] <= widths[1] + 1, f"the table overflows its region: {widths}"

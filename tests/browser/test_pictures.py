@@ -44,8 +44,60 @@ def seed_ids(server_app) -> tuple[int, int]:
         return declaration.id, round_id
 
 
+HEATMAP = "heatmap-2011"
+
+
+def wide_round(server_app, organiser_email: str) -> int:
+    """A round of its own covering the seed's 49 delegations (nothing signed there, so every
+    delegation reports on every commitment): the seed's own round covers its 8 signatories."""
+    from datetime import date
+
+    from alliance_conf.auth.operations import find_user_by_email
+    from alliance_conf.conferences.models import Conference
+    from alliance_conf.conferences.operations import create_conference
+    from alliance_conf.declarations.demo import seed_content
+    from alliance_conf.declarations.operations import create_declaration
+    from alliance_conf.delegations.operations import create_delegation
+    from alliance_conf.demo.operations import load_seed_data
+    from alliance_conf.extensions import db
+    from plugins.reporting.models import ReportingRound
+    from plugins.reporting.rounds import open_round
+
+    with server_app.app_context():
+        conference = db.session.scalar(sa.select(Conference).filter_by(slug=HEATMAP))
+        if conference is None:
+            organiser = find_user_by_email(organiser_email)
+            seed = load_seed_data()
+            conference = create_conference(
+                slug=HEATMAP,
+                title="Heat-map rehearsal",
+                city="Brussels",
+                start_date=date(2011, 12, 5),
+                end_date=date(2011, 12, 6),
+            )
+            for group, codes in seed["delegations"].items():
+                for code in codes:
+                    create_delegation(conference, group=group, country_code=code)
+            content = seed_content(seed)
+            declaration = create_declaration(
+                conference, title=content["title"], content=content, actor=organiser
+            )
+            open_round(
+                declaration,
+                title="Rehearsal round",
+                period_start=date(2012, 1, 1),
+                period_end=date(2012, 12, 31),
+                deadline=date(2013, 3, 31),
+                actor=organiser,
+            )
+            db.session.commit()
+        return db.session.scalar(
+            sa.select(ReportingRound.id).where(ReportingRound.conference_id == conference.id)
+        )
+
+
 def test_heat_map_fits_the_screen_and_keeps_its_header(page, accounts, server_app):
-    _declaration, round_id = seed_ids(server_app)
+    round_id = wide_round(server_app, accounts["organiser"].email)
     sign_in(page, accounts["organiser"])
     page.goto(f"/reporting/rounds/{round_id}")
     table = page.locator("table.heatmap")
