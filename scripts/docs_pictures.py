@@ -2,13 +2,15 @@
 
     .venv/bin/python scripts/docs_pictures.py badge     # docs/badge.png
     .venv/bin/python scripts/docs_pictures.py plenary   # docs/screenshot-plenary.png
+    .venv/bin/python scripts/docs_pictures.py french    # docs/screenshot-signing-french.png
     .venv/bin/python scripts/docs_pictures.py all
 
 ``badge``: a throw-away SQLite database with the seed conference; the seed's Belgian minister
 (Hélène Dubois, head of delegation) gets a badge, printed in French by the badges code
 (``alliance_conf/badges/pdf.py``), and the PDF page becomes a PNG with
 ``pdftoppm -png -r 110 -singlefile`` (poppler-utils). ``plenary``: the browser test of the
-plenary screen with ``ALLIANCE_DOCS_PICTURES=1`` (see tests/browser/test_plenary.py).
+plenary screen with ``ALLIANCE_DOCS_PICTURES=1`` (see tests/browser/test_plenary.py);
+``french``: the French browser journey, the same way.
 Nothing of the generated databases is kept.
 """
 
@@ -87,8 +89,31 @@ def plenary() -> Path:
     return DOCS / "screenshot-plenary.png"
 
 
+def french_signing() -> Path:
+    env = {**os.environ, "ALLIANCE_DOCS_PICTURES": "1"}
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "tests/browser/test_french_journey.py",
+            "-p",
+            "no:cacheprovider",
+        ],
+        cwd=ROOT,
+        env=env,
+        check=True,
+    )
+    return DOCS / "screenshot-signing-french.png"
+
+
 def main(argv: list[str]) -> None:
-    makers = {"badge": [badge], "plenary": [plenary], "all": [badge, plenary]}
+    makers = {
+        "badge": [badge],
+        "plenary": [plenary],
+        "french": [french_signing],
+        "all": [badge, plenary, french_signing],
+    }
     if len(argv) != 1 or argv[0] not in makers:
         sys.exit(f"usage: {Path(__file__).name} {'|'.join(makers)}")
     for make in makers[argv[0]]:

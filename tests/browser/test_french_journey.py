@@ -13,6 +13,7 @@ delegate sees is audited (axe-core, structure, focus) at desktop width and at 37
 from __future__ import annotations
 
 import io
+import os
 import re
 import shutil
 
@@ -366,7 +367,8 @@ def test_a_french_delegate_registers_amends_and_signs_in_french(
             "() => { document.activeElement && document.activeElement.blur(); scrollTo(0, 0); }"
         )
         shot = screenshot(delegate, "french-sign-top-desktop", full_page=False)
-        shutil.copyfile(shot, PROJECT_ROOT / "docs" / "screenshot-signing-french.png")
+        if os.environ.get("ALLIANCE_DOCS_PICTURES"):  # scripts/docs_pictures.py
+            shutil.copyfile(shot, PROJECT_ROOT / "docs" / "screenshot-signing-french.png")
         delegate.get_by_label("Votre mot de passe (de nouveau)").fill(DELEGATE_PASSWORD)
         delegate.get_by_label(re.compile("Saisissez votre nom complet")).fill(DELEGATE_NAME)
         delegate.get_by_role("button", name="Signer pour France").click()
