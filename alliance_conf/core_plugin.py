@@ -125,7 +125,11 @@ def alliance_nav_items(user):
 def alliance_template_slot(slot, context):
     if slot == "conference-links-registration":
         return [
-            SlotContent("participants/_conference_links.html", order=10),
+            SlotContent(
+                "participants/_conference_links.html",
+                order=10,
+                context={"own_registration": _own_registration(context.get("conference"))},
+            ),
             SlotContent(
                 "registrations/_conference_links.html",
                 order=20,

@@ -243,6 +243,24 @@ def test_others_do_not_see_the_organisers_counts(client, login, world, who):
         assert f'href="/conferences/{SLUG}/signatories"' in html
 
 
+def test_the_participants_link_only_where_it_leads_somewhere(app, world, make_user):
+    """A delegate sees their delegation's participants only where they are approved: the link
+    is not offered on another conference's page (it answered 403 there)."""
+    from alliance_conf.testing.fixtures import TEST_PASSWORD
+
+    participants = f'href="/conferences/{SLUG}/participants"'
+
+    def as_user(user):
+        client = app.test_client()
+        client.post("/auth/login", data={"email": user.email, "password": TEST_PASSWORD})
+        page = client.get(f"/conferences/{SLUG}").get_data(as_text=True)
+        return participants in page, client.get(f"/conferences/{SLUG}/participants").status_code
+
+    assert as_user(world.head_be) == (True, 200)
+    assert as_user(make_user(full_name="Not registered")) == (False, 403)
+    assert as_user(world.staff) == (True, 200)
+
+
 def test_the_panel_in_french(client, login, world):
     login(world.organiser)
     html = client.get(f"/conferences/{SLUG}", headers={"Accept-Language": "fr"}).get_data(
