@@ -34,7 +34,7 @@ from alliance_conf.declarations import content
 from alliance_conf.declarations import operations as declarations
 from alliance_conf.declarations.models import Declaration, DeclarationState
 from alliance_conf.extensions import db
-from alliance_conf.forms import apply_errors
+from alliance_conf.forms import form_action
 from alliance_conf.i18n import _, ngettext
 from alliance_conf.security import limit
 from plugins.signatures import (
@@ -149,7 +149,7 @@ def sign(declaration_id: int):
             form.password.errors = [_("Enter your password, or sign with your passkey.")]
             status = 422
         else:
-            try:
+            with form_action(form) as done:
                 passkey = (
                     passkeys.parse_credential(form.passkey_credential.data)
                     if form.passkey_credential.data
@@ -167,11 +167,8 @@ def sign(declaration_id: int):
                     relying_party=passkeys.relying_party(request.host_url),
                     meta=RequestMeta.current(),
                 )
-                db.session.commit()
-            except AllianceError as exc:
-                db.session.rollback()
-                apply_errors(form, exc)
-                status = exc.status
+            if not done:
+                status = done.error.status
             else:
                 flash(
                     _(
@@ -250,7 +247,7 @@ def passkey_options(declaration_id: int):
                 ),
             )
         )
-    try:
+    with form_action() as done:
         result = passkey_signing.signing_options(
             declaration,
             actor=current_user,
@@ -258,9 +255,8 @@ def passkey_options(declaration_id: int):
             endorsed_keys=form.endorsed.data or [],
             statements=_form_statements(form),
         )
-        db.session.commit()
-    except AllianceError as exc:
-        db.session.rollback()
+    if not done:
+        exc = done.error
         return error_response(exc.status, exc.code, exc.message, exc.fields)
     return jsonify(result)
 
@@ -271,14 +267,12 @@ def send_code(declaration_id: int):
     form = ActionForm()
     if not form.validate_on_submit():
         abort(400, _("The form expired or was sent from elsewhere. Please try again."))
-    try:
+    with form_action() as done:
         reauth.request_signing_code(declaration, actor=current_user)
-        db.session.commit()
-    except AllianceError as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
-    else:
+    if done:
         flash(_("A one-time code was sent to %(email)s.", email=current_user.email), "success")
+    else:
+        flash(done.error.message, "error")
     withdrawing = request.form.get("signature_id", "")
     if withdrawing.isdigit():  # asked from the withdrawal page: back there
         return redirect(url_for("signatures.withdraw", signature_id=int(withdrawing)))
@@ -330,7 +324,7 @@ def withdraw(signature_id: int):
     form = WithdrawForm()
     status = 200
     if form.validate_on_submit():
-        try:
+        with form_action(form) as done:
             operations.withdraw_signature(
                 signature,
                 actor=current_user,
@@ -339,11 +333,8 @@ def withdraw(signature_id: int):
                 code=form.code.data,
                 meta=RequestMeta.current(),
             )
-            db.session.commit()
-        except AllianceError as exc:
-            db.session.rollback()
-            apply_errors(form, exc)
-            status = exc.status
+        if not done:
+            status = done.error.status
         else:
             flash(_("The signature is withdrawn. It stays listed as withdrawn."), "success")
             return redirect(url_for("signatures.board", declaration_id=signature.declaration_id))
@@ -430,14 +421,12 @@ def reminders(declaration_id: int):
     form = ActionForm()
     if not form.validate_on_submit():
         abort(400, _("The form expired or was sent from elsewhere. Please try again."))
-    try:
+    with form_action() as done:
         result = send_reminders(declaration, actor=current_user)
-        db.session.commit()
-    except AllianceError as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
-    else:
+    if done:
         flash(reminders_message(result), "success")
+    else:
+        flash(done.error.message, "error")
     return redirect(url_for("signatures.board", declaration_id=declaration.id))
 
 
@@ -479,19 +468,17 @@ def set_policy(declaration_id: int):
     form = PolicyForm()
     if not form.validate_on_submit():
         abort(400, _("The form expired or was sent from elsewhere. Please try again."))
-    try:
+    with form_action() as done:
         policy.set_policy(
             declaration, actor=current_user, mode=form.mode.data, email_code=form.email_code.data
         )
-        db.session.commit()
-    except AllianceError as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
-    else:
+    if done:
         flash(
             _("Signing policy: %(mode)s.", mode=policy.policy_for(declaration).mode.title),
             "success",
         )
+    else:
+        flash(done.error.message, "error")
     return redirect(url_for("signatures.board", declaration_id=declaration.id))
 
 
