@@ -251,6 +251,7 @@ class DatabaseIdConverter(IntegerConverter):
 
 def init_security(app: Flask) -> None:
     from alliance_conf import requestlog
+    from alliance_conf.core.request_meta import init_request_origin
 
     app.url_map.converters["int"] = DatabaseIdConverter
 
@@ -264,3 +265,4 @@ def init_security(app: Flask) -> None:
     app.register_error_handler(429, _too_many_requests)
     app.after_request(_set_security_headers)
     requestlog.init_request_log(app)
+    init_request_origin(app)

@@ -362,3 +362,42 @@ def test_cli_create_update_deactivate_and_list(cli, conference):
         "--group", "partner",
     )  # fmt: skip
     assert result.exit_code == 1 and "country code" in result.output
+
+
+def test_the_audit_log_records_the_address_the_web_layer_declared(
+    client, cli, conference, organiser
+):
+    """Audit events of a request carry its client address (declared by the web layer, never
+    read by the audit code from the request); those of a command carry none."""
+    from alliance_conf.audit.operations import log_event
+    from alliance_conf.core.request_meta import RequestMeta, acting_from, current_origin
+
+    response = client.post(
+        "/conferences/brussels-2030/delegations/new",
+        data={"group": "eu_member", "country_code": "BE"},
+        environ_base={"REMOTE_ADDR": "203.0.113.7"},
+    )
+    assert response.status_code == 302
+    created = db.session.scalar(
+        sa.select(AuditEvent).where(AuditEvent.action == "delegation.created")
+    )
+    assert created.ip_address == "203.0.113.7"
+    assert current_origin() == RequestMeta()  # forgotten when the request ended
+    result = cli(
+        "delegations",
+        "create",
+        "--conference",
+        "brussels-2030",
+        "--group",
+        "eu_member",
+        "--country",
+        "FR",
+    )
+    assert result.exit_code == 0, result.output
+    from_cli = db.session.scalars(
+        sa.select(AuditEvent).where(AuditEvent.action == "delegation.created")
+    ).all()[-1]
+    assert from_cli.ip_address is None
+    with acting_from(RequestMeta("198.51.100.2")):
+        event = log_event("test.declared", created)
+    assert event.ip_address == "198.51.100.2"

@@ -1,15 +1,8 @@
 from __future__ import annotations
 
-from flask import has_request_context, request
-
 from alliance_conf.audit.models import AuditEvent
+from alliance_conf.core.request_meta import current_origin
 from alliance_conf.extensions import db
-
-
-def client_ip() -> str | None:
-    if not has_request_context():
-        return None
-    return request.remote_addr
 
 
 def log_event(action: str, obj, *, actor=None, conference_id=None, data=None) -> AuditEvent:
@@ -25,7 +18,7 @@ def log_event(action: str, obj, *, actor=None, conference_id=None, data=None) ->
         object_type=type(obj).__name__,
         object_id=str(obj.id),
         conference_id=conference_id,
-        ip_address=client_ip(),
+        ip_address=current_origin().ip,
         data=data or {},
     )
     db.session.add(event)
