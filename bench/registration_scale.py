@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import gc
 import io
 import os
 import random
@@ -47,6 +48,7 @@ STATES = 200
 ORGANISATIONS = 2350
 BIG_DELEGATION = ("AE", 4500)
 TARGET_PAGE_MS = 100
+TARGET_DASHBOARD_MS = 50  # issue 18: dashboard p95 at 100,000 registrations, both databases
 TARGET_EXPORT_S = 5
 
 FIRST_NAMES = (
@@ -148,6 +150,7 @@ def percentile(values: list[float], p: float) -> float:
 
 
 CPU_TIMES: list[float] = []
+GC_FREEZE = True
 
 
 def time_requests(client, url: str, n: int) -> tuple[list[float], int]:
@@ -246,6 +249,9 @@ def run(kind: str, url: str, registrations: int, requests: int) -> list[tuple]:
     results = []
     try:
         organiser_email = build(app, kind, registrations, Path(instance), results)
+        if GC_FREEZE:  # as wsgi.py does after start-up: full collections skip what is frozen
+            gc.collect()
+            gc.freeze()
         client = app.test_client()
         response = client.post("/auth/login", data={"email": organiser_email, "password": PASSWORD})
         assert response.status_code == 302, response.status_code
@@ -360,7 +366,14 @@ def main(argv=None) -> int:
     parser.add_argument("--db", choices=["sqlite", "postgresql", "both"], default="both")
     parser.add_argument("--registrations", type=int, default=100_000)
     parser.add_argument("--requests", type=int, default=30, help="timed requests per page")
+    parser.add_argument(
+        "--no-gc-freeze",
+        action="store_true",
+        help="leave the build's objects to the garbage collector (wsgi.py freezes them)",
+    )
     args = parser.parse_args(argv)
+    global GC_FREEZE
+    GC_FREEZE = not args.no_gc_freeze
     if args.registrations < BIG_DELEGATION[1]:
         parser.error(f"--registrations must be at least {BIG_DELEGATION[1]}")
     results = []
@@ -371,7 +384,9 @@ def main(argv=None) -> int:
 
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     print()
-    print(f"load average at the end: {load:.1f} on {os.cpu_count()} CPUs")
+    print(
+        f"load average at the end: {load:.1f} on {os.cpu_count()} CPUs; gc.freeze() after the build: {GC_FREEZE}"
+    )
     print(f"{'database':<11} {'measure':<42} {'p50':>10} {'p95/max':>10} {'cpu p50':>9}  target")
     failed = False
     for kind, label, p50, p95, cpu in results:
@@ -385,10 +400,11 @@ def main(argv=None) -> int:
                 f"<{TARGET_EXPORT_S} s {'ok' if ok else 'MISSED'}"
             )
         else:
-            ok = p95 < TARGET_PAGE_MS
+            target = TARGET_DASHBOARD_MS if "dashboard" in label else TARGET_PAGE_MS
+            ok = p95 < target
             print(
                 f"{kind:<11} {label:<42} {p50:>7.1f} ms {p95:>7.1f} ms {cpu:>6.1f} ms  "
-                f"p95<{TARGET_PAGE_MS} ms {'ok' if ok else 'MISSED'}"
+                f"p95<{target} ms {'ok' if ok else 'MISSED'}"
             )
         failed = failed or not ok
     return 1 if failed else 0
