@@ -200,6 +200,8 @@ def main() -> int:
         for person in people:
             person["lock"] = threading.Lock()
         port = free_port()
+        # The address the signatories' devices see: a passkey is bound to this origin.
+        env["PUBLIC_BASE_URL"] = f"http://127.0.0.1:{port}"
         server = start_server(env, port, args.workers)
         runs = {"password": figures(url, people[0]["declaration_id"], *storm(port, people, submit))}
         if args.passkeys:
