@@ -27,6 +27,7 @@ from sqlalchemy.exc import IntegrityError
 
 from alliance_conf.audit.operations import log_event
 from alliance_conf.auth.models import User
+from alliance_conf.auth.passkeys import PasskeyRefused
 from alliance_conf.core.aftercommit import after_commit
 from alliance_conf.core.db import utcnow
 from alliance_conf.core.errors import (
@@ -232,17 +233,26 @@ def sign_declaration(
     evidence = None
     if passkey is not None:
         method = AuthMethod.passkey
-        evidence = passkey_signing.check_passkey_signature(
-            declaration,
-            actor=actor,
-            credential=passkey,
-            rp=relying_party,
-            registration=registration,
-            kind=signing_kind(delegation).value,
-            endorsed_keys=keys,
-            endorses_all=endorses_all,
-            statements=cleaned_statements,
-        )
+        try:
+            evidence = passkey_signing.check_passkey_signature(
+                declaration,
+                actor=actor,
+                credential=passkey,
+                rp=relying_party,
+                registration=registration,
+                kind=signing_kind(delegation).value,
+                endorsed_keys=keys,
+                endorses_all=endorses_all,
+                statements=cleaned_statements,
+            )
+        except PasskeyRefused:
+            # The same submission sent twice at once: the first one signed and moved the
+            # passkey's counter on while this one waited, so the device looks replayed. It is
+            # a second submission, and is answered as one.
+            signed_meanwhile = active_signature(declaration, delegation.id)
+            if signed_meanwhile is not None:
+                raise Conflict(_already_message(delegation, signed_meanwhile)) from None
+            raise
     else:
         policy.require_password_allowed(declaration)
         method = reauthenticate(declaration, actor, password, code, method=method, meta=meta)

@@ -386,3 +386,29 @@ def test_policy_email_code_per_declaration(
     )
     assert refused.status_code == 403 and "one-time code" in refused.get_json()["error"]["message"]
     assert counts()["signatures"] == before["signatures"]
+
+
+def test_a_double_submission_racing_the_first_gets_a_409(
+    app, client, declaration, head, enrol, monkeypatch
+):
+    """The same assertion sent twice at once: the second passed the early "already signed"
+    check before the first committed, then finds the passkey's counter moved on. It is a second
+    submission, answered 409 as with a password, not a 400 about a replayed device."""
+    from plugins.signatures import operations
+
+    authenticator, headers = enrol(head)
+    credential = authenticator.get(_options(client, declaration, headers)["options"])
+    assert _sign(client, declaration, headers, head, credential).status_code == 201
+
+    real = operations.active_signature
+    calls = []
+
+    def early_check_before_the_first_committed(declaration, delegation_id):
+        calls.append(delegation_id)
+        return None if len(calls) == 1 else real(declaration, delegation_id)
+
+    monkeypatch.setattr(operations, "active_signature", early_check_before_the_first_committed)
+    again = _sign(client, declaration, headers, head, credential)
+    assert again.status_code == 409, again.get_json()
+    assert again.get_json()["error"]["code"] == "conflict"
+    assert len(calls) == 2 and _count(Signature) == 1
