@@ -240,3 +240,23 @@ def audit_page(page, name: str) -> Path:
 
 def describe(obj) -> str:
     return json.dumps(obj, indent=2, default=str)
+
+
+def invitation_link(server_app, email: str) -> str:
+    """The personal link from the newest invitation e-mail to ``email``, as the outbox holds it."""
+    import sqlalchemy as sa
+
+    from alliance_conf.extensions import db
+    from alliance_conf.mail.models import MailMessage
+
+    with server_app.app_context():
+        body = db.session.scalar(
+            sa.select(MailMessage.body_text)
+            .where(MailMessage.to_address == email)
+            .order_by(MailMessage.id.desc())
+        )
+        db.session.remove()
+    assert body, f"no e-mail to {email} in the outbox"
+    match = re.search(r"https?://\S+(/register/[A-Za-z0-9_.\-]+)", body)
+    assert match, body
+    return match.group(1)

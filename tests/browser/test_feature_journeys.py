@@ -15,7 +15,15 @@ import re
 import pytest
 import sqlalchemy as sa
 
-from .support import DESKTOP, PHONE, SCREENSHOT_DIR, Account, assert_focus_visible, audit_page
+from .support import (
+    DESKTOP,
+    PHONE,
+    SCREENSHOT_DIR,
+    Account,
+    assert_focus_visible,
+    audit_page,
+    invitation_link,
+)
 
 SLUG = "online-safety-2031"
 DELEGATE_EMAIL = "kadri.tamm@mfa.example.ee"
@@ -156,24 +164,6 @@ def _staff_downloads(staff, declaration_url: str, server_app) -> None:
         assert "Vegetarian" not in listing, "needs are for organisers only"
 
 
-def _invitation_link(server_app, email: str) -> str:
-    """The personal link from the invitation e-mail, as the outbox holds it."""
-    from alliance_conf.extensions import db
-    from alliance_conf.mail.models import MailMessage
-
-    with server_app.app_context():
-        body = db.session.scalar(
-            sa.select(MailMessage.body_text)
-            .where(MailMessage.to_address == email)
-            .order_by(MailMessage.id.desc())
-        )
-        db.session.remove()
-    assert body, f"no e-mail to {email} in the outbox"
-    match = re.search(r"https?://\S+(/register/[A-Za-z0-9_.\-]+)", body)
-    assert match, body
-    return match.group(1)
-
-
 def _mailed_path(server_app, email: str, prefix: str) -> str:
     """The path of the newest link starting with ``prefix`` mailed to ``email``."""
     from alliance_conf.extensions import db
@@ -287,7 +277,7 @@ def test_from_invitation_to_a_verified_signature(
         audit_both(organiser, "journey-invitations")
 
         # --- delegate: registers through the link in the e-mail -----------------------------
-        link = _invitation_link(server_app, DELEGATE_EMAIL)
+        link = invitation_link(server_app, DELEGATE_EMAIL)
         delegate = person()
         delegate.goto(link)
         assert "Delegation of Estonia" in delegate.locator("main").inner_text()
@@ -583,7 +573,7 @@ def test_registering_with_another_address_proves_it_with_a_code(
 
 
 def _register_with_another_address(page, server_app) -> None:
-    page.goto(_invitation_link(server_app, "protocol@formin.example.fi"))
+    page.goto(invitation_link(server_app, "protocol@formin.example.fi"))
     typed = {
         "Full name": "Aino Virtanen",
         "Position or title": "Minister for Foreign Affairs",

@@ -20,7 +20,7 @@ import shutil
 import pytest
 import sqlalchemy as sa
 
-from .support import DESKTOP, PHONE, PROJECT_ROOT, audit_page, screenshot
+from .support import DESKTOP, PHONE, PROJECT_ROOT, audit_page, invitation_link, screenshot
 
 SLUG = "bruxelles-2032"
 ENGLISH_TITLE = "Declaration on launching the Global Alliance against Child Sexual Abuse Online"
@@ -168,22 +168,6 @@ def bilingual(server_app, accounts):
     return data
 
 
-def _invitation_link(server_app, email: str) -> str:
-    """The personal link from the invitation e-mail, as the outbox holds it."""
-    from alliance_conf.extensions import db
-    from alliance_conf.mail.models import MailMessage
-
-    with server_app.app_context():
-        body = db.session.scalar(
-            sa.select(MailMessage.body_text)
-            .where(MailMessage.to_address == email)
-            .order_by(MailMessage.id.desc())
-        )
-        db.session.remove()
-    assert body, f"no e-mail to {email} in the outbox"
-    return re.search(r"https?://\S+(/register/[A-Za-z0-9_.\-]+)", body).group(1)
-
-
 def _check_bilingual_edition(path, bilingual) -> None:
     """English and French side by side: one row per item, English left, French right."""
     from docx import Document
@@ -283,7 +267,7 @@ def test_a_french_delegate_registers_amends_and_signs_in_french(
         assert f"Invitation sent to {DELEGATE_EMAIL} for France." in flash(organiser)
 
         # --- registers through the invitation link ------------------------------------------
-        delegate.goto(_invitation_link(server_app, DELEGATE_EMAIL))
+        delegate.goto(invitation_link(server_app, DELEGATE_EMAIL))
         assert_french(
             delegate,
             "Inscription : Brussels Ministerial on Child Protection Online",
