@@ -395,8 +395,11 @@ def test_the_audit_log_records_the_address_the_web_layer_declared(
     )
     assert result.exit_code == 0, result.output
     from_cli = db.session.scalars(
-        sa.select(AuditEvent).where(AuditEvent.action == "delegation.created")
-    ).all()[-1]
+        sa.select(AuditEvent)
+        .where(AuditEvent.action == "delegation.created")
+        .order_by(AuditEvent.id.desc())
+    ).first()
+    assert from_cli.id != created.id
     assert from_cli.ip_address is None
     with acting_from(RequestMeta("198.51.100.2")):
         event = log_event("test.declared", created)
