@@ -297,15 +297,16 @@ def sign_declaration(
     )
     signature.receipt_signature = crypto.sign(crypto.canonical_json(receipt_for_event(event)))
     db.session.add_all([signature, event, checkpoints.for_event(event)])
+    name = delegation.name
     try:
         db.session.flush()
     except IntegrityError:
-        db.session.rollback()
+        # The caller's transaction rolls back on the error, as on any other refusal.
         raise Conflict(
             _(
                 "%(name)s has already signed this declaration (another submission arrived at "
                 "the same moment).",
-                name=delegation.name,
+                name=name,
             )
         ) from None
     log_event(
