@@ -19,16 +19,9 @@ SLUG = "jobs-2030"
 
 
 @pytest.fixture
-def conference(make_conference, make_delegation, make_user, make_registration):
+def conference(make_conference, make_delegates):
     conference = make_conference(slug=SLUG)
-    belgium = make_delegation(conference, "BE", group="eu_member")
-    for n in range(5):
-        make_registration(
-            belgium,
-            make_user(full_name=f"Delegate {n}"),
-            status="approved",
-            consent_participant_list=True,
-        )
+    make_delegates(conference, 5)
     return conference
 
 

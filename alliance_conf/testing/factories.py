@@ -103,6 +103,24 @@ def make_registration(app):
 
 
 @pytest.fixture
+def make_delegates(make_delegation, make_user, make_registration):
+    """A delegation of ``country`` with ``count`` approved delegates on the participant list."""
+
+    def factory(conference, count, country="BE", group="eu_member"):
+        delegation = make_delegation(conference, country, group=group)
+        for n in range(count):
+            make_registration(
+                delegation,
+                make_user(full_name=f"Delegate {n}"),
+                status="approved",
+                consent_participant_list=True,
+            )
+        return delegation
+
+    return factory
+
+
+@pytest.fixture
 def grant_powers(app, make_user):
     """Full powers through the real operation: an organiser checks an instrument."""
     from alliance_conf.registrations.powers import Instrument, grant_full_powers

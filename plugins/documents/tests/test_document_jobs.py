@@ -18,18 +18,11 @@ SLUG = "large-2031"
 
 
 @pytest.fixture
-def large(app, monkeypatch, make_conference, make_delegation, make_user, make_registration):
+def large(app, monkeypatch, make_conference, make_delegates):
     """A conference just above the (lowered) background threshold."""
     monkeypatch.setitem(app.config, "DOCUMENTS_BACKGROUND_ABOVE", 3)
     conference = make_conference(slug=SLUG)
-    belgium = make_delegation(conference, "BE", group="eu_member")
-    for n in range(4):
-        make_registration(
-            belgium,
-            make_user(full_name=f"Delegate {n}"),
-            status="approved",
-            consent_participant_list=True,
-        )
+    make_delegates(conference, 4)
     return conference
 
 
