@@ -20,13 +20,13 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from datetime import date
-from functools import wraps
+from functools import cache, wraps
 from types import UnionType
 from typing import Annotated, Any, Generic, TypeVar, Union, get_args, get_origin
 
 import sqlalchemy as sa
 from flask import Blueprint, Response, current_app, g, jsonify, request
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, TypeAdapter, ValidationError
 
 from alliance_conf.auth.access import Access
 from alliance_conf.core.changes import refuse_no_op
@@ -231,6 +231,18 @@ def _is_list_field(annotation) -> bool:
     )
 
 
+@cache
+def _list_adapter(item_model: type[BaseModel]) -> TypeAdapter:
+    return TypeAdapter(list[item_model])
+
+
+def dump_items(item_model: type[BaseModel], rows) -> list[dict]:
+    """Rows (ORM objects or mappings) as JSON-ready dicts: one validation pass for the list,
+    not one per row."""
+    adapter = _list_adapter(item_model)
+    return adapter.dump_python(adapter.validate_python(list(rows)), mode="json")
+
+
 def paginate(statement: sa.Select, item_model: type[BaseModel], page: int, per_page: int | None):
     config = current_app.config
     per_page = min(per_page or config["API_DEFAULT_PER_PAGE"], config["API_MAX_PER_PAGE"])
@@ -239,7 +251,7 @@ def paginate(statement: sa.Select, item_model: type[BaseModel], page: int, per_p
     )
     rows = db.session.scalars(statement.limit(per_page).offset((page - 1) * per_page)).all()
     return {
-        "items": [item_model.model_validate(row).model_dump(mode="json") for row in rows],
+        "items": dump_items(item_model, rows),
         "page": page,
         "per_page": per_page,
         "total": total,
@@ -265,7 +277,7 @@ def _serialise(spec: EndpointSpec, result):
         payload = spec.response.model_validate(result).model_dump(mode="json")
     elif spec.response is not None and getattr(spec.response, "__origin__", None) is list:
         (item_model,) = spec.response.__args__
-        payload = [item_model.model_validate(item).model_dump(mode="json") for item in result]
+        payload = dump_items(item_model, result)
     else:
         payload = result
     response = jsonify(payload)

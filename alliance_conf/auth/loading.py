@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 from flask import g, request
+from sqlalchemy.orm import joinedload
 
 from alliance_conf.auth.models import ApiToken, User, hash_token
 from alliance_conf.core.db import utcnow
@@ -45,7 +46,9 @@ def load_api_user() -> None:
     if scheme.lower() != "bearer" or not secret.strip():
         raise Unauthorised(_("Use 'Authorization: Bearer <token>'."))
     token = db.session.scalar(
-        sa.select(ApiToken).where(ApiToken.token_hash == hash_token(secret.strip()))
+        sa.select(ApiToken)
+        .where(ApiToken.token_hash == hash_token(secret.strip()))
+        .options(joinedload(ApiToken.user))  # one round trip: every API request pays it
     )
     if token is None or not token.is_valid or not token.user.is_active:
         raise Unauthorised(_("The bearer token is unknown, expired or revoked."))

@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from babel import support
-from flask import Flask, current_app
-from flask_babel import Babel, Domain
+from flask import Flask, current_app, g, has_app_context
+from flask_babel import Babel, Domain, get_locale
 
 from alliance_conf.i18n.languages import current_language, language_name, select_locale
 from alliance_conf.i18n.pseudo import PseudoTranslations
@@ -22,9 +22,21 @@ class AllianceDomain(Domain):
         return current_app.extensions.setdefault("alliance_translations", {})
 
     def get_translations(self):
-        if current_app and current_app.config.get("I18N_PSEUDO"):
-            return PseudoTranslations()
-        return super().get_translations()
+        """Looked up once per context and locale: a page calls gettext a hundred times or more,
+        and Flask-Babel's own lookup (locale to string, cache key, app config) costs more than
+        the translation itself. ``force_locale`` changes the locale, so the key follows it."""
+        if not has_app_context():
+            return support.NullTranslations()
+        locale = get_locale()
+        cached = g.get("alliance_translations")
+        if cached is not None and cached[0] is locale:
+            return cached[1]
+        if current_app.config.get("I18N_PSEUDO"):
+            translations = PseudoTranslations()
+        else:
+            translations = super().get_translations()
+        g.alliance_translations = (locale, translations)
+        return translations
 
 
 def js_messages() -> dict[str, str]:
