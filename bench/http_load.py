@@ -279,6 +279,9 @@ def main(argv=None) -> int:
         api = f"/api/v1/conferences/{scale.SLUG}"
         targets = [
             ("bare Flask hello (ceiling)", hello_port, "/", {}),
+            ("bare Flask + one PostgreSQL query (floor)", hello_port, "/query", {}),
+            ("bare Flask + 50 rows as JSON (floor)", hello_port, "/rows", {}),
+            ("app: GET /healthz (its stack + one query)", app_port, "/healthz", {}),
             ("GET /api/v1/conferences/<slug>/delegations", app_port, f"{api}/delegations", bearer),
             ("participant list page 1 (signed in)", app_port, f"{base}/participants", cookie),
             (
