@@ -293,13 +293,14 @@ class DeclarationRevision(db.Model):
 
         return canonical.manifest_hash(self.language_hashes())
 
-    def accepted_text_hashes(self) -> frozenset[str]:
+    def accepted_text_hashes(self, language_hashes: dict[str, str] | None = None) -> frozenset[str]:
         """Every ``text_hash`` that binds exactly this revision's text: the manifest hash, and for
         a revision saved before core_0010 (one English text) also the hash of that text alone,
-        which is what declarations frozen before then recorded and their signatures bind."""
+        which is what declarations frozen before then recorded and their signatures bind.
+        ``language_hashes``: this revision's, when the caller has already computed them."""
         from alliance_conf.declarations import canonical
 
-        hashes = {self.manifest_hash()}
+        hashes = {canonical.manifest_hash(language_hashes or self.language_hashes())}
         if self.is_legacy:
             hashes.add(canonical.text_hash(self.content))
         return frozenset(hashes)

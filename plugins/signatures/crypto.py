@@ -12,6 +12,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+from dataclasses import dataclass
 from typing import Any
 
 from cryptography.exceptions import InvalidSignature
@@ -49,29 +50,48 @@ def load_key(app: Flask) -> Ed25519PrivateKey:
     raise ConfigError("SIGNATURES_SIGNING_KEY is empty.")
 
 
+@dataclass(frozen=True)
+class SigningKey:
+    """The app's key and what is derived from it, derived once (every public verification
+    checks two signatures and names the key)."""
+
+    private: Ed25519PrivateKey
+    public: Ed25519PublicKey
+    public_pem: str
+    key_id: str
+
+    @classmethod
+    def of(cls, key: Ed25519PrivateKey) -> SigningKey:
+        public = key.public_key()
+        raw = public.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+        pem = public.public_bytes(
+            serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+        ).decode("ascii")
+        return cls(key, public, pem, hashlib.sha256(raw).hexdigest()[:16])
+
+
 def install_key(app: Flask) -> None:
-    app.extensions[EXTENSION_KEY] = load_key(app)
+    app.extensions[EXTENSION_KEY] = SigningKey.of(load_key(app))
 
 
-def private_key() -> Ed25519PrivateKey:
+def _key() -> SigningKey:
     return current_app.extensions[EXTENSION_KEY]
 
 
+def private_key() -> Ed25519PrivateKey:
+    return _key().private
+
+
 def public_key() -> Ed25519PublicKey:
-    return private_key().public_key()
+    return _key().public
 
 
 def public_key_pem() -> str:
-    return (
-        public_key()
-        .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
-        .decode("ascii")
-    )
+    return _key().public_pem
 
 
 def public_key_id() -> str:
-    raw = public_key().public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
-    return hashlib.sha256(raw).hexdigest()[:16]
+    return _key().key_id
 
 
 def generate_pem() -> str:

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 from flask import current_app
+from sqlalchemy.orm import joinedload
 
 from alliance_conf.core.errors import NotFound
 from alliance_conf.extensions import db
@@ -134,7 +135,9 @@ def find_by_code(code: str) -> Signature:
     signature = None
     if re.fullmatch(f"[{CODE_ALPHABET}]{{{CODE_LENGTH}}}", normalised):
         signature = db.session.scalar(
-            sa.select(Signature).where(Signature.verification_code == normalised)
+            sa.select(Signature)
+            .where(Signature.verification_code == normalised)
+            .options(joinedload(Signature.delegation), joinedload(Signature.declaration))
         )
     if signature is None:
         raise NotFound(
@@ -151,6 +154,7 @@ def public_verification(signature: Signature) -> dict:
     (``plugins.signatures.verification``), never by re-reading the whole chain."""
     from plugins.signatures.verification import check_signature
 
+    check = check_signature(signature)
     return {
         "verification_code": format_code(signature.verification_code),
         "kind": signature.kind.value,
@@ -160,8 +164,8 @@ def public_verification(signature: Signature) -> dict:
         "signed_at": signature.signed_at,
         "declaration_title": signature.declaration.title,
         "text_hash": signature.text_hash,
-        "language_hashes": signed_language_hashes(signature),
-        "valid": check_signature(signature).valid,
+        "language_hashes": check.language_hashes,
+        "valid": check.valid,
         "active": signature.withdrawn_at is None,
         "withdrawn_at": signature.withdrawn_at,
     }

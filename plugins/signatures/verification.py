@@ -119,6 +119,13 @@ def forget_verified_heads() -> None:
 class SignatureCheck:
     valid: bool
     problems: list[str] = field(default_factory=list)
+    recorded: dict = field(default_factory=dict)  # what its ``signed`` link holds
+
+    @property
+    def language_hashes(self) -> dict[str, str]:
+        """Each language version's hash as the signature's link recorded it (what it binds)."""
+        hashes = self.recorded.get("language_hashes")
+        return dict(hashes) if isinstance(hashes, dict) else {}
 
 
 def check_signature(signature: Signature) -> SignatureCheck:
@@ -158,17 +165,18 @@ def check_signature(signature: Signature) -> SignatureCheck:
     ):
         problems.append("the receipt signature is not valid")
     revision = db.session.get(DeclarationRevision, signature.frozen_revision_id or -1)
+    revision_hashes = revision.language_hashes() if revision is not None else {}
     if (
         revision is None
         or revision.declaration_id != signature.declaration_id
         or revision.number != signature.revision_number
-        or signature.text_hash not in revision.accepted_text_hashes()
+        or signature.text_hash not in revision.accepted_text_hashes(revision_hashes)
     ):
         problems.append("the signed text no longer matches its hash")
     elif language_hashes is not None and (
         not isinstance(language_hashes, dict)
         or canonical.manifest_hash(language_hashes) != signature.text_hash
-        or revision.language_hashes() != language_hashes
+        or revision_hashes != language_hashes
     ):
         problems.append("a language version signed no longer matches its hash")
     if signature.withdrawn_at is None and withdrawn:
@@ -177,4 +185,4 @@ def check_signature(signature: Signature) -> SignatureCheck:
         len(withdrawn) != 1 or withdrawal_data(signature) != withdrawn[0].data
     ):
         problems.append("the withdrawal does not match the chain")
-    return SignatureCheck(not problems, problems)
+    return SignatureCheck(not problems, problems, recorded)
