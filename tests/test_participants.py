@@ -414,16 +414,19 @@ def test_full_export_is_for_organisers_and_has_statuses(client, world, make_user
 
 def test_xlsx_export(client, world, make_user, login):
     login(make_user(role="organiser"))
-    response = client.get(f"/conferences/{SLUG}/participants/export.xlsx")
-    assert response.status_code == 200
-    workbook = load_workbook(io.BytesIO(response.get_data()), read_only=True)
+    with client.get(f"/conferences/{SLUG}/participants/export.xlsx") as response:
+        assert response.status_code == 200
+        data = response.get_data()  # the app streams a spooled file; closing frees it
+    workbook = load_workbook(io.BytesIO(data), read_only=True)
     rows = list(workbook.active.iter_rows(values_only=True))
     assert rows[0] == ("Delegation", "Name", "Title/position", "Organisation", "Function")
     assert {r[1] for r in rows[1:]} == {"Anne Belgian", "Bernard French", "Nils Norse"}
     position = next(r[2] for r in rows if r[1] == "Bernard French")
     assert position.startswith("'=")
-    full = client.get(f"/conferences/{SLUG}/participants/export.xlsx?list=full")
-    assert len(list(load_workbook(io.BytesIO(full.get_data())).active.iter_rows())) == 7
+    workbook.close()
+    with client.get(f"/conferences/{SLUG}/participants/export.xlsx?list=full") as full:
+        data = full.get_data()
+    assert len(list(load_workbook(io.BytesIO(data)).active.iter_rows())) == 7
 
 
 @pytest.mark.parametrize(

@@ -6,9 +6,7 @@ import textwrap
 import pluggy
 import pytest
 
-from alliance_conf import create_app
 from alliance_conf.plugins import PluginState, get_registry
-from alliance_conf.testing.fixtures import base_test_config
 
 HELLO_PLUGIN = """
 import click
@@ -120,12 +118,8 @@ def third_party(tmp_path, monkeypatch):
 
 
 @pytest.fixture
-def build_app(database_url, tmp_path, app):
-    def factory(**overrides):
-        config = {**base_test_config(database_url), **overrides}
-        return create_app(config, instance_path=str(tmp_path / "instance"))
-
-    return factory
+def build_app(make_app):
+    return make_app
 
 
 def test_third_party_plugin_adds_page_nav_item_slot_and_cli(third_party, build_app, seed):

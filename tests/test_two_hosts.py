@@ -42,13 +42,15 @@ def _wait_until_up(port: int, process: subprocess.Popen) -> None:
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise AssertionError(f"gunicorn on port {port} exited with {process.returncode}")
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
         try:
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
             conn.request("GET", "/healthz")
             if conn.getresponse().status == 200:
                 return
         except OSError:
             time.sleep(0.2)
+        finally:
+            conn.close()
     raise AssertionError(f"gunicorn on port {port} did not start")
 
 
@@ -60,6 +62,8 @@ def _post(port: int, path: str, token: str, body: dict) -> int:
         return conn.getresponse().status
     except OSError as exc:
         return f"connection error: {exc}"
+    finally:
+        conn.close()
 
 
 @pytest.fixture

@@ -181,13 +181,24 @@ def app(_session_app):
 def make_app(app, database_url, tmp_path):
     """Build another app on the same test database with some settings changed."""
 
+    built_apps = []
+
     def factory(**overrides):
         config = {**base_test_config(database_url), **overrides}
         built = create_app(config, instance_path=str(tmp_path / "instance"))
         built.test_client_class = FreshRequestClient
+        built_apps.append(built)
         return built
 
-    return factory
+    yield factory
+    for built in built_apps:  # close their pooled connections now, not whenever GC runs
+        dispose_engines(built)
+
+
+def dispose_engines(app) -> None:
+    with app.app_context():
+        for engine in db.engines.values():
+            engine.dispose()
 
 
 @pytest.fixture
