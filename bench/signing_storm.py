@@ -170,6 +170,21 @@ def figures(url: str, declaration_id: int, results: list, wall: float) -> dict:
     }
 
 
+def argon2_floor(cheap: bool, hashes: int) -> tuple[float, float]:
+    """CPU milliseconds of one password check at the server's argon2 settings, measured here,
+    and the least wall time ``hashes`` of them take on this machine's cores."""
+    from alliance_conf.auth.models import CHEAP_HASHER, DEFAULT_HASHER
+
+    hasher = CHEAP_HASHER if cheap else DEFAULT_HASHER
+    stored = hasher.hash(PASSWORD)
+    hasher.verify(stored, PASSWORD)
+    start = time.process_time()
+    for _ in range(10):
+        hasher.verify(stored, PASSWORD)
+    cpu_ms = (time.process_time() - start) * 100
+    return cpu_ms, hashes * cpu_ms / 1000 / (os.cpu_count() or 1)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--delegations", type=int, default=200)
@@ -222,6 +237,11 @@ def main() -> int:
         print(f"signatories:        {args.delegations} (half of them submit twice)")
         print(
             f"gunicorn workers:   {args.workers}; argon2: {'cheap' if args.cheap_hash else 'default'}"
+        )
+        cpu_ms, floor = argon2_floor(args.cheap_hash, args.delegations)
+        print(
+            f"password floor:     one argon2 check {cpu_ms:.0f} ms CPU here; "
+            f"{args.delegations} checks on {os.cpu_count()} CPUs take at least {floor:.1f} s"
         )
         modes = list(runs)
         print(f"{'':20}" + "".join(f"{m:>22}" for m in modes))
