@@ -246,16 +246,13 @@ def dump_items(item_model: type[BaseModel], rows) -> list[dict]:
 def paginate(statement: sa.Select, item_model: type[BaseModel], page: int, per_page: int | None):
     config = current_app.config
     per_page = min(per_page or config["API_DEFAULT_PER_PAGE"], config["API_MAX_PER_PAGE"])
-    total = db.session.scalar(
-        sa.select(sa.func.count()).select_from(statement.order_by(None).subquery())
-    )
-    rows = db.session.scalars(statement.limit(per_page).offset((page - 1) * per_page)).all()
+    result = db.paginate(statement, page=page, per_page=per_page, error_out=False)
     return {
-        "items": dump_items(item_model, rows),
+        "items": dump_items(item_model, result.items),
         "page": page,
         "per_page": per_page,
-        "total": total,
-        "pages": max(1, math.ceil(total / per_page)),
+        "total": result.total,
+        "pages": max(1, math.ceil(result.total / per_page)),
     }
 
 
