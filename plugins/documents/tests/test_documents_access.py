@@ -10,8 +10,8 @@ from alliance_conf.hooks import DocumentExporter, hookimpl
 from alliance_conf.plugins import get_registry
 from plugins.documents.builder import DOCX_CONTENT_TYPE
 from plugins.documents.models import DocumentTemplate
-from plugins.documents.tests.conftest import CONTENT
 from plugins.documents.tests.helpers import body_text, open_docx
+from plugins.documents.tests.support import CONTENT
 from plugins.documents.tests.test_documents_redline import revised
 from plugins.documents.tests.test_documents_templates import custom_template
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from alliance_conf.plugins import PluginState, get_registry
 from alliance_conf.testing.fixtures import TEST_PASSWORD
-from plugins.documents.tests.conftest import CONTENT
+from plugins.documents.tests.support import CONTENT
 
 
 def test_core_and_declarations_work_without_the_plugin(

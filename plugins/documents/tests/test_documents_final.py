@@ -11,7 +11,6 @@ from alliance_conf.core.errors import InvalidState
 from alliance_conf.declarations import canonical
 from alliance_conf.hooks import SignatureRow, SignatureStatement
 from plugins.documents import builder, numbering, operations
-from plugins.documents.tests.conftest import CONTENT
 from plugins.documents.tests.helpers import (
     body_text,
     docx2,
@@ -21,6 +20,7 @@ from plugins.documents.tests.helpers import (
     signature_blocks,
     table_rows,
 )
+from plugins.documents.tests.support import CONTENT
 
 
 def row(delegation, name, *, keys=("victims", "offenders", "awareness"), partial=False, **extra):

@@ -17,7 +17,6 @@ from alliance_conf.declarations import operations as declaration_ops
 from alliance_conf.declarations import transitions
 from alliance_conf.extensions import db
 from plugins.documents import operations, wording
-from plugins.documents.tests.conftest import CONTENT
 from plugins.documents.tests.helpers import (
     audit_errors,
     body_text,
@@ -26,6 +25,7 @@ from plugins.documents.tests.helpers import (
     signature_blocks,
     table_rows,
 )
+from plugins.documents.tests.support import CONTENT
 from plugins.documents.tests.test_documents_final import row
 
 FRENCH = {

@@ -11,8 +11,8 @@ from docx import Document
 from docx.enum.style import WD_STYLE_TYPE
 
 from plugins.documents import operations
-from plugins.documents.tests.conftest import CONTENT
 from plugins.documents.tests.helpers import audit_errors, package_parts
+from plugins.documents.tests.support import CONTENT
 from plugins.documents.tests.test_documents_final import row
 from plugins.documents.tests.test_documents_redline import revised
 

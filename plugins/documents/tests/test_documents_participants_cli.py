@@ -8,8 +8,8 @@ import pytest
 
 from plugins.documents import cli as documents_cli
 from plugins.documents import operations
-from plugins.documents.tests.conftest import CONTENT
 from plugins.documents.tests.helpers import body_text, open_docx
+from plugins.documents.tests.support import CONTENT
 from plugins.documents.tests.test_documents_redline import revised
 from plugins.documents.tests.test_documents_templates import custom_template
 

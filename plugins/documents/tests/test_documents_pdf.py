@@ -11,7 +11,7 @@ import pytest
 from alliance_conf.testing.fixtures import IN_CI
 from plugins.documents import operations
 from plugins.documents.samples import sample_rows
-from plugins.documents.tests.conftest import CONTENT
+from plugins.documents.tests.support import CONTENT
 from plugins.documents.tests.test_documents_redline import revised
 
 TOOLS = ("soffice", "pdfinfo", "pdftotext")

@@ -13,8 +13,8 @@ from alliance_conf.declarations import amendments, transitions
 from alliance_conf.declarations import operations as declaration_ops
 from alliance_conf.extensions import db
 from plugins.documents import builder, numbering, operations
-from plugins.documents.tests.conftest import CONTENT
 from plugins.documents.tests.helpers import body_text, docx2, numbered_paragraphs, open_docx
+from plugins.documents.tests.support import CONTENT
 
 
 def header_text(document) -> str:

@@ -18,7 +18,7 @@ import pytest
 from alliance_conf.declarations import diff
 from alliance_conf.testing.fixtures import IN_CI
 from plugins.documents import builder
-from plugins.documents.tests.conftest import CONTENT
+from plugins.documents.tests.support import CONTENT
 from plugins.documents.tests.test_documents_redline import moved, revised
 
 SCRIPT = Path(__file__).with_name("uno_tracked_changes.py")

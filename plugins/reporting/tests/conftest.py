@@ -7,40 +7,19 @@ for ``signatures`` and removed afterwards.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date
 
 import pytest
 from flask import g
 
 from alliance_conf.extensions import db
-from alliance_conf.hooks import SignatureRow, hookimpl
 from alliance_conf.plugins import get_registry
-
-CONTENT = {
-    "preamble": [{"key": "p-1", "text": "We, the participants,"}],
-    "commitments": [
-        {"key": "victims", "title": "Victims", "text": "Identify and assist more victims."},
-        {"key": "offenders", "title": "Offenders", "text": "Prosecute more offenders."},
-        {"key": "awareness", "title": "Awareness", "text": "Raise awareness among children."},
-    ],
-    "closing": [{"key": "c-1", "text": "Done in Brussels."}],
-}
-
-
-@dataclass
-class World:
-    conference: object
-    declaration: object
-    be: object
-    us: object
-    fr: object
-    organiser: object
-    staff: object
-    be_head: object
-    be_adviser: object
-    us_head: object
-    outsider: object
+from plugins.reporting.tests.support import (
+    CONTENT,
+    FakeSignatures,
+    World,
+    signature_row,
+)
 
 
 @pytest.fixture
@@ -76,29 +55,6 @@ def world(app, make_conference, make_delegation, make_user, make_registration):
         be_adviser=be_adviser,
         us_head=us_head,
         outsider=make_user(full_name="No Delegation"),
-    )
-
-
-class FakeSignatures:
-    def __init__(self, rows):
-        self.rows = rows
-
-    @hookimpl
-    def alliance_signature_rows(self, declaration):
-        return list(self.rows)
-
-
-def signature_row(delegation, keys=(), endorses_all=False) -> SignatureRow:
-    return SignatureRow(
-        delegation_id=delegation.id,
-        delegation_name=delegation.name,
-        country_code=delegation.country_code,
-        group=delegation.group,
-        signatory_name="Signatory",
-        signatory_title="Minister",
-        signed_at=datetime(2030, 3, 2, 12, 0, tzinfo=UTC),
-        endorsed_commitment_keys=tuple(keys),
-        endorses_all=endorses_all,
     )
 
 
@@ -146,7 +102,3 @@ def as_user(client, login):
         return client
 
     return switch
-
-
-def report_of(round_, delegation):
-    return next(r for r in round_.reports if r.delegation_id == delegation.id)

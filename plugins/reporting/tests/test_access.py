@@ -8,7 +8,7 @@ from flask import g
 
 from alliance_conf.extensions import db
 from plugins.reporting import actions, rounds
-from plugins.reporting.tests.conftest import CONTENT, report_of, signature_row
+from plugins.reporting.tests.support import CONTENT, report_of, signature_row
 
 ROLES = ("anonymous", "outsider", "be_adviser", "be_head", "us_head", "staff", "organiser")
 

@@ -12,7 +12,7 @@ from plugins.reporting.models import (
     ReportingRound,
     ReportState,
 )
-from plugins.reporting.tests.conftest import report_of
+from plugins.reporting.tests.support import report_of
 
 
 def _count(model):

@@ -216,7 +216,7 @@ def test_organiser_opens_a_round_and_sends_a_report_back_in_the_browser(
     client, world, round_, as_user
 ):
     from plugins.reporting import reports
-    from plugins.reporting.tests.conftest import report_of
+    from plugins.reporting.tests.support import report_of
 
     as_user(world.organiser)
     response = client.post(

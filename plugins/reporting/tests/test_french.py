@@ -13,7 +13,7 @@ from alliance_conf.extensions import db
 from alliance_conf.i18n import force_locale
 from alliance_conf.mail.models import MailMessage
 from plugins.reporting import reports, rounds
-from plugins.reporting.tests.conftest import report_of
+from plugins.reporting.tests.support import report_of
 from plugins.reporting.views import reminder_summary
 
 FR = {"Accept-Language": "fr"}

@@ -6,7 +6,7 @@ import sqlalchemy as sa
 from alliance_conf.audit.models import AuditEvent
 from alliance_conf.extensions import db
 from plugins.reporting import actions
-from plugins.reporting.tests.conftest import report_of
+from plugins.reporting.tests.support import report_of
 
 
 def _events():

@@ -11,7 +11,7 @@ from alliance_conf.extensions import db
 from alliance_conf.mail.models import MailMessage
 from alliance_conf.notifications.models import Notification, NotificationKind
 from plugins.reporting import reports, rounds
-from plugins.reporting.tests.conftest import report_of
+from plugins.reporting.tests.support import report_of
 
 
 def _notices(user, kind):

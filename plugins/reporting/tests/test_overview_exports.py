@@ -15,7 +15,7 @@ from alliance_conf.extensions import db
 from alliance_conf.plugins import PluginInfo, PluginState, flatten, get_registry, hook
 from plugins.reporting import exports, reports, rounds
 from plugins.reporting.models import Report, ReportingRound
-from plugins.reporting.tests.conftest import report_of
+from plugins.reporting.tests.support import report_of
 
 
 def _fill_and_submit(report, actor, **entries):

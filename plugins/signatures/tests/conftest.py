@@ -71,10 +71,6 @@ def make_signatory(seed, make_user, delegation_of):
     return factory
 
 
-def sign_payload(user, **extra) -> dict:
-    return {"password": TEST_PASSWORD, "typed_name": user.full_name, **extra}
-
-
 @pytest.fixture
 def counts():
     def get() -> dict:

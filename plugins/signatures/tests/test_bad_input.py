@@ -13,7 +13,7 @@ from alliance_conf.extensions import db
 from alliance_conf.testing.fixtures import TEST_PASSWORD
 from plugins.signatures import chain, operations
 from plugins.signatures.models import ReauthFailure, Signature, SigningCode
-from plugins.signatures.tests.conftest import sign_payload
+from plugins.signatures.tests.support import sign_payload
 
 
 def _post(client, declaration, headers, payload):

@@ -22,7 +22,7 @@ from alliance_conf.testing.fixtures import TEST_PASSWORD
 from plugins.signatures.chain import verify_chain
 from plugins.signatures.models import Signature
 from plugins.signatures.receipts import format_code, public_verification
-from plugins.signatures.tests.conftest import sign_payload
+from plugins.signatures.tests.support import sign_payload
 from plugins.signatures.tests.test_signing import revision_trigger_disabled
 
 FR = {"Accept-Language": "fr-FR,fr;q=0.9,en;q=0.5"}

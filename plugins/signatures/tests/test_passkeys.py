@@ -16,7 +16,7 @@ from alliance_conf.testing.fixtures import TEST_PASSWORD
 from plugins.signatures import offline
 from plugins.signatures.chain import verify_chain
 from plugins.signatures.models import Signature
-from plugins.signatures.tests.conftest import sign_payload
+from plugins.signatures.tests.support import sign_payload
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alliance_conf.extensions import db
 from plugins.signatures.chain import verify_chain
 from plugins.signatures.models import Signature
-from plugins.signatures.tests.conftest import sign_payload
+from plugins.signatures.tests.support import sign_payload
 
 SUBMISSIONS = 6
 

@@ -12,7 +12,7 @@ from alliance_conf.testing.fixtures import TEST_PASSWORD
 from plugins.signatures.chain import verify_chain
 from plugins.signatures.models import EventKind, Signature, SignatureEvent
 from plugins.signatures.receipts import format_code
-from plugins.signatures.tests.conftest import sign_payload
+from plugins.signatures.tests.support import sign_payload
 
 
 def _sign_in_browser(client, declaration, user, **fields):
