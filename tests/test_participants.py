@@ -187,6 +187,30 @@ def test_list_filter_by_delegation(client, world, make_user, login):
     assert names_in(client.get(url).get_data(as_text=True)) == {"Bernard French", "Claire Private"}
 
 
+def test_the_delegation_filter_is_a_select_only_while_it_stays_short(
+    client, world, make_user, login, monkeypatch
+):
+    """A conference of a few delegations offers them in a select; one with more than
+    ``MAX_DELEGATIONS_IN_SELECT`` does not (nor does it sort and name them all to find out):
+    the delegation links of the table filter instead."""
+    from alliance_conf.participants import queries, views
+
+    login(make_user(role="staff"))
+    url = f"/conferences/{SLUG}/participants"
+    page = client.get(url).get_data(as_text=True)
+    select = page[
+        page.index('id="delegation_id"') : page.index("</select>", page.index('id="delegation_id"'))
+    ]
+    assert {"Belgium", "France", "Norway"} <= set(re.findall(r">([^<]+)</option>", select))
+    monkeypatch.setattr(views, "MAX_DELEGATIONS_IN_SELECT", 2)
+    named = []
+    monkeypatch.setattr(queries, "delegation_name", lambda *args: named.append(args))
+    page = client.get(url).get_data(as_text=True)
+    assert 'id="delegation_id"' not in page
+    assert named == []
+    assert f'delegation_id={world.france.id}"' in page  # the table's link still filters
+
+
 def test_list_bad_filters_are_a_clear_error(client, world, make_user, login):
     login(make_user(role="organiser"))
     assert client.get(f"/conferences/{SLUG}/participants?status=lost").status_code == 422

@@ -428,8 +428,20 @@ class DelegationChoice(NamedTuple):
     name: str
 
 
-def delegation_choices(conference: Conference, limit: int) -> list[DelegationChoice]:
-    """``(id, name)`` of the delegations, named and sorted in the interface's language."""
+def delegation_choices(conference: Conference, limit: int) -> list[DelegationChoice] | None:
+    """``(id, name)`` of the delegations, named and sorted in the interface's language; None
+    when there are more than ``limit`` (a select that long helps nobody, and a COP-sized
+    conference would sort and name its 2,500 delegations on every page view to learn it)."""
+    more = db.session.scalar(
+        sa.select(sa.func.count()).select_from(
+            sa.select(Delegation.id)
+            .where(Delegation.conference_id == conference.id)
+            .limit(limit + 1)
+            .subquery()
+        )
+    )
+    if more > limit:
+        return None
     rows = db.session.execute(
         sa.select(Delegation.id, Delegation.name, Delegation.country_code)
         .where(Delegation.conference_id == conference.id)

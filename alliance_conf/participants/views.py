@@ -69,7 +69,7 @@ def index(slug: str):
     choices = []
     own_delegation = None
     if scope.delegation_id is None:
-        choices = queries.delegation_choices(conference, limit=MAX_DELEGATIONS_IN_SELECT + 1)
+        choices = queries.delegation_choices(conference, limit=MAX_DELEGATIONS_IN_SELECT)
     else:
         own_delegation = db.session.get(Delegation, scope.delegation_id)
     return render_template(
@@ -78,7 +78,7 @@ def index(slug: str):
         scope=scope,
         filters=filters,
         page=page,
-        delegation_choices=choices if len(choices) <= MAX_DELEGATIONS_IN_SELECT else None,
+        delegation_choices=choices,
         own_delegation=own_delegation,
         statuses=list(RegistrationStatus),
         functions=list(DelegateFunction),
