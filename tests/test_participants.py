@@ -675,3 +675,15 @@ def test_sorting_by_delegation_walks_delegations_in_name_order(
         assert forward == order
         backward, _ = _walk(client, headers, args, "prev_cursor", last["prev_cursor"])
         assert [item["id"] for item in last["items"]][::-1] + backward == order[::-1]
+
+
+def test_sort_by_delegation_takes_as_many_delegations_as_the_page_needs():
+    """The walk's next step: doubling while no delegation had anyone, then as many
+    delegations as the missing rows need at the size seen so far (with a margin)."""
+    from alliance_conf.participants.queries import _next_chunk
+
+    assert _next_chunk(1, 1, 0, 51) == 2
+    assert _next_chunk(256, 511, 0, 51) == 512
+    assert _next_chunk(1, 1, 1, 50) == 75  # one-person delegations: the page in one more step
+    assert _next_chunk(1, 1, 30, 21) == 2  # a delegation of 30: one or two more
+    assert _next_chunk(1, 2, 1, 50_000) == 512

@@ -308,12 +308,22 @@ def _beyond(columns, values, *, forward: bool):
     return row > cursor if forward else row < cursor
 
 
+def _next_chunk(chunk: int, delegations_read: int, rows_read: int, missing: int) -> int:
+    """How many delegations the next step takes: as many as the rows still missing need at
+    the size seen so far (with a margin), doubling while none had a row; at most 512."""
+    if rows_read == 0:
+        return min(chunk * 2, 512)
+    return max(1, min(math.ceil(missing * delegations_read / rows_read * 1.5), 512))
+
+
 def _walk_delegations(conference: Conference, statement, bound, ascending: bool, limit: int):
     """Sort by delegation without sorting every registration: take the delegations in name
-    order a few at a time (8, then 16, ...) and read only their registrations, in list order,
-    until the page is full. Each step is a small sort; no step grows with the conference."""
+    order one, then as many as the page still needs at the size seen so far, and read only
+    their registrations, in list order, until the page is full. A COP delegation of hundreds
+    fills a page by itself; a conference of one-person delegations needs two or three steps.
+    Each step is a small sort; no step grows with the conference."""
     rows: list = []
-    chunk, inclusive = 8, True
+    chunk, inclusive, delegations_read = 1, True, 0
     while len(rows) < limit:
         names = sa.select(Delegation.name).where(Delegation.conference_id == conference.id)
         if bound is not None:
@@ -336,7 +346,9 @@ def _walk_delegations(conference: Conference, statement, bound, ascending: bool,
         ).all()
         if len(found) < chunk:
             break
-        bound, inclusive, chunk = found[-1], False, min(chunk * 2, 512)
+        delegations_read += len(found)
+        chunk = _next_chunk(chunk, delegations_read, len(rows), limit - len(rows))
+        bound, inclusive = found[-1], False
     return rows
 
 
