@@ -167,6 +167,25 @@ def lock_declaration(declaration: Declaration) -> None:
     db.session.refresh(declaration, with_for_update=True)
 
 
+SUBMISSION_LOCK = 0x5167  # the first key of the signing submissions' PostgreSQL advisory locks
+
+
+def one_submission_at_a_time(declaration: Declaration, delegation: Delegation) -> None:
+    """Before the password is checked: on PostgreSQL a second submission for the delegation
+    (a double click sends both at the same moment) waits here until the first one's transaction
+    ends, then finds its signature and is turned away without paying for the hash. The lock is
+    the delegation's alone (other signatories never wait) and is taken before the declaration's
+    row lock, always in that order. SQLite serialises writers anyway."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(
+            sa.text("SELECT pg_advisory_xact_lock(:space, :delegation)"),
+            {"space": SUBMISSION_LOCK, "delegation": delegation.id},
+        )
+    existing = active_signature(declaration, delegation.id)
+    if existing is not None:
+        raise Conflict(_already_message(delegation, existing))
+
+
 def sign_declaration(
     declaration: Declaration,
     *,
@@ -255,7 +274,15 @@ def sign_declaration(
             raise
     else:
         policy.require_password_allowed(declaration)
-        method = reauthenticate(declaration, actor, password, code, method=method, meta=meta)
+        method = reauthenticate(
+            declaration,
+            actor,
+            password,
+            code,
+            method=method,
+            meta=meta,
+            hold=lambda: one_submission_at_a_time(declaration, delegation),
+        )
 
     lock_declaration(declaration)
     require_open(declaration)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
@@ -121,10 +122,11 @@ def _count_attempt(user, declaration: Declaration | None, reason: str, meta: Req
     return attempt.id
 
 
-def _forget_attempt(attempt_id: int) -> None:
+def _forget_attempt(attempt_id: int, *, commit: bool = True) -> None:
     """The secret was right: the attempt was no failure after all."""
     db.session.execute(sa.delete(ReauthFailure).where(ReauthFailure.id == attempt_id))
-    db.session.commit()
+    if commit:
+        db.session.commit()
 
 
 def _code_digest(code: str) -> str:
@@ -202,19 +204,32 @@ def reauthenticate(
     *,
     method: str = "password",
     meta: RequestMeta = RequestMeta(),
+    hold: Callable[[], None] | None = None,
 ) -> AuthMethod:
     """Step-up before an act that changes a signature (signing, withdrawing).
 
     ``method`` names how the person proves it is them; each method checks its own secret
     after the attempt is counted. Commits (see ``_count_attempt``): call it before writing.
+
+    ``hold`` runs once the attempt is counted and before the secret is checked. It may take a
+    transaction lock that must last until the caller commits (signing: one submission per
+    delegation at a time), so a right secret is then forgotten in the caller's transaction
+    rather than committed here; or it may refuse (a domain error), and the attempt, which was
+    no failure, is forgotten.
     """
     check_not_locked(actor, declaration)
     checker = REAUTH_METHODS.get(method)
     if checker is None:
         raise ValidationFailed(_("Unknown re-authentication method “%(method)s”.", method=method))
     attempt_id = _count_attempt(actor, declaration, method, meta)
+    if hold is not None:
+        try:
+            hold()
+        except AllianceError:
+            _forget_attempt(attempt_id)
+            raise
     result = checker(declaration, actor, password, code)
-    _forget_attempt(attempt_id)
+    _forget_attempt(attempt_id, commit=hold is None)
     return result
 
 

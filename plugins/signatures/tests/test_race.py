@@ -143,3 +143,43 @@ def test_parallel_wrong_passwords_record_exactly_the_limit(
         f"(limit {limit}), {elapsed:.2f} s in all; ordinary page fetched {len(page_times)} "
         f"times meanwhile, slowest {slowest * 1000:.0f} ms"
     )
+
+
+def test_a_double_submission_pays_for_one_password_check(
+    app, is_postgresql, declaration, head, api_headers, monkeypatch, counts
+):
+    """Issue 18: the second of two submissions sent at the same moment waits for the first,
+    finds its signature and is answered 409 without checking the password again (an argon2
+    check is the costliest step of a signature), and it is not counted as a failure. On
+    SQLite, which serialises writers, the two run one after the other."""
+    from alliance_conf.auth.models import User
+
+    checks: list[int] = []
+    real_check = User.check_password
+
+    def slow_check(user, password):
+        checks.append(user.id)
+        time.sleep(0.3)  # without the wait, both submissions would be in here at once
+        return real_check(user, password)
+
+    monkeypatch.setattr(User, "check_password", slow_check)
+    url = f"/api/v1/declarations/{declaration.id}/signatures"
+    headers, payload = api_headers(head), sign_payload(head)
+    results: list = []
+    if is_postgresql:
+        barrier = threading.Barrier(2)
+        threads = [
+            threading.Thread(target=_submit, args=(app, url, headers, payload, results, barrier))
+            for _ in range(2)
+        ]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=60)
+    else:
+        for _ in range(2):
+            _submit(app, url, headers, payload, results, threading.Barrier(1))
+    assert sorted(status for status, _ in results) == [201, 409], results
+    assert checks == [head.id]
+    assert counts()["failures"] == 0 and counts()["signatures"] == 1
+    assert verify_chain(declaration).ok
