@@ -1,7 +1,8 @@
 """Load over real HTTP: the app under gunicorn beside a bare Flask "hello" (not in the tests).
 
 Builds the COP-sized conference on a fresh PostgreSQL database with ``registration_scale.py``'s
-builder (100,000 registrations by default) plus 200 signatures of a declaration, starts gunicorn
+builder (100,000 registrations by default) plus three declarations signed by 10, 200 and 1,000
+delegations (public verification must stay flat), starts gunicorn
 (4 workers) on the app and, with the same settings, on ``bench/hello_app.py``; then drives each
 request with wrk (16 connections, 2 threads, a fixed time) and prints req/s, p50/p99 and the share
 of the hello ceiling, all measured in the same run. wrk comes from Debian (``apt-get install
@@ -45,7 +46,7 @@ from alliance_conf.testing.storm import (  # noqa: E402
 )
 from plugins.signatures.crypto import generate_pem  # noqa: E402 - after the path is set
 
-SIGNATURES = 200
+SIGNATURES = (10, 200, 1000)  # one declaration each: public verification stays flat
 CONNECTIONS = 16
 
 
@@ -62,9 +63,10 @@ def ensure_wrk() -> str:
     return found
 
 
-def add_signatures(app, count: int) -> str:
-    """A declaration opened for signature and signed by ``count`` state delegations' heads;
-    returns one verification code."""
+def add_signatures(app, count: int) -> tuple[str, int]:
+    """A declaration opened for signature and signed (or supported) by the heads of ``count``
+    delegations, states first; returns the verification code of the first signature in the
+    chain (public verification must not grow with the links after it) and how many signed."""
     from alliance_conf.auth.models import password_hasher
     from alliance_conf.conferences.models import Conference
     from alliance_conf.core.db import utcnow
@@ -83,7 +85,7 @@ def add_signatures(app, count: int) -> str:
         conference = db.session.scalar(sa.select(Conference).where(Conference.slug == scale.SLUG))
         declaration = create_declaration(
             conference,
-            title="Load declaration",
+            title=f"Load declaration ({count} signatures)",
             content={
                 "preamble": [{"key": "p-1", "text": "We, the parties,"}],
                 "commitments": [
@@ -107,6 +109,23 @@ def add_signatures(app, count: int) -> str:
             .order_by(Registration.id)
             .limit(count)
         ).all()
+        if len(heads) < count:  # then organisations: the first delegate of each heads it
+            first_of_each = (
+                sa.select(sa.func.min(Registration.id))
+                .join(Delegation, Delegation.id == Registration.delegation_id)
+                .where(
+                    Registration.conference_id == conference.id,
+                    Delegation.kind == DelegationKind.organisation,
+                )
+                .group_by(Registration.delegation_id)
+                .order_by(sa.func.min(Registration.id))
+                .limit(count - len(heads))
+            )
+            for registration in db.session.scalars(
+                sa.select(Registration).where(Registration.id.in_(first_of_each))
+            ):
+                registration.function = DelegateFunction.head_of_delegation
+                heads.append(registration)
         password_hash = password_hasher().hash(scale.PASSWORD)
         for registration in heads:
             registration.status = RegistrationStatus.approved
@@ -125,7 +144,7 @@ def add_signatures(app, count: int) -> str:
             db.session.commit()
             code = code or signature.verification_code
         print(f"  signed by {len(heads)} delegations")
-        return code
+        return code, len(heads)
 
 
 def deep_cursor(app, rows_before: int, sort: str = "name") -> str:
@@ -253,7 +272,7 @@ def main(argv=None) -> int:
             instance_path=str(tmp),
         )
         email = scale.build(app, "postgresql", args.registrations, tmp)
-        code = add_signatures(app, SIGNATURES)
+        codes = dict(add_signatures(app, count) for count in SIGNATURES)
         cursor_500 = deep_cursor(app, min(499 * 50, args.registrations // 2))
         from alliance_conf.extensions import db
 
@@ -310,12 +329,15 @@ def main(argv=None) -> int:
                 bearer,
             ),
             ("dashboard (organiser)", app_port, f"{base}/dashboard", cookie),
-            (
-                f"public /api/v1/verify/<code> ({SIGNATURES} signatures)",
-                app_port,
-                f"/api/v1/verify/{code}",
-                {},
-            ),
+            *[
+                (
+                    f"public /api/v1/verify/<code> ({count:,} signatures)",
+                    app_port,
+                    f"/api/v1/verify/{code}",
+                    {},
+                )
+                for code, count in codes.items()
+            ],
         ]
         for _, port, path, headers in targets:
             check(port, path, headers)  # warm every worker's caches once, and fail early
